@@ -1,0 +1,39 @@
+"""Sending commands: direct, as one transaction, or queued into the active pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rapyer import _io_async as io
+from rapyer import _pipeline_state
+from rapyer._binding import Binding
+
+Command = tuple[Any, ...]
+
+
+async def execute(binding: Binding, *args: Any) -> Any:
+    """Run one command at once on the direct client."""
+    return await io.client(binding).execute_command(*args)
+
+
+async def transaction(binding: Binding, commands: Sequence[Command]) -> list[Any]:
+    """Run ``commands`` at once: a single command alone, several in one MULTI/EXEC."""
+    if len(commands) == 1:
+        return [await execute(binding, *commands[0])]
+    pipe = io.client(binding).pipeline(transaction=True)
+    for command in commands:
+        pipe.execute_command(*command)
+    return await pipe.execute()
+
+
+async def write(binding: Binding, commands: Sequence[Command]) -> list[Any] | None:
+    """Queue ``commands`` into the active pipeline, or run them as one transaction.
+
+    Returns the replies, or ``None`` when the commands were queued.
+    """
+    frame = _pipeline_state.current()
+    if frame is not None:
+        frame.queue(binding, commands, io.client)
+        return None
+    return await transaction(binding, commands)

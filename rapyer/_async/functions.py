@@ -1,0 +1,86 @@
+"""Module functions of the async API: set-up, teardown and lookups by full key."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rapyer import _io_async as io
+from rapyer import _registry
+from rapyer import config as _config
+from rapyer._model import BaseRedisModel
+from rapyer.errors import InvalidKeyError, KeyNotFound
+
+_UNSET: Any = object()
+_log = logging.getLogger("rapyer")
+
+
+async def init_rapyer(
+    redis: Any = _UNSET,
+    ttl: Any = _UNSET,
+    override_old_idx: bool = True,
+    prefer_normal_json_dump: bool | None = None,
+    cascade_ttl: Any = _UNSET,
+    logger: logging.Logger | None = None,
+    **config: Any,
+) -> None:
+    """Set process-wide defaults and prepare the registered models.
+
+    ``redis`` is a URL or a client (sync or async); ``ttl`` and any other ``RedisConfig``
+    option given become defaults for models whose Meta does not set them. Only the names
+    passed are replaced. Calling it is optional except for queries.
+    """
+    import warnings
+
+    values = dict(config)
+    if redis is not _UNSET:
+        values["redis"] = redis
+    if ttl is not _UNSET:
+        values["ttl"] = ttl
+    if cascade_ttl is not _UNSET:
+        values["cascade_ttl"] = cascade_ttl
+    if prefer_normal_json_dump is not None:
+        warnings.warn(
+            "prefer_normal_json_dump is ignored: rapyer always stores JSON",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+    _config.set_init_defaults(values)
+    if logger is not None:
+        _log.setLevel(logger.level)
+        for handler in logger.handlers:
+            if handler not in _log.handlers:
+                _log.addHandler(handler)
+
+
+async def teardown_rapyer() -> None:
+    """Close the clients rapyer created or was given; the next call reconnects lazily."""
+    await io.close_clients()
+
+
+async def aget(redis_key: str) -> BaseRedisModel:
+    """The stored model at a full key, of whichever registered class its prefix names.
+
+    Raises KeyNotFound (unknown prefix or missing key), InvalidKeyError (malformed key).
+    """
+    cls = _registry.class_for_key(redis_key)
+    return await cls.aget(redis_key)
+
+
+async def afind_one(redis_key: str) -> BaseRedisModel | None:
+    """As ``get``, but ``None`` instead of KeyNotFound."""
+    try:
+        return await aget(redis_key)
+    except KeyNotFound:
+        return None
+
+
+async def aexists(redis_key: str | BaseRedisModel) -> bool:
+    """Whether the key (or the model's key) exists; ``False`` for unknown or malformed keys."""
+    if isinstance(redis_key, BaseRedisModel):
+        return await type(redis_key.root_model()).aexists(redis_key.root_model().key)
+    try:
+        cls = _registry.class_for_key(redis_key)
+    except (KeyNotFound, InvalidKeyError):
+        return False
+    return await cls.aexists(redis_key)

@@ -1,0 +1,232 @@
+"""Model <-> stored JSON document, through pydantic's JSON mode (no I/O).
+
+Loading validates straight from the JSON text the server returns. Only when that fails does
+rapyer parse the text itself, to tell an undecodable value from an invalid document and to
+apply SafeLoad field by field.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import TypeAdapter, ValidationError
+
+from rapyer import _keys
+from rapyer import config as _config
+from rapyer.errors import CantSerializeRedisValueError, CorruptedModelError, KeyNotFound
+from rapyer.fields import LOAD_CONTEXT_FLAG
+
+if TYPE_CHECKING:
+    from rapyer._model import BaseRedisModel
+
+logger = logging.getLogger("rapyer")
+
+M = TypeVar("M", bound="BaseRedisModel")
+
+DUMP_CONTEXT: dict[str, Any] = {"rapyer": "redis"}
+LOAD_CONTEXT: dict[str, Any] = {"rapyer": "redis", LOAD_CONTEXT_FLAG: True}
+
+
+# ---- dump ---------------------------------------------------------------------------------
+
+
+def _exclude(model: BaseRedisModel) -> set[str] | None:
+    special = model.__rapyer_special_fields__
+    return set(special) if special else None
+
+
+def dump_json(model: BaseRedisModel) -> str:
+    """The JSON text stored for ``model`` (special fields excluded)."""
+    return model.model_dump_json(context=DUMP_CONTEXT, exclude=_exclude(model))
+
+
+def dump_python(model: BaseRedisModel) -> dict[str, Any]:
+    """The stored form of ``model`` as JSON-compatible Python data."""
+    return model.model_dump(mode="json", context=DUMP_CONTEXT, exclude=_exclude(model))
+
+
+def dump_field_json(model: BaseRedisModel, name: str, value: Any) -> str:
+    """The JSON text stored for one field value of ``model``."""
+    data = model.model_dump(mode="json", context=DUMP_CONTEXT, include={name})
+    return json.dumps(data.get(name, value), separators=(",", ":"), ensure_ascii=False)
+
+
+# ---- load ---------------------------------------------------------------------------------
+
+
+def load_model(cls: type[M], raw: Any, key: str) -> M:
+    """Build a ``cls`` instance from the stored document ``raw`` (JSON text or data).
+
+    Raises CantSerializeRedisValueError when ``raw`` is not a JSON object, and
+    CorruptedModelError when it fails validation outside SafeLoad fields.
+    """
+    try:
+        if isinstance(raw, (str, bytes, bytearray)):
+            model = cls.model_validate_json(raw, context=LOAD_CONTEXT)
+        else:
+            model = cls.model_validate(raw, context=LOAD_CONTEXT)
+    except ValidationError as exc:
+        model = _load_slow(cls, raw, key, exc)
+    _set_pk(model, key)
+    return model
+
+
+def model_from_replies(cls: type[M], key: str, replies: list[Any]) -> M:
+    """The model from a read transaction's replies: the document, then special fields."""
+    raw = replies[0]
+    if raw is None:
+        raise KeyNotFound(f"{key} is missing in redis")
+    model = load_model(cls, raw, key)
+    model._apply_special_replies(replies[1:])
+    return model
+
+
+def _set_pk(model: BaseRedisModel, key: str) -> None:
+    if model.__rapyer_key_field__ is None:
+        model._rapyer_pk = _keys.pk_of(key)
+
+
+def decode_document(raw: Any, key: str) -> dict[str, Any]:
+    """Parse stored JSON text into a dict, or raise CantSerializeRedisValueError."""
+    data = raw
+    if isinstance(raw, (str, bytes, bytearray)):
+        try:
+            data = json.loads(raw)
+        except ValueError as exc:
+            raise CantSerializeRedisValueError(
+                f"The value at {key!r} is not valid JSON: {exc}"
+            ) from exc
+    if not isinstance(data, dict):
+        raise CantSerializeRedisValueError(
+            f"The value at {key!r} is not a JSON object (got {type(data).__name__})"
+        )
+    return data
+
+
+def decode_json_array(raw: Any, key: str) -> list[Any]:
+    """Parse the reply of ``JSON.GET key $path`` (a JSON array of matches)."""
+    data = raw
+    if isinstance(raw, (str, bytes, bytearray)):
+        try:
+            data = json.loads(raw)
+        except ValueError as exc:
+            raise CantSerializeRedisValueError(f"The value at {key!r} is not valid JSON") from exc
+    if not isinstance(data, list):
+        data = [data]
+    return data
+
+
+def _safe_fields(cls: type[BaseRedisModel]) -> frozenset[str] | None:
+    """Names of SafeLoad fields; ``None`` stands for every field (``safe_load_all``)."""
+    if _config.resolve(cls, "safe_load_all"):  # type: ignore[arg-type]
+        return None
+    return cls.__rapyer_safe_fields__
+
+
+def _load_slow(cls: type[M], raw: Any, key: str, exc: ValidationError) -> M:
+    data = decode_document(raw, key)
+    safe = _safe_fields(cls)
+    if safe is not None and not safe:
+        raise _corrupted(cls, key, exc)
+    failing = {err["loc"][0] for err in exc.errors() if err["loc"]}
+    if not failing or (safe is not None and not failing <= safe):
+        raise _corrupted(cls, key, exc)
+    return _safe_load(cls, data, key, exc)
+
+
+def _corrupted(cls: type[BaseRedisModel], key: str, exc: ValidationError) -> CorruptedModelError:
+    return CorruptedModelError(
+        f"The document at {key!r} is not a valid {cls.__name__}: {exc}",
+        key=key,
+        errors=exc.errors(include_url=False),
+    )
+
+
+def field_adapter(cls: type[BaseRedisModel], name: str) -> TypeAdapter[Any]:
+    """A cached validator for one field of ``cls`` (annotation and metadata)."""
+    adapters = cls.__dict__.get("__rapyer_field_adapters__")
+    if adapters is None:
+        adapters = {}
+        type.__setattr__(cls, "__rapyer_field_adapters__", adapters)
+    adapter = adapters.get(name)
+    if adapter is None:
+        from typing import Annotated
+
+        info = cls.model_fields[name]
+        annotation = info.annotation
+        if info.metadata:
+            annotation = Annotated[(annotation, *info.metadata)]  # type: ignore[assignment]
+        adapter = adapters[name] = TypeAdapter(annotation)
+    return adapter
+
+
+def _validate_lenient(cls: type[BaseRedisModel], name: str, value: Any) -> tuple[Any, str]:
+    """Validate one field, dropping invalid list or dict items.
+
+    Returns ``(value, state)`` with state ``"ok"``, ``"dropped"`` (items dropped) or ``"failed"``.
+    """
+    adapter = field_adapter(cls, name)
+    try:
+        return adapter.validate_python(value, context=LOAD_CONTEXT), "ok"
+    except ValidationError:
+        pass
+    if isinstance(value, list):
+        kept = [item for item in value if _item_ok(adapter, [item])]
+        if kept != value:
+            try:
+                return adapter.validate_python(kept, context=LOAD_CONTEXT), "dropped"
+            except ValidationError:
+                pass
+    elif isinstance(value, dict):
+        kept_d = {k: v for k, v in value.items() if _item_ok(adapter, {k: v})}
+        if kept_d != value:
+            try:
+                return adapter.validate_python(kept_d, context=LOAD_CONTEXT), "dropped"
+            except ValidationError:
+                pass
+    return None, "failed"
+
+
+def _item_ok(adapter: TypeAdapter[Any], probe: Any) -> bool:
+    try:
+        adapter.validate_python(probe, context=LOAD_CONTEXT)
+    except ValidationError:
+        return False
+    return True
+
+
+def _safe_load(cls: type[M], data: dict[str, Any], key: str, exc: ValidationError) -> M:
+    safe = _safe_fields(cls)
+    values: dict[str, Any] = {}
+    failed: set[str] = set()
+    for name, info in cls.model_fields.items():
+        if info.exclude:
+            if not info.is_required():
+                values[name] = info.get_default(call_default_factory=True)
+                continue
+            raise _corrupted(cls, key, exc)
+        alias = info.alias or name
+        if alias not in data:
+            if info.is_required():
+                if safe is None or name in safe:
+                    values[name] = None
+                    failed.add(name)
+                    continue
+                raise _corrupted(cls, key, exc)
+            values[name] = info.get_default(call_default_factory=True, validated_data=values)
+            continue
+        value, state = _validate_lenient(cls, name, data[alias])
+        if state != "ok":
+            if safe is not None and name not in safe:
+                raise _corrupted(cls, key, exc)
+            failed.add(name)
+        values[name] = value
+    for name in sorted(failed):
+        logger.warning(
+            "SafeLoad: field %r of %s at %r could not be loaded", name, cls.__name__, key
+        )
+    model = cls.model_construct(**values)
+    model._rapyer_failed = failed
+    return model

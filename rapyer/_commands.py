@@ -1,0 +1,75 @@
+"""Builders of the Redis commands behind model operations (no I/O).
+
+Both APIs send exactly these commands; keeping them here makes every operation's command
+list testable without a server.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rapyer import _codec, _keys
+from rapyer._model import json_path_of
+from rapyer._ttl import ttl_commands
+from rapyer.actions import ActionGroup
+
+if TYPE_CHECKING:
+    from rapyer._model import BaseRedisModel
+
+Command = tuple[Any, ...]
+
+READ_FETCH = ActionGroup.READ | ActionGroup.FETCH
+CREATE_UPDATE = ActionGroup.CREATE | ActionGroup.UPDATE
+
+
+def save(model: BaseRedisModel) -> list[Command]:
+    """Write the whole model: the document (or the nested part), its special fields, TTL."""
+    root = model.root_model()
+    key = root.key
+    if model is root:
+        commands: list[Command] = [("JSON.SET", key, "$", _codec.dump_json(model))]
+        commands.extend(model._special_save_commands())
+        commands.extend(ttl_commands(type(root), root.all_keys, CREATE_UPDATE, creating=True))
+        return commands
+    commands = [("JSON.SET", key, model.json_path, _codec.dump_json(model))]
+    commands.extend(model._special_save_commands())
+    commands.extend(ttl_commands(type(root), root.all_keys, ActionGroup.UPDATE))
+    return commands
+
+
+def update_fields(model: BaseRedisModel, names: list[str]) -> list[Command]:
+    """``JSON.SET`` of each named field (already validated and assigned locally) plus TTL."""
+    root = model.root_model()
+    key = root.key
+    base = model._rapyer_path_from_root()
+    commands: list[Command] = [
+        ("JSON.SET", key, json_path_of((*base, name)), _codec.dump_field_json(model, name, None))
+        for name in names
+    ]
+    commands.extend(ttl_commands(type(root), root.all_keys, ActionGroup.UPDATE))
+    return commands
+
+
+def read_document(cls: type[BaseRedisModel], key: str, groups: ActionGroup) -> list[Command]:
+    """Read a whole stored document (plus special fields) and refresh TTL for ``groups``."""
+    commands: list[Command] = [("JSON.GET", key, ".")]
+    special_keys = cls._class_special_keys(key)
+    commands.extend(cls._special_read_commands(key))
+    commands.extend(ttl_commands(cls, [key, *special_keys], groups))
+    return commands
+
+
+def read_path(model: BaseRedisModel, groups: ActionGroup) -> list[Command]:
+    """Read the stored value at a nested model's path, with TTL refresh for ``groups``."""
+    root = model.root_model()
+    commands: list[Command] = [("JSON.GET", root.key, model.json_path)]
+    commands.extend(ttl_commands(type(root), root.all_keys, groups))
+    return commands
+
+
+def delete_keys(keys: list[str]) -> list[Command]:
+    return [("DEL", *keys)]
+
+
+def full_keys(cls: type[BaseRedisModel], key_or_pk: str) -> str:
+    return _keys.full_key(cls.class_key_initials(), key_or_pk)

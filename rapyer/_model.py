@@ -1,0 +1,365 @@
+"""The model base without I/O: class creation, registry, keys, paths and nesting.
+
+``AtomicRedisModel`` (in ``rapyer.model``) combines this base with the async mixins of
+``rapyer._async`` and their generated blocking twins in ``rapyer._sync``.
+"""
+
+from __future__ import annotations
+
+import typing
+import uuid
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, PrivateAttr, PydanticSchemaGenerationError, TypeAdapter
+from pydantic._internal._model_construction import ModelMetaclass
+from pydantic.errors import PydanticUserError
+
+from rapyer import _keys, _registry
+from rapyer import config as _config
+from rapyer.config import RedisConfig
+from rapyer.errors import ModelDefinitionError
+from rapyer.fields import Key, Pickle, SafeLoad
+
+__all__ = ["BaseRedisModel", "RedisModelMeta"]
+
+# Path segments: a field name (str attribute), a list index (int) or a dict key (DictKey).
+
+
+class DictKey(str):
+    """A dict key as a path segment (always quoted in JSON paths)."""
+
+    __slots__ = ()
+
+
+PathSegment = typing.Union[str, int, DictKey]
+
+
+def json_path_of(segments: tuple[PathSegment, ...]) -> str:
+    """``$`` plus each segment: ``.name``, ``[3]`` or ``["any key"]`` (JSON-escaped)."""
+    import json
+
+    parts = ["$"]
+    for seg in segments:
+        if isinstance(seg, DictKey):
+            parts.append(f"[{json.dumps(str(seg))}]")
+        elif isinstance(seg, int):
+            parts.append(f"[{seg}]")
+        else:
+            parts.append(f".{seg}")
+    return "".join(parts)
+
+
+def field_path_of(segments: tuple[PathSegment, ...]) -> str:
+    """Dotted form of a path, used in special-field keys: ``a.b[2].c``."""
+    out = ""
+    for seg in segments:
+        if isinstance(seg, int) and not isinstance(seg, bool):
+            out += f"[{seg}]"
+        else:
+            out += ("." if out else "") + str(seg)
+    return out
+
+
+def _contains_model(annotation: Any) -> bool:
+    """Whether a (resolved) annotation can hold an AtomicRedisModel instance."""
+    if isinstance(annotation, type):
+        return issubclass(annotation, BaseRedisModel)
+    return any(_contains_model(arg) for arg in typing.get_args(annotation))
+
+
+def _has_marker(metadata: list[Any], marker: type) -> bool:
+    return any(isinstance(item, marker) for item in metadata)
+
+
+class RedisModelMeta(ModelMetaclass):
+    """Metaclass: pops ``Meta``, turns pydantic definition errors into ModelDefinitionError,
+    finds the Key field, and registers the class by prefix."""
+
+    def __new__(
+        mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any
+    ) -> type:
+        meta_value = namespace.pop("Meta", None)
+        annotations = namespace.get("__annotations__")
+        if isinstance(annotations, dict):
+            annotations.pop("Meta", None)
+        meta = _config.meta_from_namespace(meta_value, name)
+        if meta.allow_pickle:
+            model_config = dict(namespace.get("model_config") or {})
+            model_config["arbitrary_types_allowed"] = True
+            namespace["model_config"] = ConfigDict(**model_config)  # type: ignore[typeddict-item]
+        try:
+            cls = super().__new__(mcs, name, bases, namespace, **kwargs)
+        except PydanticSchemaGenerationError as exc:
+            raise ModelDefinitionError(
+                f"{name}: a field type cannot be stored as JSON ({exc}). Use Pickle[T] or "
+                "Meta.allow_pickle=True to store it pickled (trusted data only)."
+            ) from exc
+        except PydanticUserError as exc:
+            raise ModelDefinitionError(f"{name}: {exc}") from exc
+        type.__setattr__(cls, "Meta", meta)
+        if name == "BaseRedisModel" and namespace.get("__module__") == __name__:
+            return cls
+        _config.warn_ignored(meta, name)
+        mcs._finish(cls)  # type: ignore[arg-type]
+        return cls
+
+    @staticmethod
+    def _finish(cls: type[BaseRedisModel]) -> None:
+        if cls.Meta.allow_pickle:
+            _pickle_unstorable_fields(cls)
+        key_fields = [n for n, f in cls.model_fields.items() if _has_marker(f.metadata, Key)]
+        if len(key_fields) > 1:
+            raise ModelDefinitionError(
+                f"{cls.__name__} has more than one Key field: {', '.join(key_fields)}"
+            )
+        cls.__rapyer_key_field__ = key_fields[0] if key_fields else None
+        cls.__rapyer_nested_fields__ = tuple(
+            n for n, f in cls.model_fields.items() if _contains_model(f.annotation)
+        )
+        cls.__rapyer_safe_fields__ = frozenset(
+            n for n, f in cls.model_fields.items() if _has_marker(f.metadata, SafeLoad)
+        )
+        cls.__rapyer_field_adapters__ = {}
+        try:
+            prefix = cls.class_key_initials()
+            _keys.validate_prefix(prefix)
+        except ValueError as exc:
+            raise ModelDefinitionError(f"{cls.__name__}: {exc}") from exc
+        generic = cls.__pydantic_generic_metadata__
+        is_generic_origin = bool(generic.get("parameters")) and generic.get("origin") is None
+        if _config.resolve(cls, "init_with_rapyer") and not is_generic_origin:
+            _registry.register(cls, prefix)  # type: ignore[arg-type]
+
+
+def _pickle_unstorable_fields(cls: type[BaseRedisModel]) -> None:
+    changed = False
+    for field in cls.model_fields.values():
+        if _has_marker(field.metadata, Pickle):
+            continue
+        try:
+            TypeAdapter(field.annotation)
+        except PydanticSchemaGenerationError:
+            field.metadata.append(Pickle())
+            changed = True
+    if changed:
+        cls.model_rebuild(force=True)
+
+
+class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
+    """Pydantic base of every rapyer model: keys, paths and parent links (no I/O)."""
+
+    model_config = ConfigDict(
+        validate_assignment=True,
+        validate_default=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+    )
+
+    Meta: ClassVar[RedisConfig]
+    __rapyer_key_field__: ClassVar[str | None] = None
+    __rapyer_nested_fields__: ClassVar[tuple[str, ...]] = ()
+    __rapyer_safe_fields__: ClassVar[frozenset[str]] = frozenset()
+    __rapyer_special_fields__: ClassVar[tuple[str, ...]] = ()
+    __rapyer_field_adapters__: ClassVar[dict[str, TypeAdapter[Any]]] = {}
+
+    _rapyer_pk: str | None = PrivateAttr(default=None)
+    _rapyer_parent: BaseRedisModel | None = PrivateAttr(default=None)
+    _rapyer_path: tuple[PathSegment, ...] = PrivateAttr(default=())
+    _rapyer_failed: set[str] | None = PrivateAttr(default=None)
+
+    def model_post_init(self, context: Any, /) -> None:
+        for name in self.__rapyer_nested_fields__:
+            self._link_value(self.__dict__.get(name), (name,))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name in self.__rapyer_nested_fields__:
+            self._link_value(self.__dict__.get(name), (name,))
+
+    def _link_value(self, value: Any, rel_path: tuple[PathSegment, ...]) -> None:
+        """Link nested models found in ``value`` to this model at ``rel_path``."""
+        if isinstance(value, BaseRedisModel):
+            value._rapyer_parent = self
+            value._rapyer_path = rel_path
+            for name in value.__rapyer_nested_fields__:
+                value._link_value(value.__dict__.get(name), (name,))
+        elif isinstance(value, (list, tuple)):
+            for i, item in enumerate(value):
+                self._link_value(item, (*rel_path, i))
+        elif isinstance(value, dict):
+            for k, item in value.items():
+                self._link_value(item, (*rel_path, DictKey(k)))
+
+    # ---- keys -------------------------------------------------------------------------
+
+    @classmethod
+    def class_key_initials(cls) -> str:
+        """The key prefix: ``Meta.key_prefix``, else the class name."""
+        prefix = _config.resolve(cls, "key_prefix")  # type: ignore[arg-type]
+        return prefix if prefix is not None else cls.__name__
+
+    @property
+    def key_initials(self) -> str:
+        return type(self).class_key_initials()
+
+    @property
+    def pk(self) -> str:
+        """The primary key: the Key field's value, else a generated uuid4."""
+        key_field = self.__rapyer_key_field__
+        if key_field is not None:
+            return str(getattr(self, key_field))
+        pk = self._rapyer_pk
+        if pk is None:
+            pk = self._rapyer_pk = str(uuid.uuid4())
+        return pk
+
+    @pk.setter
+    def pk(self, value: Any) -> None:
+        key_field = self.__rapyer_key_field__
+        if key_field is not None:
+            setattr(self, key_field, value)
+        else:
+            self._rapyer_pk = str(value)
+
+    @property
+    def key(self) -> str:
+        """The Redis key of the document (the root's key for a nested model)."""
+        root = self.root_model()
+        return _keys.build_key(type(root).class_key_initials(), root.pk)
+
+    @key.setter
+    def key(self, value: str) -> None:
+        self.root_model().pk = _keys.pk_of(str(value))
+
+    @property
+    def all_keys(self) -> list[str]:
+        """The main key plus the keys of the special (set and queue) fields."""
+        return self.root_model()._special_keys(include_main=True)
+
+    def _special_keys(self, include_main: bool = False) -> list[str]:
+        key = self.key
+        keys = [key] if include_main else []
+        keys.extend(_keys.special_key(key, path) for path in self._special_paths())
+        return keys
+
+    def _special_paths(self) -> Iterator[str]:
+        """Dotted paths of the special fields of this model and its nested models."""
+        for name in self.__rapyer_special_fields__:
+            yield field_path_of((*self._rapyer_path_from_root(), name))
+        for name in self.__rapyer_nested_fields__:
+            for nested in _iter_models(self.__dict__.get(name)):
+                yield from nested._special_paths()
+
+    # ---- special fields (sets and queues live in their own keys) ----------------------
+
+    def _special_save_commands(self) -> list[tuple[Any, ...]]:
+        """Commands that store this model's special fields (``DEL`` + ``SADD`` ...)."""
+        return []
+
+    @classmethod
+    def _class_special_keys(cls, key: str) -> list[str]:
+        """Keys of the top-level special fields of the document at ``key``."""
+        return [_keys.special_key(key, name) for name in cls.__rapyer_special_fields__]
+
+    @classmethod
+    def _special_read_commands(cls, key: str) -> list[tuple[Any, ...]]:
+        """Commands that read the special fields, sent right after ``JSON.GET``."""
+        return []
+
+    def _apply_special_replies(self, replies: list[Any]) -> None:
+        """Fill the special fields from the replies of ``_special_read_commands``."""
+
+    # ---- nesting ----------------------------------------------------------------------
+
+    def root_model(self) -> BaseRedisModel:
+        model = self
+        while model._rapyer_parent is not None:
+            model = model._rapyer_parent
+        return model
+
+    def is_inner_model(self) -> bool:
+        return self._rapyer_parent is not None
+
+    def _rapyer_path_from_root(self) -> tuple[PathSegment, ...]:
+        segments: tuple[PathSegment, ...] = ()
+        model = self
+        while model._rapyer_parent is not None:
+            segments = model._rapyer_path + segments
+            model = model._rapyer_parent
+        return segments
+
+    @property
+    def field_name(self) -> str:
+        """The name of the field holding this nested model (``""`` at the root)."""
+        for seg in reversed(self._rapyer_path):
+            if not isinstance(seg, int) and not isinstance(seg, DictKey):
+                return str(seg)
+        return ""
+
+    @property
+    def field_path(self) -> str:
+        """Dotted path from the root (``""`` at the root)."""
+        return field_path_of(self._rapyer_path_from_root())
+
+    @property
+    def json_path(self) -> str:
+        """JSONPath from the root: ``$`` or ``$.a.b[2]``."""
+        return json_path_of(self._rapyer_path_from_root())
+
+    # ---- misc -------------------------------------------------------------------------
+
+    @property
+    def failed_fields(self) -> set[str]:
+        """Fields that SafeLoad replaced with ``None`` at the last load."""
+        failed = self._rapyer_failed
+        if failed is None:
+            failed = self._rapyer_failed = set()
+        return failed
+
+    @classmethod
+    def resolved_config(cls) -> RedisConfig:
+        """A RedisConfig with every option resolved now."""
+        return _config.resolved_config(cls)  # type: ignore[arg-type]
+
+    @classmethod
+    def build_redis_model(cls) -> None:
+        """No-op kept for compatibility: configuration is read at call time."""
+
+    @classmethod
+    def index_name(cls) -> str:
+        return f"idx:{cls.class_key_initials()}"
+
+    def redis_dump(self) -> dict[str, Any]:
+        """The stored form of this model as Python data."""
+        from rapyer._codec import dump_python
+
+        return dump_python(self)
+
+    def redis_dump_json(self) -> str:
+        """The stored form of this model as JSON text."""
+        from rapyer._codec import dump_json
+
+        return dump_json(self)
+
+    def __eq__(self, other: object) -> bool:
+        if (
+            isinstance(other, BaseModel)
+            and type(other) is type(self)
+            and self.__dict__ == other.__dict__
+        ):
+            return True
+        return super().__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _iter_models(value: Any) -> Iterator[BaseRedisModel]:
+    if isinstance(value, BaseRedisModel):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _iter_models(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _iter_models(item)

@@ -1,0 +1,77 @@
+"""Class registry: key prefix -> model class."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from rapyer._keys import split_key
+from rapyer.errors import DuplicateModelNameError, KeyNotFound, RapyerModelDoesntExistError
+
+if TYPE_CHECKING:
+    from rapyer._model import AtomicRedisModel
+
+logger = logging.getLogger("rapyer")
+
+_by_prefix: dict[str, type[AtomicRedisModel]] = {}
+
+
+def _qualname(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def register(cls: type[AtomicRedisModel], prefix: str) -> None:
+    """Register ``cls`` under ``prefix``.
+
+    A different class with the same prefix raises DuplicateModelNameError; the same qualified
+    name (a re-run notebook cell) replaces the old class with a warning.
+    """
+    old = _by_prefix.get(prefix)
+    if old is not None and old is not cls:
+        if _qualname(old) != _qualname(cls):
+            raise DuplicateModelNameError(
+                prefix,
+                f"Model prefix {prefix!r} of {_qualname(cls)} is already used by {_qualname(old)}",
+            )
+        logger.warning("Model %s was redefined; the new class replaces the old one", prefix)
+        del _by_prefix[prefix]  # keep registration order: the new class goes last
+    _by_prefix[prefix] = cls
+
+
+def unregister(cls: type[AtomicRedisModel]) -> None:
+    """Remove ``cls`` from the registry (no error when absent)."""
+    for prefix, klass in list(_by_prefix.items()):
+        if klass is cls:
+            del _by_prefix[prefix]
+
+
+def models() -> list[type[AtomicRedisModel]]:
+    """A snapshot of the registered classes, in registration order."""
+    return list(_by_prefix.values())
+
+
+def by_prefix(prefix: str) -> type[AtomicRedisModel] | None:
+    return _by_prefix.get(prefix)
+
+
+def class_for_key(key: str) -> type[AtomicRedisModel]:
+    """The class registered for ``key``'s prefix.
+
+    Raises InvalidKeyError for a malformed key, KeyNotFound for an unknown prefix.
+    """
+    prefix, _ = split_key(key)
+    cls = _by_prefix.get(prefix)
+    if cls is None:
+        raise KeyNotFound(f"No registered model has the prefix {prefix!r} (key {key!r})")
+    return cls
+
+
+def class_for_key_strict(key: object) -> type[AtomicRedisModel]:
+    """As class_for_key, but any bad key raises RapyerModelDoesntExistError (bulk forms)."""
+    if not isinstance(key, str):
+        raise RapyerModelDoesntExistError(repr(key), f"Not a rapyer key: {key!r}")
+    prefix, sep, pk = key.partition(":")
+    cls = _by_prefix.get(prefix) if sep and pk else None
+    if cls is None:
+        raise RapyerModelDoesntExistError(prefix, f"No registered model for key {key!r}")
+    return cls

@@ -1,0 +1,122 @@
+# GENERATED from rapyer/_async/model_ops.py by scripts/gen_sync.py. DO NOT EDIT.
+# Change the async source and run: python scripts/gen_sync.py
+"""Model lifecycle: save, get, load, update, delete, exists."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from redis.exceptions import ResponseError
+from typing_extensions import Self
+
+from rapyer import _codec, _commands
+from rapyer._sync import executor
+from rapyer._binding import binding_of
+from rapyer.actions import ActionGroup
+from rapyer.errors import (
+    BadDeleteActionError,
+    CantSerializeRedisValueError,
+    KeyNotFound,
+    UpdateAtomicModelError,
+)
+
+if TYPE_CHECKING:
+    from rapyer._model import BaseRedisModel
+    from rapyer._model import BaseRedisModel as _Base
+else:
+    _Base = object
+
+M = TypeVar("M", bound="BaseRedisModel")
+
+
+def _wrong_type(exc: ResponseError, key: str) -> Exception:
+    if "WRONGTYPE" in str(exc).upper() or "wrong type" in str(exc).lower():
+        return CantSerializeRedisValueError(f"The key {key!r} does not hold a JSON document")
+    return exc
+
+
+def read_model(cls: type[M], full_key: str, groups: ActionGroup) -> M:
+    """Read the document at ``full_key`` as a ``cls`` (special fields and TTL refresh too)."""
+    commands = _commands.read_document(cls, full_key, groups)
+    try:
+        replies = executor.transaction(binding_of(cls), commands)
+    except ResponseError as exc:
+        raise _wrong_type(exc, full_key) from exc
+    return _codec.model_from_replies(cls, full_key, replies)
+
+
+class SyncModelOps(_Base):
+    """Lifecycle operations of a model (mixed into ``AtomicRedisModel``)."""
+
+    def save(self) -> Self:
+        """Store the model (a nested model writes only its own path). Queued in a pipeline."""
+        executor.write(binding_of(type(self.root_model())), _commands.save(self))
+        return self
+
+    @classmethod
+    def get(cls, key: str) -> Self:
+        """The stored model at ``key`` (a full key or a bare pk).
+
+        Raises KeyNotFound when missing, CorruptedModelError when invalid.
+        """
+        full_key = _commands.full_keys(cls, key)
+        return read_model(cls, full_key, _commands.READ_FETCH)
+
+    def load(self) -> Self:
+        """A new instance read from this model's stored path; ``self`` is unchanged."""
+        root = self.root_model()
+        cls = type(self)
+        if root is self:
+            return read_model(cls, self.key, ActionGroup.READ)
+        commands = _commands.read_path(self, ActionGroup.READ)
+        try:
+            replies = executor.transaction(binding_of(type(root)), commands)
+        except ResponseError as exc:
+            raise _wrong_type(exc, root.key) from exc
+        raw = replies[0]
+        items = _codec.decode_json_array(raw, root.key) if raw is not None else []
+        if not items:
+            raise KeyNotFound(f"{root.key} has no value at {self.json_path}")
+        fresh = _codec.load_model(cls, items[0], root.key)
+        fresh._rapyer_parent = self._rapyer_parent
+        fresh._rapyer_path = self._rapyer_path
+        return fresh
+
+    def update(self, **fields: Any) -> None:
+        """Validate and assign ``fields`` locally, then write them in one transaction."""
+        special = set(fields) & set(self.__rapyer_special_fields__)
+        if special:
+            raise UpdateAtomicModelError(
+                f"update cannot write set or queue fields: {', '.join(sorted(special))}"
+            )
+        unknown = [name for name in fields if name not in type(self).model_fields]
+        if unknown:
+            raise ValueError(f"{type(self).__name__} has no field(s) {', '.join(unknown)}")
+        for name, value in fields.items():
+            setattr(self, name, value)
+        if fields:
+            commands = _commands.update_fields(self, list(fields))
+            executor.write(binding_of(type(self.root_model())), commands)
+
+    def delete(self) -> bool:
+        """Delete the document and its special keys. ``True`` if anything was deleted."""
+        if self.is_inner_model():
+            raise BadDeleteActionError("A nested model cannot be deleted on its own")
+        replies = executor.write(binding_of(type(self)), _commands.delete_keys(self.all_keys))
+        return True if replies is None else bool(replies[0])
+
+    @classmethod
+    def delete_by_key(cls, key: str) -> bool:
+        """Delete the document at ``key`` (full key or bare pk) and its special keys."""
+        full_key = _commands.full_keys(cls, key)
+        keys = [full_key, *cls._class_special_keys(full_key)]
+        replies = executor.write(binding_of(cls), _commands.delete_keys(keys))
+        return True if replies is None else bool(replies[0])
+
+    @classmethod
+    def exists(cls, key: str | BaseRedisModel) -> bool:
+        """Whether the document exists (never refreshes TTL; runs at once in a pipeline)."""
+        if not isinstance(key, str):
+            key = key.key
+        full_key = _commands.full_keys(cls, key)
+        return bool(executor.execute(binding_of(cls), "EXISTS", full_key))

@@ -1,0 +1,141 @@
+"""Model configuration (``Meta``), resolved at call time.
+
+Each option is looked up when an operation runs: the nearest class in the MRO whose ``Meta``
+set it explicitly, then the defaults given to ``init_rapyer``, then the built-in default.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from rapyer.actions import ActionGroup
+from rapyer.errors import InvalidRefreshTtlError, ModelDefinitionError
+
+if TYPE_CHECKING:
+    from rapyer._model import AtomicRedisModel
+
+__all__ = ["RedisConfig"]
+
+logger = logging.getLogger("rapyer")
+
+# Options that only apply to the class whose Meta names them.
+NOT_INHERITED = frozenset({"key_prefix", "init_with_rapyer"})
+# Options accepted for compatibility and ignored.
+IGNORED = frozenset({"prefer_normal_json_dump", "is_fake_redis", "cascade_function_name"})
+
+
+class RedisConfig(BaseModel):
+    """Options of one model class. Use ``Meta = RedisConfig(...)`` or a nested ``class Meta:``."""
+
+    model_config = ConfigDict(
+        arbitrary_types_allowed=True, validate_assignment=True, extra="forbid"
+    )
+
+    redis: Any = None
+    ttl: int | None = None
+    refresh_ttl: bool | ActionGroup = True
+    key_prefix: str | None = None
+    lock_lease: float | None = 60.0
+    lock_blocking_timeout: float | None = None
+    lock_sleep: float = 0.1
+    max_delete_per_transaction: int | None = 1000
+    batch_size: int = 1000
+    safe_load_all: bool = False
+    allow_pickle: bool = False
+    cascade_ttl: Any = None
+    init_with_rapyer: bool = True
+    redis_type: dict[Any, Any] | None = None
+    prefer_normal_json_dump: bool | None = None
+    is_fake_redis: bool | None = None
+    cascade_function_name: str | None = None
+
+    @field_validator("refresh_ttl")
+    @classmethod
+    def _no_delete_group(cls, value: bool | ActionGroup) -> bool | ActionGroup:
+        if isinstance(value, ActionGroup) and ActionGroup.DELETE in value:
+            raise InvalidRefreshTtlError("refresh_ttl cannot contain ActionGroup.DELETE")
+        return value
+
+    @field_validator("batch_size")
+    @classmethod
+    def _positive_batch(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("batch_size must be at least 1")
+        return value
+
+
+OPTION_NAMES = frozenset(RedisConfig.model_fields)
+
+# Defaults set by init_rapyer (only the names it was given).
+_init_defaults: dict[str, Any] = {}
+
+
+def set_init_defaults(values: dict[str, Any]) -> None:
+    """Replace the ``init_rapyer`` defaults for the names given."""
+    unknown = set(values) - OPTION_NAMES
+    if unknown:
+        raise TypeError(f"Unknown rapyer config option(s): {', '.join(sorted(unknown))}")
+    if "refresh_ttl" in values:
+        RedisConfig(refresh_ttl=values["refresh_ttl"])  # validates
+    _init_defaults.update(values)
+
+
+def reset_init_defaults() -> None:
+    """Forget every ``init_rapyer`` default (used by test fixtures)."""
+    _init_defaults.clear()
+
+
+def init_default(name: str) -> Any:
+    """The ``init_rapyer`` default for ``name``, else the built-in default."""
+    if name in _init_defaults:
+        return _init_defaults[name]
+    return RedisConfig.model_fields[name].default
+
+
+def meta_from_namespace(value: Any, class_name: str) -> RedisConfig:
+    """Turn a class body's ``Meta`` (a RedisConfig or a nested class) into a RedisConfig."""
+    if value is None:
+        return RedisConfig()
+    if isinstance(value, RedisConfig):
+        return value.model_copy(update={}, deep=False)
+    if isinstance(value, type):
+        options = {k: v for k, v in vars(value).items() if not k.startswith("__")}
+        unknown = set(options) - OPTION_NAMES
+        if unknown:
+            raise ModelDefinitionError(
+                f"{class_name}.Meta has unknown option(s): {', '.join(sorted(unknown))}"
+            )
+        return RedisConfig(**options)
+    raise ModelDefinitionError(f"{class_name}.Meta must be a RedisConfig or a class")
+
+
+def warn_ignored(meta: RedisConfig, class_name: str) -> None:
+    for name in IGNORED & meta.model_fields_set:
+        warnings.warn(
+            f"{class_name}.Meta.{name} is accepted for compatibility and ignored",
+            DeprecationWarning,
+            stacklevel=4,
+        )
+
+
+def resolve(cls: type[AtomicRedisModel], name: str) -> Any:
+    """The value of option ``name`` for ``cls`` now."""
+    if name in NOT_INHERITED:
+        meta = cls.__dict__.get("Meta")
+        if isinstance(meta, RedisConfig) and name in meta.model_fields_set:
+            return getattr(meta, name)
+        return RedisConfig.model_fields[name].default
+    for klass in cls.__mro__:
+        meta = klass.__dict__.get("Meta")
+        if isinstance(meta, RedisConfig) and name in meta.model_fields_set:
+            return getattr(meta, name)
+    return init_default(name)
+
+
+def resolved_config(cls: type[AtomicRedisModel]) -> RedisConfig:
+    """A RedisConfig with every option of ``cls`` resolved now."""
+    return RedisConfig.model_construct(**{name: resolve(cls, name) for name in OPTION_NAMES})

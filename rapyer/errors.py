@@ -1,0 +1,208 @@
+"""Every error rapyer raises. All derive from :class:`RapyerError`."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+__all__ = [
+    "BadDeleteActionError",
+    "BadFilterError",
+    "CantSerializeRedisValueError",
+    "CascadeKeyInitialsError",
+    "CascadeLuaLiteralError",
+    "CascadeTargetTtlMissingError",
+    "CorruptedModelError",
+    "DuplicateModelNameError",
+    "FindError",
+    "IndexNotFoundError",
+    "InvalidCascadeDepthError",
+    "InvalidKeyError",
+    "InvalidRefreshTtlError",
+    "KeyNotFound",
+    "LockError",
+    "LockLostError",
+    "LockTimeoutError",
+    "MetaFrozenError",
+    "MissingParameterError",
+    "ModelDefinitionError",
+    "NestedModelError",
+    "NotResolvedError",
+    "PersistentNoScriptError",
+    "RapyerError",
+    "RapyerModelDoesntExist",
+    "RapyerModelDoesntExistError",
+    "RapyerSerializationError",
+    "ScriptsNotInitializedError",
+    "UnsupportedArgumentTypeError",
+    "UnsupportedArgumentValueError",
+    "UnsupportedIndexedFieldError",
+    "UpdateAtomicModelError",
+]
+
+
+class RapyerError(Exception):
+    """Base class of every rapyer error."""
+
+
+class KeyNotFound(RapyerError, KeyError):
+    """A key that an operation needs does not exist in Redis (also a ``KeyError``)."""
+
+    def __str__(self) -> str:
+        # KeyError quotes its argument; the plain message reads better.
+        return str(self.args[0]) if self.args else ""
+
+
+class InvalidKeyError(RapyerError, ValueError):
+    """A key is malformed: no ``:``, or an empty prefix or pk."""
+
+
+class CantSerializeRedisValueError(RapyerError):
+    """A stored value cannot be decoded (not JSON, not an object, wrong Redis type, bad pickle)."""
+
+
+class CorruptedModelError(CantSerializeRedisValueError):
+    """A stored document decodes but fails validation.
+
+    ``key`` names the Redis key and ``errors`` holds pydantic's error list.
+    """
+
+    def __init__(self, message: str, *, key: str | None = None, errors: list[Any] | None = None):
+        super().__init__(message)
+        self.key = key
+        self.errors = errors or []
+
+
+class RapyerModelDoesntExistError(RapyerError):
+    """A key's prefix is not the prefix of any registered model."""
+
+    def __init__(self, model_name: str, message: str | None = None):
+        super().__init__(message or f"No registered rapyer model has the prefix {model_name!r}")
+        self.model_name = model_name
+
+
+RapyerModelDoesntExist = RapyerModelDoesntExistError
+
+
+class MissingParameterError(RapyerError):
+    """A required argument is missing."""
+
+
+class UnsupportedArgumentTypeError(RapyerError, TypeError):
+    """An argument has a type the operation does not accept."""
+
+
+class UnsupportedArgumentValueError(RapyerError, ValueError):
+    """An argument has a value the operation does not accept."""
+
+
+class UpdateAtomicModelError(RapyerError):
+    """``update`` names a set or priority-queue field."""
+
+
+class NestedModelError(RapyerError, RuntimeError):
+    """An operation that needs a top-level model got a nested one."""
+
+
+class BadDeleteActionError(NestedModelError):
+    """``delete`` was called on a nested model."""
+
+
+class FindError(RapyerError):
+    """Base of the query errors."""
+
+
+class BadFilterError(FindError):
+    """A query expression is invalid for the field or its index."""
+
+
+class UnsupportedIndexedFieldError(FindError):
+    """``Index`` was put on a type that cannot be indexed."""
+
+
+class IndexNotFoundError(FindError):
+    """The model's search index does not exist on the server."""
+
+
+class ScriptsNotInitializedError(RapyerError):
+    """Never raised: scripts load themselves. Kept so imports keep working."""
+
+
+class PersistentNoScriptError(RapyerError):
+    """``NOSCRIPT`` persisted after reloading the scripts and retrying."""
+
+
+class InvalidRefreshTtlError(RapyerError, ValueError):
+    """``refresh_ttl`` contains ``ActionGroup.DELETE``."""
+
+
+class DuplicateModelNameError(RapyerError):
+    """Two different model classes claim the same key prefix."""
+
+    def __init__(self, model_name: str, message: str | None = None):
+        super().__init__(message or f"Another model already uses the prefix {model_name!r}")
+        self.model_name = model_name
+
+
+class RapyerSerializationError(RapyerError):
+    """A value cannot be converted to its stored form."""
+
+
+class NotResolvedError(RapyerError):
+    """A reference was used before it was fetched."""
+
+
+class ModelDefinitionError(RapyerError, TypeError):
+    """A model class is defined in a way rapyer cannot store."""
+
+
+class LockError(RapyerError):
+    """Base of the lock errors."""
+
+
+class LockTimeoutError(LockError, TimeoutError):
+    """The lock was not acquired within ``blocking_timeout``."""
+
+
+class LockLostError(LockError):
+    """The lock's token was gone when it was checked (lease expired or taken over)."""
+
+    def __init__(self, message: str, *, key: str | None = None, action: str | None = None):
+        super().__init__(message)
+        self.key = key
+        self.action = action
+
+
+class MetaFrozenError(RapyerError):
+    """Never raised: Meta is not frozen. Kept so imports keep working."""
+
+
+class CascadeKeyInitialsError(RapyerError):
+    """Never raised: lookup is by prefix. Kept so imports keep working."""
+
+
+class CascadeLuaLiteralError(RapyerError):
+    """Never raised: Redis Functions are not used. Kept so imports keep working."""
+
+
+class CascadeTargetTtlMissingError(RapyerError):
+    """A class reachable through a TTL cascade has no ``Meta.ttl``."""
+
+    def __init__(self, model_name: str, message: str | None = None):
+        super().__init__(message or f"Cascade target {model_name!r} has no Meta.ttl")
+        self.model_name = model_name
+
+
+class InvalidCascadeDepthError(RapyerError, ValueError):
+    """A cascade depth is negative."""
+
+
+def __getattr__(name: str) -> Any:
+    if name == "UnsupportArgumentTypeError":
+        warnings.warn(
+            "UnsupportArgumentTypeError is deprecated; use UnsupportedArgumentTypeError",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return UnsupportedArgumentTypeError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

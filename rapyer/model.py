@@ -1,0 +1,19 @@
+"""``AtomicRedisModel``: the public model base, with the async API and its blocking twin."""
+
+from __future__ import annotations
+
+from rapyer._async.model_ops import AsyncModelOps
+from rapyer._model import BaseRedisModel
+from rapyer._sync.model_ops import SyncModelOps
+from rapyer.config import RedisConfig
+
+__all__ = ["AtomicRedisModel"]
+
+
+class AtomicRedisModel(AsyncModelOps, SyncModelOps, BaseRedisModel):
+    """Base class of models stored in Redis as JSON documents.
+
+    Every I/O operation exists twice: ``asave``/``save``, ``aget``/``get`` and so on.
+    """
+
+    Meta = RedisConfig(init_with_rapyer=False)
