@@ -102,7 +102,24 @@ class RedisModelMeta(ModelMetaclass):
             return cls
         _config.warn_ignored(meta, name)
         mcs._finish(cls)  # type: ignore[arg-type]
+        from rapyer._index import compute_indexed_fields
+
+        indexed = compute_indexed_fields(cls)  # UnsupportedIndexedFieldError at definition
+        if cls.__pydantic_complete__:
+            type.__setattr__(cls, "__rapyer_indexed_fields__", indexed)
+        type.__setattr__(cls, "__rapyer_query_ready__", True)
         return cls
+
+    def __getattr__(cls, name: str) -> Any:
+        # ``Model.field`` is a query proxy (pydantic keeps no class attribute for fields).
+        # Only for finished classes, so pydantic's own lookups while building see nothing.
+        if not name.startswith("_") and "__rapyer_query_ready__" in cls.__dict__:
+            fields = cls.__dict__.get("__pydantic_fields__") or {}
+            if name in fields:
+                from rapyer._query import FieldProxy
+
+                return FieldProxy(cls, (name,))
+        return super().__getattr__(name)  # type: ignore[misc]
 
     @staticmethod
     def _finish(cls: type[BaseRedisModel]) -> None:
@@ -329,6 +346,13 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
     @classmethod
     def index_name(cls) -> str:
         return f"idx:{cls.class_key_initials()}"
+
+    @classmethod
+    def redis_schema(cls) -> list[Any]:
+        """The RediSearch ``SCHEMA`` arguments of this model's index (empty: no index)."""
+        from rapyer._index import redis_schema
+
+        return redis_schema(cls)
 
     def redis_dump(self) -> dict[str, Any]:
         """The stored form of this model as Python data."""

@@ -6,11 +6,11 @@ import datetime as dt
 import decimal
 import enum
 import uuid
-from typing import Any, Generic, Literal, Optional, TypeVar
+from typing import Annotated, Any, Generic, Literal, Optional, TypeVar
 
 from pydantic import BaseModel, Field
 
-from rapyer import AtomicRedisModel, Key, Pickle, RedisConfig, SafeLoad
+from rapyer import AtomicRedisModel, Index, Key, Pickle, RedisConfig, SafeLoad
 
 T = TypeVar("T")
 
@@ -115,3 +115,49 @@ class Derived(User):
 
 class WithPlainBase(AtomicRedisModel, PlainBase):
     title: str = ""
+
+
+# ---- indexed models (queries) -------------------------------------------------------------
+
+
+class Place(AtomicRedisModel):
+    city: Index[str]
+    zip: str = ""
+    floor: Index[Optional[int]] = None
+
+
+class Member(AtomicRedisModel):
+    """Every indexable kind, nested and optional fields included."""
+
+    name: Index[str]
+    age: Annotated[int, Index(sortable=True)] = 0
+    score: Index[float] = 0.0
+    email: Annotated[str, Index(full_text=True)] = ""
+    bio: Annotated[str, Index(full_text=True)] = ""
+    active: Index[bool] = True
+    nickname: Index[Optional[str]] = None
+    rank: Index[Optional[int]] = None
+    joined: Index[dt.datetime] = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+    birthday: Index[dt.date] = dt.date(2000, 1, 1)
+    color: Index[Color] = Color.RED
+    level: Index[Level] = Level.LOW
+    ident: Index[uuid.UUID] = Field(default_factory=uuid.uuid4)
+    kind: Index[Literal["a", "b"]] = "a"
+    home: Place = Field(default_factory=lambda: Place(city="nowhere"))
+    note: str = ""  # not indexed
+
+
+class Doc(AtomicRedisModel):
+    """The model of the property tests."""
+
+    s: Annotated[str, Index(sortable=True)] = ""
+    t: Annotated[Optional[str], Index(full_text=True)] = None
+    n: Annotated[int, Index(sortable=True)] = 0
+    x: Index[Optional[float]] = None
+    b: Index[bool] = False
+    when: Index[Optional[dt.datetime]] = None
+    inner: Place = Field(default_factory=lambda: Place(city=""))
+
+
+class Unindexed(AtomicRedisModel):
+    name: str = ""

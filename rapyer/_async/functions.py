@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from rapyer import _index, _registry
 from rapyer import _io_async as io
-from rapyer import _registry
 from rapyer import config as _config
+from rapyer._async import index_ops
 from rapyer._model import BaseRedisModel
 from rapyer.errors import InvalidKeyError, KeyNotFound
 
@@ -51,6 +52,14 @@ async def init_rapyer(
         for handler in logger.handlers:
             if handler not in _log.handlers:
                 _log.addHandler(handler)
+    await create_indexes(override_old_idx)
+
+
+async def create_indexes(override_old_idx: bool = True) -> None:
+    """Create the index of every registered model that has indexed fields (§1)."""
+    for model in _registry.models():
+        if _index.has_index(model):
+            await index_ops.ensure_index(model, override=override_old_idx)
 
 
 async def teardown_rapyer() -> None:

@@ -1,0 +1,371 @@
+"""Running expression queries: find, count, iterate and delete_many on a model's index.
+
+The model's class methods classify their arguments and call these functions for the
+expression mode (and for ``sort_by`` without arguments, with no expressions: the ``*``
+query). Documents come in the same round trip as the hits: ``FT.AGGREGATE ... LOAD 2
+@__key $ WITHCURSOR`` when neither ``sort_by`` nor ``offset`` is given, otherwise
+``FT.SEARCH ... RETURN 1 $ LIMIT off n [SORTBY ...]`` in pages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from redis.exceptions import ResponseError
+
+from rapyer import _codec, _index, _pipeline_state, _query
+from rapyer import _io_async as io
+from rapyer import config as _config
+from rapyer._async import executor
+from rapyer._async.index_ops import is_missing_index, is_missing_module
+from rapyer._binding import Binding, binding_of
+from rapyer._ttl import ttl_commands
+from rapyer.actions import ActionGroup
+from rapyer.errors import (
+    BadFilterError,
+    CantSerializeRedisValueError,
+    IndexNotFoundError,
+    UnsupportedArgumentValueError,
+)
+from rapyer.results import DeleteResult
+
+if TYPE_CHECKING:
+    from rapyer._model import BaseRedisModel
+
+M = TypeVar("M", bound="BaseRedisModel")
+
+_log = logging.getLogger("rapyer")
+READ_FETCH = ActionGroup.READ | ActionGroup.FETCH
+Hit = tuple[str, Any]  # (key, JSON text or None when the document is gone)
+
+
+# ---- reply parsing (RESP2 lists and RESP3 / redis-py dicts) ---------------------------------
+
+
+def _text(value: Any) -> Any:
+    return value.decode() if isinstance(value, (bytes, bytearray)) else value
+
+
+def _pairs(items: Any) -> dict[str, Any]:
+    if isinstance(items, dict):
+        return {_text(k): v for k, v in items.items()}
+    if isinstance(items, (list, tuple)):
+        return {_text(items[i]): items[i + 1] for i in range(0, len(items) - 1, 2)}
+    return {}
+
+
+def parse_search(reply: Any) -> tuple[int, list[Hit]]:
+    """``(total, [(key, doc)])`` from an ``FT.SEARCH`` reply (with ``RETURN 1 $`` or
+    ``NOCONTENT``)."""
+    hits: list[Hit] = []
+    if isinstance(reply, dict):
+        reply = _pairs(reply)
+        for item in reply.get("results") or []:
+            item = _pairs(item)
+            attrs = _pairs(item.get("extra_attributes") or {})
+            hits.append((_text(item.get("id")), _text(attrs.get("$"))))
+        return int(reply.get("total_results") or 0), hits
+    total = int(reply[0])
+    items = list(reply[1:])
+    i = 0
+    while i < len(items):
+        key = _text(items[i])
+        i += 1
+        doc = None
+        if i < len(items) and (items[i] is None or isinstance(items[i], (list, tuple, dict))):
+            doc = _text(_pairs(items[i]).get("$")) if items[i] is not None else None
+            i += 1
+        hits.append((key, doc))
+    return total, hits
+
+
+def parse_cursor(reply: Any) -> tuple[list[dict[str, Any]], int]:
+    """``(rows, cursor_id)`` from an ``FT.AGGREGATE ... WITHCURSOR`` or ``FT.CURSOR READ``."""
+    result, cursor = reply[0], int(reply[1])
+    rows: list[dict[str, Any]] = []
+    if isinstance(result, dict):
+        for item in _pairs(result).get("results") or []:
+            item = _pairs(item)
+            rows.append({k: _text(v) for k, v in _pairs(item.get("extra_attributes")).items()})
+    else:
+        for item in list(result)[1:]:
+            rows.append({k: _text(v) for k, v in _pairs(item).items()})
+    return rows, cursor
+
+
+# ---- helpers --------------------------------------------------------------------------------
+
+
+def _map_error(cls: type[BaseRedisModel], exc: ResponseError) -> Exception:
+    if is_missing_index(exc) or is_missing_module(exc):
+        return IndexNotFoundError(
+            f"The index {_index.index_name(cls)} of {cls.__name__} does not exist on the "
+            "server (create it with init_rapyer or create_index)"
+        )
+    if "syntax error" in str(exc).lower():
+        return BadFilterError(f"RediSearch rejected the query: {exc}")
+    return exc
+
+
+async def _run(cls: type[BaseRedisModel], binding: Binding, *args: Any) -> Any:
+    try:
+        return await executor.execute(binding, *args)
+    except ResponseError as exc:
+        raise _map_error(cls, exc) from exc
+
+
+def _check_count(name: str, value: int | None) -> None:
+    if value is not None and (not isinstance(value, int) or value < 0):
+        raise UnsupportedArgumentValueError(f"{name} must be a non-negative integer")
+
+
+def _batch_size(cls: type[BaseRedisModel], batch_size: int | None) -> int:
+    if batch_size is None:
+        return int(_config.resolve(cls, "batch_size"))  # type: ignore[arg-type]
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise UnsupportedArgumentValueError("batch_size must be a positive integer")
+    return batch_size
+
+
+def _compile(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> _query.CompiledQuery:
+    if not _index.has_index(cls):
+        raise IndexNotFoundError(f"{cls.__name__} has no indexed fields")
+    return _query.compile_query(cls, list(expressions))
+
+
+def _load(cls: type[M], hits: list[Hit]) -> list[M]:
+    models = []
+    for key, doc in hits:
+        if doc is None:  # deleted between the index and the read
+            continue
+        try:
+            models.append(_codec.load_model(cls, doc, key))
+        except CantSerializeRedisValueError as exc:
+            _log.warning("Skipping the document at %r: %s", key, exc)
+    return models
+
+
+async def _complete(cls: type[BaseRedisModel], binding: Binding, models: list[Any]) -> None:
+    """Special fields and the READ/FETCH TTL refresh of a fetched batch (one round trip)."""
+    plan = []
+    for model in models:
+        key = model.key
+        reads = cls._special_read_commands(key)
+        keys = [key, *cls._class_special_keys(key)]
+        plan.append((model, reads, ttl_commands(cls, keys, READ_FETCH)))
+    if not any(reads or ttl for _, reads, ttl in plan):
+        return
+    pipe = io.client(binding).pipeline(transaction=False)
+    for _, reads, ttl in plan:
+        for command in (*reads, *ttl):
+            pipe.execute_command(*command)
+    replies = await pipe.execute()
+    pos = 0
+    for model, reads, ttl in plan:
+        if reads:
+            model._apply_special_replies(replies[pos : pos + len(reads)])
+        pos += len(reads) + len(ttl)
+
+
+async def _cursor_rows(
+    cls: type[BaseRedisModel],
+    binding: Binding,
+    compiled: _query.CompiledQuery,
+    load: Sequence[str],
+    batch: int,
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """Rows of ``FT.AGGREGATE q LOAD ... WITHCURSOR COUNT batch`` until the cursor ends.
+
+    The cursor is deleted when the consumer stops early.
+    """
+    index = _index.index_name(cls)
+    args: list[Any] = ["FT.AGGREGATE", index, compiled.text, "LOAD", len(load), *load]
+    args += ["WITHCURSOR", "COUNT", batch, *compiled.params_args(), "DIALECT", 2]
+    rows, cursor = parse_cursor(await _run(cls, binding, *args))
+    try:
+        while True:
+            if rows:
+                yield rows
+            if not cursor:
+                return
+            reply = await _run(cls, binding, "FT.CURSOR", "READ", index, cursor, "COUNT", batch)
+            rows, cursor = parse_cursor(reply)
+    finally:
+        if cursor:
+            with contextlib.suppress(ResponseError):
+                await executor.execute(binding, "FT.CURSOR", "DEL", index, cursor)
+
+
+async def _search_pages(
+    cls: type[BaseRedisModel],
+    binding: Binding,
+    compiled: _query.CompiledQuery,
+    sort: _query.SortKey | None,
+    offset: int,
+    max_results: int | None,
+    batch: int,
+) -> AsyncIterator[list[Hit]]:
+    """``FT.SEARCH q RETURN 1 $ LIMIT off n [SORTBY]`` page by page."""
+    index = _index.index_name(cls)
+    position = offset
+    remaining = max_results
+    while remaining is None or remaining > 0:
+        size = batch if remaining is None else min(batch, remaining)
+        args: list[Any] = ["FT.SEARCH", index, compiled.text, "RETURN", 1, "$"]
+        args += ["LIMIT", position, size]
+        if sort is not None:
+            args += sort.args()
+        args += [*compiled.params_args(), "DIALECT", 2]
+        total, hits = parse_search(await _run(cls, binding, *args))
+        if hits:
+            yield hits
+        position += len(hits)
+        if remaining is not None:
+            remaining -= len(hits)
+        if len(hits) < size or position >= total:
+            return
+
+
+async def _batches(
+    cls: type[M],
+    expressions: Sequence[Any],
+    max_results: int | None,
+    offset: int,
+    sort_by: Any,
+    batch_size: int | None,
+) -> AsyncIterator[list[M]]:
+    _check_count("max_results", max_results)
+    _check_count("offset", offset)
+    batch = _batch_size(cls, batch_size)
+    sort = _query.resolve_sort(cls, sort_by)
+    compiled = _compile(cls, expressions)
+    if max_results == 0:
+        return
+    binding = binding_of(cls)
+    if sort is None and not offset:
+        remaining = max_results
+        rows_iter = _cursor_rows(cls, binding, compiled, ("@__key", "$"), batch)
+        try:
+            async for rows in rows_iter:
+                hits = [(row.get("__key"), row.get("$")) for row in rows]
+                if remaining is not None:
+                    hits = hits[:remaining]
+                    remaining -= len(hits)
+                models = _load(cls, hits)
+                await _complete(cls, binding, models)
+                if models:
+                    yield models
+                if remaining is not None and remaining <= 0:
+                    return
+        finally:
+            await rows_iter.aclose()
+        return
+    pages = _search_pages(cls, binding, compiled, sort, offset, max_results, batch)
+    try:
+        async for hits in pages:
+            models = _load(cls, hits)
+            await _complete(cls, binding, models)
+            if models:
+                yield models
+    finally:
+        await pages.aclose()
+
+
+# ---- the operations -------------------------------------------------------------------------
+
+
+async def find(
+    cls: type[M],
+    expressions: Sequence[Any],
+    *,
+    max_results: int | None = None,
+    offset: int = 0,
+    sort_by: Any = None,
+) -> list[M]:
+    """Every model matching the AND of ``expressions`` (all documents when empty).
+
+    Raises IndexNotFoundError, BadFilterError, UnsupportedArgumentValueError.
+    """
+    out: list[M] = []
+    batches = _batches(cls, expressions, max_results, offset, sort_by, None)
+    try:
+        async for models in batches:
+            out.extend(models)
+    finally:
+        await batches.aclose()
+    return out
+
+
+async def iterate(
+    cls: type[M],
+    expressions: Sequence[Any],
+    *,
+    batch_size: int | None = None,
+    sort_by: Any = None,
+) -> AsyncIterator[M]:
+    """The models ``find`` would return, fetched in batches of ``batch_size``."""
+    batches = _batches(cls, expressions, None, 0, sort_by, batch_size)
+    try:
+        async for models in batches:
+            for model in models:  # noqa: UP028 (the blocking twin is generated from this)
+                yield model
+    finally:
+        await batches.aclose()
+
+
+async def count(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> int:
+    """The number of documents matching the AND of ``expressions``."""
+    compiled = _compile(cls, expressions)
+    args: list[Any] = ["FT.SEARCH", _index.index_name(cls), compiled.text, "NOCONTENT"]
+    args += ["LIMIT", 0, 0, *compiled.params_args(), "DIALECT", 2]
+    total, _ = parse_search(await _run(cls, binding_of(cls), *args))
+    return total
+
+
+async def delete_many(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> DeleteResult:
+    """Delete every document matching the AND of ``expressions`` (and its special keys).
+
+    Outside a pipeline, batches of ``max_delete_per_transaction`` keys each go in their own
+    MULTI; inside a pipeline (or with ``None``) one DEL of everything, queued there.
+    """
+    compiled = _compile(cls, expressions)
+    binding = binding_of(cls)
+    limit = _config.resolve(cls, "max_delete_per_transaction")  # type: ignore[arg-type]
+    in_pipeline = _pipeline_state.current() is not None
+    batch = limit if limit and not in_pipeline else _batch_size(cls, None)
+    result = DeleteResult(was_committed=not in_pipeline)
+    pending: list[str] = []
+    rows_iter = _cursor_rows(cls, binding, compiled, ("@__key",), batch)
+    try:
+        async for rows in rows_iter:
+            keys = [row["__key"] for row in rows if row.get("__key")]
+            if limit and not in_pipeline:
+                await _delete_batch(cls, binding, keys, result)
+            else:
+                pending.extend(keys)
+    finally:
+        await rows_iter.aclose()
+    if pending:
+        await _delete_batch(cls, binding, pending, result)
+    return result
+
+
+async def _delete_batch(
+    cls: type[BaseRedisModel], binding: Binding, keys: list[str], result: DeleteResult
+) -> None:
+    if not keys:
+        return
+    special = [k for key in keys for k in cls._class_special_keys(key)]
+    commands: list[tuple[Any, ...]] = [("DEL", *keys)]
+    if special:
+        commands.append(("DEL", *special))
+    replies = await executor.write(binding, commands)
+    if replies is None:  # queued into the active pipeline
+        result.models_deleted += len(keys)
+        result.keys_deleted += len(keys) + len(special)
+        return
+    result.models_deleted += int(replies[0])
+    result.keys_deleted += sum(int(r) for r in replies)
