@@ -148,8 +148,9 @@ class Member(AtomicRedisModel):
 
 
 class Doc(AtomicRedisModel):
-    """The model of the property tests."""
+    """The model of the property tests (small batches: many cursor reads per query)."""
 
+    Meta = RedisConfig(batch_size=13)
     s: Annotated[str, Index(sortable=True)] = ""
     t: Annotated[Optional[str], Index(full_text=True)] = None
     n: Annotated[int, Index(sortable=True)] = 0

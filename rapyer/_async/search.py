@@ -2,9 +2,10 @@
 
 The model's class methods classify their arguments and call these functions for the
 expression mode (and for ``sort_by`` without arguments, with no expressions: the ``*``
-query). Documents come in the same round trip as the hits: ``FT.AGGREGATE ... LOAD 2
-@__key $ WITHCURSOR`` when neither ``sort_by`` nor ``offset`` is given, otherwise
-``FT.SEARCH ... RETURN 1 $ LIMIT off n [SORTBY ...]`` in pages.
+query). Documents come in the same round trip as the hits, through an ``FT.AGGREGATE``
+cursor: ``LOAD 2 @__key $ [LIMIT off n]`` without ``sort_by``, otherwise ``LOAD @__key @f
+SORTBY 4 @f ASC|DESC @__key ASC MAX .. LIMIT off n LOAD 1 $``: the key breaks ties, so pages
+are stable (``FT.SEARCH ... SORTBY`` pages repeat and skip tied documents).
 """
 
 from __future__ import annotations
@@ -174,15 +175,15 @@ async def _cursor_rows(
     cls: type[BaseRedisModel],
     binding: Binding,
     compiled: _query.CompiledQuery,
-    load: Sequence[str],
+    steps: Sequence[Any],
     batch: int,
 ) -> AsyncIterator[list[dict[str, Any]]]:
-    """Rows of ``FT.AGGREGATE q LOAD ... WITHCURSOR COUNT batch`` until the cursor ends.
+    """Rows of ``FT.AGGREGATE q <steps> WITHCURSOR COUNT batch`` until the cursor ends.
 
     The cursor is deleted when the consumer stops early.
     """
     index = _index.index_name(cls)
-    args: list[Any] = ["FT.AGGREGATE", index, compiled.text, "LOAD", len(load), *load]
+    args: list[Any] = ["FT.AGGREGATE", index, compiled.text, *steps]
     args += ["WITHCURSOR", "COUNT", batch, *compiled.params_args(), "DIALECT", 2]
     rows, cursor = parse_cursor(await _run(cls, binding, *args))
     try:
@@ -199,34 +200,28 @@ async def _cursor_rows(
                 await executor.execute(binding, "FT.CURSOR", "DEL", index, cursor)
 
 
-async def _search_pages(
-    cls: type[BaseRedisModel],
-    binding: Binding,
-    compiled: _query.CompiledQuery,
-    sort: _query.SortKey | None,
-    offset: int,
-    max_results: int | None,
-    batch: int,
-) -> AsyncIterator[list[Hit]]:
-    """``FT.SEARCH q RETURN 1 $ LIMIT off n [SORTBY]`` page by page."""
-    index = _index.index_name(cls)
-    position = offset
-    remaining = max_results
-    while remaining is None or remaining > 0:
-        size = batch if remaining is None else min(batch, remaining)
-        args: list[Any] = ["FT.SEARCH", index, compiled.text, "RETURN", 1, "$"]
-        args += ["LIMIT", position, size]
-        if sort is not None:
-            args += sort.args()
-        args += [*compiled.params_args(), "DIALECT", 2]
-        total, hits = parse_search(await _run(cls, binding, *args))
-        if hits:
-            yield hits
-        position += len(hits)
-        if remaining is not None:
-            remaining -= len(hits)
-        if len(hits) < size or position >= total:
-            return
+def find_steps(sort: _query.SortKey | None, offset: int, max_results: int | None) -> list[Any]:
+    """The ``FT.AGGREGATE`` steps that fetch keys and documents.
+
+    Without a sort the server's order is the index order (ascending document ids), the same
+    for every page. With a sort the key breaks ties, so consecutive pages never repeat or
+    skip a document while the data is unchanged.
+    """
+    limit = max_results if max_results is not None else _MAX_RESULTS
+    if sort is None:
+        steps: list[Any] = ["LOAD", 2, "@__key", "$"]
+        if offset or max_results is not None:
+            steps += ["LIMIT", offset, limit]
+        return steps
+    name = "@" + sort.field.name
+    steps = ["LOAD", 2, "@__key", name]
+    steps += ["SORTBY", 4, name, "DESC" if sort.descending else "ASC", "@__key", "ASC"]
+    steps += ["MAX", min(offset + limit, _MAX_RESULTS), "LIMIT", offset, limit]
+    steps += ["LOAD", 1, "$"]
+    return steps
+
+
+_MAX_RESULTS = 2**31 - 1
 
 
 async def _batches(
@@ -245,33 +240,23 @@ async def _batches(
     if max_results == 0:
         return
     binding = binding_of(cls)
-    if sort is None and not offset:
-        remaining = max_results
-        rows_iter = _cursor_rows(cls, binding, compiled, ("@__key", "$"), batch)
-        try:
-            async for rows in rows_iter:
-                hits = [(row.get("__key"), row.get("$")) for row in rows]
-                if remaining is not None:
-                    hits = hits[:remaining]
-                    remaining -= len(hits)
-                models = _load(cls, hits)
-                await _complete(cls, binding, models)
-                if models:
-                    yield models
-                if remaining is not None and remaining <= 0:
-                    return
-        finally:
-            await rows_iter.aclose()
-        return
-    pages = _search_pages(cls, binding, compiled, sort, offset, max_results, batch)
+    steps = find_steps(sort, offset, max_results)
+    remaining = max_results
+    rows_iter = _cursor_rows(cls, binding, compiled, steps, batch)
     try:
-        async for hits in pages:
+        async for rows in rows_iter:
+            hits = [(row.get("__key"), row.get("$")) for row in rows]
+            if remaining is not None:
+                hits = hits[:remaining]
+                remaining -= len(hits)
             models = _load(cls, hits)
             await _complete(cls, binding, models)
             if models:
                 yield models
+            if remaining is not None and remaining <= 0:
+                return
     finally:
-        await pages.aclose()
+        await rows_iter.aclose()
 
 
 # ---- the operations -------------------------------------------------------------------------
@@ -338,7 +323,7 @@ async def delete_many(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> 
     batch = limit if limit and not in_pipeline else _batch_size(cls, None)
     result = DeleteResult(was_committed=not in_pipeline)
     pending: list[str] = []
-    rows_iter = _cursor_rows(cls, binding, compiled, ("@__key",), batch)
+    rows_iter = _cursor_rows(cls, binding, compiled, ["LOAD", 1, "@__key"], batch)
     try:
         async for rows in rows_iter:
             keys = [row["__key"] for row in rows if row.get("__key")]
