@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import threading
 import typing
 import uuid
 from collections.abc import Iterator
@@ -72,6 +73,10 @@ def _has_marker(metadata: list[Any], marker: type) -> bool:
     return any(isinstance(item, marker) for item in metadata)
 
 
+# Classes being built in this thread: pydantic's own attribute lookups then see no proxies.
+_building = threading.local()
+
+
 class RedisModelMeta(ModelMetaclass):
     """Metaclass: pops ``Meta``, turns pydantic definition errors into ModelDefinitionError,
     finds the Key field, and registers the class by prefix."""
@@ -88,6 +93,7 @@ class RedisModelMeta(ModelMetaclass):
             model_config = dict(namespace.get("model_config") or {})
             model_config["arbitrary_types_allowed"] = True
             namespace["model_config"] = ConfigDict(**model_config)  # type: ignore[typeddict-item]
+        _building.depth = getattr(_building, "depth", 0) + 1
         try:
             cls = super().__new__(mcs, name, bases, namespace, **kwargs)
         except PydanticSchemaGenerationError as exc:
@@ -97,6 +103,8 @@ class RedisModelMeta(ModelMetaclass):
             ) from exc
         except PydanticUserError as exc:
             raise ModelDefinitionError(f"{name}: {exc}") from exc
+        finally:
+            _building.depth -= 1
         type.__setattr__(cls, "Meta", meta)
         if name == "BaseRedisModel" and namespace.get("__module__") == __name__:
             return cls
@@ -113,7 +121,11 @@ class RedisModelMeta(ModelMetaclass):
     def __getattr__(cls, name: str) -> Any:
         # ``Model.field`` is a query proxy (pydantic keeps no class attribute for fields).
         # Only for finished classes, so pydantic's own lookups while building see nothing.
-        if not name.startswith("_") and "__rapyer_query_ready__" in cls.__dict__:
+        if (
+            not name.startswith("_")
+            and "__rapyer_query_ready__" in cls.__dict__
+            and not getattr(_building, "depth", 0)
+        ):
             fields = cls.__dict__.get("__pydantic_fields__") or {}
             if name in fields:
                 from rapyer._query import FieldProxy

@@ -167,8 +167,15 @@ class FieldProxy:
             if op == "ne":
                 return Condition(field, "present")
             raise BadFilterError(f"{self!r}: None can only be compared with == or !=")
-        if op in ("gt", "ge", "lt", "le") and field.kind not in ("numeric", "datetime"):
-            raise BadFilterError(f"{self!r}: range comparisons need a numeric or datetime field")
+        if op in ("gt", "ge", "lt", "le"):
+            if field.kind not in ("numeric", "datetime"):
+                raise BadFilterError(
+                    f"{self!r}: range comparisons need a numeric or datetime field"
+                )
+            if field.kind == "numeric" and _is_number(value):  # `age < 3.5` on an int field
+                if math.isnan(value):
+                    raise BadFilterError(f"{self!r}: NaN cannot be queried")
+                return Condition(field, op, (value,))
         return Condition(field, op, (_query_value(field, value),))
 
     # -- operators --
@@ -278,6 +285,10 @@ def _query_value(field: IndexedField, value: Any) -> Any:
     if field.kind == "tag" and isinstance(dumped, str) and TAG_SEPARATOR in dumped:
         raise BadFilterError(f"{field.name}: a value cannot contain \\x1f")
     return dumped
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _tag_text(field: IndexedField, value: Any) -> str:

@@ -1,0 +1,241 @@
+"""Indexes and expression queries against the real server, in both APIs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+
+import pytest
+
+import rapyer
+from rapyer._async import index_ops, search
+from rapyer.errors import IndexNotFoundError, UnsupportedArgumentValueError
+from tests.models import Color, Doc, Level, Member, Place, Unindexed
+
+UTC = dt.timezone.utc
+
+
+async def _members() -> list[Member]:
+    members = []
+    for i in range(30):
+        member = Member(
+            name=f"user {i}",
+            age=i,
+            score=i / 4,
+            email=f"user{i}@example.com",
+            bio="likes redis and python" if i % 2 else "likes tea",
+            active=i % 3 != 0,
+            nickname=None if i % 5 == 0 else f"nick-{i % 4}",
+            rank=None if i % 2 else i,
+            joined=dt.datetime(2020, 1, 1, tzinfo=UTC) + dt.timedelta(days=i),
+            birthday=dt.date(1990, 1, 1 + i % 3),
+            color=Color.BLUE if i % 2 else Color.RED,
+            level=Level.HIGH if i >= 20 else Level.LOW,
+            kind="b" if i % 10 == 0 else "a",
+            home=Place(city=["Paris", "Tel Aviv", "New-York"][i % 3], floor=None if i % 4 else i),
+        )
+        await member.asave()
+        members.append(member)
+    return members
+
+
+def _ages(models: list[Member]) -> list[int]:
+    return sorted(m.age for m in models)
+
+
+async def test_operators_on_every_kind(backend):
+    members = await _members()
+    ids = {m.age: m for m in members}
+
+    async def ages(*expressions):
+        return _ages(await search.find(Member, list(expressions)))
+
+    assert await ages(Member.name == "user 7") == [7]
+    assert await ages(Member.age >= 25) == [25, 26, 27, 28, 29]
+    assert await ages(Member.age < 3) == [0, 1, 2]
+    assert await ages(Member.score > 7) == [29]
+    assert await ages(Member.score <= 0.25) == [0, 1]
+    assert await ages(Member.age != 0, Member.age <= 3) == [1, 2, 3]
+    assert await ages(Member.active == False) == list(range(0, 30, 3))  # noqa: E712
+    assert await ages(Member.nickname == None) == list(range(0, 30, 5))  # noqa: E711
+    assert await ages(Member.nickname.is_missing()) == list(range(0, 30, 5))
+    assert len(await ages(Member.nickname != None)) == 24  # noqa: E711
+    assert await ages(Member.rank.is_missing()) == list(range(1, 30, 2))
+    assert await ages(Member.rank > 25) == [26, 28]
+    since = dt.datetime(2020, 1, 28, tzinfo=UTC)
+    assert await ages(Member.joined >= since) == [27, 28, 29]
+    assert await ages(Member.birthday == dt.date(1990, 1, 3)) == list(range(2, 30, 3))
+    assert await ages(Member.color == Color.BLUE, Member.age < 6) == [1, 3, 5]
+    assert await ages(Member.level == Level.HIGH, Member.age < 22) == [20, 21]
+    assert await ages(Member.kind == "b") == [0, 10, 20]
+    assert await ages(Member.ident == ids[4].ident) == [4]
+    assert await ages(Member.home.city == "Tel Aviv", Member.age < 9) == [1, 4, 7]
+    assert await ages(Member.home.city.startswith("New"), Member.age < 9) == [2, 5, 8]
+    assert await ages(Member.home.floor == 8) == [8]
+    assert await ages(Member.email == "user3@example.com") == [3]
+    assert await ages(Member.email.startswith("user2")) == [2, *range(20, 30)]
+    assert await ages(Member.name.in_(["user 1", "user 2", "nobody"])) == [1, 2]
+    assert await ages(Member.age.in_([4, 5, 99])) == [4, 5]
+    assert await ages(Member.age.in_([])) == []
+    assert len(await ages(~Member.name.in_([]))) == 30
+    assert await ages(Member.bio.match("python redis"), Member.age < 6) == [1, 3, 5]
+    assert await ages((Member.age < 2) | (Member.age > 27)) == [0, 1, 28, 29]
+    assert await ages(~(Member.age > 2)) == [0, 1, 2]
+    assert await ages((Member.age < 5) & ~(Member.home.city == "Paris")) == [1, 2, 4]
+    assert await ages(Member.age > 2.5, Member.age < 4.5) == [3, 4]
+
+
+async def test_every_match_is_returned_not_ten(backend):
+    await _members()
+    assert len(await search.find(Member, [Member.age >= 0])) == 30
+    assert len(await search.find(Member, [])) == 30
+    assert await search.count(Member, [Member.age >= 0]) == 30
+    assert await search.count(Member, [Member.age > 19]) == 10
+    assert await search.count(Member, []) == 30
+
+
+async def test_max_results_offset_and_sort(backend):
+    await _members()
+    ages = [m.age for m in await search.find(Member, [], sort_by="-age")]
+    assert ages == list(range(29, -1, -1))
+    ages = [m.age for m in await search.find(Member, [Member.age > 9], sort_by=Member.age)]
+    assert ages == list(range(10, 30))
+    got = await search.find(Member, [], sort_by=Member.age.desc(), offset=3, max_results=4)
+    assert [m.age for m in got] == [26, 25, 24, 23]
+    got = await search.find(Member, [Member.age < 10], sort_by=Member.age.asc(), offset=8)
+    assert [m.age for m in got] == [8, 9]
+    assert len(await search.find(Member, [Member.age < 10], max_results=4)) == 4
+    assert await search.find(Member, [Member.age < 10], max_results=0) == []
+    got = await search.find(Member, [], sort_by="home.city", max_results=10)
+    assert {m.home.city for m in got} == {"New-York"}
+    with pytest.raises(UnsupportedArgumentValueError):
+        await search.find(Member, [], sort_by="note")
+    with pytest.raises(UnsupportedArgumentValueError):
+        await search.find(Member, [], sort_by="-nope")
+    with pytest.raises(UnsupportedArgumentValueError):
+        await search.find(Member, [], max_results=-1)
+    with pytest.raises(UnsupportedArgumentValueError):
+        await search.find(Member, [], offset=-2)
+
+
+async def test_iterate_in_batches(backend):
+    await _members()
+    streamed = [m.age async for m in search.iterate(Member, [Member.age >= 5], batch_size=4)]
+    assert sorted(streamed) == list(range(5, 30))
+    ordered = [m.age async for m in search.iterate(Member, [], batch_size=7, sort_by="-age")]
+    assert ordered == list(range(29, -1, -1))
+    with pytest.raises(UnsupportedArgumentValueError):
+        [m async for m in search.iterate(Member, [], batch_size=0)]
+
+
+async def test_found_models_equal_the_saved_ones(backend):
+    members = {m.key: m for m in await _members()}
+    for model in await search.find(Member, [Member.age < 30]):
+        assert model == members[model.key]
+        assert model.pk == members[model.key].pk
+
+
+async def test_delete_many_by_expression(backend):
+    await _members()
+    Member.Meta.max_delete_per_transaction = 4
+    try:
+        result = await search.delete_many(Member, [Member.age >= 10])
+    finally:
+        Member.Meta.max_delete_per_transaction = 1000
+    assert (result.models_deleted, result.keys_deleted, result.was_committed) == (20, 20, True)
+    assert await search.count(Member, []) == 10
+    assert _ages(await search.find(Member, [])) == list(range(10))
+    result = await search.delete_many(Member, [Member.age > 100])
+    assert result.models_deleted == 0
+    assert (await search.delete_many(Member, [])).models_deleted == 10
+    assert backend.keys("Member:*") == []
+
+
+async def test_missing_index_raises(backend):
+    await Member(name="a").asave()
+    await Member.adelete_index()
+    with pytest.raises(IndexNotFoundError):
+        await search.find(Member, [Member.age > 1])
+    with pytest.raises(IndexNotFoundError):
+        await search.count(Member, [Member.age > 1])
+    with pytest.raises(IndexNotFoundError):
+        await search.find(Member, [], sort_by="age")
+    with pytest.raises(IndexNotFoundError):
+        await search.delete_many(Member, [Member.age > 1])
+    with pytest.raises(IndexNotFoundError):
+        await search.find(Unindexed, [])
+    # documents were kept; a new index indexes them
+    await Member.acreate_index()
+    await index_ops.wait_for_indexing(Member)
+    assert await search.count(Member, [Member.name == "a"]) == 1
+
+
+async def test_create_index_twice_raises_and_init_overrides(backend):
+    import redis
+
+    with pytest.raises(redis.ResponseError):
+        await Member.acreate_index()
+    await Unindexed.acreate_index()  # no indexed fields: a no-op
+    await Place(city="Rome").asave()
+    await rapyer.init_rapyer(redis=backend, override_old_idx=False)
+    await rapyer.init_rapyer(redis=backend)  # drops and recreates, keeping documents
+    await index_ops.wait_for_indexing(Place)
+    assert await search.count(Place, [Place.city == "Rome"]) == 1
+    await Place.adelete_index()
+    await rapyer.init_rapyer(redis=backend, override_old_idx=False)  # creates the missing one
+    await index_ops.wait_for_indexing(Place)
+    assert await search.count(Place, [Place.city == "Rome"]) == 1
+
+
+async def test_invalid_documents_are_skipped_with_a_warning(backend, caplog):
+    good = Doc(s="ok", n=1)
+    await good.asave()
+    backend.execute_command("JSON.SET", "Doc:bad", "$", '{"s": "ok", "n": 2, "b": "maybe"}')
+    with caplog.at_level(logging.WARNING, logger="rapyer"):
+        found = await search.find(Doc, [Doc.s == "ok"])
+    assert [m.key for m in found] == [good.key]
+    assert "Doc:bad" in caplog.text
+    assert await search.count(Doc, [Doc.s == "ok"]) == 2
+
+
+async def test_values_with_special_characters(backend):
+    values = ['a "quoted" value', "it's", "x@y.com", "{a|b}*", "back\\slash", "ümlaut 日本", "-"]
+    for value in values:
+        await Doc(s=value, n=len(value)).asave()
+    for value in values:
+        found = await search.find(Doc, [Doc.s == value])
+        assert [m.s for m in found] == [value]
+    found = await search.find(Doc, [Doc.s.in_(values[:3])])
+    assert sorted(m.s for m in found) == sorted(values[:3])
+
+
+async def test_datetimes_round_trip_and_compare(backend):
+    when = dt.datetime(2024, 2, 29, 12, 30, 15, 250000, tzinfo=UTC)
+    doc = Doc(when=when)
+    await doc.asave()
+    await Doc(when=None).asave()
+    assert backend.execute_command("JSON.GET", doc.key, "$.when") == f"[{when.timestamp()}]"
+    (found,) = await search.find(Doc, [Doc.when == when])
+    assert found.when == when
+    assert len(await search.find(Doc, [Doc.when > when - dt.timedelta(seconds=1)])) == 1
+    assert len(await search.find(Doc, [Doc.when.is_missing()])) == 1
+    assert (await Doc.aget(doc.key)).when == when
+
+
+async def test_server_without_redisearch(fake_redis, caplog):
+    with caplog.at_level(logging.WARNING, logger="rapyer"):
+        await rapyer.init_rapyer(redis=fake_redis)
+    assert "RediSearch" in caplog.text
+    with pytest.raises(IndexNotFoundError):
+        await search.find(Member, [Member.age > 1])
+    with pytest.raises(IndexNotFoundError):
+        await search.count(Member, [])
+
+
+async def test_uuid_values(backend):
+    member = Member(name="u")
+    await member.asave()
+    found = await search.find(Member, [Member.ident == str(member.ident)])
+    assert [m.key for m in found] == [member.key]
+    assert await search.find(Member, [Member.ident == uuid.uuid4()]) == []

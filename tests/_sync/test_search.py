@@ -1,0 +1,243 @@
+# GENERATED from tests/_async/test_search.py by scripts/gen_sync.py. DO NOT EDIT.
+# Change the async source and run: python scripts/gen_sync.py
+"""Indexes and expression queries against the real server, in both APIs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+
+import pytest
+
+import rapyer
+from rapyer._sync import index_ops, search
+from rapyer.errors import IndexNotFoundError, UnsupportedArgumentValueError
+from tests.models import Color, Doc, Level, Member, Place, Unindexed
+
+UTC = dt.timezone.utc
+
+
+def _members() -> list[Member]:
+    members = []
+    for i in range(30):
+        member = Member(
+            name=f"user {i}",
+            age=i,
+            score=i / 4,
+            email=f"user{i}@example.com",
+            bio="likes redis and python" if i % 2 else "likes tea",
+            active=i % 3 != 0,
+            nickname=None if i % 5 == 0 else f"nick-{i % 4}",
+            rank=None if i % 2 else i,
+            joined=dt.datetime(2020, 1, 1, tzinfo=UTC) + dt.timedelta(days=i),
+            birthday=dt.date(1990, 1, 1 + i % 3),
+            color=Color.BLUE if i % 2 else Color.RED,
+            level=Level.HIGH if i >= 20 else Level.LOW,
+            kind="b" if i % 10 == 0 else "a",
+            home=Place(city=["Paris", "Tel Aviv", "New-York"][i % 3], floor=None if i % 4 else i),
+        )
+        member.save()
+        members.append(member)
+    return members
+
+
+def _ages(models: list[Member]) -> list[int]:
+    return sorted(m.age for m in models)
+
+
+def test_operators_on_every_kind(backend):
+    members = _members()
+    ids = {m.age: m for m in members}
+
+    def ges(*expressions):
+        return _ages(search.find(Member, list(expressions)))
+
+    assert ges(Member.name == "user 7") == [7]
+    assert ges(Member.age >= 25) == [25, 26, 27, 28, 29]
+    assert ges(Member.age < 3) == [0, 1, 2]
+    assert ges(Member.score > 7) == [29]
+    assert ges(Member.score <= 0.25) == [0, 1]
+    assert ges(Member.age != 0, Member.age <= 3) == [1, 2, 3]
+    assert ges(Member.active == False) == list(range(0, 30, 3))  # noqa: E712
+    assert ges(Member.nickname == None) == list(range(0, 30, 5))  # noqa: E711
+    assert ges(Member.nickname.is_missing()) == list(range(0, 30, 5))
+    assert len(ges(Member.nickname != None)) == 24  # noqa: E711
+    assert ges(Member.rank.is_missing()) == list(range(1, 30, 2))
+    assert ges(Member.rank > 25) == [26, 28]
+    since = dt.datetime(2020, 1, 28, tzinfo=UTC)
+    assert ges(Member.joined >= since) == [27, 28, 29]
+    assert ges(Member.birthday == dt.date(1990, 1, 3)) == list(range(2, 30, 3))
+    assert ges(Member.color == Color.BLUE, Member.age < 6) == [1, 3, 5]
+    assert ges(Member.level == Level.HIGH, Member.age < 22) == [20, 21]
+    assert ges(Member.kind == "b") == [0, 10, 20]
+    assert ges(Member.ident == ids[4].ident) == [4]
+    assert ges(Member.home.city == "Tel Aviv", Member.age < 9) == [1, 4, 7]
+    assert ges(Member.home.city.startswith("New"), Member.age < 9) == [2, 5, 8]
+    assert ges(Member.home.floor == 8) == [8]
+    assert ges(Member.email == "user3@example.com") == [3]
+    assert ges(Member.email.startswith("user2")) == [2, *range(20, 30)]
+    assert ges(Member.name.in_(["user 1", "user 2", "nobody"])) == [1, 2]
+    assert ges(Member.age.in_([4, 5, 99])) == [4, 5]
+    assert ges(Member.age.in_([])) == []
+    assert len(ges(~Member.name.in_([]))) == 30
+    assert ges(Member.bio.match("python redis"), Member.age < 6) == [1, 3, 5]
+    assert ges((Member.age < 2) | (Member.age > 27)) == [0, 1, 28, 29]
+    assert ges(~(Member.age > 2)) == [0, 1, 2]
+    assert ges((Member.age < 5) & ~(Member.home.city == "Paris")) == [1, 2, 4]
+    assert ges(Member.age > 2.5, Member.age < 4.5) == [3, 4]
+
+
+def test_every_match_is_returned_not_ten(backend):
+    _members()
+    assert len(search.find(Member, [Member.age >= 0])) == 30
+    assert len(search.find(Member, [])) == 30
+    assert search.count(Member, [Member.age >= 0]) == 30
+    assert search.count(Member, [Member.age > 19]) == 10
+    assert search.count(Member, []) == 30
+
+
+def test_max_results_offset_and_sort(backend):
+    _members()
+    ges = [m.age for m in search.find(Member, [], sort_by="-age")]
+    assert ges == list(range(29, -1, -1))
+    ges = [m.age for m in search.find(Member, [Member.age > 9], sort_by=Member.age)]
+    assert ges == list(range(10, 30))
+    got = search.find(Member, [], sort_by=Member.age.desc(), offset=3, max_results=4)
+    assert [m.age for m in got] == [26, 25, 24, 23]
+    got = search.find(Member, [Member.age < 10], sort_by=Member.age.asc(), offset=8)
+    assert [m.age for m in got] == [8, 9]
+    assert len(search.find(Member, [Member.age < 10], max_results=4)) == 4
+    assert search.find(Member, [Member.age < 10], max_results=0) == []
+    got = search.find(Member, [], sort_by="home.city", max_results=10)
+    assert {m.home.city for m in got} == {"New-York"}
+    with pytest.raises(UnsupportedArgumentValueError):
+        search.find(Member, [], sort_by="note")
+    with pytest.raises(UnsupportedArgumentValueError):
+        search.find(Member, [], sort_by="-nope")
+    with pytest.raises(UnsupportedArgumentValueError):
+        search.find(Member, [], max_results=-1)
+    with pytest.raises(UnsupportedArgumentValueError):
+        search.find(Member, [], offset=-2)
+
+
+def test_iterate_in_batches(backend):
+    _members()
+    streamed = [m.age for m in search.iterate(Member, [Member.age >= 5], batch_size=4)]
+    assert sorted(streamed) == list(range(5, 30))
+    ordered = [m.age for m in search.iterate(Member, [], batch_size=7, sort_by="-age")]
+    assert ordered == list(range(29, -1, -1))
+    with pytest.raises(UnsupportedArgumentValueError):
+        [m for m in search.iterate(Member, [], batch_size=0)]
+
+
+def test_found_models_equal_the_saved_ones(backend):
+    members = {m.key: m for m in _members()}
+    for model in search.find(Member, [Member.age < 30]):
+        assert model == members[model.key]
+        assert model.pk == members[model.key].pk
+
+
+def test_delete_many_by_expression(backend):
+    _members()
+    Member.Meta.max_delete_per_transaction = 4
+    try:
+        result = search.delete_many(Member, [Member.age >= 10])
+    finally:
+        Member.Meta.max_delete_per_transaction = 1000
+    assert (result.models_deleted, result.keys_deleted, result.was_committed) == (20, 20, True)
+    assert search.count(Member, []) == 10
+    assert _ages(search.find(Member, [])) == list(range(10))
+    result = search.delete_many(Member, [Member.age > 100])
+    assert result.models_deleted == 0
+    assert (search.delete_many(Member, [])).models_deleted == 10
+    assert backend.keys("Member:*") == []
+
+
+def test_missing_index_raises(backend):
+    Member(name="a").save()
+    Member.delete_index()
+    with pytest.raises(IndexNotFoundError):
+        search.find(Member, [Member.age > 1])
+    with pytest.raises(IndexNotFoundError):
+        search.count(Member, [Member.age > 1])
+    with pytest.raises(IndexNotFoundError):
+        search.find(Member, [], sort_by="age")
+    with pytest.raises(IndexNotFoundError):
+        search.delete_many(Member, [Member.age > 1])
+    with pytest.raises(IndexNotFoundError):
+        search.find(Unindexed, [])
+    # documents were kept; a new index indexes them
+    Member.create_index()
+    index_ops.wait_for_indexing(Member)
+    assert search.count(Member, [Member.name == "a"]) == 1
+
+
+def test_create_index_twice_raises_and_init_overrides(backend):
+    import redis
+
+    with pytest.raises(redis.ResponseError):
+        Member.create_index()
+    Unindexed.create_index()  # no indexed fields: a no-op
+    Place(city="Rome").save()
+    rapyer.init_rapyer_sync(redis=backend, override_old_idx=False)
+    rapyer.init_rapyer_sync(redis=backend)  # drops and recreates, keeping documents
+    index_ops.wait_for_indexing(Place)
+    assert search.count(Place, [Place.city == "Rome"]) == 1
+    Place.delete_index()
+    rapyer.init_rapyer_sync(redis=backend, override_old_idx=False)  # creates the missing one
+    index_ops.wait_for_indexing(Place)
+    assert search.count(Place, [Place.city == "Rome"]) == 1
+
+
+def test_invalid_documents_are_skipped_with_a_warning(backend, caplog):
+    good = Doc(s="ok", n=1)
+    good.save()
+    backend.execute_command("JSON.SET", "Doc:bad", "$", '{"s": "ok", "n": 2, "b": "maybe"}')
+    with caplog.at_level(logging.WARNING, logger="rapyer"):
+        found = search.find(Doc, [Doc.s == "ok"])
+    assert [m.key for m in found] == [good.key]
+    assert "Doc:bad" in caplog.text
+    assert search.count(Doc, [Doc.s == "ok"]) == 2
+
+
+def test_values_with_special_characters(backend):
+    values = ['a "quoted" value', "it's", "x@y.com", "{a|b}*", "back\\slash", "ümlaut 日本", "-"]
+    for value in values:
+        Doc(s=value, n=len(value)).save()
+    for value in values:
+        found = search.find(Doc, [Doc.s == value])
+        assert [m.s for m in found] == [value]
+    found = search.find(Doc, [Doc.s.in_(values[:3])])
+    assert sorted(m.s for m in found) == sorted(values[:3])
+
+
+def test_datetimes_round_trip_and_compare(backend):
+    when = dt.datetime(2024, 2, 29, 12, 30, 15, 250000, tzinfo=UTC)
+    doc = Doc(when=when)
+    doc.save()
+    Doc(when=None).save()
+    assert backend.execute_command("JSON.GET", doc.key, "$.when") == f"[{when.timestamp()}]"
+    (found,) = search.find(Doc, [Doc.when == when])
+    assert found.when == when
+    assert len(search.find(Doc, [Doc.when > when - dt.timedelta(seconds=1)])) == 1
+    assert len(search.find(Doc, [Doc.when.is_missing()])) == 1
+    assert (Doc.get(doc.key)).when == when
+
+
+def test_server_without_redisearch(fake_redis, caplog):
+    with caplog.at_level(logging.WARNING, logger="rapyer"):
+        rapyer.init_rapyer_sync(redis=fake_redis)
+    assert "RediSearch" in caplog.text
+    with pytest.raises(IndexNotFoundError):
+        search.find(Member, [Member.age > 1])
+    with pytest.raises(IndexNotFoundError):
+        search.count(Member, [])
+
+
+def test_uuid_values(backend):
+    member = Member(name="u")
+    member.save()
+    found = search.find(Member, [Member.ident == str(member.ident)])
+    assert [m.key for m in found] == [member.key]
+    assert search.find(Member, [Member.ident == uuid.uuid4()]) == []

@@ -1,0 +1,280 @@
+"""Index schema and query compiler properties (no I/O)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import uuid
+import warnings
+from typing import Annotated, Optional
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import Field
+
+from rapyer import AtomicRedisModel, Index, RedisConfig
+from rapyer._async.search import find_steps, parse_cursor, parse_search
+from rapyer._index import TAG_SEPARATOR, create_index_args, indexed_fields
+from rapyer._query import Expression, FieldProxy, SortKey, compile_query, resolve_sort
+from rapyer.errors import (
+    BadFilterError,
+    FindError,
+    UnsupportedArgumentValueError,
+    UnsupportedIndexedFieldError,
+)
+from tests.models import Color, Doc, Level, Member, Place, User
+
+TAG = ["TAG", "CASESENSITIVE", "SEPARATOR", TAG_SEPARATOR, "INDEXEMPTY"]
+
+
+# ---- schema ---------------------------------------------------------------------------------
+
+
+def test_schema_of_every_kind():
+    schema = Member.redis_schema()
+    expected = [
+        *["$.name", "AS", "name", *TAG],
+        *["$.age", "AS", "age", "NUMERIC", "SORTABLE"],
+        *["$.score", "AS", "score", "NUMERIC"],
+        *["$.email", "AS", "email", *TAG, "$.email", "AS", "email__text", "TEXT"],
+        *["$.bio", "AS", "bio", *TAG, "$.bio", "AS", "bio__text", "TEXT"],
+        *["$.active", "AS", "active", "TAG"],
+        *["$.nickname", "AS", "nickname", *TAG],
+        *["$.rank", "AS", "rank", "NUMERIC"],
+        *["$.joined", "AS", "joined", "NUMERIC"],
+        *["$.birthday", "AS", "birthday", *TAG],
+        *["$.color", "AS", "color", *TAG],
+        *["$.level", "AS", "level", "NUMERIC"],
+        *["$.ident", "AS", "ident", *TAG],
+        *["$.kind", "AS", "kind", *TAG],
+        *["$.home.city", "AS", "home.city", *TAG],
+        *["$.home.floor", "AS", "home.floor", "NUMERIC"],
+    ]
+    assert schema == expected
+    assert "note" not in indexed_fields(Member)
+
+
+def test_create_index_command():
+    args = create_index_args(Place)
+    assert args[:8] == ["FT.CREATE", "idx:Place", "ON", "JSON", "PREFIX", 1, "Place:", "SCHEMA"]
+    assert "INDEXEMPTY" not in create_index_args(Place, index_empty=False)
+    assert Place.index_name() == "idx:Place"
+    assert User.redis_schema() == []
+
+
+@pytest.mark.parametrize(
+    "annotation",
+    [list[str], dict[str, int], decimal.Decimal, bytes, set[int], tuple[int, int], Place],
+)
+def test_unsupported_index_types_fail_at_class_definition(annotation):
+    namespace = {
+        "__module__": __name__,
+        "__annotations__": {"value": Index[annotation]},
+        "Meta": RedisConfig(init_with_rapyer=False),
+    }
+    with pytest.raises(UnsupportedIndexedFieldError) as info:
+        type(AtomicRedisModel)("Bad", (AtomicRedisModel,), namespace)
+    assert isinstance(info.value, FindError)
+
+
+def test_full_text_needs_a_string():
+    with pytest.raises(UnsupportedIndexedFieldError):
+
+        class BadText(AtomicRedisModel):  # noqa: F841
+            value: Annotated[int, Index(full_text=True)] = 0
+
+
+def test_indexed_datetime_is_stored_as_epoch():
+    when = dt.datetime(2024, 5, 6, 7, 8, 9, 123000, tzinfo=dt.timezone.utc)
+    member = Member(name="a", joined=when)
+    stored = json.loads(member.redis_dump_json())
+    assert stored["joined"] == when.timestamp()
+    assert stored["birthday"] == "2000-01-01"
+    assert Member.model_validate_json(member.redis_dump_json()).joined == when
+    # a naive datetime is taken as UTC
+    naive = Member(name="a", joined=dt.datetime(2024, 1, 1))
+    assert json.loads(naive.redis_dump_json())["joined"] == 1704067200.0
+    # an Optional datetime keeps null
+    assert json.loads(Doc().redis_dump_json())["when"] is None
+
+
+# ---- proxies --------------------------------------------------------------------------------
+
+
+def test_class_attributes_are_proxies_and_instances_are_not():
+    assert isinstance(Member.age, FieldProxy)
+    assert isinstance(Member.home.city, FieldProxy)
+    assert Member.home.city.name == "home.city"
+    member = Member(name="x", age=3)
+    assert member.age == 3 and member.home.city == "nowhere"
+    with pytest.raises(AttributeError):
+        _ = Member.no_such_field
+    with pytest.raises(AttributeError):
+        _ = Member.age.deeper
+
+
+def test_subclass_redefining_a_field_does_not_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+
+        class Sub(Place):  # noqa: F841
+            Meta = RedisConfig(init_with_rapyer=False)
+            city: Index[str] = "x"
+            extra: int = 0
+
+    assert isinstance(Sub.city, FieldProxy)
+    assert Sub().city == "x"
+    assert Sub.model_fields["city"].default == "x"
+
+
+def test_bad_filters():
+    with pytest.raises(BadFilterError):
+        _ = Member.note == "x"  # not indexed
+    with pytest.raises(BadFilterError):
+        _ = Member.name > "a"  # range on TAG
+    with pytest.raises(BadFilterError):
+        _ = Member.birthday > dt.date(2000, 1, 1)
+    with pytest.raises(BadFilterError):
+        Member.name.startswith("a")  # too short
+    with pytest.raises(BadFilterError):
+        Member.age.startswith("ab")
+    with pytest.raises(BadFilterError):
+        Member.name.match("hello")  # no full_text
+    with pytest.raises(BadFilterError):
+        _ = Member.age == "not a number"
+    with pytest.raises(BadFilterError):
+        _ = Member.name == 5
+    with pytest.raises(BadFilterError):
+        _ = Member.color == "green"
+    with pytest.raises(BadFilterError):
+        _ = Member.age < None
+    with pytest.raises(BadFilterError):
+        compile_query(Member, [Member.age])  # bare proxy
+    with pytest.raises(BadFilterError):
+        compile_query(Member, ["age > 3"])
+    with pytest.raises(BadFilterError):
+        compile_query(Member, [Doc.n > 3])  # another model's field
+    with pytest.raises(BadFilterError):
+        bool(Member.age > 3)  # chained comparisons / `and`
+    with pytest.raises(BadFilterError):
+        _ = (Member.age > 3) & Member.age
+
+
+def test_values_go_through_the_field_adapter():
+    assert (Member.color == Color.BLUE).values == ("blue",)
+    assert (Member.color == "blue").values == ("blue",)
+    assert (Member.level == Level.HIGH).values == (2,)
+    ident = uuid.uuid4()
+    assert (Member.ident == ident).values == (str(ident),)
+    when = dt.datetime(2021, 1, 1, tzinfo=dt.timezone.utc)
+    assert (Member.joined >= when).values == (when.timestamp(),)
+    assert (Member.birthday == dt.date(2001, 2, 3)).values == ("2001-02-03",)
+    assert (Member.active == True).values == (True,)  # noqa: E712
+
+
+def test_compiled_forms():
+    q = compile_query(Member, [Member.age > 3])
+    assert q.text == "@age:[($p0 +inf]" and q.params == {"p0": "3"}
+    assert compile_query(Member, [Member.age <= 3.5]).text == "@age:[-inf $p0]"
+    q = compile_query(Member, [Member.home.city == "Paris"])
+    assert q.text == "@home\\.city:{$p0}" and q.params == {"p0": "Paris"}
+    assert compile_query(Member, [Member.name != "a"]).text == "-@name:{$p0}"
+    assert compile_query(Member, [Member.name.startswith("ab")]).text == "@name:{$p0*}"
+    assert compile_query(Member, [Member.rank == None]).text == "-@rank:[-inf +inf]"  # noqa: E711
+    assert compile_query(Member, [Member.nickname != None]).text == "@nickname:{w'*'}"  # noqa: E711
+    assert compile_query(Member, [Member.nickname.is_missing()]).text == "-@nickname:{w'*'}"
+    q = compile_query(Member, [Member.name.in_(["a", "b", "a"])])
+    assert q.text == "@name:{$p0 | $p1}" and q.params == {"p0": "a", "p1": "b"}
+    assert compile_query(Member, [Member.age.in_([1, 2])]).text == "@age:[$p0 $p0] | @age:[$p1 $p1]"
+    assert (
+        compile_query(Member, [Member.bio.match("Hello, wörld!")]).text
+        == "@bio__text:(Hello wörld)"
+    )
+    assert compile_query(Member, [Member.active == False]).params == {"p0": "false"}  # noqa: E712
+    q = compile_query(Member, [(Member.age > 1) | ~(Member.name == "x"), Member.score < 2])
+    assert q.text == "((@age:[($p0 +inf]) | (-(@name:{$p1}))) (@score:[-inf ($p2])"
+    assert compile_query(Member, []).text == "*"
+    assert compile_query(Member, []).params_args() == []
+
+
+def test_empty_in_matches_nothing_by_construction():
+    q = compile_query(Member, [Member.name.in_([])])
+    assert q.text == "(@name:{$p0} -@name:{$p0})"
+    assert compile_query(Member, [Member.age.in_([])]).text == "@age:[($p0 $p0]"
+
+
+@given(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1).filter(
+        lambda s: TAG_SEPARATOR not in s and s.strip(" \t\n\r\v\f")
+    )
+)
+def test_values_never_enter_the_query_text(value):
+    q = compile_query(Member, [Member.name == value, Member.home.city.in_([value, "x"])])
+    assert q.text == "(@name:{$p0}) (@home\\.city:{$p1 | $p2})"
+    assert q.params["p0"] == value.strip(" \t\n\r\v\f")
+    args = q.params_args()
+    assert args[:2] == ["PARAMS", 6]
+
+
+def test_sort_keys():
+    assert resolve_sort(Member, None) is None
+    key = resolve_sort(Member, "-age")
+    assert isinstance(key, SortKey) and key.descending and key.field.name == "age"
+    assert not resolve_sort(Member, "age").descending
+    assert resolve_sort(Member, Member.age).field.name == "age"
+    assert resolve_sort(Member, Member.home.floor.desc()).args() == ["SORTBY", "home.floor", "DESC"]
+    assert resolve_sort(Member, "home.city").field.name == "home.city"
+    for bad in ("nope", "note", "-note", 3, Doc.n.asc()):
+        with pytest.raises(UnsupportedArgumentValueError):
+            resolve_sort(Member, bad)
+    with pytest.raises(BadFilterError):
+        Member.note.asc()
+
+
+def test_find_steps():
+    assert find_steps(None, 0, None) == ["LOAD", 2, "@__key", "$"]
+    assert find_steps(None, 5, 10) == ["LOAD", 2, "@__key", "$", "LIMIT", 5, 10]
+    steps = find_steps(resolve_sort(Member, "-age"), 2, 3)
+    assert steps == [
+        *["LOAD", 2, "@__key", "@age", "SORTBY", 4, "@age", "DESC", "@__key", "ASC"],
+        *["MAX", 5, "LIMIT", 2, 3, "LOAD", 1, "$"],
+    ]
+
+
+def test_reply_parsers_accept_resp2_and_resp3():
+    resp3 = {
+        "total_results": 2,
+        "results": [
+            {"id": "D:1", "extra_attributes": {"$": '{"a":1}'}, "values": []},
+            {"id": "D:2", "extra_attributes": {}, "values": []},
+        ],
+    }
+    assert parse_search(resp3) == (2, [("D:1", '{"a":1}'), ("D:2", None)])
+    resp2 = [3, "D:1", ["$", '{"a":1}'], "D:2", None, "D:3", ["$", "{}"]]
+    assert parse_search(resp2) == (3, [("D:1", '{"a":1}'), ("D:2", None), ("D:3", "{}")])
+    assert parse_search([2, "D:1", "D:2"]) == (2, [("D:1", None), ("D:2", None)])
+    assert parse_search({"total_results": 7, "results": []}) == (7, [])
+    agg3 = [{"total_results": 1, "results": [{"extra_attributes": {"__key": "D:1"}}]}, 42]
+    assert parse_cursor(agg3) == ([{"__key": "D:1"}], 42)
+    agg2 = [[1, ["__key", "D:1", "$", "{}"], ["__key", b"D:2"]], 0]
+    assert parse_cursor(agg2) == ([{"__key": "D:1", "$": "{}"}, {"__key": "D:2"}], 0)
+
+
+def test_expression_is_the_public_base():
+    assert isinstance(Member.age > 1, Expression)
+    assert isinstance((Member.age > 1) & (Member.age < 5), Expression)
+    assert isinstance(Member.name.in_(["a"]) | Member.name.startswith("ab"), Expression)
+
+
+def test_optional_nested_models_are_indexed():
+    class Outer(AtomicRedisModel):
+        Meta = RedisConfig(init_with_rapyer=False)
+        place: Optional[Place] = None
+        places: list[Place] = Field(default_factory=list)  # lists are not indexed
+
+    fields = indexed_fields(Outer)
+    assert set(fields) == {"place.city", "place.floor"}
+    assert fields["place.city"].optional
+    assert fields["place.city"].json_path == "$.place.city"
