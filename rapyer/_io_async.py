@@ -7,11 +7,14 @@ Code in ``rapyer/_async`` imports I/O only from here; the generator maps this mo
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from rapyer._binding import Binding, all_bindings
 
-__all__ = ["client", "close_clients", "sleep"]
+__all__ = ["client", "close_clients", "gather", "sleep"]
+
+T = TypeVar("T")
 
 sleep = asyncio.sleep
 
@@ -30,3 +33,8 @@ async def close_clients() -> None:
         sync_client = binding.take_sync_client()
         if sync_client is not None:
             sync_client.close()
+
+
+async def gather(*calls: Callable[[], Awaitable[T]]) -> list[T]:
+    """Run every call concurrently (as tasks of the running loop); results in call order."""
+    return list(await asyncio.gather(*(call() for call in calls)))

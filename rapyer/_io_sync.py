@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from rapyer._binding import Binding, all_bindings
 
-__all__ = ["client", "close_clients", "sleep"]
+__all__ = ["client", "close_clients", "gather", "sleep"]
+
+T = TypeVar("T")
 
 sleep = time.sleep
 
@@ -24,3 +28,12 @@ def close_clients() -> None:
         sync_client = binding.take_sync_client()
         if sync_client is not None:
             sync_client.close()
+
+
+def gather(*calls: Callable[[], T]) -> list[T]:
+    """Run every call concurrently in its own thread; results in call order."""
+    if not calls:
+        return []
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        futures = [pool.submit(call) for call in calls]
+        return [future.result() for future in futures]
