@@ -11,6 +11,7 @@ from typing import Any, Generic, Literal, Optional, TypeVar
 from pydantic import BaseModel, Field
 
 from rapyer import AtomicRedisModel, Key, Pickle, RedisConfig, SafeLoad
+from rapyer.actions import ActionGroup, mark_actions
 
 T = TypeVar("T")
 
@@ -115,3 +116,54 @@ class Derived(User):
 
 class WithPlainBase(AtomicRedisModel, PlainBase):
     title: str = ""
+
+
+# ---- bulk operations and TTL ------------------------------------------------------------------
+
+
+class Order(AtomicRedisModel):
+    user_id: str
+    product_id: str = ""
+    quantity: int = 0
+    total: float = 0.0
+
+
+class Session(AtomicRedisModel):
+    """TTL 100 s, refreshed by every action."""
+
+    Meta = RedisConfig(ttl=100)
+    token: str = ""
+    hits: int = 0
+
+    @mark_actions(ActionGroup.UPDATE)
+    async def amark_visit(self) -> None:
+        self.hits += 1
+
+    @mark_actions(ActionGroup.UPDATE)
+    def mark_visit(self) -> None:
+        self.hits += 1
+
+
+class CreateOnlySession(AtomicRedisModel):
+    """TTL 100 s that no action refreshes: creating writes use EXPIRE ... NX."""
+
+    Meta = RedisConfig(ttl=100, refresh_ttl=False)
+    token: str = ""
+
+
+class ReadRefreshSession(AtomicRedisModel):
+    """TTL 100 s refreshed by reads only."""
+
+    class Meta:
+        ttl = 100
+        refresh_ttl = ActionGroup.READ
+
+    token: str = ""
+
+
+class Ticket(AtomicRedisModel):
+    """A Key field and a TTL (get_or_create under concurrency)."""
+
+    Meta = RedisConfig(ttl=100)
+    code: Key[str]
+    owner: str = ""
