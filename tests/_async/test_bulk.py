@@ -49,8 +49,9 @@ class FakeSearch:
 
     async def iterate(self, cls, expressions, batch_size=None, sort_by=None):
         self.calls.append(("iterate", cls, list(expressions), batch_size, sort_by))
-        for item in ("x", "y"):
-            yield item
+        items = ["x", "y"]
+        while items:
+            yield items.pop(0)
 
     async def delete_many(self, cls, expressions):
         self.calls.append(("delete_many", cls, list(expressions)))
