@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from redis.exceptions import ResponseError
+from redis.exceptions import NoScriptError, ResponseError
 
 from rapyer import _scripts
 from rapyer._async import executor
@@ -13,7 +13,7 @@ from rapyer.errors import PersistentNoScriptError
 
 
 def _is_noscript(exc: ResponseError) -> bool:
-    return "NOSCRIPT" in str(exc).upper()
+    return isinstance(exc, NoScriptError) or "NOSCRIPT" in str(exc).upper()
 
 
 async def run_script(binding: Binding, name: str, keys: list[str], args: list[Any]) -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from redis.exceptions import ResponseError
+from redis.exceptions import NoScriptError, ResponseError
 
 from rapyer import _scripts
 from rapyer._sync import executor
@@ -15,7 +15,7 @@ from rapyer.errors import PersistentNoScriptError
 
 
 def _is_noscript(exc: ResponseError) -> bool:
-    return "NOSCRIPT" in str(exc).upper()
+    return isinstance(exc, NoScriptError) or "NOSCRIPT" in str(exc).upper()
 
 
 def run_script(binding: Binding, name: str, keys: list[str], args: list[Any]) -> Any:
