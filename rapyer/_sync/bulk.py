@@ -51,7 +51,7 @@ def _search() -> Any:
 
 def _wrong_type(exc: ResponseError, key: str) -> Exception:
     text = str(exc).lower()
-    if "wrongtype" in text or "wrong type" in text:
+    if "wrongtype" in text or "wrong type" in text or "wrong redis type" in text:
         return CantSerializeRedisValueError(f"The key {key!r} does not hold a JSON document")
     return exc
 

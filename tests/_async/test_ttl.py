@@ -195,4 +195,3 @@ async def test_mark_actions_refreshes_once_at_the_outermost_call(redis_backend):
     await create_only.asave()
     redis_backend.expire(create_only.key, 10)
     assert 0 < redis_backend.ttl(create_only.key) <= 10
-

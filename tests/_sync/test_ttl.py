@@ -197,4 +197,3 @@ def test_mark_actions_refreshes_once_at_the_outermost_call(redis_backend):
     create_only.save()
     redis_backend.expire(create_only.key, 10)
     assert 0 < redis_backend.ttl(create_only.key) <= 10
-
