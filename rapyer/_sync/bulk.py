@@ -96,14 +96,21 @@ def scan_keys(cls: type[BaseRedisModel], count: int) -> Iterator[list[str]]:
             return
 
 
-def scan_models(cls: type[M], size: int) -> Iterator[list[M]]:
+def scan_models(
+    cls: type[M], size: int, seen: set[str] | None = None
+) -> Iterator[list[M]]:
     """Every stored ``cls`` document, in batches of about ``size`` (SCAN, then JSON.MGET).
 
     Keys that hold no JSON document are skipped, invalid documents too (with a WARNING).
+    With ``seen``, a key that SCAN returns again is fetched only once.
     """
     binding = binding_of(cls)
     pending: list[str] = []
     for found in scan_keys(cls, size):
+        if seen is not None:
+            fresh = [key for key in found if key not in seen]
+            seen.update(fresh)
+            found = fresh
         pending.extend(found)
         while len(pending) >= size:
             chunk, pending = pending[:size], pending[size:]
@@ -116,22 +123,13 @@ def scan_models(cls: type[M], size: int) -> Iterator[list[M]]:
 
 def find_all(cls: type[M], max_results: int | None, offset: int) -> list[M]:
     """Every stored ``cls`` model (scan mode), sliced by ``offset`` and ``max_results``."""
-    seen: set[str] = set()
     out: list[M] = []
-    to_skip = offset
-    for batch in scan_models(cls, _bulk.batch_size_of(cls)):
-        for model in batch:
-            key = model.key
-            if key in seen:
-                continue  # SCAN may return a key twice
-            seen.add(key)
-            if to_skip:
-                to_skip -= 1
-                continue
-            out.append(model)
-            if max_results is not None and len(out) >= max_results:
-                return out
-    return out
+    for batch in scan_models(cls, _bulk.batch_size_of(cls), set()):
+        out.extend(batch)
+        if max_results is not None and len(out) >= offset + max_results:
+            break
+    end = None if max_results is None else offset + max_results
+    return out[offset:end]
 
 
 # ---- writes ---------------------------------------------------------------------------------

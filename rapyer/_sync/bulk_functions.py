@@ -31,9 +31,11 @@ def find(*redis_keys: str, skip_missing: bool = False) -> list[BaseRedisModel]:
     classes = _bulk.global_classes(redis_keys)
     if not redis_keys:
         return []
-    sizes = {cls: _bulk.batch_size_of(cls) for cls in set(classes)}
+    distinct = set(classes)
+    sizes = {cls: _bulk.batch_size_of(cls) for cls in distinct}
+    bindings = {cls: binding_of(cls) for cls in distinct}
     groups = _bulk.by_binding(
-        (binding_of(cls), (index, cls, key))
+        (bindings[cls], (index, cls, key))
         for index, (cls, key) in enumerate(zip(classes, redis_keys, strict=True))
     )
     results: list[Any] = [None] * len(redis_keys)
