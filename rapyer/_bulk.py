@@ -135,25 +135,40 @@ class _TtlCache(dict):  # type: ignore[type-arg]
         return value
 
 
+def _has_special_keys(cls: type[BaseRedisModel]) -> bool:
+    """Whether models of ``cls`` may own keys besides the main key (set or queue fields)."""
+    return bool(cls.__rapyer_special_fields__ or cls.__rapyer_nested_fields__)
+
+
 def insert_commands(models: Sequence[BaseRedisModel]) -> dict[Binding, list[Command]]:
-    """Per binding, the commands that store ``models`` with their creation TTL."""
+    """Per binding, the commands that store ``models`` (top-level, already checked) with their
+    creation TTL."""
     ttl_of = _TtlCache(lambda cls: _ttl.creation_ttl(cls, CREATE))
     binding_cache = _TtlCache(binding_of)
+    prefix_of = _TtlCache(lambda cls: cls.class_key_initials())
+    special_of = _TtlCache(_has_special_keys)
+    build_key = _keys.build_key
+    dump = _codec.dump_json
     out: dict[Binding, list[Command]] = {}
     for model in models:
         cls = type(model)
-        key = model.key
+        key = build_key(prefix_of[cls], model.pk)
         try:
-            doc = _codec.dump_json(model)
+            doc = dump(model)
         except (PydanticSerializationError, ValueError, TypeError) as exc:
             raise RapyerSerializationError(f"{key}: cannot dump the model: {exc}") from exc
-        commands = out.setdefault(binding_cache[cls], [])
+        commands = out.get(binding_cache[cls])
+        if commands is None:
+            commands = out[binding_cache[cls]] = []
         commands.append(("JSON.SET", key, "$", doc))
-        commands.extend(model._special_save_commands())
+        special = special_of[cls]
+        if special:
+            commands.extend(model._special_save_commands())
         ttl, nx = ttl_of[cls]
         if ttl is not None:
             tail = ("NX",) if nx else ()
-            commands.extend(("EXPIRE", k, ttl, *tail) for k in model.all_keys)
+            targets = model.all_keys if special else (key,)
+            commands.extend(("EXPIRE", k, ttl, *tail) for k in targets)
     return out
 
 

@@ -143,6 +143,16 @@ class Session(AtomicRedisModel):
     def mark_visit(self) -> None:
         self.hits += 1
 
+    @mark_actions(ActionGroup.UPDATE, ActionGroup.APPEND)
+    async def amark_twice(self) -> None:
+        await self.amark_visit()
+        await self.amark_visit()
+
+    @mark_actions(ActionGroup.UPDATE, ActionGroup.APPEND)
+    def mark_twice(self) -> None:
+        self.mark_visit()
+        self.mark_visit()
+
 
 class CreateOnlySession(AtomicRedisModel):
     """TTL 100 s that no action refreshes: creating writes use EXPIRE ... NX."""

@@ -195,3 +195,14 @@ async def test_mark_actions_refreshes_once_at_the_outermost_call(redis_backend):
     await create_only.asave()
     redis_backend.expire(create_only.key, 10)
     assert 0 < redis_backend.ttl(create_only.key) <= 10
+
+
+async def test_mark_actions_nested_calls_refresh_once(backend):
+    session = Session(token="twice")
+    await session.asave()
+    backend.expire(session.key, 10)
+    backend.config_resetstat()
+    await session.amark_twice()  # sync: amark_twice=mark_twice
+    assert session.hits == 2
+    assert backend.info("commandstats")["cmdstat_expire"]["calls"] == 1
+    _assert_full(backend, session.key)

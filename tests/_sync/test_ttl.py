@@ -197,3 +197,14 @@ def test_mark_actions_refreshes_once_at_the_outermost_call(redis_backend):
     create_only.save()
     redis_backend.expire(create_only.key, 10)
     assert 0 < redis_backend.ttl(create_only.key) <= 10
+
+
+def test_mark_actions_nested_calls_refresh_once(backend):
+    session = Session(token="twice")
+    session.save()
+    backend.expire(session.key, 10)
+    backend.config_resetstat()
+    session.mark_twice()
+    assert session.hits == 2
+    assert backend.info("commandstats")["cmdstat_expire"]["calls"] == 1
+    _assert_full(backend, session.key)
