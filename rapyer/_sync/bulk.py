@@ -43,7 +43,7 @@ R = TypeVar("R", bound=DeleteResult)
 def _search() -> Any:
     """The query module (another part of rapyer); a clear error while it is absent."""
     try:
-        from rapyer._sync import search
+        from rapyer._sync import search  # type: ignore[attr-defined,unused-ignore]
     except ImportError as exc:
         raise NotImplementedError("queries need rapyer/_async/search.py") from exc
     return search
@@ -296,7 +296,11 @@ class SyncBulkOps(_Base):
     def iterator(
         cls, *args: Any, batch_size: int | None = None, sort_by: Any = None
     ) -> Iterator[Self]:
-        """The models ``find`` would give, fetched one batch at a time (bounded memory)."""
+        """The models ``find`` would give, fetched one batch at a time (bounded memory).
+
+        Without arguments it follows the SCAN cursor and keeps no record of the keys seen, so
+        a key may come twice when the keyspace is resized during the scan (as SCAN allows).
+        """
         size = _bulk.batch_size_of(cls, batch_size)
         _bulk.check_sort_by(sort_by)
         keys, expressions = _bulk.classify(args)
