@@ -53,11 +53,20 @@ class RedisConfig(BaseModel):
     is_fake_redis: bool | None = None
     cascade_function_name: str | None = None
 
+    def __init__(self, **data: Any) -> None:
+        # Checked before pydantic, which would wrap the error in a ValidationError.
+        _check_refresh_ttl(data.get("refresh_ttl"))
+        super().__init__(**data)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "refresh_ttl":
+            _check_refresh_ttl(value)
+        super().__setattr__(name, value)
+
     @field_validator("refresh_ttl")
     @classmethod
     def _no_delete_group(cls, value: bool | ActionGroup) -> bool | ActionGroup:
-        if isinstance(value, ActionGroup) and ActionGroup.DELETE in value:
-            raise InvalidRefreshTtlError("refresh_ttl cannot contain ActionGroup.DELETE")
+        _check_refresh_ttl(value)
         return value
 
     @field_validator("batch_size")
@@ -66,6 +75,12 @@ class RedisConfig(BaseModel):
         if value < 1:
             raise ValueError("batch_size must be at least 1")
         return value
+
+
+def _check_refresh_ttl(value: Any) -> None:
+    """``InvalidRefreshTtlError`` when a flag set contains ``ActionGroup.DELETE``."""
+    if isinstance(value, ActionGroup) and ActionGroup.DELETE in value:
+        raise InvalidRefreshTtlError("refresh_ttl cannot contain ActionGroup.DELETE")
 
 
 OPTION_NAMES = frozenset(RedisConfig.model_fields)

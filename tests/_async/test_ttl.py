@@ -6,7 +6,9 @@ import pytest
 
 import rapyer
 from rapyer import _pipeline_state
-from rapyer.errors import NestedModelError
+from rapyer.actions import ActionGroup
+from rapyer.config import RedisConfig
+from rapyer.errors import InvalidRefreshTtlError, ModelDefinitionError, NestedModelError
 from tests.models import (
     Address,
     CreateOnlySession,
@@ -206,3 +208,17 @@ async def test_mark_actions_nested_calls_refresh_once(backend):
     assert session.hits == 2
     assert backend.info("commandstats")["cmdstat_expire"]["calls"] == 1
     _assert_full(backend, session.key)
+
+
+def test_refresh_ttl_rejects_delete():
+    bad = ActionGroup.DELETE | ActionGroup.READ
+    with pytest.raises(InvalidRefreshTtlError):
+        RedisConfig(refresh_ttl=bad)
+    config = RedisConfig(refresh_ttl=ActionGroup.READ)
+    with pytest.raises(InvalidRefreshTtlError):
+        config.refresh_ttl = bad
+    assert config.refresh_ttl == ActionGroup.READ
+    with pytest.raises(InvalidRefreshTtlError):
+        rapyer.init_rapyer_sync(refresh_ttl=bad)
+    assert ActionGroup.all(for_ttl=True) & ActionGroup.DELETE == ActionGroup(0)
+    assert not issubclass(InvalidRefreshTtlError, ModelDefinitionError)
