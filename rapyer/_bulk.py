@@ -5,7 +5,6 @@ Both APIs (``rapyer/_async/bulk.py`` and its generated twin) send exactly these 
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -414,16 +413,12 @@ def get_or_create_args(model: BaseRedisModel) -> tuple[list[str], list[Any]]:
         doc = _codec.dump_json(model)
     except (PydanticSerializationError, ValueError, TypeError) as exc:
         raise RapyerSerializationError(f"{keys[0]}: cannot dump the model: {exc}") from exc
-    writes = [list(cmd) for cmd in model._special_save_commands()]
-    reads = [list(cmd) for cmd in cls._special_read_commands(keys[0])]
     ttl, nx = _ttl.creation_ttl(cls, CREATE)
     refresh = _ttl.refresh_ttl_for(cls, READ_FETCH) is not None
-    args: list[Any] = [
-        doc,
-        json.dumps(writes),
-        json.dumps(reads),
-        "" if ttl is None else ttl,
-        "NX" if nx else "",
-        "1" if refresh else "0",
-    ]
+    args: list[Any] = [doc, "" if ttl is None else ttl, "NX" if nx else "", "1" if refresh else "0"]
+    for commands in (model._special_save_commands(), cls._special_read_commands(keys[0])):
+        args.append(len(commands))
+        for command in commands:
+            args.append(len(command))
+            args.extend(command)
     return keys, args

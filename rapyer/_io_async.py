@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from rapyer._binding import Binding, all_bindings
 
-__all__ = ["client", "close_clients", "gather", "sleep"]
+__all__ = ["client", "close_clients", "run_concurrently", "sleep"]
 
 T = TypeVar("T")
 
@@ -35,6 +35,6 @@ async def close_clients() -> None:
             sync_client.close()
 
 
-async def gather(*calls: Callable[[], Awaitable[T]]) -> list[T]:
+async def run_concurrently(*calls: Callable[[], Awaitable[T]]) -> list[T]:
     """Run every call concurrently (as tasks of the running loop); results in call order."""
     return list(await asyncio.gather(*(call() for call in calls)))

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from rapyer._binding import Binding, all_bindings
 
-__all__ = ["client", "close_clients", "gather", "sleep"]
+__all__ = ["client", "close_clients", "run_concurrently", "sleep"]
 
 T = TypeVar("T")
 
@@ -30,7 +30,7 @@ def close_clients() -> None:
             sync_client.close()
 
 
-def gather(*calls: Callable[[], T]) -> list[T]:
+def run_concurrently(*calls: Callable[[], T]) -> list[T]:
     """Run every call concurrently in its own thread; results in call order."""
     if not calls:
         return []

@@ -10,7 +10,7 @@ from typing import Any, Generic, Literal, Optional, TypeVar
 
 from pydantic import BaseModel, Field
 
-from rapyer import AtomicRedisModel, Key, Pickle, RedisConfig, SafeLoad
+from rapyer import AtomicRedisModel, Key, Pickle, RedisConfig, SafeLoad, _keys
 from rapyer.actions import ActionGroup, mark_actions
 
 T = TypeVar("T")
@@ -177,3 +177,27 @@ class Ticket(AtomicRedisModel):
     Meta = RedisConfig(ttl=100)
     code: Key[str]
     owner: str = ""
+
+
+class Labelled(AtomicRedisModel):
+    """Keeps ``labels`` in its own Redis SET through the special-field hooks of the model base,
+    the way set and queue fields do (bulk operations must carry such keys along)."""
+
+    Meta = RedisConfig(ttl=100)
+    __rapyer_special_fields__ = ("labels",)
+    name: str = ""
+    labels: list[str] = Field(default_factory=list, exclude=True)
+
+    def _special_save_commands(self) -> list[tuple[Any, ...]]:
+        key = _keys.special_key(self.key, "labels")
+        commands: list[tuple[Any, ...]] = [("DEL", key)]
+        if self.labels:
+            commands.append(("SADD", key, *self.labels))
+        return commands
+
+    @classmethod
+    def _special_read_commands(cls, key: str) -> list[tuple[Any, ...]]:
+        return [("SMEMBERS", _keys.special_key(key, "labels"))]
+
+    def _apply_special_replies(self, replies: list[Any]) -> None:
+        self.labels = sorted(replies[0])
