@@ -201,3 +201,9 @@ class Labelled(AtomicRedisModel):
 
     def _apply_special_replies(self, replies: list[Any]) -> None:
         self.labels = sorted(replies[0])
+
+
+class Elsewhere(AtomicRedisModel):
+    """Bound by tests to a second server at run time (several bindings in one call)."""
+
+    note: str = ""

@@ -18,12 +18,23 @@ from rapyer.errors import (
     MissingParameterError,
     NestedModelError,
     RapyerModelDoesntExistError,
+    RapyerSerializationError,
     UnsupportedArgumentTypeError,
     UnsupportedArgumentValueError,
 )
 from rapyer.fields import RapyerKey
 from rapyer.results import DeleteResult, RapyerDeleteResult
-from tests.models import Account, Address, Box, Order, Person, Product, User
+from tests.models import (
+    Account,
+    Address,
+    Box,
+    Elsewhere,
+    Everything,
+    Order,
+    Person,
+    Product,
+    User,
+)
 
 
 class Filter(Expression):
@@ -419,3 +430,28 @@ async def test_duplicate(redis_backend):
     person = Person(name="p", address=Address(city="Paris"))
     with pytest.raises(NestedModelError):
         await person.address.aduplicate()
+
+
+async def test_serialization_errors_are_raised_before_sending(redis_backend):
+    user = User(name="kept out")
+    with pytest.raises(RapyerSerializationError):
+        await rapyer.ainsert(user, Everything(anything=object()))
+    assert not redis_backend.exists(user.key)
+
+
+async def test_models_of_several_bindings(backend):
+    import fakeredis
+
+    other = fakeredis.FakeRedis(server=fakeredis.FakeServer(), decode_responses=True)
+    Elsewhere.Meta.redis = other
+    user = User(name="here")
+    remote = [Elsewhere(note="there"), Elsewhere(note="too")]
+    await rapyer.ainsert(user, remote[0], remote[1])
+    assert backend.exists(user.key) and not backend.exists(remote[0].key)
+    assert other.exists(remote[0].key, remote[1].key) == 2
+    keys = [remote[1].key, user.key, remote[0].key]
+    assert await rapyer.afind(*keys) == [remote[1], user, remote[0]]
+    assert _by_key(await Elsewhere.afind()) == _by_key(remote)
+    result = await rapyer.adelete_many(*keys)
+    assert result.by_model == {Elsewhere: 2, User: 1}
+    assert other.exists(remote[0].key) == 0 and not backend.exists(user.key)
