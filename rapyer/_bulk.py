@@ -378,7 +378,9 @@ def duplicate_plan(model: BaseRedisModel, num: int) -> tuple[list[str], list[Com
     key = model.key
     prefix = cls.class_key_initials()
     paths = list(model._special_paths())
-    ttl, nx = _ttl.creation_ttl(cls, CREATE)
+    # A copy is a new key with the source's TTL (COPY keeps it): it gets the full TTL, or
+    # none at all when the model has no TTL.
+    ttl, _ = _ttl.creation_ttl(cls, CREATE)
     new_keys: list[str] = []
     commands: list[Command] = []
     for _ in range(num):
@@ -390,11 +392,7 @@ def duplicate_plan(model: BaseRedisModel, num: int) -> tuple[list[str], list[Com
             new_special = _keys.special_key(new_key, path)
             commands.append(("COPY", _keys.special_key(key, path), new_special))
             targets.append(new_special)
-        if ttl is None:
-            commands.extend(("PERSIST", k) for k in targets)
-        else:
-            tail = ("NX",) if nx else ()
-            commands.extend(("EXPIRE", k, ttl, *tail) for k in targets)
+        commands.extend(_ttl.set_ttl_commands(targets, ttl))
     get_index = len(commands)
     commands.append(("JSON.GET", key, "."))
     commands.extend(cls._special_read_commands(key))

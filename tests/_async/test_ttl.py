@@ -152,6 +152,15 @@ async def test_refresh_ttl(redis_backend):
     assert redis_backend.ttl(plain.key) == -1
 
 
+async def test_duplicates_get_the_full_ttl(redis_backend):
+    source = CreateOnlySession(token="src")
+    await source.asave()
+    redis_backend.expire(source.key, 10)
+    copy = await source.aduplicate()
+    _assert_full(redis_backend, copy.key)
+    assert 0 < redis_backend.ttl(source.key) <= 10
+
+
 async def test_duplicate_without_ttl_persists_the_copies(redis_backend):
     user = User(name="u")
     await user.asave()
