@@ -184,7 +184,6 @@ class Labelled(AtomicRedisModel):
     the way set and queue fields do (bulk operations must carry such keys along)."""
 
     Meta = RedisConfig(ttl=100)
-    __rapyer_special_fields__ = ("labels",)
     name: str = ""
     labels: list[str] = Field(default_factory=list, exclude=True)
 
@@ -201,6 +200,10 @@ class Labelled(AtomicRedisModel):
 
     def _apply_special_replies(self, replies: list[Any]) -> None:
         self.labels = sorted(replies[0])
+
+
+# Set after class creation: the model base computes this tuple from the field types.
+Labelled.__rapyer_special_fields__ = ("labels",)
 
 
 class Elsewhere(AtomicRedisModel):
