@@ -40,7 +40,9 @@ def _stdout_by_cell(nb) -> dict[str, str]:
         if cell.cell_type != "code":
             continue
         errors = [out for out in cell.outputs if out.output_type == "error"]
-        assert not errors, f"cell {cell.id} raised: {errors[0].get('ename')}: {errors[0].get('evalue')}"
+        assert not errors, (
+            f"cell {cell.id} raised: {errors[0].get('ename')}: {errors[0].get('evalue')}"
+        )
         texts[cell.id] = "".join(
             out.get("text", "") for out in cell.outputs if out.output_type == "stream"
         )
