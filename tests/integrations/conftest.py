@@ -1,7 +1,6 @@
 """Fixtures of the integration tests: the examples, the notebook and the docs build.
 
-The server is the shared one of ``rapyer.testing`` (``$REDIS_URL`` when set), through the
-session fixture ``server_url`` of ``tests/conftest.py``.
+The server is the shared one of ``rapyer.testing`` (``$REDIS_URL`` when set).
 """
 
 from __future__ import annotations
@@ -17,6 +16,18 @@ from rapyer.config import reset_init_defaults
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="module")
+def server_url() -> str:
+    """``rapyer.testing.server_url()``, looked up again for each module.
+
+    Overrides the session fixture of ``tests/conftest.py``: a test of ``tests/common`` stops
+    the shared server, and ``server_url()`` restarts it (on another port) when needed.
+    """
+    from rapyer.testing import server_url as shared_server_url
+
+    return shared_server_url()
 
 
 @pytest.fixture(scope="session")
