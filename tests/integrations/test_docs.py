@@ -58,3 +58,27 @@ def test_contributing_links_the_development_page():
     assert "docs/development.md" in (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
     development = (DOCS / "development.md").read_text(encoding="utf-8")
     assert "Rules that keep the two APIs apart" in development
+
+
+def _python_blocks(text: str) -> list[str]:
+    blocks = []
+    for match in re.finditer(r"^( *)```python\n(.*?)^\1```", text, re.M | re.S):
+        indent = len(match.group(1))
+        lines = [line[indent:] for line in match.group(2).splitlines()]
+        blocks.append("\n".join(lines))
+    return blocks
+
+
+def test_code_blocks_compile():
+    import ast
+
+    pages = [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]
+    count = 0
+    for page in pages:
+        for number, block in enumerate(_python_blocks(page.read_text(encoding="utf-8")), 1):
+            try:
+                compile(block, f"{page.name}#{number}", "exec", ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+            except SyntaxError as error:
+                pytest.fail(f"{page.relative_to(ROOT)}, python block {number}: {error}")
+            count += 1
+    assert count > 40
