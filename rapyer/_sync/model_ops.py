@@ -30,7 +30,8 @@ M = TypeVar("M", bound="BaseRedisModel")
 
 
 def _wrong_type(exc: ResponseError, key: str) -> Exception:
-    if "WRONGTYPE" in str(exc).upper() or "wrong type" in str(exc).lower():
+    message = str(exc).lower()
+    if "wrongtype" in message or "wrong type" in message or "wrong redis type" in message:
         return CantSerializeRedisValueError(f"The key {key!r} does not hold a JSON document")
     return exc
 
