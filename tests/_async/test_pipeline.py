@@ -15,7 +15,7 @@ from rapyer import _pipeline_state
 from rapyer._async import pipeline as pipeline_module
 from rapyer._scripts import evalsha_command, script
 from rapyer.errors import KeyNotFound, PersistentNoScriptError
-from tests.models import Address, Person, PipelineOtherDb, PipelineSession, User
+from tests.models import Address, Everything, Person, PipelineOtherDb, PipelineSession, User
 
 
 def is_fake(client) -> bool:
@@ -90,7 +90,7 @@ async def test_body_that_raises_sends_nothing(redis_backend):
     user = User(name="Alice", age=1)
     await user.asave()
     newcomer = User(name="New")
-    with pytest.raises(ValueError, match="boom"):
+    with pytest.raises(ValueError, match="boom"):  # noqa: SIM117 (one with in the blocking twin)
         async with rapyer.apipeline() as pipe:
             await user.aupdate(age=99)
             await newcomer.asave()
@@ -168,7 +168,7 @@ async def test_joined_block_that_raises_drops_only_its_own_commands(redis_backen
     dropped = User(name="Dropped")
     async with rapyer.apipeline():
         await kept.asave()
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError):  # noqa: SIM117 (one with in the blocking twin)
             async with rapyer.apipeline(use_existing_pipe=True):
                 await dropped.asave()
                 raise ValueError("inner")
@@ -212,7 +212,7 @@ async def test_model_pipeline_of_a_nested_model(redis_backend):
 
 async def test_model_pipeline_missing_key(redis_backend):
     user = User(name="Ghost")
-    with pytest.raises(KeyNotFound):
+    with pytest.raises(KeyNotFound):  # noqa: SIM117 (one with in the blocking twin)
         async with user.apipeline():
             pytest.fail("the body must not run")
     assert _pipeline_state.current() is None
@@ -234,6 +234,55 @@ async def test_model_pipeline_joins_an_outer_pipeline(redis_backend):
         assert (await User.aget(user.key)).age == 0
     assert (await User.aget(user.key)).age == 3
     assert redis_backend.exists(newcomer.key) == 1
+
+
+# ---- attribute assignment ---------------------------------------------------------------------
+
+
+async def test_assignment_is_local_outside_a_pipeline(redis_backend):
+    user = User(name="Alice")
+    await user.asave()
+    user.age = 7
+    assert (await User.aget(user.key)).age == 0
+
+
+async def test_assignment_inside_a_pipeline_is_queued(redis_backend):
+    user = User(name="Alice", age=1)
+    person = Person(name="P", address=Address(city="Paris"), previous=[Address(city="Oslo")])
+    everything = Everything(n=3)
+    await user.asave()
+    await person.asave()
+    await everything.asave()
+    async with rapyer.apipeline() as pipe:
+        user.age += 1
+        user.name = "Bea"
+        person.address.city = "Rome"
+        person.previous[0].zip = "0150"
+        everything.n = None
+        assert [args[0] for args, _ in pipe.command_stack] == ["JSON.SET"] * 5
+        assert (await User.aget(user.key)).age == 1
+    assert await User.aget(user.key) == User(name="Bea", age=2)
+    stored = await Person.aget(person.key)
+    assert stored.address.city == "Rome"
+    assert stored.previous[0].zip == "0150"
+    assert (await Everything.aget(everything.key)).n is None
+
+
+async def test_update_queues_each_set_once(redis_backend):
+    user = User(name="Alice")
+    await user.asave()
+    async with rapyer.apipeline() as pipe:
+        await user.aupdate(age=4, name="Bea")
+        assert [args[2] for args, _ in pipe.command_stack] == ["$.age", "$.name"]
+    assert await User.aget(user.key) == User(name="Bea", age=4)
+
+
+async def test_increment_through_the_model_form(redis_backend):
+    user = User(name="Alice", age=1)
+    await user.asave()
+    async with user.apipeline() as fresh:
+        fresh.age += 10
+    assert (await User.aget(user.key)).age == 11
 
 
 # ---- TTL ----------------------------------------------------------------------------------------
@@ -286,7 +335,7 @@ async def test_each_binding_gets_its_own_transaction(redis_backend, other_db):
 
 async def test_a_failing_binding_does_not_stop_the_others(redis_backend, other_db):
     there = PipelineOtherDb(name="There")
-    with pytest.raises(ResponseError):
+    with pytest.raises(ResponseError):  # noqa: SIM117 (one with in the blocking twin)
         async with rapyer.apipeline() as pipe:
             pipe.execute_command("JSON.NUMINCRBY", "no-such-doc", "$.n", 1)
             await there.asave()
@@ -297,7 +346,7 @@ async def test_a_failing_binding_does_not_stop_the_others(redis_backend, other_d
 
 
 async def test_reply_errors_raise_after_everything_ran(redis_backend):
-    with pytest.raises(ResponseError):
+    with pytest.raises(ResponseError):  # noqa: SIM117 (one with in the blocking twin)
         async with rapyer.apipeline() as pipe:
             pipe.execute_command("SET", "before", "1")
             pipe.execute_command("JSON.NUMINCRBY", "no-such-doc", "$.n", 1)
@@ -307,7 +356,7 @@ async def test_reply_errors_raise_after_everything_ran(redis_backend):
 
 
 async def test_ignore_redis_error_logs_a_warning_per_error(redis_backend, caplog):
-    with caplog.at_level(logging.WARNING, logger="rapyer"):
+    with caplog.at_level(logging.WARNING, logger="rapyer"):  # noqa: SIM117 (one with in the blocking twin)
         async with rapyer.apipeline(ignore_redis_error=True) as pipe:
             pipe.execute_command("JSON.NUMINCRBY", "no-such-doc", "$.n", 1)
             pipe.execute_command("SET", "after", "1")
@@ -367,7 +416,7 @@ async def test_persistent_noscript_raises(redis_backend, monkeypatch):
 
     monkeypatch.setattr(pipeline_module, "ensure_scripts", ensure_then_flush)
     monkeypatch.setattr(pipeline_module, "reload_scripts", reload_then_flush)
-    with pytest.raises(PersistentNoScriptError):
+    with pytest.raises(PersistentNoScriptError):  # noqa: SIM117 (one with in the blocking twin)
         async with rapyer.apipeline() as pipe:
             pipe.execute_command(*evalsha_ping())
 
@@ -412,4 +461,3 @@ async def test_pipelined_increments_lose_no_update(redis_backend):
 
     await io.gather_calls(*[worker for _ in range(CONTENTION_WORKERS)])
     assert redis_backend.json().get(key, "$.n") == [CONTENTION_WORKERS * CONTENTION_ROUNDS]
-
