@@ -392,13 +392,22 @@ async def test_noscript_at_exec_reruns_only_the_failed_scripts(
         await real_ensure(client, shas)
         await client.script_flush()
 
+    reloads: list[int] = []
+    real_reload = pipeline_module.reload_scripts
+
+    async def counting_reload(client):
+        reloads.append(1)
+        await real_reload(client)
+
     monkeypatch.setattr(pipeline_module, "ensure_scripts", ensure_then_flush)
+    monkeypatch.setattr(pipeline_module, "reload_scripts", counting_reload)
     async with rapyer.apipeline() as pipe:
         pipe.execute_command("INCR", "counter")
         pipe.execute_command(*evalsha_ping())
         pipe.execute_command("INCR", "counter")
     replies = capture_commits[-1][0]
     assert replies == [1, 1, 2]
+    assert reloads == [1]
     assert redis_backend.get("counter") == "2"  # the INCRs ran once
 
 

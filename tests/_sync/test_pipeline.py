@@ -394,13 +394,22 @@ def test_noscript_at_exec_reruns_only_the_failed_scripts(
         real_ensure(client, shas)
         client.script_flush()
 
+    reloads: list[int] = []
+    real_reload = pipeline_module.reload_scripts
+
+    def counting_reload(client):
+        reloads.append(1)
+        real_reload(client)
+
     monkeypatch.setattr(pipeline_module, "ensure_scripts", ensure_then_flush)
+    monkeypatch.setattr(pipeline_module, "reload_scripts", counting_reload)
     with rapyer.pipeline() as pipe:
         pipe.execute_command("INCR", "counter")
         pipe.execute_command(*evalsha_ping())
         pipe.execute_command("INCR", "counter")
     replies = capture_commits[-1][0]
     assert replies == [1, 1, 2]
+    assert reloads == [1]
     assert redis_backend.get("counter") == "2"  # the INCRs ran once
 
 
