@@ -88,7 +88,13 @@ async def commit(frame: PipelineFrame, ignore_redis_error: bool = False) -> list
         if not commands:
             all_replies.append([])
             continue
-        replies = await _execute_transaction(frame, binding, pipe, commands)
+        try:
+            replies = await _execute_transaction(frame, binding, pipe, commands)
+        except ResponseError as exc:
+            # The server refused the whole transaction (EXECABORT): none of it ran.
+            errors.append(exc)
+            all_replies.append([exc] * len(commands))
+            continue
         all_replies.append(replies)
         errors.extend(_pipeline_state.reply_errors(commands, replies))
     if errors:

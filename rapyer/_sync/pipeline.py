@@ -90,7 +90,13 @@ def commit(frame: PipelineFrame, ignore_redis_error: bool = False) -> list[list[
         if not commands:
             all_replies.append([])
             continue
-        replies = _execute_transaction(frame, binding, pipe, commands)
+        try:
+            replies = _execute_transaction(frame, binding, pipe, commands)
+        except ResponseError as exc:
+            # The server refused the whole transaction (EXECABORT): none of it ran.
+            errors.append(exc)
+            all_replies.append([exc] * len(commands))
+            continue
         all_replies.append(replies)
         errors.extend(_pipeline_state.reply_errors(commands, replies))
     if errors:

@@ -366,6 +366,21 @@ async def test_ignore_redis_error_logs_a_warning_per_error(redis_backend, caplog
     assert len(warnings) == 2
 
 
+async def test_a_refused_transaction_is_reported_after_the_others_ran(redis_backend, other_db):
+    there = PipelineOtherDb(name="There")
+    with pytest.raises(ResponseError, match="wrong number of arguments"):  # noqa: SIM117
+        async with rapyer.apipeline() as pipe:
+            pipe.execute_command("SET", "refused", "1")
+            pipe.execute_command("GET")  # rejected when queued: EXECABORT
+            await there.asave()
+    assert redis_backend.get("refused") is None
+    assert other_db.exists(there.key) == 1
+    async with rapyer.apipeline(ignore_redis_error=True) as pipe:
+        pipe.execute_command("GET")
+        pipe.execute_command("SET", "refused", "1")
+    assert redis_backend.get("refused") is None
+
+
 # ---- scripts --------------------------------------------------------------------------------------
 
 
