@@ -17,21 +17,28 @@ def _twin(name: str) -> str:
     )
 
 
+def _is_async(value: object) -> bool:
+    """A coroutine function, or an async context manager function (``apipeline``)."""
+    func = getattr(value, "__func__", value)
+    wrapped = getattr(func, "__wrapped__", None)
+    return inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(wrapped)
+
+
 def _async_names(obj: object) -> set[str]:
     return {
         name
         for name, value in inspect.getmembers(obj)
-        if not name.startswith("_") and inspect.iscoroutinefunction(value)
+        if not name.startswith("_") and _is_async(value)
     }
 
 
 def test_every_async_model_method_has_a_blocking_twin() -> None:
     names = _async_names(AtomicRedisModel)
-    assert {"asave", "aget", "aload", "aupdate", "adelete", "aexists"} <= names
+    assert {"asave", "aget", "aload", "aupdate", "adelete", "aexists", "apipeline"} <= names
     for name in names:
         twin = getattr(AtomicRedisModel, _twin(name), None)
         assert twin is not None, f"{name} has no twin"
-        assert not inspect.iscoroutinefunction(twin), f"{_twin(name)} is async"
+        assert not _is_async(twin), f"{_twin(name)} is async"
         assert inspect.signature(twin).parameters.keys() == (
             inspect.signature(getattr(AtomicRedisModel, name)).parameters.keys()
         )
@@ -50,10 +57,10 @@ def test_every_blocking_method_comes_from_an_async_source() -> None:
 def test_every_async_module_function_has_a_blocking_twin() -> None:
     for name in rapyer.__all__:
         value = getattr(rapyer, name)
-        if inspect.iscoroutinefunction(value):
+        if _is_async(value):
             twin = getattr(rapyer, _twin(name), None)
             assert twin is not None and _twin(name) in rapyer.__all__, f"{name} has no twin"
-            assert not inspect.iscoroutinefunction(twin)
+            assert not _is_async(twin)
 
 
 def test_mixins_share_no_method_names() -> None:
