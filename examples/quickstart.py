@@ -43,6 +43,12 @@ def blocking_part() -> None:
     alice.score = 99  # plain assignment changes the local copy only
     print(f"load: stored score {alice.load().score}, local score {alice.score}")
 
+    with alice.pipeline() as fresh:  # one MULTI/EXEC at the end of the block
+        fresh.score = 20  # inside a pipeline, assignments are queued as writes
+        fresh.name = "Alice A."
+    stored = Player.get("alice")
+    print(f"pipeline: {stored.name} has score {stored.score}")
+
     same = rapyer.get("Player:alice")  # the class comes from the key's prefix
     print(f"rapyer.get: {type(same).__name__} {same.handle!r}")
 
@@ -69,6 +75,10 @@ async def async_part() -> None:
     await bob.aupdate(score=5, badges=["fast"])
     fresh = await bob.aload()
     print(f"aupdate + aload: score {fresh.score}, badges {fresh.badges}")
+
+    async with bob.apipeline() as fresh:
+        fresh.score = 7
+    print(f"apipeline: score {(await Player.aget('bob')).score}")
 
     same = await rapyer.aget(bob.key)
     print(f"rapyer.aget: {type(same).__name__} {same.handle!r}")

@@ -32,24 +32,25 @@ def _check(lines: list[str]) -> None:
         "get: Alice has score 0 and badges ['early']",
         "update: score is now 10",
         "load: stored score 10, local score 99",
+        "pipeline: Alice A. has score 20",
         "rapyer.get: Player 'alice'",
         "exists: True",
         "delete: True, exists afterwards: False",
-        lines[9],  # the KeyNotFound message, checked below
     ]
-    assert lines[9].startswith("KeyNotFound: ") and "Player:alice" in lines[9]
-    assert lines[10:17] == [
+    assert lines[10].startswith("KeyNotFound: ") and "Player:alice" in lines[10]
+    assert lines[11:19] == [
         "rapyer.find_one: None",
         "-- async API --",
         "asave: stored Player:bob",
         "aget: Bob has score 0",
         "aupdate + aload: score 5, badges ['fast']",
+        "apipeline: score 7",
         "rapyer.aget: Player 'bob'",
         "aexists: True",
     ]
-    assert lines[17] == "adelete: True, aexists afterwards: False"
-    assert lines[18].startswith("KeyNotFound: ") and "Player:bob" in lines[18]
-    assert lines[19:] == ["done"]
+    assert lines[19] == "adelete: True, aexists afterwards: False"
+    assert lines[20].startswith("KeyNotFound: ") and "Player:bob" in lines[20]
+    assert lines[21:] == ["done"]
 
 
 def test_quickstart_starts_the_embedded_server():
