@@ -18,18 +18,6 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 
 
-@pytest.fixture(scope="module")
-def server_url() -> str:
-    """``rapyer.testing.server_url()``, looked up again for each module.
-
-    Overrides the session fixture of ``tests/conftest.py``: a test of ``tests/common`` stops
-    the shared server, and ``server_url()`` restarts it (on another port) when needed.
-    """
-    from rapyer.testing import server_url as shared_server_url
-
-    return shared_server_url()
-
-
 @pytest.fixture(scope="session")
 def examples_on_path() -> Iterator[Path]:
     """``examples/`` on ``sys.path``, so ``fastapi_app`` imports as a package."""
