@@ -9,8 +9,10 @@ from __future__ import annotations
 from rapyer import _registry
 from rapyer._async.bulk_functions import adelete_many, afind, aget_or_create, ainsert
 from rapyer._async.functions import aexists, afind_one, aget, init_rapyer, teardown_rapyer
+from rapyer._async.pipeline import apipeline
 from rapyer._sync.bulk_functions import delete_many, find, get_or_create, insert
 from rapyer._sync.functions import exists, find_one, get, init_rapyer_sync, teardown_rapyer_sync
+from rapyer._sync.pipeline import pipeline
 from rapyer.actions import ActionGroup, TargetSource, mark_actions
 from rapyer.config import RedisConfig
 from rapyer.errors import (
@@ -79,6 +81,7 @@ __all__ = [
     "aget",
     "aget_or_create",
     "ainsert",
+    "apipeline",
     "delete_many",
     "exists",
     "find",
@@ -90,6 +93,7 @@ __all__ = [
     "init_rapyer_sync",
     "insert",
     "mark_actions",
+    "pipeline",
     "teardown_rapyer",
     "teardown_rapyer_sync",
 ]

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from rapyer._binding import Binding, all_bindings
 
-__all__ = ["client", "close_clients", "run_concurrently", "sleep"]
+__all__ = ["client", "client_factory", "close_clients", "gather_calls", "sleep"]
 
 T = TypeVar("T")
 
@@ -24,6 +24,21 @@ def client(binding: Binding) -> Any:
     return binding.async_client()
 
 
+def client_factory() -> Callable[[Binding], Any]:
+    """Client lookup for a pipeline opened now: the async clients of the running loop.
+
+    The loop is captured, so code queueing from a worker thread of this loop (for example
+    through ``asyncio.to_thread``) gets the same clients.
+    """
+    loop = asyncio.get_running_loop()
+    return lambda binding: binding.async_client(loop)
+
+
+async def gather_calls(*calls: Callable[[], Awaitable[T]]) -> list[T]:
+    """Run every call concurrently (one task each, with a copy of the current context)."""
+    return list(await asyncio.gather(*(call() for call in calls)))
+
+
 async def close_clients() -> None:
     """Close the async clients of the running loop and every sync client; forget the rest."""
     loop = asyncio.get_running_loop()
@@ -33,8 +48,3 @@ async def close_clients() -> None:
         sync_client = binding.take_sync_client()
         if sync_client is not None:
             sync_client.close()
-
-
-async def run_concurrently(*calls: Callable[[], Awaitable[T]]) -> list[T]:
-    """Run every call concurrently (as tasks of the running loop); results in call order."""
-    return list(await asyncio.gather(*(call() for call in calls)))

@@ -54,7 +54,6 @@ class RedisConfig(BaseModel):
     cascade_function_name: str | None = None
 
     def __init__(self, **data: Any) -> None:
-        # Checked before pydantic, which would wrap the error in a ValidationError.
         _check_refresh_ttl(data.get("refresh_ttl"))
         super().__init__(**data)
 
@@ -62,12 +61,6 @@ class RedisConfig(BaseModel):
         if name == "refresh_ttl":
             _check_refresh_ttl(value)
         super().__setattr__(name, value)
-
-    @field_validator("refresh_ttl")
-    @classmethod
-    def _no_delete_group(cls, value: bool | ActionGroup) -> bool | ActionGroup:
-        _check_refresh_ttl(value)
-        return value
 
     @field_validator("batch_size")
     @classmethod
@@ -78,7 +71,6 @@ class RedisConfig(BaseModel):
 
 
 def _check_refresh_ttl(value: Any) -> None:
-    """``InvalidRefreshTtlError`` when a flag set contains ``ActionGroup.DELETE``."""
     if isinstance(value, ActionGroup) and ActionGroup.DELETE in value:
         raise InvalidRefreshTtlError("refresh_ttl cannot contain ActionGroup.DELETE")
 
@@ -95,7 +87,7 @@ def set_init_defaults(values: dict[str, Any]) -> None:
     if unknown:
         raise TypeError(f"Unknown rapyer config option(s): {', '.join(sorted(unknown))}")
     if "refresh_ttl" in values:
-        RedisConfig(refresh_ttl=values["refresh_ttl"])  # validates
+        _check_refresh_ttl(values["refresh_ttl"])
     _init_defaults.update(values)
 
 

@@ -210,3 +210,17 @@ class Elsewhere(AtomicRedisModel):
     """Bound by tests to a second server at run time (several bindings in one call)."""
 
     note: str = ""
+
+
+class PipelineSession(AtomicRedisModel):
+    """A model with a TTL (pipeline tests)."""
+
+    Meta = RedisConfig(ttl=100)
+    name: str = ""
+    hits: int = 0
+
+
+class PipelineOtherDb(AtomicRedisModel):
+    """A model whose binding a test points at a second server or db (pipeline tests)."""
+
+    name: str = ""

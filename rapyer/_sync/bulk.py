@@ -380,8 +380,16 @@ class SyncBulkOps(_Base):
         _bulk.check_top_level(self, "set_ttl")
         if cascade:
             raise NotImplementedError("TTL cascade is not implemented yet")
-        commands = _ttl.set_ttl_commands(self.all_keys, ttl)
-        executor.write(binding_of(type(self)), commands)
+        keys = self.all_keys
+        binding = binding_of(type(self))
+        frame = _pipeline_state.current()
+        if frame is not None and ttl is None:
+            # A refresh queued earlier in this pipeline would follow the PERSIST at EXEC.
+            pending = frame.expires.get(binding)
+            if pending:
+                for key in keys:
+                    pending.pop(key, None)
+        executor.write(binding, _ttl.set_ttl_commands(keys, ttl))
         return None
 
     def refresh_ttl(self) -> None:

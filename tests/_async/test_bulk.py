@@ -7,7 +7,6 @@ import logging
 import pytest
 
 import rapyer
-from rapyer import _pipeline_state
 from rapyer._async import bulk as bulk_module
 from rapyer._query import Expression
 from rapyer.errors import (
@@ -394,19 +393,29 @@ async def test_global_delete_many(redis_backend):
 async def test_writes_are_queued_inside_a_pipeline(redis_backend):
     users = [User(name=f"u{i}") for i in range(3)]
     await User.ainsert(*users[:1])
-    frame = _pipeline_state.PipelineFrame()
-    token = _pipeline_state.push(frame)
-    try:
+    async with rapyer.apipeline():
         assert await User.ainsert(*users[1:]) == users[1:]
         result = await User.adelete_many(users[0])
         assert (result.models_deleted, result.keys_deleted, result.was_committed) == (1, 1, False)
+        global_result = await rapyer.adelete_many("User:missing")
+        assert (global_result.models_deleted, global_result.was_committed) == (1, False)
         assert await User.acount() == 1  # nothing sent yet; reads run at once
-    finally:
-        _pipeline_state.pop(token)
-    frame.flush_expires()
-    for pipe in frame.pipes.values():
-        await pipe.execute()
+        assert (await Account.aget_or_create(Account(account_id="now"))).created  # runs at once
+        assert redis_backend.exists("acct:now")
     assert _by_key(await User.afind()) == _by_key(users[1:])
+
+
+async def insert_then_fail(user):
+    async with rapyer.apipeline():
+        await rapyer.ainsert(user)
+        raise RuntimeError("boom")
+
+
+async def test_a_failing_pipeline_sends_nothing(redis_backend):
+    user = User(name="never")
+    with pytest.raises(RuntimeError):
+        await insert_then_fail(user)
+    assert not redis_backend.exists(user.key)
 
 
 async def test_duplicate(redis_backend):

@@ -62,7 +62,7 @@ async def test_concurrent_callers_create_exactly_once(redis_backend):
     def caller(i):
         return lambda: Ticket.aget_or_create(Ticket(code="same", owner=f"owner{i}"))
 
-    results = await io.run_concurrently(*[caller(i) for i in range(callers)])
+    results = await io.gather_calls(*[caller(i) for i in range(callers)])
     created = [r for r in results if r.status is GetOrCreateStatus.CREATED]
     found = [r for r in results if r.status is GetOrCreateStatus.FOUND]
     assert len(created) == 1 and len(found) == callers - 1
@@ -76,6 +76,6 @@ async def test_concurrent_callers_on_many_keys(redis_backend):
     def caller(i):
         return lambda: rapyer.aget_or_create(Ticket(code=f"k{i % 5}", owner=str(i)))
 
-    results = await io.run_concurrently(*[caller(i) for i in range(30)])
+    results = await io.gather_calls(*[caller(i) for i in range(30)])
     created = [r.value.code for r in results if r.created]
     assert sorted(created) == [f"k{i}" for i in range(5)]

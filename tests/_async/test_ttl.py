@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 import rapyer
-from rapyer import _pipeline_state
 from rapyer.actions import ActionGroup
 from rapyer.config import RedisConfig
 from rapyer.errors import InvalidRefreshTtlError, ModelDefinitionError, NestedModelError
@@ -181,18 +180,19 @@ async def test_ttl_is_resolved_at_call_time(redis_backend):
 
 async def test_ttl_commands_go_into_the_pipeline(redis_backend):
     session = Session(token="p")
-    frame = _pipeline_state.PipelineFrame()
-    token = _pipeline_state.push(frame)
-    try:
+    async with rapyer.apipeline():
         await Session.ainsert(session)
-        await session.aset_ttl(70)
+        assert await session.aset_ttl(70) is None
         assert not redis_backend.exists(session.key)
-    finally:
-        _pipeline_state.pop(token)
-    frame.flush_expires()
-    for pipe in frame.pipes.values():
-        await pipe.execute()
     _assert_full(redis_backend, session.key, 70)
+    async with rapyer.apipeline():
+        await session.aupdate(hits=1)  # queues the refresh EXPIRE
+        await session.aset_ttl(None)  # the last word: no TTL
+    assert redis_backend.ttl(session.key) == -1
+    async with rapyer.apipeline():
+        await session.aset_ttl(30)
+        await session.arefresh_ttl()
+    _assert_full(redis_backend, session.key)
 
 
 async def test_mark_actions_refreshes_once_at_the_outermost_call(redis_backend):

@@ -9,7 +9,6 @@ import logging
 import pytest
 
 import rapyer
-from rapyer import _pipeline_state
 from rapyer._sync import bulk as bulk_module
 from rapyer._query import Expression
 from rapyer.errors import (
@@ -396,19 +395,29 @@ def test_global_delete_many(redis_backend):
 def test_writes_are_queued_inside_a_pipeline(redis_backend):
     users = [User(name=f"u{i}") for i in range(3)]
     User.insert(*users[:1])
-    frame = _pipeline_state.PipelineFrame()
-    token = _pipeline_state.push(frame)
-    try:
+    with rapyer.pipeline():
         assert User.insert(*users[1:]) == users[1:]
         result = User.delete_many(users[0])
         assert (result.models_deleted, result.keys_deleted, result.was_committed) == (1, 1, False)
+        global_result = rapyer.delete_many("User:missing")
+        assert (global_result.models_deleted, global_result.was_committed) == (1, False)
         assert User.count() == 1  # nothing sent yet; reads run at once
-    finally:
-        _pipeline_state.pop(token)
-    frame.flush_expires()
-    for pipe in frame.pipes.values():
-        pipe.execute()
+        assert (Account.get_or_create(Account(account_id="now"))).created  # runs at once
+        assert redis_backend.exists("acct:now")
     assert _by_key(User.find()) == _by_key(users[1:])
+
+
+def insert_then_fail(user):
+    with rapyer.pipeline():
+        rapyer.insert(user)
+        raise RuntimeError("boom")
+
+
+def test_a_failing_pipeline_sends_nothing(redis_backend):
+    user = User(name="never")
+    with pytest.raises(RuntimeError):
+        insert_then_fail(user)
+    assert not redis_backend.exists(user.key)
 
 
 def test_duplicate(redis_backend):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 import rapyer
-from rapyer import _pipeline_state
 from rapyer.actions import ActionGroup
 from rapyer.config import RedisConfig
 from rapyer.errors import InvalidRefreshTtlError, ModelDefinitionError, NestedModelError
@@ -183,18 +182,19 @@ def test_ttl_is_resolved_at_call_time(redis_backend):
 
 def test_ttl_commands_go_into_the_pipeline(redis_backend):
     session = Session(token="p")
-    frame = _pipeline_state.PipelineFrame()
-    token = _pipeline_state.push(frame)
-    try:
+    with rapyer.pipeline():
         Session.insert(session)
-        session.set_ttl(70)
+        assert session.set_ttl(70) is None
         assert not redis_backend.exists(session.key)
-    finally:
-        _pipeline_state.pop(token)
-    frame.flush_expires()
-    for pipe in frame.pipes.values():
-        pipe.execute()
     _assert_full(redis_backend, session.key, 70)
+    with rapyer.pipeline():
+        session.update(hits=1)  # queues the refresh EXPIRE
+        session.set_ttl(None)  # the last word: no TTL
+    assert redis_backend.ttl(session.key) == -1
+    with rapyer.pipeline():
+        session.set_ttl(30)
+        session.refresh_ttl()
+    _assert_full(redis_backend, session.key)
 
 
 def test_mark_actions_refreshes_once_at_the_outermost_call(redis_backend):
