@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr, PydanticSchemaGeneratio
 from pydantic._internal._model_construction import ModelMetaclass
 from pydantic.errors import PydanticUserError
 
-from rapyer import _keys, _registry
+from rapyer import _keys, _pipeline_state, _registry
 from rapyer import config as _config
 from rapyer.config import RedisConfig
 from rapyer.errors import ModelDefinitionError
@@ -109,12 +109,12 @@ class RedisModelMeta(ModelMetaclass):
         if name == "BaseRedisModel" and namespace.get("__module__") == __name__:
             return cls
         _config.warn_ignored(meta, name)
-        mcs._finish(cls)  # type: ignore[arg-type]
         from rapyer._index import compute_indexed_fields
 
-        indexed = compute_indexed_fields(cls)  # UnsupportedIndexedFieldError at definition
-        if cls.__pydantic_complete__:
+        if cls.__pydantic_complete__:  # else forward references: checked at first use
+            indexed = compute_indexed_fields(cls)  # UnsupportedIndexedFieldError, unregistered
             type.__setattr__(cls, "__rapyer_indexed_fields__", indexed)
+        mcs._finish(cls)  # type: ignore[arg-type]
         type.__setattr__(cls, "__rapyer_query_ready__", True)
         return cls
 
@@ -205,6 +205,10 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         super().__setattr__(name, value)
         if name in self.__rapyer_nested_fields__:
             self._link_value(self.__dict__.get(name), (name,))
+        if _pipeline_state.current() is not None:
+            from rapyer._assign import queue_assignment
+
+            queue_assignment(self, name, value)
 
     def _link_value(self, value: Any, rel_path: tuple[PathSegment, ...]) -> None:
         """Link nested models found in ``value`` to this model at ``rel_path``."""

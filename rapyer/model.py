@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+from rapyer._async.bulk import AsyncBulkOps
 from rapyer._async.index_ops import AsyncIndexOps
 from rapyer._async.model_ops import AsyncModelOps
+from rapyer._async.pipeline import AsyncPipelineOps
 from rapyer._model import BaseRedisModel
+from rapyer._sync.bulk import SyncBulkOps
 from rapyer._sync.index_ops import SyncIndexOps
 from rapyer._sync.model_ops import SyncModelOps
+from rapyer._sync.pipeline import SyncPipelineOps
 from rapyer.config import RedisConfig
 
 __all__ = ["AtomicRedisModel"]
 
 
-class AtomicRedisModel(AsyncModelOps, SyncModelOps, AsyncIndexOps, SyncIndexOps, BaseRedisModel):
+class AtomicRedisModel(
+    AsyncModelOps,
+    AsyncBulkOps,
+    AsyncPipelineOps,
+    AsyncIndexOps,
+    SyncModelOps,
+    SyncBulkOps,
+    SyncPipelineOps,
+    SyncIndexOps,
+    BaseRedisModel,
+):
     """Base class of models stored in Redis as JSON documents.
 
     Every I/O operation exists twice: ``asave``/``save``, ``aget``/``get`` and so on.
