@@ -14,7 +14,7 @@ from pydantic_core import PydanticSerializationError
 
 from rapyer import _codec, _keys, _registry, _ttl
 from rapyer._binding import Binding, binding_of
-from rapyer._query import Expression, SortKey
+from rapyer._query import Expression, FieldProxy, SortKey, check_not_bare
 from rapyer.actions import ActionGroup
 from rapyer.errors import (
     BadDeleteActionError,
@@ -57,6 +57,7 @@ def classify(args: Sequence[Any]) -> tuple[list[str], list[Expression]]:
     keys: list[str] = []
     expressions: list[Expression] = []
     for arg in args:
+        check_not_bare(arg)
         if isinstance(arg, Expression):
             expressions.append(arg)
         elif isinstance(arg, str):
@@ -71,7 +72,7 @@ def classify(args: Sequence[Any]) -> tuple[list[str], list[Expression]]:
 
 
 def check_sort_by(sort_by: Any) -> None:
-    if sort_by is not None and not isinstance(sort_by, (str, SortKey)):
+    if sort_by is not None and not isinstance(sort_by, (str, SortKey, FieldProxy)):
         raise UnsupportedArgumentValueError(f"Invalid sort_by: {sort_by!r}")
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "Expression",
     "FieldProxy",
     "SortKey",
+    "check_not_bare",
     "compile_query",
     "resolve_sort",
 ]
@@ -69,6 +70,12 @@ class Expression:
     def fields(self) -> Iterable[IndexedField]:
         """The indexed fields this expression uses."""
         return ()
+
+
+def check_not_bare(value: Any) -> None:
+    """Raise BadFilterError for a bare field proxy (``User.age`` without an operator)."""
+    if isinstance(value, FieldProxy):
+        raise BadFilterError(f"{value!r} is a bare field: compare it or call an operator")
 
 
 def _check_expression(value: Any) -> Expression:
@@ -297,6 +304,22 @@ def _tag_text(field: IndexedField, value: Any) -> str:
     return str(value)
 
 
+# RedisJSON's number parser may land one ulp away from the correctly rounded double that
+# Python wrote, so a float compares equal to the values within FLOAT_ULPS ulps of it.
+FLOAT_ULPS = 2
+
+
+def _bounds(value: Any) -> tuple[Any, Any]:
+    """The stored values that count as equal to ``value``: itself, or a few ulps of a float."""
+    if not isinstance(value, float) or math.isinf(value):
+        return value, value
+    lo = hi = value
+    for _ in range(FLOAT_ULPS):
+        lo = math.nextafter(lo, -math.inf)
+        hi = math.nextafter(hi, math.inf)
+    return lo, hi
+
+
 def _number_text(value: Any) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
@@ -421,26 +444,23 @@ class _Compiler:
         if op == "startswith":
             return f"{attr}:{{{self.param(cond.values[0])}*}}"
         if numeric:
-            if op in ("eq", "ne"):
-                p = self.param(_number_text(cond.values[0]))
-                text = f"{attr}:[{p} {p}]"
-                return text if op == "eq" else f"-{text}"
-            if op == "in":
-                return (
-                    self._nothing(field)
-                    if not cond.values
-                    else " | ".join(
-                        f"{attr}:[{p} {p}]"
-                        for p in (self.param(_number_text(v)) for v in cond.values)
-                    )
-                )
-            p = self.param(_number_text(cond.values[0]))
-            return {
-                "gt": f"{attr}:[({p} +inf]",
-                "ge": f"{attr}:[{p} +inf]",
-                "lt": f"{attr}:[-inf ({p}]",
-                "le": f"{attr}:[-inf {p}]",
-            }[op]
+            if op in ("eq", "ne", "in"):
+                if op == "in" and not cond.values:
+                    return self._nothing(field)
+                ranges = []
+                for value in cond.values:
+                    low, high = _bounds(value)
+                    lo = self.param(_number_text(low))
+                    hi = lo if high == low else self.param(_number_text(high))
+                    ranges.append(f"{attr}:[{lo} {hi}]")
+                text = " | ".join(ranges)
+                return f"-{text}" if op == "ne" else text
+            lo_value, hi_value = _bounds(cond.values[0])
+            if op in ("gt", "le"):
+                p = self.param(_number_text(hi_value))
+                return f"{attr}:[({p} +inf]" if op == "gt" else f"{attr}:[-inf {p}]"
+            p = self.param(_number_text(lo_value))
+            return f"{attr}:[{p} +inf]" if op == "ge" else f"{attr}:[-inf ({p}]"
         # TAG (strings, bools, dates)
         if op in ("eq", "ne"):
             text = f"{attr}:{{{self.tag_param(field, cond.values[0])}}}"

@@ -15,7 +15,7 @@ from rapyer import _bulk, _codec, _keys, _pipeline_state, _ttl
 from rapyer import config as _config
 from rapyer._sync import executor, scripts
 from rapyer._binding import Binding, binding_of
-from rapyer._query import Expression
+from rapyer._query import Expression, check_not_bare
 from rapyer.errors import (
     CantSerializeRedisValueError,
     KeyNotFound,
@@ -281,6 +281,7 @@ class SyncBulkOps(_Base):
         """The number of matches of the expressions; without any, the number of keys under
         this class's prefix (lock keys left out), counted by SCAN."""
         for expression in expressions:
+            check_not_bare(expression)
             if not isinstance(expression, Expression):
                 raise UnsupportedArgumentTypeError(
                     f"count takes query expressions, got {type(expression).__name__}"

@@ -10,7 +10,7 @@ import pytest
 
 import rapyer
 from rapyer._async import index_ops, search
-from rapyer.errors import IndexNotFoundError, UnsupportedArgumentValueError
+from rapyer.errors import BadFilterError, IndexNotFoundError, UnsupportedArgumentValueError
 from tests.models import Color, Doc, Level, Member, Place, Unindexed
 
 UTC = dt.timezone.utc
@@ -49,7 +49,7 @@ async def test_operators_on_every_kind(backend):
     ids = {m.age: m for m in members}
 
     async def ages(*expressions):
-        return _ages(await search.find(Member, list(expressions)))
+        return _ages(await Member.afind(*expressions))
 
     assert await ages(Member.name == "user 7") == [7]
     assert await ages(Member.age >= 25) == [25, 26, 27, 28, 29]
@@ -88,42 +88,42 @@ async def test_operators_on_every_kind(backend):
 
 async def test_every_match_is_returned_not_ten(backend):
     await _members()
-    assert len(await search.find(Member, [Member.age >= 0])) == 30
+    assert len(await Member.afind(Member.age >= 0)) == 30
     assert len(await search.find(Member, [])) == 30
-    assert await search.count(Member, [Member.age >= 0]) == 30
-    assert await search.count(Member, [Member.age > 19]) == 10
+    assert await Member.acount(Member.age >= 0) == 30
+    assert await Member.acount(Member.age > 19) == 10
     assert await search.count(Member, []) == 30
 
 
 async def test_max_results_offset_and_sort(backend):
     await _members()
-    ages = [m.age for m in await search.find(Member, [], sort_by="-age")]
+    ages = [m.age for m in await Member.afind(sort_by="-age")]
     assert ages == list(range(29, -1, -1))
-    ages = [m.age for m in await search.find(Member, [Member.age > 9], sort_by=Member.age)]
+    ages = [m.age for m in await Member.afind(Member.age > 9, sort_by=Member.age)]
     assert ages == list(range(10, 30))
-    got = await search.find(Member, [], sort_by=Member.age.desc(), offset=3, max_results=4)
+    got = await Member.afind(sort_by=Member.age.desc(), offset=3, max_results=4)
     assert [m.age for m in got] == [26, 25, 24, 23]
-    got = await search.find(Member, [Member.age < 10], sort_by=Member.age.asc(), offset=8)
+    got = await Member.afind(Member.age < 10, sort_by=Member.age.asc(), offset=8)
     assert [m.age for m in got] == [8, 9]
-    assert len(await search.find(Member, [Member.age < 10], max_results=4)) == 4
-    assert await search.find(Member, [Member.age < 10], max_results=0) == []
-    got = await search.find(Member, [], sort_by="home.city", max_results=10)
+    assert len(await Member.afind(Member.age < 10, max_results=4)) == 4
+    assert await Member.afind(Member.age < 10, max_results=0) == []
+    got = await Member.afind(sort_by="home.city", max_results=10)
     assert {m.home.city for m in got} == {"New-York"}
     with pytest.raises(UnsupportedArgumentValueError):
-        await search.find(Member, [], sort_by="note")
+        await Member.afind(sort_by="note")
     with pytest.raises(UnsupportedArgumentValueError):
-        await search.find(Member, [], sort_by="-nope")
+        await Member.afind(Member.age > 1, sort_by="-nope")
     with pytest.raises(UnsupportedArgumentValueError):
-        await search.find(Member, [], max_results=-1)
+        await Member.afind(Member.age > 1, max_results=-1)
     with pytest.raises(UnsupportedArgumentValueError):
         await search.find(Member, [], offset=-2)
 
 
 async def test_iterate_in_batches(backend):
     await _members()
-    streamed = [m.age async for m in search.iterate(Member, [Member.age >= 5], batch_size=4)]
+    streamed = [m.age async for m in Member.aiterator(Member.age >= 5, batch_size=4)]
     assert sorted(streamed) == list(range(5, 30))
-    ordered = [m.age async for m in search.iterate(Member, [], batch_size=7, sort_by="-age")]
+    ordered = [m.age async for m in Member.aiterator(batch_size=7, sort_by="-age")]
     assert ordered == list(range(29, -1, -1))
     with pytest.raises(UnsupportedArgumentValueError):
         [m async for m in search.iterate(Member, [], batch_size=0)]
@@ -131,7 +131,7 @@ async def test_iterate_in_batches(backend):
 
 async def test_found_models_equal_the_saved_ones(backend):
     members = {m.key: m for m in await _members()}
-    for model in await search.find(Member, [Member.age < 30]):
+    for model in await Member.afind(Member.age < 30):
         assert model == members[model.key]
         assert model.pk == members[model.key].pk
 
@@ -140,13 +140,13 @@ async def test_delete_many_by_expression(backend):
     await _members()
     Member.Meta.max_delete_per_transaction = 4
     try:
-        result = await search.delete_many(Member, [Member.age >= 10])
+        result = await Member.adelete_many(Member.age >= 10)
     finally:
         Member.Meta.max_delete_per_transaction = 1000
     assert (result.models_deleted, result.keys_deleted, result.was_committed) == (20, 20, True)
     assert await search.count(Member, []) == 10
     assert _ages(await search.find(Member, [])) == list(range(10))
-    result = await search.delete_many(Member, [Member.age > 100])
+    result = await Member.adelete_many(Member.age > 100)
     assert result.models_deleted == 0
     assert (await search.delete_many(Member, [])).models_deleted == 10
     assert backend.keys("Member:*") == []
@@ -156,19 +156,19 @@ async def test_missing_index_raises(backend):
     await Member(name="a").asave()
     await Member.adelete_index()
     with pytest.raises(IndexNotFoundError):
-        await search.find(Member, [Member.age > 1])
+        await Member.afind(Member.age > 1)
     with pytest.raises(IndexNotFoundError):
-        await search.count(Member, [Member.age > 1])
+        await Member.acount(Member.age > 1)
     with pytest.raises(IndexNotFoundError):
-        await search.find(Member, [], sort_by="age")
+        await Member.afind(sort_by="age")
     with pytest.raises(IndexNotFoundError):
-        await search.delete_many(Member, [Member.age > 1])
+        await Member.adelete_many(Member.age > 1)
     with pytest.raises(IndexNotFoundError):
         await search.find(Unindexed, [])
     # documents were kept; a new index indexes them
     await Member.acreate_index()
     await index_ops.wait_for_indexing(Member)
-    assert await search.count(Member, [Member.name == "a"]) == 1
+    assert await Member.acount(Member.name == "a") == 1
 
 
 async def test_create_index_twice_raises_and_init_overrides(backend):
@@ -181,11 +181,11 @@ async def test_create_index_twice_raises_and_init_overrides(backend):
     await rapyer.init_rapyer(redis=backend, override_old_idx=False)
     await rapyer.init_rapyer(redis=backend)  # drops and recreates, keeping documents
     await index_ops.wait_for_indexing(Place)
-    assert await search.count(Place, [Place.city == "Rome"]) == 1
+    assert await Place.acount(Place.city == "Rome") == 1
     await Place.adelete_index()
     await rapyer.init_rapyer(redis=backend, override_old_idx=False)  # creates the missing one
     await index_ops.wait_for_indexing(Place)
-    assert await search.count(Place, [Place.city == "Rome"]) == 1
+    assert await Place.acount(Place.city == "Rome") == 1
 
 
 async def test_invalid_documents_are_skipped_with_a_warning(backend, caplog):
@@ -193,10 +193,10 @@ async def test_invalid_documents_are_skipped_with_a_warning(backend, caplog):
     await good.asave()
     backend.execute_command("JSON.SET", "Doc:bad", "$", '{"s": "ok", "n": 2, "b": "maybe"}')
     with caplog.at_level(logging.WARNING, logger="rapyer"):
-        found = await search.find(Doc, [Doc.s == "ok"])
+        found = await Doc.afind(Doc.s == "ok")
     assert [m.key for m in found] == [good.key]
     assert "Doc:bad" in caplog.text
-    assert await search.count(Doc, [Doc.s == "ok"]) == 2
+    assert await Doc.acount(Doc.s == "ok") == 2
 
 
 async def test_values_with_special_characters(backend):
@@ -204,9 +204,9 @@ async def test_values_with_special_characters(backend):
     for value in values:
         await Doc(s=value, n=len(value)).asave()
     for value in values:
-        found = await search.find(Doc, [Doc.s == value])
+        found = await Doc.afind(Doc.s == value)
         assert [m.s for m in found] == [value]
-    found = await search.find(Doc, [Doc.s.in_(values[:3])])
+    found = await Doc.afind(Doc.s.in_(values[:3]))
     assert sorted(m.s for m in found) == sorted(values[:3])
 
 
@@ -216,10 +216,10 @@ async def test_datetimes_round_trip_and_compare(backend):
     await doc.asave()
     await Doc(when=None).asave()
     assert backend.execute_command("JSON.GET", doc.key, "$.when") == f"[{when.timestamp()}]"
-    (found,) = await search.find(Doc, [Doc.when == when])
+    (found,) = await Doc.afind(Doc.when == when)
     assert found.when == when
-    assert len(await search.find(Doc, [Doc.when > when - dt.timedelta(seconds=1)])) == 1
-    assert len(await search.find(Doc, [Doc.when.is_missing()])) == 1
+    assert len(await Doc.afind(Doc.when > when - dt.timedelta(seconds=1))) == 1
+    assert len(await Doc.afind(Doc.when.is_missing())) == 1
     assert (await Doc.aget(doc.key)).when == when
 
 
@@ -228,14 +228,56 @@ async def test_server_without_redisearch(fake_redis, caplog):
         await rapyer.init_rapyer(redis=fake_redis)
     assert "RediSearch" in caplog.text
     with pytest.raises(IndexNotFoundError):
-        await search.find(Member, [Member.age > 1])
+        await Member.afind(Member.age > 1)
     with pytest.raises(IndexNotFoundError):
-        await search.count(Member, [])
+        await Member.acount(Member.age > 1)
+    assert await Member.acount() == 0  # SCAN: no index needed
 
 
 async def test_uuid_values(backend):
     member = Member(name="u")
     await member.asave()
-    found = await search.find(Member, [Member.ident == str(member.ident)])
+    found = await Member.afind(Member.ident == str(member.ident))
     assert [m.key for m in found] == [member.key]
-    assert await search.find(Member, [Member.ident == uuid.uuid4()]) == []
+    assert await Member.afind(Member.ident == uuid.uuid4()) == []
+
+
+async def test_public_api_modes(backend):
+    await _members()
+    found = await Member.afind_one(Member.age > 20, sort_by="age")
+    assert found is not None and found.age == 21
+    assert await Member.afind_one(Member.age > 100) is None
+    with pytest.raises(BadFilterError):
+        await Member.afind(Member.age)
+    with pytest.raises(BadFilterError):
+        await Member.acount(Member.age)
+    with pytest.raises(BadFilterError):
+        await Member.afind(Member.note == "x")
+    with pytest.raises(UnsupportedArgumentValueError):
+        await Member.afind("Member:1", Member.age > 1)
+    ordered = await Member.afind(Member.age < 3, sort_by=Member.age.desc())
+    assert [m.age for m in ordered] == [2, 1, 0]
+
+
+async def test_delete_many_by_expression_inside_a_pipeline(backend):
+    await _members()
+    async with rapyer.apipeline():
+        result = await Member.adelete_many(Member.age < 10)
+        assert result.was_committed is False
+        assert result.models_deleted == 10
+        assert await Member.acount(Member.age < 10) == 10  # not deleted yet
+    assert await Member.acount(Member.age < 10) == 0
+    assert await Member.acount() == 20
+
+
+async def test_ttl_is_refreshed_for_found_models(backend):
+    member = Member(name="ttl")
+    await member.asave()
+    Member.Meta.ttl = 100
+    try:
+        backend.persist(member.key)
+        (found,) = await Member.afind(Member.name == "ttl")
+        assert found.key == member.key
+        assert 0 < backend.ttl(member.key) <= 100
+    finally:
+        Member.Meta.ttl = None

@@ -12,7 +12,7 @@ import pytest
 
 import rapyer
 from rapyer._sync import index_ops, search
-from rapyer.errors import IndexNotFoundError, UnsupportedArgumentValueError
+from rapyer.errors import BadFilterError, IndexNotFoundError, UnsupportedArgumentValueError
 from tests.models import Color, Doc, Level, Member, Place, Unindexed
 
 UTC = dt.timezone.utc
@@ -51,7 +51,7 @@ def test_operators_on_every_kind(backend):
     ids = {m.age: m for m in members}
 
     def ges(*expressions):
-        return _ages(search.find(Member, list(expressions)))
+        return _ages(Member.find(*expressions))
 
     assert ges(Member.name == "user 7") == [7]
     assert ges(Member.age >= 25) == [25, 26, 27, 28, 29]
@@ -90,42 +90,42 @@ def test_operators_on_every_kind(backend):
 
 def test_every_match_is_returned_not_ten(backend):
     _members()
-    assert len(search.find(Member, [Member.age >= 0])) == 30
+    assert len(Member.find(Member.age >= 0)) == 30
     assert len(search.find(Member, [])) == 30
-    assert search.count(Member, [Member.age >= 0]) == 30
-    assert search.count(Member, [Member.age > 19]) == 10
+    assert Member.count(Member.age >= 0) == 30
+    assert Member.count(Member.age > 19) == 10
     assert search.count(Member, []) == 30
 
 
 def test_max_results_offset_and_sort(backend):
     _members()
-    ges = [m.age for m in search.find(Member, [], sort_by="-age")]
+    ges = [m.age for m in Member.find(sort_by="-age")]
     assert ges == list(range(29, -1, -1))
-    ges = [m.age for m in search.find(Member, [Member.age > 9], sort_by=Member.age)]
+    ges = [m.age for m in Member.find(Member.age > 9, sort_by=Member.age)]
     assert ges == list(range(10, 30))
-    got = search.find(Member, [], sort_by=Member.age.desc(), offset=3, max_results=4)
+    got = Member.find(sort_by=Member.age.desc(), offset=3, max_results=4)
     assert [m.age for m in got] == [26, 25, 24, 23]
-    got = search.find(Member, [Member.age < 10], sort_by=Member.age.asc(), offset=8)
+    got = Member.find(Member.age < 10, sort_by=Member.age.asc(), offset=8)
     assert [m.age for m in got] == [8, 9]
-    assert len(search.find(Member, [Member.age < 10], max_results=4)) == 4
-    assert search.find(Member, [Member.age < 10], max_results=0) == []
-    got = search.find(Member, [], sort_by="home.city", max_results=10)
+    assert len(Member.find(Member.age < 10, max_results=4)) == 4
+    assert Member.find(Member.age < 10, max_results=0) == []
+    got = Member.find(sort_by="home.city", max_results=10)
     assert {m.home.city for m in got} == {"New-York"}
     with pytest.raises(UnsupportedArgumentValueError):
-        search.find(Member, [], sort_by="note")
+        Member.find(sort_by="note")
     with pytest.raises(UnsupportedArgumentValueError):
-        search.find(Member, [], sort_by="-nope")
+        Member.find(Member.age > 1, sort_by="-nope")
     with pytest.raises(UnsupportedArgumentValueError):
-        search.find(Member, [], max_results=-1)
+        Member.find(Member.age > 1, max_results=-1)
     with pytest.raises(UnsupportedArgumentValueError):
         search.find(Member, [], offset=-2)
 
 
 def test_iterate_in_batches(backend):
     _members()
-    streamed = [m.age for m in search.iterate(Member, [Member.age >= 5], batch_size=4)]
+    streamed = [m.age for m in Member.iterator(Member.age >= 5, batch_size=4)]
     assert sorted(streamed) == list(range(5, 30))
-    ordered = [m.age for m in search.iterate(Member, [], batch_size=7, sort_by="-age")]
+    ordered = [m.age for m in Member.iterator(batch_size=7, sort_by="-age")]
     assert ordered == list(range(29, -1, -1))
     with pytest.raises(UnsupportedArgumentValueError):
         [m for m in search.iterate(Member, [], batch_size=0)]
@@ -133,7 +133,7 @@ def test_iterate_in_batches(backend):
 
 def test_found_models_equal_the_saved_ones(backend):
     members = {m.key: m for m in _members()}
-    for model in search.find(Member, [Member.age < 30]):
+    for model in Member.find(Member.age < 30):
         assert model == members[model.key]
         assert model.pk == members[model.key].pk
 
@@ -142,13 +142,13 @@ def test_delete_many_by_expression(backend):
     _members()
     Member.Meta.max_delete_per_transaction = 4
     try:
-        result = search.delete_many(Member, [Member.age >= 10])
+        result = Member.delete_many(Member.age >= 10)
     finally:
         Member.Meta.max_delete_per_transaction = 1000
     assert (result.models_deleted, result.keys_deleted, result.was_committed) == (20, 20, True)
     assert search.count(Member, []) == 10
     assert _ages(search.find(Member, [])) == list(range(10))
-    result = search.delete_many(Member, [Member.age > 100])
+    result = Member.delete_many(Member.age > 100)
     assert result.models_deleted == 0
     assert (search.delete_many(Member, [])).models_deleted == 10
     assert backend.keys("Member:*") == []
@@ -158,19 +158,19 @@ def test_missing_index_raises(backend):
     Member(name="a").save()
     Member.delete_index()
     with pytest.raises(IndexNotFoundError):
-        search.find(Member, [Member.age > 1])
+        Member.find(Member.age > 1)
     with pytest.raises(IndexNotFoundError):
-        search.count(Member, [Member.age > 1])
+        Member.count(Member.age > 1)
     with pytest.raises(IndexNotFoundError):
-        search.find(Member, [], sort_by="age")
+        Member.find(sort_by="age")
     with pytest.raises(IndexNotFoundError):
-        search.delete_many(Member, [Member.age > 1])
+        Member.delete_many(Member.age > 1)
     with pytest.raises(IndexNotFoundError):
         search.find(Unindexed, [])
     # documents were kept; a new index indexes them
     Member.create_index()
     index_ops.wait_for_indexing(Member)
-    assert search.count(Member, [Member.name == "a"]) == 1
+    assert Member.count(Member.name == "a") == 1
 
 
 def test_create_index_twice_raises_and_init_overrides(backend):
@@ -183,11 +183,11 @@ def test_create_index_twice_raises_and_init_overrides(backend):
     rapyer.init_rapyer_sync(redis=backend, override_old_idx=False)
     rapyer.init_rapyer_sync(redis=backend)  # drops and recreates, keeping documents
     index_ops.wait_for_indexing(Place)
-    assert search.count(Place, [Place.city == "Rome"]) == 1
+    assert Place.count(Place.city == "Rome") == 1
     Place.delete_index()
     rapyer.init_rapyer_sync(redis=backend, override_old_idx=False)  # creates the missing one
     index_ops.wait_for_indexing(Place)
-    assert search.count(Place, [Place.city == "Rome"]) == 1
+    assert Place.count(Place.city == "Rome") == 1
 
 
 def test_invalid_documents_are_skipped_with_a_warning(backend, caplog):
@@ -195,10 +195,10 @@ def test_invalid_documents_are_skipped_with_a_warning(backend, caplog):
     good.save()
     backend.execute_command("JSON.SET", "Doc:bad", "$", '{"s": "ok", "n": 2, "b": "maybe"}')
     with caplog.at_level(logging.WARNING, logger="rapyer"):
-        found = search.find(Doc, [Doc.s == "ok"])
+        found = Doc.find(Doc.s == "ok")
     assert [m.key for m in found] == [good.key]
     assert "Doc:bad" in caplog.text
-    assert search.count(Doc, [Doc.s == "ok"]) == 2
+    assert Doc.count(Doc.s == "ok") == 2
 
 
 def test_values_with_special_characters(backend):
@@ -206,9 +206,9 @@ def test_values_with_special_characters(backend):
     for value in values:
         Doc(s=value, n=len(value)).save()
     for value in values:
-        found = search.find(Doc, [Doc.s == value])
+        found = Doc.find(Doc.s == value)
         assert [m.s for m in found] == [value]
-    found = search.find(Doc, [Doc.s.in_(values[:3])])
+    found = Doc.find(Doc.s.in_(values[:3]))
     assert sorted(m.s for m in found) == sorted(values[:3])
 
 
@@ -218,10 +218,10 @@ def test_datetimes_round_trip_and_compare(backend):
     doc.save()
     Doc(when=None).save()
     assert backend.execute_command("JSON.GET", doc.key, "$.when") == f"[{when.timestamp()}]"
-    (found,) = search.find(Doc, [Doc.when == when])
+    (found,) = Doc.find(Doc.when == when)
     assert found.when == when
-    assert len(search.find(Doc, [Doc.when > when - dt.timedelta(seconds=1)])) == 1
-    assert len(search.find(Doc, [Doc.when.is_missing()])) == 1
+    assert len(Doc.find(Doc.when > when - dt.timedelta(seconds=1))) == 1
+    assert len(Doc.find(Doc.when.is_missing())) == 1
     assert (Doc.get(doc.key)).when == when
 
 
@@ -230,14 +230,56 @@ def test_server_without_redisearch(fake_redis, caplog):
         rapyer.init_rapyer_sync(redis=fake_redis)
     assert "RediSearch" in caplog.text
     with pytest.raises(IndexNotFoundError):
-        search.find(Member, [Member.age > 1])
+        Member.find(Member.age > 1)
     with pytest.raises(IndexNotFoundError):
-        search.count(Member, [])
+        Member.count(Member.age > 1)
+    assert Member.count() == 0  # SCAN: no index needed
 
 
 def test_uuid_values(backend):
     member = Member(name="u")
     member.save()
-    found = search.find(Member, [Member.ident == str(member.ident)])
+    found = Member.find(Member.ident == str(member.ident))
     assert [m.key for m in found] == [member.key]
-    assert search.find(Member, [Member.ident == uuid.uuid4()]) == []
+    assert Member.find(Member.ident == uuid.uuid4()) == []
+
+
+def test_public_api_modes(backend):
+    _members()
+    found = Member.find_one(Member.age > 20, sort_by="age")
+    assert found is not None and found.age == 21
+    assert Member.find_one(Member.age > 100) is None
+    with pytest.raises(BadFilterError):
+        Member.find(Member.age)
+    with pytest.raises(BadFilterError):
+        Member.count(Member.age)
+    with pytest.raises(BadFilterError):
+        Member.find(Member.note == "x")
+    with pytest.raises(UnsupportedArgumentValueError):
+        Member.find("Member:1", Member.age > 1)
+    ordered = Member.find(Member.age < 3, sort_by=Member.age.desc())
+    assert [m.age for m in ordered] == [2, 1, 0]
+
+
+def test_delete_many_by_expression_inside_a_pipeline(backend):
+    _members()
+    with rapyer.pipeline():
+        result = Member.delete_many(Member.age < 10)
+        assert result.was_committed is False
+        assert result.models_deleted == 10
+        assert Member.count(Member.age < 10) == 10  # not deleted yet
+    assert Member.count(Member.age < 10) == 0
+    assert Member.count() == 20
+
+
+def test_ttl_is_refreshed_for_found_models(backend):
+    member = Member(name="ttl")
+    member.save()
+    Member.Meta.ttl = 100
+    try:
+        backend.persist(member.key)
+        (found,) = Member.find(Member.name == "ttl")
+        assert found.key == member.key
+        assert 0 < backend.ttl(member.key) <= 100
+    finally:
+        Member.Meta.ttl = None

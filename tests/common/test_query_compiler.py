@@ -199,6 +199,17 @@ def test_compiled_forms():
     assert compile_query(Member, []).params_args() == []
 
 
+def test_float_equality_allows_a_few_ulps():
+    q = compile_query(Member, [Member.score == 0.1])
+    assert q.text == "@score:[$p0 $p1]"
+    low, high = float(q.params["p0"]), float(q.params["p1"])
+    assert low < 0.1 < high and high - low < 1e-16
+    assert compile_query(Member, [Member.score > 0.1]).text == "@score:[($p0 +inf]"
+    assert float(compile_query(Member, [Member.score > 0.1]).params["p0"]) == high
+    assert float(compile_query(Member, [Member.score >= 0.1]).params["p0"]) == low
+    assert compile_query(Member, [Member.age == 3]).params == {"p0": "3"}
+
+
 def test_empty_in_matches_nothing_by_construction():
     q = compile_query(Member, [Member.name.in_([])])
     assert q.text == "(@name:{$p0} -@name:{$p0})"
