@@ -19,13 +19,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from redis.exceptions import ResponseError
 
-from rapyer import _codec, _index, _pipeline_state, _query
+from rapyer import _codec, _index, _pipeline_state, _query, _ttl
 from rapyer import _io_sync as io
 from rapyer import config as _config
 from rapyer._sync import executor
 from rapyer._sync.index_ops import is_missing_index, is_missing_module
 from rapyer._binding import Binding, binding_of
-from rapyer._ttl import ttl_commands
 from rapyer.actions import ActionGroup
 from rapyer.errors import (
     BadFilterError,
@@ -153,14 +152,18 @@ def _load(cls: type[M], hits: list[Hit]) -> list[M]:
 
 def _complete(cls: type[BaseRedisModel], binding: Binding, models: list[Any]) -> None:
     """Special fields and the READ/FETCH TTL refresh of a fetched batch (one round trip)."""
+    if not models:
+        return
+    refresh = _ttl.refreshes(cls, READ_FETCH)
+    special = bool(cls._special_read_commands(models[0].key))
+    if not refresh and not special:
+        return
     plan = []
     for model in models:
         key = model.key
-        reads = cls._special_read_commands(key)
-        keys = [key, *cls._class_special_keys(key)]
-        plan.append((model, reads, ttl_commands(cls, keys, READ_FETCH)))
-    if not any(reads or ttl for _, reads, ttl in plan):
-        return
+        reads = cls._special_read_commands(key) if special else []
+        ttl = _ttl.ttl_commands(cls, [key, *cls._class_special_keys(key)], READ_FETCH)
+        plan.append((model, reads, ttl))
     pipe = io.client(binding).pipeline(transaction=False)
     for _, reads, ttl in plan:
         for command in (*reads, *ttl):
