@@ -418,68 +418,83 @@ class _Compiler:
         self.params[name] = value
         return f"${name}"
 
-    def compile(self, expr: Expression) -> str:
-        if isinstance(expr, And):
-            return " ".join(f"({self.compile(item)})" for item in expr.items)
-        if isinstance(expr, Or):
-            return " | ".join(f"({self.compile(item)})" for item in expr.items)
+    def compile(self, expr: Expression, negated: bool = False) -> str:
+        """Query text of ``expr`` (of ``~expr`` when ``negated``).
+
+        Negations are pushed down to the conditions (De Morgan), so the text never negates
+        a group: RediSearch 2.10 mishandles a negated group inside an intersection (for
+        example ``(-(-@a:{w'*'})) (-@b:[-inf +inf])`` matches nothing).
+        """
         if isinstance(expr, Not):
-            return f"-({self.compile(expr.item)})"
+            return self.compile(expr.item, not negated)
+        if isinstance(expr, (And, Or)):
+            parts = [f"({self.compile(item, negated)})" for item in expr.items]
+            intersect = isinstance(expr, And) != negated
+            return " ".join(parts) if intersect else " | ".join(parts)
         if isinstance(expr, Condition):
-            return self.condition(expr)
+            return self.condition(expr, negated)
         raise BadFilterError(f"Not a query expression: {expr!r}")
 
-    def condition(self, cond: Condition) -> str:
+    def condition(self, cond: Condition, negated: bool = False) -> str:
         field = cond.field
         attr = "@" + escape_attribute(field.name)
         op = cond.op
         numeric = field.kind in ("numeric", "datetime")
-        if op == "missing":
-            return f"-{attr}:[-inf +inf]" if numeric else f"-{attr}:{{w'*'}}"
-        if op == "present":
-            return f"{attr}:[-inf +inf]" if numeric else f"{attr}:{{w'*'}}"
+        if op in ("missing", "present"):
+            has_value = f"{attr}:[-inf +inf]" if numeric else f"{attr}:{{w'*'}}"
+            return has_value if (op == "present") != negated else f"-{has_value}"
         if op == "match":
-            terms = " ".join(escape_term(t) for t in cond.values)
-            return f"@{escape_attribute(field.text_name)}:({terms})"
+            terms = [escape_term(t) for t in cond.values]
+            name = "@" + escape_attribute(field.text_name)
+            if not negated:
+                return f"{name}:({' '.join(terms)})"
+            return " | ".join(f"-{name}:({term})" for term in dict.fromkeys(terms))
+        if op == "in" and not cond.values:
+            return self._nothing(field, negated)
         if op == "startswith":
-            return f"{attr}:{{{self.param(cond.values[0])}*}}"
+            text = f"{attr}:{{{self.param(cond.values[0])}*}}"
+            return f"-{text}" if negated else text
         if numeric:
             if op in ("eq", "ne", "in"):
-                if op == "in" and not cond.values:
-                    return self._nothing(field)
                 ranges = []
                 for value in cond.values:
                     low, high = _bounds(value)
                     lo = self.param(_number_text(low))
                     hi = lo if high == low else self.param(_number_text(high))
                     ranges.append(f"{attr}:[{lo} {hi}]")
-                text = " | ".join(ranges)
-                return f"-{text}" if op == "ne" else text
+                if (op == "ne") == negated:  # eq / in
+                    return " | ".join(ranges)
+                return " ".join(f"-{r}" for r in ranges)
             lo_value, hi_value = _bounds(cond.values[0])
             if op in ("gt", "le"):
                 p = self.param(_number_text(hi_value))
-                return f"{attr}:[({p} +inf]" if op == "gt" else f"{attr}:[-inf {p}]"
-            p = self.param(_number_text(lo_value))
-            return f"{attr}:[{p} +inf]" if op == "ge" else f"{attr}:[-inf ({p}]"
+                text = f"{attr}:[({p} +inf]" if op == "gt" else f"{attr}:[-inf {p}]"
+            else:
+                p = self.param(_number_text(lo_value))
+                text = f"{attr}:[{p} +inf]" if op == "ge" else f"{attr}:[-inf ({p}]"
+            return f"-{text}" if negated else text
         # TAG (strings, bools, dates)
         if op in ("eq", "ne"):
             text = f"{attr}:{{{self.tag_param(field, cond.values[0])}}}"
-            return text if op == "eq" else f"-{text}"
+            return text if (op == "eq") != negated else f"-{text}"
         if op == "in":
-            if not cond.values:
-                return self._nothing(field)
-            return f"{attr}:{{{' | '.join(self.tag_param(field, v) for v in cond.values)}}}"
+            text = f"{attr}:{{{' | '.join(self.tag_param(field, v) for v in cond.values)}}}"
+            return f"-{text}" if negated else text
         raise BadFilterError(f"{field.name}: operator {op} is not supported on this field")
 
     def tag_param(self, field: IndexedField, value: Any) -> str:
         return self.param(_tag_text(field, value).strip(TAG_WHITESPACE))
 
-    def _nothing(self, field: IndexedField) -> str:
+    def _nothing(self, field: IndexedField, negated: bool = False) -> str:
+        """A condition no document meets (everything when ``negated``)."""
         attr = "@" + escape_attribute(field.name)
         if field.kind in ("numeric", "datetime"):
             p = self.param("0")
-            return f"{attr}:[({p} {p}]"
+            empty = f"{attr}:[({p} {p}]"
+            return f"-{empty}" if negated else empty
         p = self.param("x")
+        if negated:
+            return f"({attr}:{{{p}}} | -{attr}:{{{p}}})"
         return f"({attr}:{{{p}}} -{attr}:{{{p}}})"
 
 
@@ -494,7 +509,8 @@ def compile_query(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> Comp
     for expr in expressions:
         expr = _check_expression(expr)
         for field in expr.fields():
-            if own.get(field.name) != field:
+            known = own.get(field.name)
+            if known is None or known.kind != field.kind:
                 raise BadFilterError(f"{field.name} is not an indexed field of {cls.__name__}")
         parts.append(compiler.compile(expr))
     if not parts:

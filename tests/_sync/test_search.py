@@ -283,3 +283,14 @@ def test_ttl_is_refreshed_for_found_models(backend):
         assert 0 < backend.ttl(member.key) <= 100
     finally:
         Member.Meta.ttl = None
+
+
+def test_negated_groups_inside_intersections(backend):
+    # RediSearch 2.10 returns nothing for "(-(-@a:{w'*'})) (-@b:[-inf +inf])"; the compiler
+    # pushes negations down to the conditions instead.
+    for i in range(12):
+        Doc(n=i, inner=Place(city="c", floor=None if i % 3 else i)).save()
+    query = (~~(Doc.inner.city != None)) & (Doc.inner.floor == None)  # noqa: E711
+    assert sorted(m.n for m in Doc.find(query)) == [1, 2, 4, 5, 7, 8, 10, 11]
+    query = ~((Doc.n < 3) | (Doc.inner.floor != None)) & ~~(Doc.n < 9)  # noqa: E711
+    assert sorted(m.n for m in Doc.find(query)) == [4, 5, 7, 8]

@@ -291,6 +291,14 @@ def _same(found: Doc, saved: Doc) -> bool:
     return found.model_dump(exclude={"x"}) == saved.model_dump(exclude={"x"})
 
 
+def _log_disagreement(query: Any, got: set[str], expected: set[str], docs: dict) -> None:
+    with open(_STATS_FILE.replace(".json", "_disagreements.txt"), "a") as fh:
+        fh.write(f"QUERY {query!r}\n")
+        for key in sorted(got ^ expected):
+            side = "extra" if key in got else "missing"
+            fh.write(f"  {side} {docs[key].model_dump(exclude={'inner'})!r} {docs[key].inner!r}\n")
+
+
 def _save_stats() -> None:
     with open(_STATS_FILE, "w") as fh:
         json.dump(dict(STATS), fh)
@@ -319,6 +327,7 @@ def test_queries_agree_with_python(backend, data):
         if set(keys) != expected or len(keys) != len(expected):
             STATS["disagreements"] += 1
             _save_stats()
+            _log_disagreement(extra, set(keys), expected, by_key)
         assert len(keys) == len(set(keys)), f"duplicates for {extra!r}"
         assert set(keys) == expected, (
             f"{extra!r}: extra {set(keys) - expected}, missing {expected - set(keys)}"

@@ -194,7 +194,7 @@ def test_compiled_forms():
     )
     assert compile_query(Member, [Member.active == False]).params == {"p0": "false"}  # noqa: E712
     q = compile_query(Member, [(Member.age > 1) | ~(Member.name == "x"), Member.score < 2])
-    assert q.text == "((@age:[($p0 +inf]) | (-(@name:{$p1}))) (@score:[-inf ($p2])"
+    assert q.text == "((@age:[($p0 +inf]) | (-@name:{$p1})) (@score:[-inf ($p2])"
     assert compile_query(Member, []).text == "*"
     assert compile_query(Member, []).params_args() == []
 
@@ -208,6 +208,27 @@ def test_float_equality_allows_a_few_ulps():
     assert float(compile_query(Member, [Member.score > 0.1]).params["p0"]) == high
     assert float(compile_query(Member, [Member.score >= 0.1]).params["p0"]) == low
     assert compile_query(Member, [Member.age == 3]).params == {"p0": "3"}
+
+
+def test_negations_are_pushed_down_to_conditions():
+    def text(expr):
+        return compile_query(Member, [expr]).text
+
+    assert text(~~(Member.nickname != None)) == "@nickname:{w'*'}"  # noqa: E711
+    assert text(~(Member.rank == None)) == "@rank:[-inf +inf]"  # noqa: E711
+    assert text(~((Member.age > 1) & (Member.name == "a"))) == (
+        "(-@age:[($p0 +inf]) | (-@name:{$p1})"
+    )
+    assert text(~((Member.age > 1) | ~(Member.name != "a"))) == (
+        "(-@age:[($p0 +inf]) (-@name:{$p1})"
+    )
+    assert text(~Member.age.in_([1, 2])) == "-@age:[$p0 $p0] -@age:[$p1 $p1]"
+    assert text(~Member.name.in_(["a", "b"])) == "-@name:{$p0 | $p1}"
+    assert text(~Member.bio.match("red green")) == "-@bio__text:(red) | -@bio__text:(green)"
+    assert text(~Member.name.in_([])) == "(@name:{$p0} | -@name:{$p0})"
+    assert text(~Member.age.in_([])) == "-@age:[($p0 $p0]"
+    assert text(~(Member.name != "a")) == "@name:{$p0}"
+    assert text(~Member.name.startswith("ab")) == "-@name:{$p0*}"
 
 
 def test_empty_in_matches_nothing_by_construction():
