@@ -294,6 +294,12 @@ def _query_value(field: IndexedField, value: Any) -> Any:
     return dumped
 
 
+def _tag_param_text(text: str) -> str:
+    """A TAG value as a PARAMS value: the query parser still reads ``\\`` as an escape
+    there (``"a\\.b"`` would match ``"a.b"``), so backslashes are doubled."""
+    return text.replace("\\", "\\\\")
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -452,7 +458,7 @@ class _Compiler:
         if op == "in" and not cond.values:
             return self._nothing(field, negated)
         if op == "startswith":
-            text = f"{attr}:{{{self.param(cond.values[0])}*}}"
+            text = f"{attr}:{{{self.param(_tag_param_text(cond.values[0]))}*}}"
             return f"-{text}" if negated else text
         if numeric:
             if op in ("eq", "ne", "in"):
@@ -483,7 +489,7 @@ class _Compiler:
         raise BadFilterError(f"{field.name}: operator {op} is not supported on this field")
 
     def tag_param(self, field: IndexedField, value: Any) -> str:
-        return self.param(_tag_text(field, value).strip(TAG_WHITESPACE))
+        return self.param(_tag_param_text(_tag_text(field, value).strip(TAG_WHITESPACE)))
 
     def _nothing(self, field: IndexedField, negated: bool = False) -> str:
         """A condition no document meets (everything when ``negated``)."""

@@ -201,6 +201,7 @@ async def test_invalid_documents_are_skipped_with_a_warning(backend, caplog):
 
 async def test_values_with_special_characters(backend):
     values = ['a "quoted" value', "it's", "x@y.com", "{a|b}*", "back\\slash", "ümlaut 日本", "-"]
+    values += ["a\\.b", "a.b", "\\-", "a\\\\b", "a\\b"]  # the parser unescapes "\\."
     for value in values:
         await Doc(s=value, n=len(value)).asave()
     for value in values:

@@ -203,6 +203,7 @@ def test_invalid_documents_are_skipped_with_a_warning(backend, caplog):
 
 def test_values_with_special_characters(backend):
     values = ['a "quoted" value', "it's", "x@y.com", "{a|b}*", "back\\slash", "ümlaut 日本", "-"]
+    values += ["a\\.b", "a.b", "\\-", "a\\\\b", "a\\b"]  # the parser unescapes "\\."
     for value in values:
         Doc(s=value, n=len(value)).save()
     for value in values:
