@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
+from rapyer._codec import DUMP_CONTEXT
 from rapyer._index import TAG_SEPARATOR, TAG_WHITESPACE, IndexedField, indexed_fields
 from rapyer.errors import BadFilterError, UnsupportedArgumentValueError
 
@@ -279,7 +280,7 @@ def _query_value(field: IndexedField, value: Any) -> Any:
     adapter = _adapter(field)
     try:
         validated = adapter.validate_python(value)
-        dumped = adapter.dump_python(validated, mode="json")
+        dumped = adapter.dump_python(validated, mode="json", context=DUMP_CONTEXT)
     except (ValidationError, ValueError, TypeError) as exc:
         raise BadFilterError(f"{field.name}: invalid value {value!r}: {exc}") from exc
     if dumped is None:

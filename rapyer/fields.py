@@ -115,12 +115,13 @@ class Index(_Marker):
     ) -> core_schema.CoreSchema:
         # An indexed datetime is stored as epoch seconds (a float) so that RediSearch can
         # index it as NUMERIC; loading accepts that number (and the ISO text of older data).
+        # Only rapyer's storage dumps change; other JSON dumps keep ISO 8601.
         schema = handler(source)
         if _is_datetime_annotation(source):
             schema = {
                 **schema,
-                "serialization": core_schema.plain_serializer_function_ser_schema(
-                    _datetime_to_epoch, when_used="json-unless-none"
+                "serialization": core_schema.wrap_serializer_function_ser_schema(
+                    _datetime_to_epoch, info_arg=True, when_used="json-unless-none"
                 ),
             }
         return schema
@@ -139,14 +140,16 @@ def _is_datetime_annotation(annotation: Any) -> bool:
     return False
 
 
-def _datetime_to_epoch(value: Any) -> Any:
+def _datetime_to_epoch(value: Any, handler: Any, info: Any) -> Any:
     import datetime as dt
 
-    if isinstance(value, dt.datetime):
+    context = info.context
+    storing = isinstance(context, dict) and context.get("rapyer") == "redis"
+    if storing and isinstance(value, dt.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.timezone.utc)  # naive datetimes are taken as UTC
         return value.timestamp()
-    return value
+    return handler(value)
 
 
 class RapyerKey(str):

@@ -98,6 +98,8 @@ def test_indexed_datetime_is_stored_as_epoch():
     assert json.loads(naive.redis_dump_json())["joined"] == 1704067200.0
     # an Optional datetime keeps null
     assert json.loads(Doc().redis_dump_json())["when"] is None
+    # other JSON dumps (API responses) keep ISO 8601
+    assert json.loads(member.model_dump_json())["joined"] == "2024-05-06T07:08:09.123000Z"
 
 
 # ---- proxies --------------------------------------------------------------------------------
