@@ -109,6 +109,10 @@ def test_max_results_offset_and_sort(backend):
     assert [m.age for m in got] == [8, 9]
     assert len(Member.find(Member.age < 10, max_results=4)) == 4
     assert Member.find(Member.age < 10, max_results=0) == []
+    by_score = Member.find(Member.age > 5, sort_by="-score")  # NUMERIC, not SORTABLE
+    assert [m.age for m in by_score] == list(range(29, 5, -1))
+    by_date = Member.find(Member.age < 12, sort_by=Member.joined.desc())
+    assert [m.age for m in by_date] == list(range(11, -1, -1))
     got = Member.find(sort_by="home.city", max_results=10)
     assert {m.home.city for m in got} == {"New-York"}
     with pytest.raises(UnsupportedArgumentValueError):
