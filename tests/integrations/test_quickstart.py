@@ -50,7 +50,15 @@ def _check(lines: list[str]) -> None:
     ]
     assert lines[19] == "adelete: True, aexists afterwards: False"
     assert lines[20].startswith("KeyNotFound: ") and "Player:bob" in lines[20]
-    assert lines[21:] == ["done"]
+    assert lines[21:] == [
+        "-- bulk operations --",
+        "insert: 3 players, count 3",
+        "find by keys: ['p2', 'p0']",
+        "find all: ['p0', 'p1', 'p2']",
+        "get_or_create: found P1",
+        "delete_many: 3 deleted, count 0",
+        "done",
+    ]
 
 
 def test_quickstart_starts_the_embedded_server():
