@@ -7,13 +7,25 @@ Code in ``rapyer/_async`` imports I/O only from here; the generator maps this mo
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from rapyer._binding import Binding, all_bindings
 
-__all__ = ["client", "close_clients", "sleep"]
+__all__ = ["client", "close_clients", "gather_calls", "sleep"]
+
+T = TypeVar("T")
 
 sleep = asyncio.sleep
+
+
+async def gather_calls(*calls: Callable[[], Awaitable[T]]) -> list[T]:
+    """Run ``calls()`` concurrently as tasks; their results in argument order.
+
+    Each argument is a function without arguments (``functools.partial(work, i)``), so the
+    blocking twin can run each one in its own thread.
+    """
+    return list(await asyncio.gather(*(call() for call in calls)))
 
 
 def client(binding: Binding) -> Any:

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from rapyer._binding import Binding, all_bindings
 
-__all__ = ["client", "close_clients", "sleep"]
+__all__ = ["client", "close_clients", "gather_calls", "sleep"]
+
+T = TypeVar("T")
 
 sleep = time.sleep
+
+
+def gather_calls(*calls: Callable[[], T]) -> list[T]:
+    """Run ``calls()`` concurrently, each in its own thread; their results in argument order.
+
+    The first exception raised by a call is re-raised after every call has finished.
+    """
+    if not calls:
+        return []
+    with ThreadPoolExecutor(max_workers=len(calls), thread_name_prefix="rapyer") as pool:
+        futures = [pool.submit(call) for call in calls]
+        return [future.result() for future in futures]
 
 
 def client(binding: Binding) -> Any:
