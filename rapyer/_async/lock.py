@@ -12,6 +12,7 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from redis.exceptions import WatchError
 from typing_extensions import Self
 
 from rapyer import _commands
@@ -33,6 +34,9 @@ __all__ = ["AsyncLockOps", "AsyncModelLock", "alock_from_key"]
 _log = logging.getLogger("rapyer")
 
 M = TypeVar("M")
+
+# Lua's ``unpack`` stops near 8000 values: a longer command cannot go through lock_save.lua.
+LUA_MAX_COMMAND_ARGS = 7000
 
 
 class AsyncModelLock(ModelLock[M]):
@@ -161,15 +165,39 @@ async def _load(lock: AsyncModelLock[Any]) -> Any:
 
 
 async def _save_and_release(lock: AsyncModelLock[Any]) -> bool:
-    """Write the model's save commands and delete the lock, only while it holds the token."""
+    """Write the model's save commands and delete the lock, only while it holds the token.
+
+    One Lua script does it; a command too long for Lua's argument limit switches to
+    ``WATCH`` + ``GET`` + ``MULTI``/``EXEC`` on a dedicated connection instead.
+    """
+    commands = _commands.save(lock.model)  # type: ignore[arg-type]
+    if any(len(command) > LUA_MAX_COMMAND_ARGS for command in commands):
+        return await _save_and_release_watched(lock, commands)
     keys = [lock.name]
     args: list[Any] = [lock.token]
-    for command in _commands.save(lock.model):  # type: ignore[arg-type]
+    for command in commands:
         if len(command) > 1 and command[1] not in keys:
             keys.append(command[1])
         args.append(len(command))
         args.extend(command)
     return bool(await run_script(lock.binding, "lock_save", keys, args))
+
+
+async def _save_and_release_watched(lock: AsyncModelLock[Any], commands: list[Any]) -> bool:
+    """The token-checked save and release as an optimistic transaction on the lock key."""
+    async with io.client(lock.binding).pipeline(transaction=True) as pipe:
+        await pipe.watch(lock.name)
+        if await pipe.get(lock.name) != lock.token:
+            return False
+        pipe.multi()
+        for command in commands:
+            pipe.execute_command(*command)
+        pipe.execute_command("DEL", lock.name)
+        try:
+            await pipe.execute()
+        except WatchError:
+            return False
+    return True
 
 
 async def _release_quietly(binding: Binding, name: str, token: str | None) -> None:

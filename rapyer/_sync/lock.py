@@ -14,6 +14,7 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from redis.exceptions import WatchError
 from typing_extensions import Self
 
 from rapyer import _commands
@@ -35,6 +36,9 @@ __all__ = ["SyncLockOps", "SyncModelLock", "lock_from_key"]
 _log = logging.getLogger("rapyer")
 
 M = TypeVar("M")
+
+# Lua's ``unpack`` stops near 8000 values: a longer command cannot go through lock_save.lua.
+LUA_MAX_COMMAND_ARGS = 7000
 
 
 class SyncModelLock(ModelLock[M]):
@@ -163,15 +167,39 @@ def _load(lock: SyncModelLock[Any]) -> Any:
 
 
 def _save_and_release(lock: SyncModelLock[Any]) -> bool:
-    """Write the model's save commands and delete the lock, only while it holds the token."""
+    """Write the model's save commands and delete the lock, only while it holds the token.
+
+    One Lua script does it; a command too long for Lua's argument limit switches to
+    ``WATCH`` + ``GET`` + ``MULTI``/``EXEC`` on a dedicated connection instead.
+    """
+    commands = _commands.save(lock.model)  # type: ignore[arg-type]
+    if any(len(command) > LUA_MAX_COMMAND_ARGS for command in commands):
+        return _save_and_release_watched(lock, commands)
     keys = [lock.name]
     args: list[Any] = [lock.token]
-    for command in _commands.save(lock.model):  # type: ignore[arg-type]
+    for command in commands:
         if len(command) > 1 and command[1] not in keys:
             keys.append(command[1])
         args.append(len(command))
         args.extend(command)
     return bool(run_script(lock.binding, "lock_save", keys, args))
+
+
+def _save_and_release_watched(lock: SyncModelLock[Any], commands: list[Any]) -> bool:
+    """The token-checked save and release as an optimistic transaction on the lock key."""
+    with io.client(lock.binding).pipeline(transaction=True) as pipe:
+        pipe.watch(lock.name)
+        if pipe.get(lock.name) != lock.token:
+            return False
+        pipe.multi()
+        for command in commands:
+            pipe.execute_command(*command)
+        pipe.execute_command("DEL", lock.name)
+        try:
+            pipe.execute()
+        except WatchError:
+            return False
+    return True
 
 
 def _release_quietly(binding: Binding, name: str, token: str | None) -> None:

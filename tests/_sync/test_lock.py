@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import rapyer
-from rapyer import ModelLock
+from rapyer import ModelLock, _commands
 from rapyer import _io_sync as io
 from rapyer.errors import KeyNotFound, LockError, LockLostError, LockTimeoutError
 from tests.models import Address, LockCounter, LockTuned, Person, User
@@ -320,6 +320,32 @@ def test_lost_lock_saves_nothing(redis_backend):
     assert redis_backend.get(thief.name) == thief.token  # the thief's lock is untouched
     thief.__exit__(None, None, None)
     assert redis_backend.exists(thief.name) == 0
+
+
+def test_save_too_long_for_lua_uses_a_watched_transaction(redis_backend, monkeypatch):
+    counter = saved_counter(1)
+    members = [str(i) for i in range(9000)]  # one command beyond Lua's unpack limit
+    original = _commands.save
+    monkeypatch.setattr(
+        _commands, "save", lambda model: [*original(model), ("SADD", "big:set", *members)]
+    )
+    cm = LockCounter.lock_from_key(counter.key, save_at_end=True)
+    with cm as model:
+        model.n = 2
+    assert stored_n(counter.key) == 2
+    assert redis_backend.scard("big:set") == 9000
+    assert redis_backend.exists(cm.name) == 0
+    redis_backend.delete("big:set")
+    cm = LockCounter.lock_from_key(counter.key, save_at_end=True, lease=0.2)
+    thief = LockCounter.lock_from_key(counter.key, lease=10, blocking_timeout=5)
+    with pytest.raises(LockLostError):
+        with cm as model:
+            model.n = 3
+            thief.__enter__()
+    assert stored_n(counter.key) == 2
+    assert redis_backend.exists("big:set") == 0
+    assert redis_backend.get(thief.name) == thief.token
+    thief.__exit__(None, None, None)
 
 
 def test_expired_lease_is_reported_at_exit(redis_backend):
