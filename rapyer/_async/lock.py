@@ -152,7 +152,7 @@ async def _load(lock: AsyncModelLock[Any]) -> Any:
     target = lock._target
     try:
         if target is not None and target.is_inner_model():
-            fresh = await target.aload()
+            fresh = await target.aload()  # type: ignore[attr-defined]
         else:
             fresh = await read_model(cls, lock.key, _commands.READ_FETCH)
     except KeyNotFound:

@@ -154,7 +154,7 @@ def _load(lock: SyncModelLock[Any]) -> Any:
     target = lock._target
     try:
         if target is not None and target.is_inner_model():
-            fresh = target.load()
+            fresh = target.load()  # type: ignore[attr-defined]
         else:
             fresh = read_model(cls, lock.key, _commands.READ_FETCH)
     except KeyNotFound:
