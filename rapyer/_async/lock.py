@@ -52,6 +52,7 @@ class AsyncModelLock(ModelLock[M]):
         if self._held:
             raise RuntimeError(f"The lock {self.name!r} is already held by this ModelLock")
         self.model = None
+        self.token = None
         await _acquire(self)
         try:
             self.model = await _load(self)

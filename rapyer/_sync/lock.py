@@ -54,6 +54,7 @@ class SyncModelLock(ModelLock[M]):
         if self._held:
             raise RuntimeError(f"The lock {self.name!r} is already held by this ModelLock")
         self.model = None
+        self.token = None
         _acquire(self)
         try:
             self.model = _load(self)
