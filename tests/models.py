@@ -117,6 +117,20 @@ class WithPlainBase(AtomicRedisModel, PlainBase):
     title: str = ""
 
 
+class PipelineSession(AtomicRedisModel):
+    """A model with a TTL (pipeline tests)."""
+
+    Meta = RedisConfig(ttl=100)
+    name: str = ""
+    hits: int = 0
+
+
+class PipelineOtherDb(AtomicRedisModel):
+    """A model whose binding a test points at a second server or db (pipeline tests)."""
+
+    name: str = ""
+
+
 # ---- locks (tests/_async/test_lock.py) ----------------------------------------------
 
 

@@ -1,7 +1,8 @@
 """Lease locks (spec §5) against the real server and fakeredis, in both APIs.
 
 The contention tests run tasks here and real threads in the generated twin; the crash test
-and the seed example run in child processes against the real server.
+runs the holder in a child process against the real server. The seed page's example runs in
+tests/common/test_seed_examples.py (examples/seed/alock_from_key_example*.py).
 """
 
 from __future__ import annotations
@@ -392,31 +393,3 @@ async def test_killed_holder_frees_the_lock_when_its_lease_runs_out(backend, ser
     print(f"\nkilled holder: lease left {remaining:.3f}s, next holder got it after {waited:.3f}s")
     assert remaining - 0.1 <= waited <= remaining + 1.0
     assert await stored_n(counter.key) == 1
-
-
-# ---- the seed page's example -----------------------------------------------------------
-
-EXAMPLE = "alock_from_key"  # the twin runs the blocking example, lock_from_key.py
-
-
-async def test_seed_example_runs_unchanged(backend, server_url):
-    path = REPO_ROOT / "tests" / "seed_examples" / f"{EXAMPLE}.py"
-    result = subprocess.run(
-        [sys.executable, str(path)],
-        env={**os.environ, "REDIS_URL": server_url},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
-        "Updated balance for Alice",
-        "Reduced stock for Book",
-        "Alice purchased Book",
-        "Key not found: NonExistentModel:12345",
-    ]
-    (user_key,) = backend.keys("User:*")
-    (product_key,) = backend.keys("Product:*")
-    assert backend.json().get(user_key)["balance"] == 200  # the purchase did not save
-    assert backend.json().get(product_key)["stock"] == 9
-    assert backend.keys("*:lock") == []

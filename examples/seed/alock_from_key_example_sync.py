@@ -1,8 +1,5 @@
-# ruff: noqa
-# fmt: off
-# The blocking twin of alock_from_key.py (the seed page's alock_from_key() example), written
-# by hand: `async def`/`await`/`async with` -> plain, `alock_from_key` -> `lock_from_key`,
-# `asave` -> `save`, `asyncio.run(main())` -> `main()`. Run by tests/_sync/test_lock.py.
+"""The blocking twin of the seed page's alock_from_key() example."""
+
 import rapyer
 from rapyer import AtomicRedisModel, lock_from_key
 

@@ -1,7 +1,3 @@
-# ruff: noqa
-# fmt: off
-# The alock_from_key() example of seeds/rapyer-functions.md, verbatim below this header.
-# Run by tests/_async/test_lock.py (its blocking twin is lock_from_key.py).
 import asyncio
 import rapyer
 from rapyer import AtomicRedisModel, alock_from_key
