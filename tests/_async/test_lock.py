@@ -393,3 +393,15 @@ async def test_killed_holder_frees_the_lock_when_its_lease_runs_out(backend, ser
     print(f"\nkilled holder: lease left {remaining:.3f}s, next holder got it after {waited:.3f}s")
     assert remaining - 0.1 <= waited <= remaining + 1.0
     assert await stored_n(counter.key) == 1
+
+
+async def test_lock_inside_a_pipeline_runs_at_once(redis_backend):
+    counter = await saved_counter(1)
+    async with rapyer.apipeline():
+        cm = LockCounter.alock_from_key(counter.key, save_at_end=True)
+        async with cm as model:
+            assert redis_backend.get(cm.name) == cm.token  # acquired at once
+            model.n = 5
+        assert redis_backend.json().get(counter.key)["n"] == 5  # saved at once
+        assert redis_backend.exists(cm.name) == 0
+    assert await stored_n(counter.key) == 5

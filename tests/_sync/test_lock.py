@@ -395,3 +395,15 @@ def test_killed_holder_frees_the_lock_when_its_lease_runs_out(backend, server_ur
     print(f"\nkilled holder: lease left {remaining:.3f}s, next holder got it after {waited:.3f}s")
     assert remaining - 0.1 <= waited <= remaining + 1.0
     assert stored_n(counter.key) == 1
+
+
+def test_lock_inside_a_pipeline_runs_at_once(redis_backend):
+    counter = saved_counter(1)
+    with rapyer.pipeline():
+        cm = LockCounter.lock_from_key(counter.key, save_at_end=True)
+        with cm as model:
+            assert redis_backend.get(cm.name) == cm.token  # acquired at once
+            model.n = 5
+        assert redis_backend.json().get(counter.key)["n"] == 5  # saved at once
+        assert redis_backend.exists(cm.name) == 0
+    assert stored_n(counter.key) == 5
