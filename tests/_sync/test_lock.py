@@ -407,3 +407,16 @@ def test_lock_inside_a_pipeline_runs_at_once(redis_backend):
         assert redis_backend.json().get(counter.key)["n"] == 5  # saved at once
         assert redis_backend.exists(cm.name) == 0
     assert stored_n(counter.key) == 5
+
+
+def test_scripts_reload_after_a_script_flush(redis_backend):
+    counter = saved_counter(1)
+    for save_at_end in (False, True):
+        cm = LockCounter.lock_from_key(counter.key, save_at_end=save_at_end)
+        with cm as model:
+            redis_backend.script_flush()
+            cm.extend(30)  # NOSCRIPT, SCRIPT LOAD, retry
+            redis_backend.script_flush()
+            model.n = 2
+        assert redis_backend.exists(cm.name) == 0
+    assert stored_n(counter.key) == 2
