@@ -49,6 +49,11 @@ def blocking_part() -> None:
     stored = Player.get("alice")
     print(f"pipeline: {stored.name} has score {stored.score}")
 
+    # A lease lock: exclusive per (key, action); the save on exit is checked against its token.
+    with Player.lock_from_key("alice", "bump", save_at_end=True, blocking_timeout=5) as locked:
+        locked.score += 1
+    print(f"lock: score is now {Player.get('alice').score}")
+
     same = rapyer.get("Player:alice")  # the class comes from the key's prefix
     print(f"rapyer.get: {type(same).__name__} {same.handle!r}")
 
@@ -79,6 +84,10 @@ async def async_part() -> None:
     async with bob.apipeline() as fresh:
         fresh.score = 7
     print(f"apipeline: score {(await Player.aget('bob')).score}")
+
+    async with bob.alock("bump", save_at_end=True, blocking_timeout=5) as locked:
+        locked.score += 1  # bob itself was refreshed too; the fresh copy is yielded
+    print(f"alock: score {(await Player.aget('bob')).score}")
 
     same = await rapyer.aget(bob.key)
     print(f"rapyer.aget: {type(same).__name__} {same.handle!r}")

@@ -17,6 +17,12 @@ EXPECTED: dict[str, list[str]] = {
         "User type: User",
         "Product type: Product",
     ],
+    "alock_from_key_example": [
+        "Updated balance for Alice",
+        "Reduced stock for Book",
+        "Alice purchased Book",
+        "Key not found: NonExistentModel:12345",
+    ],
 }
 
 
