@@ -9,9 +9,12 @@ from __future__ import annotations
 from rapyer import _registry
 from rapyer._async.bulk_functions import adelete_many, afind, aget_or_create, ainsert
 from rapyer._async.functions import aexists, afind_one, aget, init_rapyer, teardown_rapyer
+from rapyer._async.lock import alock_from_key
 from rapyer._async.pipeline import apipeline
+from rapyer._lock import ModelLock
 from rapyer._sync.bulk_functions import delete_many, find, get_or_create, insert
 from rapyer._sync.functions import exists, find_one, get, init_rapyer_sync, teardown_rapyer_sync
+from rapyer._sync.lock import lock_from_key
 from rapyer._sync.pipeline import pipeline
 from rapyer.actions import ActionGroup, TargetSource, mark_actions
 from rapyer.config import RedisConfig
@@ -60,6 +63,7 @@ __all__ = [
     "Key",
     "KeyNotFound",
     "MissingParameterError",
+    "ModelLock",
     "NestedModelError",
     "PersistentNoScriptError",
     "Pickle",
@@ -81,6 +85,7 @@ __all__ = [
     "aget",
     "aget_or_create",
     "ainsert",
+    "alock_from_key",
     "apipeline",
     "delete_many",
     "exists",
@@ -92,6 +97,7 @@ __all__ = [
     "init_rapyer",
     "init_rapyer_sync",
     "insert",
+    "lock_from_key",
     "mark_actions",
     "pipeline",
     "teardown_rapyer",

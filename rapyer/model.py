@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from rapyer._async.bulk import AsyncBulkOps
 from rapyer._async.index_ops import AsyncIndexOps
+from rapyer._async.lock import AsyncLockOps
 from rapyer._async.model_ops import AsyncModelOps
 from rapyer._async.pipeline import AsyncPipelineOps
 from rapyer._model import BaseRedisModel
 from rapyer._sync.bulk import SyncBulkOps
 from rapyer._sync.index_ops import SyncIndexOps
+from rapyer._sync.lock import SyncLockOps
 from rapyer._sync.model_ops import SyncModelOps
 from rapyer._sync.pipeline import SyncPipelineOps
 from rapyer.config import RedisConfig
@@ -18,12 +20,14 @@ __all__ = ["AtomicRedisModel"]
 
 class AtomicRedisModel(
     AsyncModelOps,
-    AsyncBulkOps,
-    AsyncPipelineOps,
-    AsyncIndexOps,
     SyncModelOps,
+    AsyncBulkOps,
     SyncBulkOps,
+    AsyncPipelineOps,
     SyncPipelineOps,
+    AsyncLockOps,
+    SyncLockOps,
+    AsyncIndexOps,
     SyncIndexOps,
     BaseRedisModel,
 ):

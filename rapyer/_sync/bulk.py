@@ -97,16 +97,17 @@ def scan_keys(cls: type[BaseRedisModel], count: int) -> Iterator[list[str]]:
 
 
 def scan_models(
-    cls: type[M], size: int, seen: set[str] | None = None
+    cls: type[M], size: int, seen: set[str] | None = None, scan_count: int | None = None
 ) -> Iterator[list[M]]:
     """Every stored ``cls`` document, in batches of about ``size`` (SCAN, then JSON.MGET).
 
     Keys that hold no JSON document are skipped, invalid documents too (with a WARNING).
-    With ``seen``, a key that SCAN returns again is fetched only once.
+    With ``seen``, a key that SCAN returns again is fetched only once. ``scan_count`` is the
+    SCAN ``COUNT`` hint (default ``size``).
     """
     binding = binding_of(cls)
     pending: list[str] = []
-    for found in scan_keys(cls, size):
+    for found in scan_keys(cls, scan_count or size):
         if seen is not None:
             fresh = [key for key in found if key not in seen]
             seen.update(fresh)
@@ -124,7 +125,9 @@ def scan_models(
 def find_all(cls: type[M], max_results: int | None, offset: int) -> list[M]:
     """Every stored ``cls`` model (scan mode), sliced by ``offset`` and ``max_results``."""
     out: list[M] = []
-    for batch in scan_models(cls, _bulk.batch_size_of(cls), set()):
+    batch_size = _bulk.batch_size_of(cls)
+    size = batch_size if max_results is None else max(1, min(batch_size, offset + max_results))
+    for batch in scan_models(cls, size, set(), batch_size):
         out.extend(batch)
         if max_results is not None and len(out) >= offset + max_results:
             break

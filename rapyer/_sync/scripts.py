@@ -1,37 +1,24 @@
 # GENERATED from rapyer/_async/scripts.py by scripts/gen_sync.py. DO NOT EDIT.
 # Change the async source and run: python scripts/gen_sync.py
-"""Running the shipped Lua scripts directly (not queued): EVALSHA, reloading once."""
+"""Running the Lua scripts of ``rapyer/_lua`` directly (not inside a pipeline)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from redis.exceptions import NoScriptError, ResponseError
+from redis.exceptions import NoScriptError
 
+from rapyer import _io_sync as io
 from rapyer import _scripts
-from rapyer._sync import executor
 from rapyer._binding import Binding
-from rapyer.errors import PersistentNoScriptError
-
-
-def _is_noscript(exc: ResponseError) -> bool:
-    return isinstance(exc, NoScriptError) or "NOSCRIPT" in str(exc).upper()
 
 
 def run_script(binding: Binding, name: str, keys: list[str], args: list[Any]) -> Any:
-    """Run script ``name`` at once; after ``NOSCRIPT`` load it and retry once."""
+    """Run script ``name`` at once with ``EVALSHA``; after ``NOSCRIPT`` load it and retry once."""
+    client = io.client(binding)
     command = _scripts.evalsha_command(name, keys, args)
     try:
-        return executor.execute(binding, *command)
-    except ResponseError as exc:
-        if not _is_noscript(exc):
-            raise
-    executor.execute(binding, "SCRIPT", "LOAD", _scripts.script(name).source)
-    try:
-        return executor.execute(binding, *command)
-    except ResponseError as exc:
-        if _is_noscript(exc):
-            raise PersistentNoScriptError(
-                f"Script {name!r} is still missing after a reload"
-            ) from exc
-        raise
+        return client.execute_command(*command)
+    except NoScriptError:
+        client.script_load(_scripts.script(name).source)
+        return client.execute_command(*command)

@@ -466,3 +466,13 @@ def test_models_of_several_bindings(backend):
     result = rapyer.delete_many(*keys)
     assert result.by_model == {Elsewhere: 2, User: 1}
     assert other.exists(remote[0].key) == 0 and not backend.exists(user.key)
+
+
+def test_find_one_fetches_only_what_it_needs(backend):
+    User.insert(*[User(name=f"u{i}") for i in range(50)])
+    backend.config_resetstat()
+    assert User.find_one() is not None
+    assert len(User.find(max_results=3, offset=2)) == 3
+    stats = backend.info("commandstats")
+    assert stats["cmdstat_json.mget"]["calls"] == 2
+    assert stats["cmdstat_scan"]["calls"] == 2  # one SCAN reply covers 50 keys

@@ -26,31 +26,41 @@ def _run(env: dict[str, str]) -> list[str]:
 
 
 def _check(lines: list[str]) -> None:
-    assert lines[1:10] == [
+    assert lines[1:11] == [
         "-- blocking API --",
         "save: stored Player:alice",
         "get: Alice has score 0 and badges ['early']",
         "update: score is now 10",
         "load: stored score 10, local score 99",
         "pipeline: Alice A. has score 20",
+        "lock: score is now 21",
         "rapyer.get: Player 'alice'",
         "exists: True",
         "delete: True, exists afterwards: False",
     ]
-    assert lines[10].startswith("KeyNotFound: ") and "Player:alice" in lines[10]
-    assert lines[11:19] == [
+    assert lines[11].startswith("KeyNotFound: ") and "Player:alice" in lines[11]
+    assert lines[12:21] == [
         "rapyer.find_one: None",
         "-- async API --",
         "asave: stored Player:bob",
         "aget: Bob has score 0",
         "aupdate + aload: score 5, badges ['fast']",
         "apipeline: score 7",
+        "alock: score 8",
         "rapyer.aget: Player 'bob'",
         "aexists: True",
     ]
-    assert lines[19] == "adelete: True, aexists afterwards: False"
-    assert lines[20].startswith("KeyNotFound: ") and "Player:bob" in lines[20]
-    assert lines[21:] == ["done"]
+    assert lines[21] == "adelete: True, aexists afterwards: False"
+    assert lines[22].startswith("KeyNotFound: ") and "Player:bob" in lines[22]
+    assert lines[23:] == [
+        "-- bulk operations --",
+        "insert: 3 players, count 3",
+        "find by keys: ['p2', 'p0']",
+        "find all: ['p0', 'p1', 'p2']",
+        "get_or_create: found P1",
+        "delete_many: 3 deleted, count 0",
+        "done",
+    ]
 
 
 def test_quickstart_starts_the_embedded_server():
