@@ -196,12 +196,17 @@ def store_docs(r: redis.Redis, pks: list[str], start: int = 0) -> list[str]:
     return keys
 
 
+def as_dict(reply: Any) -> dict[str, Any]:
+    """A RESP3 map as is, a RESP2 flat list ``[k1, v1, k2, v2 ...]`` as a dict."""
+    if isinstance(reply, dict):
+        return reply
+    return dict(zip(reply[::2], reply[1::2], strict=False))
+
+
 def wait_indexed(r: redis.Redis) -> None:
     with contextlib.suppress(redis.ResponseError):
         for _ in range(500):
-            info = r.execute_command("FT.INFO", INDEX)
-            values = dict(zip(info[::2], info[1::2], strict=False))
-            if str(values.get("indexing", "0")) == "0":
+            if str(as_dict(r.execute_command("FT.INFO", INDEX)).get("indexing", "0")) == "0":
                 return
             time.sleep(0.01)
 
@@ -209,15 +214,21 @@ def wait_indexed(r: redis.Redis) -> None:
 def age_attribute(r: redis.Redis) -> str:
     """The index attribute name rapyer gave ``$.age`` (``age`` per the spec)."""
     try:
-        info = r.execute_command("FT.INFO", INDEX)
+        info = as_dict(r.execute_command("FT.INFO", INDEX))
     except redis.ResponseError:
         return "age"
-    values = dict(zip(info[::2], info[1::2], strict=False))
-    for attr in values.get("attributes", []):
-        pairs = dict(zip(attr[::2], attr[1::2], strict=False))
+    for attr in info.get("attributes", []):
+        pairs = as_dict(attr)
         if pairs.get("identifier") == "$.age":
             return str(pairs.get("attribute", "age"))
     return "age"
+
+
+def first_number(reply: Any) -> Any:
+    """The value of a ``$``-path numeric reply: ``[n]`` (RESP3) or ``"[n]"`` (RESP2)."""
+    if isinstance(reply, (str, bytes)):
+        reply = json.loads(reply)
+    return reply[0]
 
 
 # ---- availability of rapyer APIs -------------------------------------------------------------
@@ -408,7 +419,7 @@ def build_increase(ctx: Context, api: str) -> Sides:
 
         async def raw() -> None:
             reply = await r.execute_command("JSON.NUMINCRBY", raw_key, "$.age", 1)
-            CODEC.set_field(obj, "age", json.loads(reply)[0])
+            CODEC.set_field(obj, "age", first_number(reply))
 
         async def rap() -> None:
             await model.age.aincrease(1)  # type: ignore[attr-defined]
@@ -418,7 +429,7 @@ def build_increase(ctx: Context, api: str) -> Sides:
 
     def raw_s() -> None:
         reply = rs.execute_command("JSON.NUMINCRBY", raw_key, "$.age", 1)
-        CODEC.set_field(obj, "age", json.loads(reply)[0])
+        CODEC.set_field(obj, "age", first_number(reply))
 
     return Sides(raw_s, lambda: model.age.increase_now(1))  # type: ignore[attr-defined]
 
@@ -638,10 +649,16 @@ def _aggregate_args(attribute: str) -> list[Any]:
     ]
 
 
-def _keys_of_rows(rows: list[Any], into: list[str]) -> None:
+def _keys_of_rows(rows: Any, into: list[str]) -> None:
+    """Collect ``__key`` from an FT.AGGREGATE page (RESP3 map or RESP2 list)."""
+    if isinstance(rows, dict):
+        for row in rows.get("results", []):
+            key = row.get("extra_attributes", {}).get("__key")
+            if key is not None:
+                into.append(key)
+        return
     for row in rows[1:]:  # rows[0] is the total
-        pairs = dict(zip(row[::2], row[1::2], strict=False))
-        key = pairs.get("__key")
+        key = as_dict(row).get("__key")
         if key is not None:
             into.append(key)
 
