@@ -98,11 +98,22 @@ class RedisModelMeta(ModelMetaclass):
         except PydanticUserError as exc:
             raise ModelDefinitionError(f"{name}: {exc}") from exc
         type.__setattr__(cls, "Meta", meta)
+        _config.invalidate_cache()
         if name == "BaseRedisModel" and namespace.get("__module__") == __name__:
             return cls
         _config.warn_ignored(meta, name)
         mcs._finish(cls)  # type: ignore[arg-type]
         return cls
+
+    def __setattr__(cls, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name == "Meta":
+            _config.invalidate_cache()
+
+    def __delattr__(cls, name: str) -> None:
+        super().__delattr__(name)
+        if name == "Meta":
+            _config.invalidate_cache()
 
     @staticmethod
     def _finish(cls: type[BaseRedisModel]) -> None:
@@ -209,7 +220,7 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         key_field = self.__rapyer_key_field__
         if key_field is not None:
             return str(getattr(self, key_field))
-        pk = self._rapyer_pk
+        pk = _private(self, "_rapyer_pk")
         if pk is None:
             pk = self._rapyer_pk = str(uuid.uuid4())
         return pk
@@ -274,19 +285,19 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
 
     def root_model(self) -> BaseRedisModel:
         model = self
-        while model._rapyer_parent is not None:
-            model = model._rapyer_parent
+        while (parent := _private(model, "_rapyer_parent")) is not None:
+            model = parent
         return model
 
     def is_inner_model(self) -> bool:
-        return self._rapyer_parent is not None
+        return _private(self, "_rapyer_parent") is not None
 
     def _rapyer_path_from_root(self) -> tuple[PathSegment, ...]:
         segments: tuple[PathSegment, ...] = ()
         model = self
-        while model._rapyer_parent is not None:
-            segments = model._rapyer_path + segments
-            model = model._rapyer_parent
+        while (parent := _private(model, "_rapyer_parent")) is not None:
+            segments = _private(model, "_rapyer_path") + segments
+            model = parent
         return segments
 
     @property
@@ -352,6 +363,14 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         return super().__eq__(other)
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def _private(model: BaseRedisModel, name: str) -> Any:
+    """A private attribute, read without pydantic's ``__getattr__`` (slow for private names)."""
+    private = model.__pydantic_private__
+    if private is not None and name in private:
+        return private[name]
+    return getattr(model, name)
 
 
 def _iter_models(value: Any) -> Iterator[BaseRedisModel]:

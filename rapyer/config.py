@@ -53,6 +53,14 @@ class RedisConfig(BaseModel):
     is_fake_redis: bool | None = None
     cascade_function_name: str | None = None
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        invalidate_cache()
+
+    def __delattr__(self, name: str) -> None:
+        super().__delattr__(name)
+        invalidate_cache()
+
     @field_validator("refresh_ttl")
     @classmethod
     def _no_delete_group(cls, value: bool | ActionGroup) -> bool | ActionGroup:
@@ -82,11 +90,13 @@ def set_init_defaults(values: dict[str, Any]) -> None:
     if "refresh_ttl" in values:
         RedisConfig(refresh_ttl=values["refresh_ttl"])  # validates
     _init_defaults.update(values)
+    invalidate_cache()
 
 
 def reset_init_defaults() -> None:
     """Forget every ``init_rapyer`` default (used by test fixtures)."""
     _init_defaults.clear()
+    invalidate_cache()
 
 
 def init_default(name: str) -> Any:
@@ -122,8 +132,33 @@ def warn_ignored(meta: RedisConfig, class_name: str) -> None:
         )
 
 
+# Resolved values by (class, option). Cleared whenever a Meta changes (assignment of an option
+# or of a class's Meta), a model class is created, or the init_rapyer defaults change.
+_cache: dict[tuple[type, str], Any] = {}
+_generation = 0
+
+
+def invalidate_cache() -> None:
+    """Forget every resolved value (called on each change that can affect resolution)."""
+    global _generation
+    _generation += 1
+    _cache.clear()
+
+
 def resolve(cls: type[AtomicRedisModel], name: str) -> Any:
     """The value of option ``name`` for ``cls`` now."""
+    try:
+        return _cache[(cls, name)]
+    except KeyError:
+        pass
+    generation = _generation
+    value = _resolve_uncached(cls, name)
+    if generation == _generation:  # no change happened meanwhile (other threads)
+        _cache[(cls, name)] = value
+    return value
+
+
+def _resolve_uncached(cls: type[AtomicRedisModel], name: str) -> Any:
     if name in NOT_INHERITED:
         meta = cls.__dict__.get("Meta")
         if isinstance(meta, RedisConfig) and name in meta.model_fields_set:
