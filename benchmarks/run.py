@@ -69,7 +69,8 @@ LOCK_LEASE_MS = 60_000  # rapyer's default Meta.lock_lease (60 s)
 EXPR_THRESHOLD = 30  # find by expression: age > 30 (ages are i % 60, so about half match)
 
 RATIO_DEFINITION = (
-    "raw time / rapyer time, median over rounds (1.0 = as fast as raw redis-py; higher is better)"
+    "raw time / rapyer time (1.0 = as fast as raw redis-py; higher is better): per round, the "
+    "median time of a raw call over the median time of a rapyer call; the median of the rounds"
 )
 MEMORY_DEFINITION = "rapyer peak / raw peak of tracemalloc (1.0 = same memory; lower is better)"
 
@@ -849,6 +850,7 @@ OPS: list[Op] = [
 class Settings:
     quick: bool
     rounds: int
+    slow_rounds: int
     batch_seconds: float
     memory_repeats: int
 
@@ -861,72 +863,88 @@ def _calibrate(mean_seconds: float, settings: Settings, op: Op) -> int:
     return max(1, min(2000, int(settings.batch_seconds / mean_seconds)))
 
 
-async def _batch_async(
-    step: Callable[[], Any], before: Callable[[], Any] | None, iterations: int
-) -> float:
-    perf = time.perf_counter
-    total = 0.0
-    for _ in range(iterations):
-        if before is not None:
-            before()
-        t0 = perf()
-        await step()
-        total += perf() - t0
-    return total / iterations
+async def _call_async(
+    step: Callable[[], Any], before: Callable[[], Any] | None
+) -> tuple[float, float]:
+    if before is not None:
+        before()
+    t0, c0 = time.perf_counter(), time.process_time()
+    await step()
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
-def _batch_sync(
-    step: Callable[[], Any], before: Callable[[], Any] | None, iterations: int
-) -> float:
-    perf = time.perf_counter
-    total = 0.0
-    for _ in range(iterations):
-        if before is not None:
-            before()
-        t0 = perf()
-        step()
-        total += perf() - t0
-    return total / iterations
+def _call_sync(step: Callable[[], Any], before: Callable[[], Any] | None) -> tuple[float, float]:
+    if before is not None:
+        before()
+    t0, c0 = time.perf_counter(), time.process_time()
+    step()
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
-async def _run_batch(api: str, step: Any, before: Any, iterations: int) -> float:
+async def _round(api: str, sides: Sides, iterations: int, raw_first: bool) -> dict[str, float]:
+    """One round: ``iterations`` pairs of calls, raw and rapyer alternating call by call (the
+    side going first alternates too), so both see the same conditions on a busy machine.
+
+    Returns the mean wall-clock and client CPU seconds per call of each side, and the median
+    wall-clock seconds per call (robust to the scheduler's pauses on a loaded machine).
+    """
     gc.collect()
-    if api == "async":
-        return await _batch_async(step, before, iterations)
-    return _batch_sync(step, before, iterations)
+    walls: dict[str, list[float]] = {"raw": [], "rapyer": []}
+    cpus: dict[str, float] = {"raw": 0.0, "rapyer": 0.0}
+    order = [("raw", sides.raw, sides.raw_before_step)]
+    order.append(("rapyer", sides.rapyer, sides.rapyer_before_step))
+    if not raw_first:
+        order.reverse()
+    for _ in range(iterations):
+        for side, step, before in order:
+            if api == "async":
+                wall, cpu = await _call_async(step, before)
+            else:
+                wall, cpu = _call_sync(step, before)
+            walls[side].append(wall)
+            cpus[side] += cpu
+        order.reverse()
+    return {
+        "raw": sum(walls["raw"]) / iterations,
+        "rapyer": sum(walls["rapyer"]) / iterations,
+        "raw_median": statistics.median(walls["raw"]),
+        "rapyer_median": statistics.median(walls["rapyer"]),
+        "raw_cpu": cpus["raw"] / iterations,
+        "rapyer_cpu": cpus["rapyer"] / iterations,
+    }
 
 
 async def time_op(op: Op, sides: Sides, api: str, settings: Settings) -> dict[str, Any]:
-    # Warm-up: both sides, also to catch errors before measuring.
-    warm = 1 if op.fixed_iterations is not None else 5
+    # Warm-up of both sides, which also catches errors before measuring.
     if sides.before_batch:
         sides.before_batch()
-    raw_mean = await _run_batch(api, sides.raw, sides.raw_before_step, warm)
-    rap_mean = await _run_batch(api, sides.rapyer, sides.rapyer_before_step, warm)
-    iterations = _calibrate(max(raw_mean, rap_mean), settings, op)
-    raw_times: list[float] = []
-    rap_times: list[float] = []
-    ratios: list[float] = []
-    for n in range(settings.rounds):
+    warm = await _round(api, sides, 1 if op.fixed_iterations is not None else 5, True)
+    iterations = _calibrate(max(warm["raw"], warm["rapyer"]), settings, op)
+    rounds = settings.rounds if op.fixed_iterations is None else settings.slow_rounds
+    per_round: list[dict[str, float]] = []
+    for n in range(rounds):
         if sides.before_batch:
             sides.before_batch()
-        if n % 2 == 0:
-            raw_t = await _run_batch(api, sides.raw, sides.raw_before_step, iterations)
-            rap_t = await _run_batch(api, sides.rapyer, sides.rapyer_before_step, iterations)
-        else:
-            rap_t = await _run_batch(api, sides.rapyer, sides.rapyer_before_step, iterations)
-            raw_t = await _run_batch(api, sides.raw, sides.raw_before_step, iterations)
-        raw_times.append(raw_t)
-        rap_times.append(rap_t)
-        ratios.append(raw_t / rap_t)
+        per_round.append(await _round(api, sides, iterations, raw_first=n % 2 == 0))
+
+    def median_of(name: str) -> float:
+        return statistics.median(r[name] for r in per_round)
+
+    ratios = [r["raw_median"] / r["rapyer_median"] for r in per_round]
     ratio = statistics.median(ratios)
+    mean_ratios = [r["raw"] / r["rapyer"] for r in per_round]
+    raw_cpu, rap_cpu = median_of("raw_cpu"), median_of("rapyer_cpu")
     return {
         "status": "ok",
         "ratio": round(ratio, 3),
         "meets_goal": ratio >= op.goal,
-        "raw_seconds": statistics.median(raw_times),
-        "rapyer_seconds": statistics.median(rap_times),
-        "rounds": settings.rounds,
+        "raw_seconds": median_of("raw_median"),
+        "rapyer_seconds": median_of("rapyer_median"),
+        "ratio_of_means": round(statistics.median(mean_ratios), 3),
+        "raw_client_cpu_seconds": raw_cpu,
+        "rapyer_client_cpu_seconds": rap_cpu,
+        "client_cpu_ratio": round(raw_cpu / rap_cpu, 3) if rap_cpu > 0 else None,
+        "rounds": rounds,
         "iterations_per_round": iterations,
         "round_ratios": [round(x, 3) for x in ratios],
     }
@@ -949,8 +967,7 @@ async def memory_op(op: Op, sides: Sides, api: str, settings: Settings) -> dict[
     raw_peaks: list[int] = []
     rap_peaks: list[int] = []
     # One untraced warm-up per side (imports, connections), then alternating traced runs.
-    await _run_batch(api, sides.raw, None, 1)
-    await _run_batch(api, sides.rapyer, None, 1)
+    await _round(api, sides, 1, True)
     for n in range(settings.memory_repeats):
         if n % 2 == 0:
             raw_peaks.append(await _peak(api, sides.raw))
@@ -1083,7 +1100,8 @@ def markdown(report: dict[str, Any], ops: list[Op]) -> str:
         "",
         f"Baseline: {report['baseline_description']}",
         f"Run: {report['generated_at']}, {'quick' if report['quick'] else 'full'} mode, "
-        f"{report['settings']['rounds']} rounds; server {env['server']} ({env['server_source']}); "
+        f"{report['settings']['rounds']} rounds ({report['settings']['slow_rounds']} for the slow "
+        f"operations); server {env['server']} ({env['server_source']}); "
         f"Python {env['python']}, redis-py {env['redis_py']}, pydantic {env['pydantic']}, "
         f"rapyer {env['rapyer']}; {env['machine']}.",
     ]
@@ -1108,7 +1126,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         description="rapyer vs raw redis-py, side by side (see benchmarks/README.md)."
     )
     parser.add_argument("--quick", action="store_true", help="smoke run (~20 s)")
-    parser.add_argument("--rounds", type=int, help="rounds per operation (default 15, quick 3)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        help="rounds per operation (default 31, and 11 for the slow ones; quick 3)",
+    )
     parser.add_argument("--only", help="comma-separated operation ids (default: all); see --list")
     parser.add_argument("--list", action="store_true", help="list operation ids and exit")
     parser.add_argument(
@@ -1143,8 +1165,9 @@ def main(argv: list[str] | None = None) -> int:
         ops = [op for op in OPS if op.id in wanted]
     settings = Settings(
         quick=args.quick,
-        rounds=args.rounds or (3 if args.quick else 15),
-        batch_seconds=0.01 if args.quick else 0.06,
+        rounds=args.rounds or (3 if args.quick else 31),
+        slow_rounds=min(args.rounds or 99, 3 if args.quick else 11),
+        batch_seconds=0.01 if args.quick else 0.03,
         memory_repeats=1 if args.quick else 3,
     )
     apis = ["async", "sync"] if args.api == "both" else [args.api]
@@ -1189,6 +1212,7 @@ def main(argv: list[str] | None = None) -> int:
         "memory_ratio_definition": MEMORY_DEFINITION,
         "settings": {
             "rounds": settings.rounds,
+            "slow_rounds": settings.slow_rounds,
             "batch_seconds": settings.batch_seconds,
             "memory_repeats": settings.memory_repeats,
         },
