@@ -98,11 +98,13 @@ class RedisModelMeta(ModelMetaclass):
         except PydanticUserError as exc:
             raise ModelDefinitionError(f"{name}: {exc}") from exc
         type.__setattr__(cls, "Meta", meta)
+        type.__setattr__(cls, "__rapyer_own_post_init__", "model_post_init" in namespace)
         _config.invalidate_cache()
         if name == "BaseRedisModel" and namespace.get("__module__") == __name__:
             return cls
         _config.warn_ignored(meta, name)
         mcs._finish(cls)  # type: ignore[arg-type]
+        _use_fast_post_init(cls)  # type: ignore[arg-type]
         return cls
 
     def __setattr__(cls, name: str, value: Any) -> None:
@@ -363,6 +365,56 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         return super().__eq__(other)
 
     __hash__ = None  # type: ignore[assignment]
+
+
+# ---- fast initialisation of private attributes ------------------------------------------------
+#
+# pydantic wraps ``model_post_init`` of every class with private attributes in a function that
+# first runs ``init_private_attributes`` (a deep copy of each default, about 4 us per instance:
+# more than validating this module's models from JSON). When a class has only rapyer's private
+# attributes, with immutable defaults, and no user-defined ``model_post_init`` anywhere in its
+# MRO, rapyer installs an equivalent that copies one prepared dict instead.
+
+_IMMUTABLE = (type(None), bool, int, float, str, bytes, tuple, frozenset)
+
+
+def _prepared_private_defaults() -> dict[str, Any] | None:
+    defaults: dict[str, Any] = {}
+    for name, attr in BaseRedisModel.__private_attributes__.items():
+        default = attr.default
+        if attr.default_factory is not None or not isinstance(default, _IMMUTABLE):
+            return None
+        if isinstance(default, (tuple, frozenset)) and default:
+            return None  # non-empty containers: keep pydantic's (deep) copy
+        defaults[name] = default
+    return defaults
+
+
+_PRIVATE_DEFAULTS = _prepared_private_defaults()
+_base_post_init = BaseRedisModel.__dict__["model_post_init"]
+_BASE_POST_INIT = getattr(_base_post_init, "__wrapped__", _base_post_init)
+
+
+def _fast_model_post_init(self: BaseRedisModel, context: Any, /) -> None:
+    if getattr(self, "__pydantic_private__", None) is None:
+        object.__setattr__(self, "__pydantic_private__", _PRIVATE_DEFAULTS.copy())  # type: ignore[union-attr]
+    _BASE_POST_INIT(self, context)
+
+
+def _use_fast_post_init(cls: type[BaseRedisModel]) -> None:
+    if _PRIVATE_DEFAULTS is None or cls.__private_attributes__.keys() != _PRIVATE_DEFAULTS.keys():
+        return
+    for klass in cls.__mro__:
+        if klass is BaseModel or klass is object:
+            continue
+        if isinstance(klass, RedisModelMeta):
+            if klass.__dict__.get("__rapyer_own_post_init__") and klass is not BaseRedisModel:
+                return
+        elif "model_post_init" in klass.__dict__:
+            return
+    if cls.__pydantic_post_init__ != "model_post_init":
+        return
+    type.__setattr__(cls, "model_post_init", _fast_model_post_init)
 
 
 def _private(model: BaseRedisModel, name: str) -> Any:
