@@ -145,6 +145,11 @@ def invalidate_cache() -> None:
     _cache.clear()
 
 
+def generation() -> int:
+    """A number that changes whenever resolved values may have changed (for derived caches)."""
+    return _generation
+
+
 def resolve(cls: type[AtomicRedisModel], name: str) -> Any:
     """The value of option ``name`` for ``cls`` now."""
     try:
