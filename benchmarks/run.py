@@ -186,13 +186,23 @@ def clear_prefix(r: redis.Redis, pattern: str = f"{PREFIX}:*") -> None:
         r.delete(*chunk)
 
 
+_doc_texts: dict[int, str] = {}
+
+
+def doc_text(i: int) -> str:
+    text = _doc_texts.get(i)
+    if text is None:
+        text = _doc_texts[i] = json.dumps(user_data(i))
+    return text
+
+
 def store_docs(r: redis.Redis, pks: list[str], start: int = 0) -> list[str]:
     """Store documents ``user_data(start + n)`` at ``PREFIX:pk``; return their keys."""
     keys = [key_of(pk) for pk in pks]
     for offset in range(0, len(keys), BATCH):
         pipe = r.pipeline(transaction=False)
         for n, key in enumerate(keys[offset : offset + BATCH], start=offset):
-            pipe.execute_command("JSON.SET", key, "$", json.dumps(user_data(start + n)))
+            pipe.execute_command("JSON.SET", key, "$", doc_text(start + n))
         pipe.execute()
     return keys
 
@@ -749,6 +759,7 @@ def _field_probe(api: str, field_name: str, async_method: str) -> bool:
     return field_method(BenchUser(**user_data(0)), field_name, method)
 
 
+# Run in this order: the finds of the 1,000-document set first, then of the 10,000 set.
 OPS: list[Op] = [
     Op("save", "save one model", 0.90, build=build_save),
     Op("get", "get one model (class)", 0.90, build=build_get),
@@ -796,14 +807,6 @@ OPS: list[Op] = [
         available=lambda api: has_api(api, BenchUser, "afind"),
     ),
     Op(
-        "find_all_10k",
-        "find all of 10,000",
-        0.80,
-        fixed_iterations=1,
-        build=build_find_all_10k,
-        available=lambda api: has_api(api, BenchUser, "afind"),
-    ),
-    Op(
         "find_keys_100",
         "find 100 by keys (class)",
         0.80,
@@ -825,12 +828,12 @@ OPS: list[Op] = [
         available=lambda api: has_api(api, BenchUser, "afind") and has_expressions(),
     ),
     Op(
-        "delete_1k",
-        "delete 1,000 (class `adelete_many`)",
-        0.90,
-        fixed_iterations=3,
-        build=build_delete,
-        available=lambda api: has_api(api, BenchUser, "adelete_many"),
+        "find_all_10k",
+        "find all of 10,000",
+        0.80,
+        fixed_iterations=1,
+        build=build_find_all_10k,
+        available=lambda api: has_api(api, BenchUser, "afind"),
     ),
     Op(
         "memory_find_all_10k",
@@ -839,6 +842,14 @@ OPS: list[Op] = [
         kind="memory",
         build=build_memory,
         available=lambda api: has_api(api, BenchUser, "afind"),
+    ),
+    Op(
+        "delete_1k",
+        "delete 1,000 (class `adelete_many`)",
+        0.90,
+        fixed_iterations=3,
+        build=build_delete,
+        available=lambda api: has_api(api, BenchUser, "adelete_many"),
     ),
 ]
 
@@ -967,7 +978,8 @@ async def memory_op(op: Op, sides: Sides, api: str, settings: Settings) -> dict[
     raw_peaks: list[int] = []
     rap_peaks: list[int] = []
     # One untraced warm-up per side (imports, connections), then alternating traced runs.
-    await _round(api, sides, 1, True)
+    if not settings.quick:
+        await _round(api, sides, 1, True)
     for n in range(settings.memory_repeats):
         if n % 2 == 0:
             raw_peaks.append(await _peak(api, sides.raw))
@@ -1079,8 +1091,8 @@ def markdown(report: dict[str, Any], ops: list[Op]) -> str:
         row = f"| {op.label} | {goal} | " + " | ".join(cells) + " |"
         (mem_rows if op.kind == "memory" else time_rows).append(row)
     lines = [
-        f"Ratio = {RATIO_DEFINITION}. Cells: ratio (rapyer time vs raw time per operation, "
-        "medians); ⚠ = below goal.",
+        f"Ratio = {RATIO_DEFINITION}. Cells: ratio (median time of a rapyer call vs of a raw "
+        "call, over all rounds); ⚠ = below goal.",
         "",
         header,
         sep,
@@ -1103,7 +1115,9 @@ def markdown(report: dict[str, Any], ops: list[Op]) -> str:
         f"{report['settings']['rounds']} rounds ({report['settings']['slow_rounds']} for the slow "
         f"operations); server {env['server']} ({env['server_source']}); "
         f"Python {env['python']}, redis-py {env['redis_py']}, pydantic {env['pydantic']}, "
-        f"rapyer {env['rapyer']}; {env['machine']}.",
+        f"rapyer {env['rapyer']}; {env['machine']}, load average {env['load_average_at_start']} "
+        "at the start (other processes competing for the CPUs slow both sides and lower the "
+        "ratios).",
     ]
     return "\n".join(lines) + "\n"
 
@@ -1166,7 +1180,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(
         quick=args.quick,
         rounds=args.rounds or (3 if args.quick else 31),
-        slow_rounds=min(args.rounds or 99, 3 if args.quick else 11),
+        slow_rounds=min(args.rounds or 99, 2 if args.quick else 11),
         batch_seconds=0.01 if args.quick else 0.03,
         memory_repeats=1 if args.quick else 3,
     )
@@ -1179,6 +1193,7 @@ def main(argv: list[str] | None = None) -> int:
         print(text, file=sys.stderr, flush=True)
 
     started = time.perf_counter()
+    load_at_start = _load_average()
     with contextlib.ExitStack() as stack:
         url = os.environ.get("REDIS_URL")
         source = "REDIS_URL"
@@ -1224,6 +1239,7 @@ def main(argv: list[str] | None = None) -> int:
             "server": server_version,
             "server_source": source,
             "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
+            "load_average_at_start": load_at_start,
         },
         "duration_seconds": round(time.perf_counter() - started, 1),
         "operations": [
@@ -1256,6 +1272,13 @@ def _ensure_index(r: redis.Redis) -> None:
     except redis.ResponseError:
         with contextlib.suppress(redis.ResponseError):
             create()
+
+
+def _load_average() -> str:
+    try:
+        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    except (AttributeError, OSError):
+        return "?"
 
 
 def _server_version(r: redis.Redis) -> str:
