@@ -1017,8 +1017,44 @@ async def run_op(op: Op, ctx: Context, api: str, settings: Settings) -> dict[str
         return {"status": "error", "error": f"{type(exc).__name__}: {exc}"}
 
 
+async def profile_op(op: Op, ctx: Context, api: str, log: Callable[[str], None]) -> None:
+    """Print a cProfile of the rapyer side of ``op`` (about 2 s of calls), best first."""
+    import cProfile
+    import io
+    import pstats
+
+    if not op.available(api) or op.build is None:
+        log(f"  {api:5} {op.id}: n/a (not implemented)")
+        return
+    sides = op.build(ctx, api)
+    if sides.before_batch:
+        sides.before_batch()
+    warm = await _round(api, sides, 3, True)
+    iterations = max(3, min(20_000, int(2.0 / max(warm["rapyer"], 1e-6))))
+    profiler = cProfile.Profile()
+    for _ in range(iterations):
+        if sides.rapyer_before_step:
+            sides.rapyer_before_step()
+        profiler.enable()
+        if api == "async":
+            await sides.rapyer()
+        else:
+            sides.rapyer()
+        profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(45)
+    print(f"## {op.id} ({api}): rapyer side, {iterations} calls, cProfile by cumulative time")
+    print(out.getvalue())
+
+
 async def run_api(
-    api: str, ops: list[Op], ctx: Context, settings: Settings, log: Callable[[str], None]
+    api: str,
+    ops: list[Op],
+    ctx: Context,
+    settings: Settings,
+    log: Callable[[str], None],
+    profile: bool = False,
 ) -> dict[str, dict[str, Any]]:
     results: dict[str, dict[str, Any]] = {}
     if api == "async":
@@ -1026,6 +1062,9 @@ async def run_api(
         ctx.release_async = ctx.raw_async.register_script(RELEASE_LUA)
     try:
         for op in ops:
+            if profile:
+                await profile_op(op, ctx, api, log)
+                continue
             t0 = time.perf_counter()
             results[op.id] = await run_op(op, ctx, api, settings)
             log(
@@ -1156,6 +1195,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default="pydantic",
         help="what the raw side does with the JSON text (default pydantic)",
     )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="instead of measuring, print a cProfile of the rapyer side of each selected "
+        "operation (use with --only and --api); writes no results",
+    )
     parser.add_argument("--json", dest="json_path", type=Path, help="where to write the JSON")
     parser.add_argument("--md", dest="md_path", type=Path, help="where to write the markdown")
     return parser.parse_args(argv)
@@ -1214,8 +1259,10 @@ def main(argv: list[str] | None = None) -> int:
         stack.callback(clear_prefix, raw_sync)
         results: dict[str, dict[str, dict[str, Any]]] = {}
         for api in apis:
-            results[api] = asyncio.run(run_api(api, ops, ctx, settings, log))
+            results[api] = asyncio.run(run_api(api, ops, ctx, settings, log, args.profile))
         server_version = _server_version(raw_sync)
+    if args.profile:
+        return 0
     report = {
         "schema": 1,
         "generated_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
