@@ -18,8 +18,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 RUN = ROOT / "benchmarks" / "run.py"
 
-# The quick run takes ~10-20 s; the timeout only guards against a hang.
-pytestmark = pytest.mark.timeout(180)
+# Part of the normal suite. The quick run takes ~10-20 s once every operation is implemented;
+# the timeout only guards against a hang. Deselect with -m "not benchmark".
+pytestmark = [pytest.mark.benchmark, pytest.mark.timeout(180)]
 
 ALWAYS_IMPLEMENTED = {"save", "get", "get_global"}
 
