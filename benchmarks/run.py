@@ -1182,7 +1182,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--rounds",
         type=int,
-        help="rounds per operation (default 31, and 11 for the slow ones; quick 3)",
+        help="rounds per operation (default 31, and 9 for the slow ones; quick 3 and 2)",
     )
     parser.add_argument("--only", help="comma-separated operation ids (default: all); see --list")
     parser.add_argument("--list", action="store_true", help="list operation ids and exit")
@@ -1225,9 +1225,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(
         quick=args.quick,
         rounds=args.rounds or (3 if args.quick else 31),
-        slow_rounds=min(args.rounds or 99, 2 if args.quick else 11),
+        slow_rounds=min(args.rounds or 99, 2 if args.quick else 9),
         batch_seconds=0.01 if args.quick else 0.03,
-        memory_repeats=1 if args.quick else 3,
+        memory_repeats=1 if args.quick else 2,
     )
     apis = ["async", "sync"] if args.api == "both" else [args.api]
     stem = "quick" if args.quick else "latest"
