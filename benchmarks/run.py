@@ -275,9 +275,10 @@ def has_api(api: str, obj: Any, async_name: str) -> bool:
 
 @dataclass
 class Sides:
-    """One operation ready to time: callables for each side (coroutine functions for async).
+    """One operation ready to time: one call of each side (coroutine functions for async).
 
-    ``step`` is timed; ``before_batch`` and ``before_step`` run untimed.
+    ``raw`` and ``rapyer`` are timed; ``*_before_step`` (before each call) and ``before_batch``
+    (before each round) run untimed.
     """
 
     raw: Callable[[], Any]
@@ -285,7 +286,6 @@ class Sides:
     raw_before_step: Callable[[], Any] | None = None
     rapyer_before_step: Callable[[], Any] | None = None
     before_batch: Callable[[], None] | None = None
-    finish: Callable[[], None] | None = None
 
 
 @dataclass
