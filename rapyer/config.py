@@ -156,9 +156,9 @@ def resolve(cls: type[AtomicRedisModel], name: str) -> Any:
         return _cache[(cls, name)]
     except KeyError:
         pass
-    generation = _generation
+    seen = _generation
     value = _resolve_uncached(cls, name)
-    if generation == _generation:  # no change happened meanwhile (other threads)
+    if seen == _generation:  # no change happened meanwhile (other threads)
         _cache[(cls, name)] = value
     return value
 
