@@ -1305,6 +1305,8 @@ def main(argv: list[str] | None = None) -> int:
     for path, content in ((json_path, json.dumps(report, indent=2) + "\n"), (md_path, text)):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
+    if not args.quick and not args.json_path and not args.md_path and ops == OPS:
+        update_readme(text)
     print(text)
     log(f"wrote {json_path} and {md_path} in {report['duration_seconds']} s")
     return 0
@@ -1320,6 +1322,25 @@ def _ensure_index(r: redis.Redis) -> None:
     except redis.ResponseError:
         with contextlib.suppress(redis.ResponseError):
             create()
+
+
+README = HERE / "README.md"
+README_START = "<!-- latest results: written by benchmarks/run.py -->"
+README_END = "<!-- end of latest results -->"
+
+
+def update_readme(table: str) -> None:
+    """Put the latest table into benchmarks/README.md (a full run of every operation only)."""
+    try:
+        text = README.read_text(encoding="utf-8")
+    except OSError:
+        return
+    start, end = text.find(README_START), text.find(README_END)
+    if start < 0 or end < start:
+        return
+    new = f"{text[: start + len(README_START)]}\n{table}{text[end:]}"
+    if new != text:
+        README.write_text(new, encoding="utf-8")
 
 
 def run_without_loop(coro: Any) -> Any:
