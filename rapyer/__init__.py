@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from rapyer import _registry
 from rapyer._async.functions import aexists, afind_one, aget, init_rapyer, teardown_rapyer
+from rapyer._async.lock import alock_from_key
+from rapyer._async.pipeline import apipeline
+from rapyer._lock import ModelLock
 from rapyer._sync.functions import exists, find_one, get, init_rapyer_sync, teardown_rapyer_sync
+from rapyer._sync.lock import lock_from_key
+from rapyer._sync.pipeline import pipeline
 from rapyer.actions import ActionGroup
 from rapyer.config import RedisConfig
 from rapyer.errors import (
@@ -39,6 +44,7 @@ __all__ = [
     "InvalidKeyError",
     "Key",
     "KeyNotFound",
+    "ModelLock",
     "Pickle",
     "RapyerError",
     "RapyerKey",
@@ -48,12 +54,16 @@ __all__ = [
     "aexists",
     "afind_one",
     "aget",
+    "alock_from_key",
+    "apipeline",
     "exists",
     "find_one",
     "find_redis_models",
     "get",
     "init_rapyer",
     "init_rapyer_sync",
+    "lock_from_key",
+    "pipeline",
     "teardown_rapyer",
     "teardown_rapyer_sync",
 ]

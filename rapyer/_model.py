@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr, PydanticSchemaGeneratio
 from pydantic._internal._model_construction import ModelMetaclass
 from pydantic.errors import PydanticUserError
 
-from rapyer import _keys, _registry
+from rapyer import _keys, _pipeline_state, _registry
 from rapyer import config as _config
 from rapyer.config import RedisConfig
 from rapyer.errors import ModelDefinitionError
@@ -98,6 +98,7 @@ class RedisModelMeta(ModelMetaclass):
         except PydanticUserError as exc:
             raise ModelDefinitionError(f"{name}: {exc}") from exc
         type.__setattr__(cls, "Meta", meta)
+        _config.watch(meta)
         type.__setattr__(cls, "__rapyer_own_post_init__", "model_post_init" in namespace)
         _config.invalidate_cache()
         if name == "BaseRedisModel" and namespace.get("__module__") == __name__:
@@ -110,6 +111,8 @@ class RedisModelMeta(ModelMetaclass):
     def __setattr__(cls, name: str, value: Any) -> None:
         super().__setattr__(name, value)
         if name == "Meta":
+            if isinstance(value, RedisConfig):
+                _config.watch(value)
             _config.invalidate_cache()
 
     def __delattr__(cls, name: str) -> None:
@@ -189,6 +192,10 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         super().__setattr__(name, value)
         if name in self.__rapyer_nested_fields__:
             self._link_value(self.__dict__.get(name), (name,))
+        if _pipeline_state.current() is not None:
+            from rapyer._assign import queue_assignment
+
+            queue_assignment(self, name, value)
 
     def _link_value(self, value: Any, rel_path: tuple[PathSegment, ...]) -> None:
         """Link nested models found in ``value`` to this model at ``rel_path``."""

@@ -53,20 +53,22 @@ class RedisConfig(BaseModel):
     is_fake_redis: bool | None = None
     cascade_function_name: str | None = None
 
+    def __init__(self, **data: Any) -> None:
+        _check_refresh_ttl(data.get("refresh_ttl"))
+        super().__init__(**data)
+
     def __setattr__(self, name: str, value: Any) -> None:
+        if name == "refresh_ttl":
+            _check_refresh_ttl(value)
+        watched = isinstance(self.__pydantic_fields_set__, _WatchedSet)
         super().__setattr__(name, value)
+        if watched:
+            watch(self)  # in case pydantic replaced the set
         invalidate_cache()
 
     def __delattr__(self, name: str) -> None:
         super().__delattr__(name)
         invalidate_cache()
-
-    @field_validator("refresh_ttl")
-    @classmethod
-    def _no_delete_group(cls, value: bool | ActionGroup) -> bool | ActionGroup:
-        if isinstance(value, ActionGroup) and ActionGroup.DELETE in value:
-            raise InvalidRefreshTtlError("refresh_ttl cannot contain ActionGroup.DELETE")
-        return value
 
     @field_validator("batch_size")
     @classmethod
@@ -74,6 +76,11 @@ class RedisConfig(BaseModel):
         if value < 1:
             raise ValueError("batch_size must be at least 1")
         return value
+
+
+def _check_refresh_ttl(value: Any) -> None:
+    if isinstance(value, ActionGroup) and ActionGroup.DELETE in value:
+        raise InvalidRefreshTtlError("refresh_ttl cannot contain ActionGroup.DELETE")
 
 
 OPTION_NAMES = frozenset(RedisConfig.model_fields)
@@ -88,7 +95,7 @@ def set_init_defaults(values: dict[str, Any]) -> None:
     if unknown:
         raise TypeError(f"Unknown rapyer config option(s): {', '.join(sorted(unknown))}")
     if "refresh_ttl" in values:
-        RedisConfig(refresh_ttl=values["refresh_ttl"])  # validates
+        _check_refresh_ttl(values["refresh_ttl"])
     _init_defaults.update(values)
     invalidate_cache()
 
@@ -130,6 +137,48 @@ def warn_ignored(meta: RedisConfig, class_name: str) -> None:
             DeprecationWarning,
             stacklevel=4,
         )
+
+
+class _WatchedSet(set):  # type: ignore[type-arg]
+    """The fields-set of a class's Meta: changing it in place (``Meta.model_fields_set.discard``
+    unsets an option) invalidates the resolved values like an assignment does."""
+
+    __slots__ = ()
+
+
+def _invalidating(method: Any) -> Any:
+    def wrapper(self: _WatchedSet, *args: Any) -> Any:
+        result = method(self, *args)
+        invalidate_cache()
+        return result
+
+    wrapper.__name__ = method.__name__
+    return wrapper
+
+
+for _name in (
+    "add",
+    "discard",
+    "remove",
+    "pop",
+    "clear",
+    "update",
+    "difference_update",
+    "intersection_update",
+    "symmetric_difference_update",
+    "__ior__",
+    "__iand__",
+    "__isub__",
+    "__ixor__",
+):
+    setattr(_WatchedSet, _name, _invalidating(getattr(set, _name)))
+
+
+def watch(meta: RedisConfig) -> None:
+    """Make in-place changes of ``meta``'s fields-set invalidate the resolved values."""
+    fields_set = meta.__pydantic_fields_set__
+    if not isinstance(fields_set, _WatchedSet):
+        object.__setattr__(meta, "__pydantic_fields_set__", _WatchedSet(fields_set))
 
 
 # Resolved values by (class, option). Cleared whenever a Meta changes (assignment of an option

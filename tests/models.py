@@ -115,3 +115,39 @@ class Derived(User):
 
 class WithPlainBase(AtomicRedisModel, PlainBase):
     title: str = ""
+
+
+class PipelineSession(AtomicRedisModel):
+    """A model with a TTL (pipeline tests)."""
+
+    Meta = RedisConfig(ttl=100)
+    name: str = ""
+    hits: int = 0
+
+
+class PipelineOtherDb(AtomicRedisModel):
+    """A model whose binding a test points at a second server or db (pipeline tests)."""
+
+    name: str = ""
+
+
+# ---- locks (tests/_async/test_lock.py) ----------------------------------------------
+
+
+class LockCounter(AtomicRedisModel):
+    """A counter for lock contention tests (short pause between acquire attempts)."""
+
+    Meta = RedisConfig(lock_sleep=0.002)
+    n: int = 0
+
+
+class LockTuned(AtomicRedisModel):
+    """Lock defaults set in a nested Meta."""
+
+    class Meta:
+        lock_lease = 2.5
+        lock_blocking_timeout = 0.1
+        lock_sleep = 0.01
+        ttl = 100
+
+    n: int = 0

@@ -10,6 +10,7 @@ from redis.exceptions import ResponseError
 from typing_extensions import Self
 
 from rapyer import _codec, _commands
+from rapyer._assign import local_assignments
 from rapyer._sync import executor
 from rapyer._binding import binding_of
 from rapyer.actions import ActionGroup
@@ -30,7 +31,8 @@ M = TypeVar("M", bound="BaseRedisModel")
 
 
 def _wrong_type(exc: ResponseError, key: str) -> Exception:
-    if "WRONGTYPE" in str(exc).upper() or "wrong type" in str(exc).lower():
+    message = str(exc).lower()
+    if "wrongtype" in message or "wrong type" in message or "wrong redis type" in message:
         return CantSerializeRedisValueError(f"The key {key!r} does not hold a JSON document")
     return exc
 
@@ -92,8 +94,9 @@ class SyncModelOps(_Base):
         unknown = [name for name in fields if name not in type(self).model_fields]
         if unknown:
             raise ValueError(f"{type(self).__name__} has no field(s) {', '.join(unknown)}")
-        for name, value in fields.items():
-            setattr(self, name, value)
+        with local_assignments():
+            for name, value in fields.items():
+                setattr(self, name, value)
         if fields:
             commands = _commands.update_fields(self, list(fields))
             executor.write(binding_of(type(self.root_model())), commands)

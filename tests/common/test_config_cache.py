@@ -107,3 +107,13 @@ def test_binding_follows_meta_and_the_environment(monkeypatch: pytest.MonkeyPatc
     finally:
         CcBase.Meta = RedisConfig(**{"init_with_rapyer": False, "ttl": 10, "key_prefix": "ccb"})
     assert binding_of(CcBase).source == "redis://127.0.0.1:1/4"
+
+
+def test_option_unset_through_the_fields_set_is_seen_by_the_next_call() -> None:
+    CcChild.Meta.ttl = 5
+    try:
+        assert _config.resolve(CcChild, "ttl") == 5
+        CcChild.Meta.model_fields_set.discard("ttl")
+        assert _config.resolve(CcChild, "ttl") == 10
+    finally:
+        CcChild.Meta = RedisConfig(init_with_rapyer=False, batch_size=7)
