@@ -74,11 +74,15 @@ RATIO_DEFINITION = (
 )
 MEMORY_DEFINITION = "rapyer peak / raw peak of tracemalloc (1.0 = same memory; lower is better)"
 
-RELEASE_LUA = """
-if redis.call('get', KEYS[1]) == ARGV[1] then
-    return redis.call('del', KEYS[1])
+# The lock's token-checked save and release in one step (what rapyer's lock does with its own
+# generic script), written for the one JSON.SET of this model.
+SAVE_AND_RELEASE_LUA = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+    return 0
 end
-return 0
+redis.call('JSON.SET', KEYS[2], '$', ARGV[2])
+redis.call('DEL', KEYS[1])
+return 1
 """
 
 
@@ -305,8 +309,8 @@ class Context:
     url: str
     raw_sync: redis.Redis
     raw_async: aredis.Redis | None = None
-    release_async: Any = None
-    release_sync: Any = None
+    save_and_release_async: Any = None
+    save_and_release_sync: Any = None
     cache: dict[str, Any] = field(default_factory=dict)
 
     def dataset(self, n: int) -> list[str]:
@@ -446,27 +450,22 @@ def build_increase(ctx: Context, api: str) -> Sides:
 
 
 def build_lock(ctx: Context, api: str) -> Sides:
-    """SET NX PX -> JSON.GET -> modify -> WATCH/GET/MULTI/JSON.SET/EXEC -> Lua release."""
+    """``SET NX PX`` -> ``JSON.GET`` -> modify -> one Lua token-checked save and release."""
     raw_key, rap_key, _, _ = _single(ctx, api, "lock")
     lock_name = f"{raw_key}/default:lock"
     if api == "async":
         r = ctx.raw_async
-        release = ctx.release_async
+        save_and_release = ctx.save_and_release_async
 
         async def raw() -> None:
             token = str(uuid.uuid4())
-            while not await r.set(lock_name, token, nx=True, px=LOCK_LEASE_MS):
+            while not await r.execute_command("SET", lock_name, token, "NX", "PX", LOCK_LEASE_MS):
                 await asyncio.sleep(0.1)
             obj = CODEC.loads(await r.execute_command("JSON.GET", raw_key, "."))
             CODEC.set_field(obj, "name", "locked")
-            async with r.pipeline(transaction=True) as pipe:
-                await pipe.watch(lock_name)
-                if await pipe.get(lock_name) != token:
-                    raise RuntimeError("lock lost")
-                pipe.multi()
-                pipe.execute_command("JSON.SET", raw_key, "$", CODEC.dumps(obj))
-                await pipe.execute()
-            await release(keys=[lock_name], args=[token])
+            doc = CODEC.dumps(obj)
+            if not await save_and_release(keys=[lock_name, raw_key], args=[token, doc]):
+                raise RuntimeError("lock lost")
 
         async def rap() -> None:
             async with BenchUser.alock_from_key(rap_key, save_at_end=True) as m:  # type: ignore[attr-defined]
@@ -474,22 +473,16 @@ def build_lock(ctx: Context, api: str) -> Sides:
 
         return Sides(raw, rap)
     rs = ctx.raw_sync
-    release_s = ctx.release_sync
+    save_and_release_s = ctx.save_and_release_sync
 
     def raw_s() -> None:
         token = str(uuid.uuid4())
-        while not rs.set(lock_name, token, nx=True, px=LOCK_LEASE_MS):
+        while not rs.execute_command("SET", lock_name, token, "NX", "PX", LOCK_LEASE_MS):
             time.sleep(0.1)
         obj = CODEC.loads(rs.execute_command("JSON.GET", raw_key, "."))
         CODEC.set_field(obj, "name", "locked")
-        with rs.pipeline(transaction=True) as pipe:
-            pipe.watch(lock_name)
-            if pipe.get(lock_name) != token:
-                raise RuntimeError("lock lost")
-            pipe.multi()
-            pipe.execute_command("JSON.SET", raw_key, "$", CODEC.dumps(obj))
-            pipe.execute()
-        release_s(keys=[lock_name], args=[token])
+        if not save_and_release_s(keys=[lock_name, raw_key], args=[token, CODEC.dumps(obj)]):
+            raise RuntimeError("lock lost")
 
     def rap_s() -> None:
         with BenchUser.lock_from_key(rap_key, save_at_end=True) as m:  # type: ignore[attr-defined]
@@ -1059,7 +1052,7 @@ async def run_api(
     results: dict[str, dict[str, Any]] = {}
     if api == "async":
         ctx.raw_async = aredis.Redis.from_url(ctx.url, decode_responses=True)
-        ctx.release_async = ctx.raw_async.register_script(RELEASE_LUA)
+        ctx.save_and_release_async = ctx.raw_async.register_script(SAVE_AND_RELEASE_LUA)
     try:
         for op in ops:
             if profile:
@@ -1255,7 +1248,7 @@ def main(argv: list[str] | None = None) -> int:
         stack.callback(rapyer.teardown_rapyer_sync)
         _ensure_index(raw_sync)
         ctx = Context(quick=args.quick, url=url, raw_sync=raw_sync)
-        ctx.release_sync = raw_sync.register_script(RELEASE_LUA)
+        ctx.save_and_release_sync = raw_sync.register_script(SAVE_AND_RELEASE_LUA)
         stack.callback(clear_prefix, raw_sync)
         results: dict[str, dict[str, dict[str, Any]]] = {}
         for api in apis:
