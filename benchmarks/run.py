@@ -172,9 +172,9 @@ class JsonCodec(Codec):
 CODEC: Codec = Codec()
 
 
-def unwrap_dollar(text: str) -> str:
-    """``JSON.MGET keys $`` replies ``[doc]`` per key: the document's text."""
-    return text[1:-1]
+# ``JSON.MGET keys .`` answers each document itself (``$`` would wrap it in ``[...]``); rapyer's
+# bulk reads use the same legacy path.
+MGET_PATH = "."
 
 
 def chunks(items: list[Any], size: int) -> list[list[Any]]:
@@ -495,17 +495,18 @@ def _build_insert(ctx: Context, api: str, global_form: bool) -> Sides:
     n = 1000
     ctx.forget_dataset()
     clear_prefix(ctx.raw_sync)
-    raw_keys = [key_of(f"raw-ins-{i}") for i in range(n)]
+    raw_pks = [f"raw-ins-{i}" for i in range(n)]
     objs = [CODEC.make(i) for i in range(n)]
     models = [rapyer_user(i, f"rap-ins-{i}") for i in range(n)]
-    pairs = list(zip(raw_keys, objs, strict=True))
+    # Like rapyer, the raw side builds each key when it writes (from the object's id).
+    pairs = list(zip(raw_pks, objs, strict=True))
     if api == "async":
         r = ctx.raw_async
 
         async def raw() -> None:
             pipe = r.pipeline(transaction=True)
-            for key, obj in pairs:
-                pipe.execute_command("JSON.SET", key, "$", CODEC.dumps(obj))
+            for pk, obj in pairs:
+                pipe.execute_command("JSON.SET", f"{PREFIX}:{pk}", "$", CODEC.dumps(obj))
             await pipe.execute()
 
         if global_form:
@@ -522,8 +523,8 @@ def _build_insert(ctx: Context, api: str, global_form: bool) -> Sides:
 
     def raw_s() -> None:
         pipe = rs.pipeline(transaction=True)
-        for key, obj in pairs:
-            pipe.execute_command("JSON.SET", key, "$", CODEC.dumps(obj))
+        for pk, obj in pairs:
+            pipe.execute_command("JSON.SET", f"{PREFIX}:{pk}", "$", CODEC.dumps(obj))
         pipe.execute()
 
     if global_form:
@@ -541,7 +542,7 @@ def build_insert_global(ctx: Context, api: str) -> Sides:
 
 def _raw_load_replies(replies: list[Any]) -> list[Any]:
     loads = CODEC.loads
-    return [loads(unwrap_dollar(text)) for text in replies if text is not None]
+    return [loads(text) for text in replies if text is not None]
 
 
 async def raw_find_all_async(r: aredis.Redis) -> list[Any]:
@@ -554,7 +555,7 @@ async def raw_find_all_async(r: aredis.Redis) -> list[Any]:
             break
     out: list[Any] = []
     for chunk in chunks(keys, BATCH):
-        out.extend(_raw_load_replies(await r.execute_command("JSON.MGET", *chunk, "$")))
+        out.extend(_raw_load_replies(await r.execute_command("JSON.MGET", *chunk, MGET_PATH)))
     return out
 
 
@@ -568,7 +569,7 @@ def raw_find_all_sync(r: redis.Redis) -> list[Any]:
             break
     out: list[Any] = []
     for chunk in chunks(keys, BATCH):
-        out.extend(_raw_load_replies(r.execute_command("JSON.MGET", *chunk, "$")))
+        out.extend(_raw_load_replies(r.execute_command("JSON.MGET", *chunk, MGET_PATH)))
     return out
 
 
@@ -602,7 +603,7 @@ def _build_find_keys(ctx: Context, api: str, global_form: bool) -> Sides:
         r = ctx.raw_async
 
         async def raw() -> Any:
-            return _raw_load_replies(await r.execute_command("JSON.MGET", *keys, "$"))
+            return _raw_load_replies(await r.execute_command("JSON.MGET", *keys, MGET_PATH))
 
         if global_form:
 
@@ -617,7 +618,7 @@ def _build_find_keys(ctx: Context, api: str, global_form: bool) -> Sides:
     rs = ctx.raw_sync
 
     def raw_s() -> Any:
-        return _raw_load_replies(rs.execute_command("JSON.MGET", *keys, "$"))
+        return _raw_load_replies(rs.execute_command("JSON.MGET", *keys, MGET_PATH))
 
     if global_form:
         return Sides(raw_s, lambda: rapyer.find(*keys))  # type: ignore[attr-defined]
@@ -684,7 +685,9 @@ def build_find_expr(ctx: Context, api: str) -> Sides:
                 _keys_of_rows(rows, keys)
             out: list[Any] = []
             for chunk in chunks(keys, BATCH):
-                out.extend(_raw_load_replies(await r.execute_command("JSON.MGET", *chunk, "$")))
+                out.extend(
+                    _raw_load_replies(await r.execute_command("JSON.MGET", *chunk, MGET_PATH))
+                )
             return out
 
         async def rap() -> Any:
@@ -702,7 +705,7 @@ def build_find_expr(ctx: Context, api: str) -> Sides:
             _keys_of_rows(rows, keys)
         out: list[Any] = []
         for chunk in chunks(keys, BATCH):
-            out.extend(_raw_load_replies(rs.execute_command("JSON.MGET", *chunk, "$")))
+            out.extend(_raw_load_replies(rs.execute_command("JSON.MGET", *chunk, MGET_PATH)))
         return out
 
     return Sides(raw_s, lambda: BenchUser.find(BenchUser.age > EXPR_THRESHOLD))  # type: ignore[attr-defined,operator]
@@ -714,7 +717,6 @@ def build_delete(ctx: Context, api: str) -> Sides:
     clear_prefix(ctx.raw_sync)
     raw_pks = [f"raw-del-{i}" for i in range(n)]
     rap_pks = [f"rap-del-{i}" for i in range(n)]
-    raw_keys = [key_of(pk) for pk in raw_pks]
     models = [rapyer_user(i, pk) for i, pk in enumerate(rap_pks)]
 
     def refill_raw() -> None:
@@ -727,7 +729,7 @@ def build_delete(ctx: Context, api: str) -> Sides:
         r = ctx.raw_async
 
         async def raw() -> None:
-            await r.delete(*raw_keys)
+            await r.delete(*[f"{PREFIX}:{pk}" for pk in raw_pks])
 
         async def rap() -> None:
             await BenchUser.adelete_many(*models)  # type: ignore[attr-defined]
@@ -735,7 +737,7 @@ def build_delete(ctx: Context, api: str) -> Sides:
         return Sides(raw, rap, raw_before_step=refill_raw, rapyer_before_step=refill_rap)
     rs = ctx.raw_sync
     return Sides(
-        lambda: rs.delete(*raw_keys),
+        lambda: rs.delete(*[f"{PREFIX}:{pk}" for pk in raw_pks]),
         lambda: BenchUser.delete_many(*models),  # type: ignore[attr-defined]
         raw_before_step=refill_raw,
         rapyer_before_step=refill_rap,
