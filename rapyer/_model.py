@@ -188,6 +188,18 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         for name in self.__rapyer_nested_fields__:
             self._link_value(self.__dict__.get(name), (name,))
 
+    if not typing.TYPE_CHECKING:
+
+        def __getattr__(self, item: str) -> Any:
+            # rapyer's private attributes (``model._rapyer_parent`` ...) without pydantic's
+            # generic path, which costs microseconds per read (it probes the default for
+            # ``__get__`` through ``ModelPrivateAttr.__getattr__``, raising inside).
+            if item.startswith("_rapyer_"):
+                private = self.__pydantic_private__
+                if private is not None and item in private:
+                    return private[item]
+            return super().__getattr__(item)
+
     def __setattr__(self, name: str, value: Any) -> None:
         super().__setattr__(name, value)
         if name in self.__rapyer_nested_fields__:
