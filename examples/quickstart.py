@@ -103,6 +103,21 @@ async def async_part() -> None:
     await rapyer.teardown_rapyer()  # closes this event loop's client
 
 
+def bulk_part() -> None:
+    """Bulk operations: many models, one round trip (the async forms add the ``a``)."""
+    print("-- bulk operations --")
+    players = [Player(handle=f"p{i}", name=f"P{i}", score=i) for i in range(3)]
+    Player.insert(*players)  # one MULTI/EXEC for all of them
+    print(f"insert: {len(players)} players, count {Player.count()}")
+    found = Player.find("p2", "p0")  # by keys (bare or full), in order
+    print(f"find by keys: {[p.handle for p in found]}")
+    print(f"find all: {sorted(p.handle for p in Player.find())}")  # SCAN, never KEYS
+    outcome = Player.get_or_create(Player(handle="p1", name="Other"))  # atomic (Lua)
+    print(f"get_or_create: {outcome.status.value} {outcome.value.name}")
+    result = rapyer.delete_many(*[p.key for p in players])
+    print(f"delete_many: {result.models_deleted} deleted, count {Player.count()}")
+
+
 def main() -> None:
     url = os.environ.get("REDIS_URL")
     server = None
@@ -120,6 +135,7 @@ def main() -> None:
     try:
         blocking_part()
         asyncio.run(async_part())
+        bulk_part()
     finally:
         rapyer.teardown_rapyer_sync()
         if server is not None:

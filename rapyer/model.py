@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from rapyer._async.bulk import AsyncBulkOps
 from rapyer._async.lock import AsyncLockOps
 from rapyer._async.model_ops import AsyncModelOps
 from rapyer._async.pipeline import AsyncPipelineOps
 from rapyer._model import BaseRedisModel
+from rapyer._sync.bulk import SyncBulkOps
 from rapyer._sync.lock import SyncLockOps
 from rapyer._sync.model_ops import SyncModelOps
 from rapyer._sync.pipeline import SyncPipelineOps
@@ -17,6 +19,8 @@ __all__ = ["AtomicRedisModel"]
 class AtomicRedisModel(
     AsyncModelOps,
     SyncModelOps,
+    AsyncBulkOps,
+    SyncBulkOps,
     AsyncPipelineOps,
     SyncPipelineOps,
     AsyncLockOps,

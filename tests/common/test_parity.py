@@ -18,13 +18,19 @@ def _twin(name: str) -> str:
 
 
 def _is_async(value: object) -> bool:
-    """A coroutine function, an async context manager function (``apipeline``), or a plain
-    function returning one of our async objects (``alock`` returns an ``AsyncModelLock``)."""
+    """A coroutine function, an async generator function (``aiterator``), an async context
+    manager function (``apipeline``), or a plain function returning one of our async objects
+    (``alock`` returns an ``AsyncModelLock``)."""
     func = getattr(value, "__func__", value)
     wrapped = getattr(func, "__wrapped__", None)
     returns = getattr(func, "__annotations__", {}).get("return") if callable(func) else None
     returns_async = isinstance(returns, str) and returns.startswith("Async")
-    return inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(wrapped) or returns_async
+    return (
+        inspect.iscoroutinefunction(func)
+        or inspect.isasyncgenfunction(func)
+        or inspect.isasyncgenfunction(wrapped)
+        or returns_async
+    )
 
 
 def _async_names(obj: object) -> set[str]:

@@ -52,7 +52,15 @@ def _check(lines: list[str]) -> None:
     ]
     assert lines[21] == "adelete: True, aexists afterwards: False"
     assert lines[22].startswith("KeyNotFound: ") and "Player:bob" in lines[22]
-    assert lines[23:] == ["done"]
+    assert lines[23:] == [
+        "-- bulk operations --",
+        "insert: 3 players, count 3",
+        "find by keys: ['p2', 'p0']",
+        "find all: ['p0', 'p1', 'p2']",
+        "get_or_create: found P1",
+        "delete_many: 3 deleted, count 0",
+        "done",
+    ]
 
 
 def test_quickstart_starts_the_embedded_server():
