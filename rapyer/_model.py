@@ -272,7 +272,8 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
     def _special_keys(self, include_main: bool = False) -> list[str]:
         key = self.key
         keys = [key] if include_main else []
-        keys.extend(_keys.special_key(key, path) for path in self._special_paths())
+        if self.__rapyer_special_fields__ or self.__rapyer_nested_fields__:
+            keys.extend(_keys.special_key(key, path) for path in self._special_paths())
         return keys
 
     def _special_paths(self) -> Iterator[str]:
