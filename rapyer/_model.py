@@ -15,8 +15,9 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr, PydanticSchemaGeneratio
 from pydantic._internal._model_construction import ModelMetaclass
 from pydantic.errors import PydanticUserError
 
-from rapyer import _keys, _registry
+from rapyer import _keys, _links, _registry
 from rapyer import config as _config
+from rapyer._links import RedisValue
 from rapyer.config import RedisConfig
 from rapyer.errors import ModelDefinitionError
 from rapyer.fields import Key, Pickle, SafeLoad
@@ -102,12 +103,17 @@ class RedisModelMeta(ModelMetaclass):
             return cls
         _config.warn_ignored(meta, name)
         mcs._finish(cls)  # type: ignore[arg-type]
+        if "model_post_init" not in namespace:
+            _install_fast_post_init(cls)  # type: ignore[arg-type]
         return cls
 
     @staticmethod
     def _finish(cls: type[BaseRedisModel]) -> None:
         if cls.Meta.allow_pickle:
             _pickle_unstorable_fields(cls)
+        from rapyer import _annotations
+
+        _annotations.apply(cls)
         key_fields = [n for n, f in cls.model_fields.items() if _has_marker(f.metadata, Key)]
         if len(key_fields) > 1:
             raise ModelDefinitionError(
@@ -130,6 +136,36 @@ class RedisModelMeta(ModelMetaclass):
         is_generic_origin = bool(generic.get("parameters")) and generic.get("origin") is None
         if _config.resolve(cls, "init_with_rapyer") and not is_generic_origin:
             _registry.register(cls, prefix)  # type: ignore[arg-type]
+
+
+_IMMUTABLE_DEFAULTS = (type(None), bool, int, float, str, bytes, tuple, frozenset)
+
+
+def _install_fast_post_init(cls: type[BaseRedisModel]) -> None:
+    """One post-init per instance instead of pydantic's wrapper per subclass level.
+
+    pydantic wraps ``model_post_init`` once for every subclass that has private attributes,
+    so a model three classes deep initialised its private attributes three times. When every
+    private default is immutable, a copy of one precomputed dict does the same work.
+    """
+    from pydantic_core import PydanticUndefined
+
+    defaults: dict[str, Any] = {}
+    for name, attr in cls.__private_attributes__.items():
+        default = attr.default
+        if attr.default_factory is not None or default is PydanticUndefined:
+            return
+        if not isinstance(default, _IMMUTABLE_DEFAULTS):
+            return
+        defaults[name] = default
+    type.__setattr__(cls, "__rapyer_private_defaults__", defaults)
+    type.__setattr__(cls, "model_post_init", _fast_post_init)
+
+
+def _fast_post_init(self: BaseRedisModel, context: Any, /) -> None:
+    if getattr(self, "__pydantic_private__", None) is None:
+        object.__setattr__(self, "__pydantic_private__", dict(self.__rapyer_private_defaults__))
+    BaseRedisModel._rapyer_link_fields(self)
 
 
 def _pickle_unstorable_fields(cls: type[BaseRedisModel]) -> None:
@@ -161,6 +197,7 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
     __rapyer_nested_fields__: ClassVar[tuple[str, ...]] = ()
     __rapyer_safe_fields__: ClassVar[frozenset[str]] = frozenset()
     __rapyer_special_fields__: ClassVar[tuple[str, ...]] = ()
+    __rapyer_value_fields__: ClassVar[tuple[str, ...]] = ()
     __rapyer_field_adapters__: ClassVar[dict[str, TypeAdapter[Any]]] = {}
 
     _rapyer_pk: str | None = PrivateAttr(default=None)
@@ -168,14 +205,51 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
     _rapyer_path: tuple[PathSegment, ...] = PrivateAttr(default=())
     _rapyer_failed: set[str] | None = PrivateAttr(default=None)
 
+    __rapyer_private_defaults__: ClassVar[dict[str, Any]] = {}
+
     def model_post_init(self, context: Any, /) -> None:
+        self._rapyer_link_fields()
+
+    def _rapyer_link_fields(self) -> None:
+        values = self.__dict__
+        for name in self.__rapyer_value_fields__:
+            value = values.get(name)
+            if isinstance(value, RedisValue):
+                value._rapyer_link = (self, name)
         for name in self.__rapyer_nested_fields__:
-            self._link_value(self.__dict__.get(name), (name,))
+            self._link_value(values.get(name), (name,))
 
     def __setattr__(self, name: str, value: Any) -> None:
+        queued = _links.consume_pending(self, name, value)
         super().__setattr__(name, value)
+        new = self.__dict__.get(name)
+        if isinstance(new, RedisValue):
+            new._rapyer_link = (self, name)
         if name in self.__rapyer_nested_fields__:
-            self._link_value(self.__dict__.get(name), (name,))
+            self._link_value(new, (name,))
+        if not queued and _links.pipeline_active() and name in type(self).model_fields:
+            self._queue_assignment(name)
+
+    def _queue_assignment(self, name: str) -> None:
+        """Inside a pipeline: the write that makes the stored field equal to the local one."""
+        from rapyer._codec import dump_field_json
+        from rapyer._ttl import ttl_commands
+        from rapyer.actions import ActionGroup
+
+        info = type(self).model_fields[name]
+        if info.exclude is True:
+            return
+        root = self.root_model()
+        commands: list[tuple[Any, ...]]
+        if name in self.__rapyer_special_fields__:
+            commands = self._special_field_commands(name)
+            if not commands:
+                return
+        else:
+            path = json_path_of((*self._rapyer_path_from_root(), name))
+            commands = [("JSON.SET", root.key, path, dump_field_json(self, name, None))]
+        commands += ttl_commands(type(root), root.all_keys, ActionGroup.UPDATE)
+        _links.queue(root, commands)
 
     def _link_value(self, value: Any, rel_path: tuple[PathSegment, ...]) -> None:
         """Link nested models found in ``value`` to this model at ``rel_path``."""
@@ -253,9 +327,26 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
 
     # ---- special fields (sets and queues live in their own keys) ----------------------
 
+    def _special_field_commands(self, name: str) -> list[tuple[Any, ...]]:
+        """``DEL`` + ``SADD`` storing one set field (nothing for a queue field)."""
+        from rapyer._annotations import _is_queue
+
+        if _is_queue(type(self).model_fields[name].annotation):
+            return []
+        key = _keys.special_key(self.key, field_path_of((*self._rapyer_path_from_root(), name)))
+        value = self.__dict__.get(name)
+        store = getattr(value, "_rapyer_store_commands", None)
+        return store(key) if store is not None else [("DEL", key)]
+
     def _special_save_commands(self) -> list[tuple[Any, ...]]:
         """Commands that store this model's special fields (``DEL`` + ``SADD`` ...)."""
-        return []
+        commands: list[tuple[Any, ...]] = []
+        for name in self.__rapyer_special_fields__:
+            commands.extend(self._special_field_commands(name))
+        for name in self.__rapyer_nested_fields__:
+            for nested in _iter_models(self.__dict__.get(name)):
+                commands.extend(nested._special_save_commands())
+        return commands
 
     @classmethod
     def _class_special_keys(cls, key: str) -> list[str]:
@@ -263,12 +354,54 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         return [_keys.special_key(key, name) for name in cls.__rapyer_special_fields__]
 
     @classmethod
+    def _set_fields(cls) -> list[str]:
+        from rapyer._annotations import _is_queue
+
+        return [
+            name
+            for name in cls.__rapyer_special_fields__
+            if not _is_queue(cls.model_fields[name].annotation)
+        ]
+
+    @classmethod
     def _special_read_commands(cls, key: str) -> list[tuple[Any, ...]]:
         """Commands that read the special fields, sent right after ``JSON.GET``."""
-        return []
+        return [("SMEMBERS", _keys.special_key(key, name)) for name in cls._set_fields()]
 
     def _apply_special_replies(self, replies: list[Any]) -> None:
         """Fill the special fields from the replies of ``_special_read_commands``."""
+        import json
+        import logging
+
+        from pydantic import ValidationError
+
+        from rapyer._codec import LOAD_CONTEXT, _safe_fields, field_adapter
+        from rapyer.errors import CantSerializeRedisValueError
+
+        cls = type(self)
+        safe = _safe_fields(cls)
+        for name, members in zip(cls._set_fields(), replies):
+            try:
+                data = [json.loads(member) for member in members or ()]
+                value = field_adapter(cls, name).validate_json(
+                    json.dumps(data), context=LOAD_CONTEXT
+                )
+            except (ValueError, ValidationError) as exc:
+                if safe is not None and name not in safe:
+                    raise CantSerializeRedisValueError(
+                        f"The set field {name!r} of {self.key!r} cannot be loaded: {exc}"
+                    ) from exc
+                logging.getLogger("rapyer").warning(
+                    "SafeLoad: set field %r of %s at %r could not be loaded",
+                    name,
+                    cls.__name__,
+                    self.key,
+                )
+                self.failed_fields.add(name)
+                value = None
+            self.__dict__[name] = value
+            if isinstance(value, RedisValue):
+                value._rapyer_link = (self, name)
 
     # ---- nesting ----------------------------------------------------------------------
 

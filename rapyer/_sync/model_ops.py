@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from redis.exceptions import ResponseError
 from typing_extensions import Self
 
-from rapyer import _codec, _commands
+from rapyer import _codec, _commands, _links
 from rapyer._sync import executor
 from rapyer._binding import binding_of
 from rapyer.actions import ActionGroup
@@ -92,8 +92,9 @@ class SyncModelOps(_Base):
         unknown = [name for name in fields if name not in type(self).model_fields]
         if unknown:
             raise ValueError(f"{type(self).__name__} has no field(s) {', '.join(unknown)}")
-        for name, value in fields.items():
-            setattr(self, name, value)
+        with _links.no_queue():  # the SETs below are the writes; assignment must not queue
+            for name, value in fields.items():
+                setattr(self, name, value)
         if fields:
             commands = _commands.update_fields(self, list(fields))
             executor.write(binding_of(type(self.root_model())), commands)
