@@ -19,7 +19,7 @@ from rapyer import _keys, _links, _registry
 from rapyer import config as _config
 from rapyer._links import RedisValue
 from rapyer.config import RedisConfig
-from rapyer.errors import ModelDefinitionError
+from rapyer.errors import ModelDefinitionError, RapyerError
 from rapyer.fields import Key, Pickle, SafeLoad
 
 __all__ = ["BaseRedisModel", "RedisModelMeta"]
@@ -36,14 +36,34 @@ class DictKey(str):
 PathSegment = typing.Union[str, int, DictKey]
 
 
-def json_path_of(segments: tuple[PathSegment, ...]) -> str:
-    """``$`` plus each segment: ``.name``, ``[3]`` or ``["any key"]`` (JSON-escaped)."""
-    import json
+class UnaddressableKeyError(RapyerError, ValueError):
+    """A dict key that no JSON path can name on every server: it holds both quote
+    characters or a backslash (RedisJSON does not unescape quoted path names)."""
 
+
+def quote_dict_key(key: str) -> str:
+    """The bracket segment of a dict key: ``["k"]``, or ``['k']`` when the key holds ``"``.
+
+    The key is never escaped: RedisJSON keeps escapes literally, so the text must be
+    quoted with the quote character it does not contain.
+    """
+    if "\\" not in key:
+        if '"' not in key:
+            return f'["{key}"]'
+        if "'" not in key:
+            return f"['{key}']"
+    raise UnaddressableKeyError(
+        f"The dict key {key!r} cannot be addressed in a JSON path (it contains both quote "
+        "characters or a backslash)"
+    )
+
+
+def json_path_of(segments: tuple[PathSegment, ...]) -> str:
+    """``$`` plus each segment: ``.name``, ``[3]`` or ``["any key"]`` (see quote_dict_key)."""
     parts = ["$"]
     for seg in segments:
         if isinstance(seg, DictKey):
-            parts.append(f"[{json.dumps(str(seg))}]")
+            parts.append(quote_dict_key(str(seg)))
         elif isinstance(seg, int):
             parts.append(f"[{seg}]")
         else:

@@ -27,8 +27,8 @@ local function civil_from_days(z)
 end
 local raw = redis.call('JSON.GET', KEYS[1], ARGV[1])
 if not raw then return nil end
-local v = cjson.decode(raw)[1]
-if type(v) ~= 'string' then return nil end
+local v = string.match(raw, '^%[%s*"([^"]*)"%s*%]$')
+if not v then return nil end
 local y, mo, d, h, mi, s, rest = string.match(v, '^(%d+)%-(%d+)%-(%d+)[T ](%d+):(%d+):(%d+)(.*)$')
 if not y then return redis.error_reply('ERR rapyer: not an ISO 8601 datetime') end
 local us = 0

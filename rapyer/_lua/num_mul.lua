@@ -11,10 +11,13 @@ local function fmt(x, mode)
   if not string.find(s, '[%.eEn]') then s = s .. '.0' end
   return s
 end
+-- The number at the path: JSON.GET with a $ path replies "[<number>]" (no cjson needed,
+-- so the script also runs on fakeredis).
 local raw = redis.call('JSON.GET', KEYS[1], ARGV[1])
 if not raw then return nil end
-local found = cjson.decode(raw)
-local v = found[1]
+local inner = string.match(raw, '^%[%s*([^,%[%]{}"]+)%s*%]$')
+if not inner then return nil end
+local v = tonumber(inner)
 if type(v) ~= 'number' then return nil end
 local out = fmt(v * tonumber(ARGV[2]), ARGV[3])
 if not out then return redis.error_reply('ERR rapyer: result is not finite') end

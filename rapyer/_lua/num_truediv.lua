@@ -10,9 +10,13 @@ local function fmt(x)
   if not string.find(s, '[%.eEn]') then s = s .. '.0' end
   return s
 end
+-- The number at the path: JSON.GET with a $ path replies "[<number>]" (no cjson needed,
+-- so the script also runs on fakeredis).
 local raw = redis.call('JSON.GET', KEYS[1], ARGV[1])
 if not raw then return nil end
-local v = cjson.decode(raw)[1]
+local inner = string.match(raw, '^%[%s*([^,%[%]{}"]+)%s*%]$')
+if not inner then return nil end
+local v = tonumber(inner)
 if type(v) ~= 'number' then return nil end
 local w = tonumber(ARGV[2])
 if w == 0 then return redis.error_reply('ERR rapyer: division by zero') end

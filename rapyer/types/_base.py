@@ -59,9 +59,20 @@ def member_text(adapter: TypeAdapter[Any], value: Any) -> str:
     )
 
 
+def read_command(key: str, path: str) -> tuple[Any, ...]:
+    """``JSON.GET key path path``: naming the path twice gives ``{"<path>": [matches]}``,
+    which is unambiguous on every server (fakeredis unwraps a single-path list match)."""
+    return ("JSON.GET", key, path, path)
+
+
 def first_match(raw: Any) -> tuple[bool, Any]:
-    """``(found, value)`` from the reply of a ``$`` path read (a JSON array of matches)."""
+    """``(found, value)`` from a ``$`` path reply: a JSON array of matches, or the object
+    of ``read_command``."""
+    if raw is None:
+        return False, None
     data = json.loads(raw) if isinstance(raw, (str, bytes, bytearray)) else raw
+    if isinstance(data, dict):
+        data = next(iter(data.values()), [])
     if isinstance(data, list):
         if not data:
             return False, None

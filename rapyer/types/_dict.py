@@ -12,7 +12,7 @@ from pydantic_core import core_schema
 from rapyer import _links
 from rapyer._async.types.base import AsyncRedisValueOps
 from rapyer._async.types.dicts import AsyncRedisDictOps
-from rapyer._model import BaseRedisModel
+from rapyer._model import BaseRedisModel, UnaddressableKeyError, quote_dict_key
 from rapyer._sync.types.base import SyncRedisValueOps
 from rapyer._sync.types.dicts import SyncRedisDictOps
 from rapyer.actions import ActionGroup
@@ -20,6 +20,7 @@ from rapyer.types._base import (
     GenericContainer,
     adapter_for,
     dict_segment,
+    first_match,
     item_schema_source,
     pipeline_target,
     queue,
@@ -83,13 +84,9 @@ class DictShared(GenericContainer, dict):  # type: ignore[misc]
 
     def _rapyer_stored_item(self, reply: Any) -> tuple[bool, Any]:
         """``(found, value)`` from a script's JSON text of a ``$`` match list."""
-        if reply is None:
+        found, data = first_match(reply)
+        if not found:
             return False, None
-        data = json.loads(reply) if isinstance(reply, (str, bytes)) else reply
-        if isinstance(data, list):
-            if not data:
-                return False, None
-            data = data[0]
         if not self._rapyer_args:
             return True, data
         return True, type(self)._rapyer_item_adapter().validate_json(json.dumps(data))
@@ -99,11 +96,31 @@ class DictShared(GenericContainer, dict):  # type: ignore[misc]
         if target is not None:
             queue(target, build(target), groups)
 
+    @staticmethod
+    def _rapyer_addressable(keys: Any) -> bool:
+        try:
+            for key in keys:
+                quote_dict_key(str(key))
+        except UnaddressableKeyError:
+            return False
+        return True
+
+    def _rapyer_whole(self, t: Any) -> list[tuple[Any, ...]]:
+        """Fallback for keys no path can name: write the whole (already updated) dict."""
+        return [("JSON.SET", t.key, t.path, self._rapyer_dump_json())]
+
     def _rapyer_set_commands(self, items: dict[Any, Any]) -> Any:
+        if not self._rapyer_addressable(items):
+            return self._rapyer_whole
         texts = {k: self._rapyer_item_json(v) for k, v in items.items()}
         return lambda t: [
             ("JSON.SET", t.key, t.child_path(dict_segment(k)), text) for k, text in texts.items()
         ]
+
+    def _rapyer_del_commands(self, key: Any) -> Any:
+        if not self._rapyer_addressable([key]):
+            return self._rapyer_whole
+        return lambda t: [("JSON.DEL", t.key, t.child_path(dict_segment(key)))]
 
     def _rapyer_link_item(self, key: Any, value: Any) -> None:
         if isinstance(value, BaseRedisModel):
@@ -138,7 +155,7 @@ class DictShared(GenericContainer, dict):  # type: ignore[misc]
 
     def __delitem__(self, key: Any) -> None:
         dict.__delitem__(self, key)
-        self._rapyer_queue(lambda t: [("JSON.DEL", t.key, t.child_path(dict_segment(key)))], ERASE)
+        self._rapyer_queue(self._rapyer_del_commands(key), ERASE)
 
     def update(self, mapping: Any = None, /, **kwargs: Any) -> None:  # type: ignore[override]
         items = self._rapyer_validated_items(mapping, kwargs)
@@ -164,12 +181,12 @@ class DictShared(GenericContainer, dict):  # type: ignore[misc]
                 raise KeyError(key)
             return default
         value = dict.pop(self, key)
-        self._rapyer_queue(lambda t: [("JSON.DEL", t.key, t.child_path(dict_segment(key)))], ERASE)
+        self._rapyer_queue(self._rapyer_del_commands(key), ERASE)
         return value
 
     def popitem(self) -> tuple[Any, Any]:
         key, value = dict.popitem(self)
-        self._rapyer_queue(lambda t: [("JSON.DEL", t.key, t.child_path(dict_segment(key)))], ERASE)
+        self._rapyer_queue(self._rapyer_del_commands(key), ERASE)
         return key, value
 
     def setdefault(self, key: Any, default: Any = None) -> Any:

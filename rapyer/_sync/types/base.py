@@ -16,7 +16,7 @@ from rapyer._sync.scripts import run_script_with
 from rapyer._scripts import evalsha_command
 from rapyer.actions import ActionGroup
 from rapyer.errors import KeyNotFound
-from rapyer.types._base import Target, first_match, target_of
+from rapyer.types._base import Target, first_match, read_command, target_of
 
 if TYPE_CHECKING:
     from rapyer.types._base import RedisType as _Base
@@ -40,9 +40,9 @@ class SyncRedisValueOps(_Base):
         Raises KeyNotFound when the document or the path is missing.
         """
         target = target_of(self)
-        commands = [("JSON.GET", target.key, target.path), *target.ttl(ActionGroup.READ)]
+        commands = [read_command(target.key, target.path), *target.ttl(ActionGroup.READ)]
         replies = executor.transaction(target.binding, commands)
-        found, data = (False, None) if replies[0] is None else first_match(replies[0])
+        found, data = first_match(replies[0])
         if not found:
             raise KeyNotFound(f"{target.key} has no value at {target.path}")
         value = type(self)._rapyer_adapter().validate_json(json.dumps(data))

@@ -48,7 +48,13 @@ class SyncRedisListOps(_Base):
         target = target_of(self)
         item = self._rapyer_validate_item(item)
         position = self._rapyer_insert_index(index)
-        command = ("JSON.ARRINSERT", target.key, target.path, position, self._rapyer_item_json(item))
+        command = (
+            "JSON.ARRINSERT",
+            target.key,
+            target.path,
+            position,
+            self._rapyer_item_json(item),
+        )
         executor.write(target.binding, [command, *target.ttl(APPEND)])
         list.insert(self, position, item)
 
