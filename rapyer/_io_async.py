@@ -11,9 +11,15 @@ from typing import Any
 
 from rapyer._binding import Binding, all_bindings
 
-__all__ = ["client", "close_clients", "sleep"]
+__all__ = ["client", "close_clients", "gather", "run", "sleep"]
 
 sleep = asyncio.sleep
+gather = asyncio.gather
+
+
+def run(awaitable: Any) -> Any:
+    """Run a coroutine to completion on a new event loop (for a thread without one)."""
+    return asyncio.run(awaitable)
 
 
 def client(binding: Binding) -> Any:

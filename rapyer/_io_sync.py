@@ -7,9 +7,19 @@ from typing import Any
 
 from rapyer._binding import Binding, all_bindings
 
-__all__ = ["client", "close_clients", "sleep"]
+__all__ = ["client", "close_clients", "gather", "run", "sleep"]
 
 sleep = time.sleep
+
+
+def gather(*results: Any) -> list[Any]:
+    """The blocking calls already ran (one after another); their results as a list."""
+    return list(results)
+
+
+def run(result: Any) -> Any:
+    """The blocking call already ran; its result."""
+    return result
 
 
 def client(binding: Binding) -> Any:

@@ -11,6 +11,7 @@ from typing import Any, Generic, Literal, Optional, TypeVar
 from pydantic import BaseModel, Field
 
 from rapyer import AtomicRedisModel, Key, Pickle, RedisConfig, SafeLoad
+from rapyer.types import RedisPriorityQueue
 
 T = TypeVar("T")
 
@@ -115,3 +116,37 @@ class Derived(User):
 
 class WithPlainBase(AtomicRedisModel, PlainBase):
     title: str = ""
+
+
+# ---- Redis field types (issue 4) --------------------------------------------------------------
+
+
+class Stash(AtomicRedisModel):
+    """One field of each type the stateful tests drive."""
+
+    n: int = 0
+    f: float = 0.0
+    s: str = ""
+    lst: list[int] = Field(default_factory=list)
+    d: dict[str, int] = Field(default_factory=dict)
+    tags: set[str] = Field(default_factory=set)
+
+
+class Typed(AtomicRedisModel):
+    """Every Redis field type, nested containers and special fields."""
+
+    raw: bytes = b""
+    when: dt.datetime = dt.datetime(2020, 1, 1, 12, 0, 0, 500, tzinfo=dt.timezone.utc)
+    naive: dt.datetime = dt.datetime(2020, 1, 1)
+    opt: Optional[int] = None
+    grid: list[dict[str, list[int]]] = Field(default_factory=list)
+    ratios: dict[str, float] = Field(default_factory=dict)
+    people: list[Address] = Field(default_factory=list)
+    members: set[int] = Field(default_factory=set)
+    labels: set[str]
+    queue: RedisPriorityQueue[str]
+
+
+class Holder(AtomicRedisModel):
+    inner: Address
+    stash: Optional[Stash] = None
