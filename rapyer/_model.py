@@ -400,7 +400,7 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
 
         cls = type(self)
         safe = _safe_fields(cls)
-        for name, members in zip(cls._set_fields(), replies):
+        for name, members in zip(cls._set_fields(), replies, strict=False):
             try:
                 data = [json.loads(member) for member in members or ()]
                 value = field_adapter(cls, name).validate_json(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import typing
 from typing import TYPE_CHECKING, Any
@@ -36,10 +37,8 @@ def adapter_for(annotation: Any) -> TypeAdapter[Any]:
         adapter: TypeAdapter[Any] = TypeAdapter(annotation, config=_ADAPTER_CONFIG)
     except PydanticUserError:
         adapter = TypeAdapter(annotation)
-    try:
+    with contextlib.suppress(TypeError):  # unhashable annotations are not cached
         _adapters[annotation] = adapter
-    except TypeError:
-        pass
     return adapter
 
 

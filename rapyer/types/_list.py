@@ -149,7 +149,9 @@ class ListShared(GenericContainer, list):  # type: ignore[misc]
             return
         position = int(index) + len(self) if int(index) < 0 else int(index)
         list.__delitem__(self, index)
-        self._rapyer_queue(lambda t: [("JSON.DEL", t.key, t.child_path(position))], ERASE)
+        # ARRPOP at the index, not JSON.DEL of path[i]: same effect, and fakeredis's JSON.DEL
+        # of "$.field[i]" empties the whole list.
+        self._rapyer_queue(lambda t: [("JSON.ARRPOP", t.key, t.path, position)], ERASE)
 
     def clear(self) -> None:
         list.clear(self)

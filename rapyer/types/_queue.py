@@ -79,7 +79,7 @@ class QueueShared(GenericContainer):
         if isinstance(reply[0], (list, tuple)):
             pairs = [(m, s) for m, s in reply]
         else:
-            pairs = list(zip(reply[::2], reply[1::2]))
+            pairs = list(zip(reply[::2], reply[1::2], strict=False))
         return [PriorityQueueItem(self._rapyer_value(m), float(s)) for m, s in pairs]
 
     def _rapyer_dump_json(self) -> str:

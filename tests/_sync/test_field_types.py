@@ -391,7 +391,7 @@ def test_numeric_scripts_follow_python_semantics(redis_backend):
         stash = Stash(n=left if isinstance(left, int) else 0, f=float(left))
         stash.save()
 
-        def body(right=right):
+        def body(stash=stash, left=left, right=right):
             if isinstance(left, int):
                 stash.n //= right or 1
                 stash.n %= right or 1

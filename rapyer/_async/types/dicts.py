@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rapyer._async import executor
-from rapyer._async.types.base import write_script
 from rapyer.actions import ActionGroup
 from rapyer.types._base import dict_segment, target_of
 

@@ -68,11 +68,8 @@ class AsyncRedisListOps(_Base):
         target = target_of(self)
         command = ("JSON.ARRPOP", target.key, target.path, index)
         replies = await executor.transaction(target.binding, [command, *target.ttl(POP)])
-        if len(self):
-            try:
-                list.pop(self, index)
-            except IndexError:
-                pass
+        if len(self) and -len(self) <= index < len(self):
+            list.pop(self, index)
         return self._rapyer_pop_reply(replies[0])
 
     async def aremove_range(self, start: int, end: int) -> None:

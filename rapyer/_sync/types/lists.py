@@ -70,11 +70,8 @@ class SyncRedisListOps(_Base):
         target = target_of(self)
         command = ("JSON.ARRPOP", target.key, target.path, index)
         replies = executor.transaction(target.binding, [command, *target.ttl(POP)])
-        if len(self):
-            try:
-                list.pop(self, index)
-            except IndexError:
-                pass
+        if len(self) and -len(self) <= index < len(self):
+            list.pop(self, index)
         return self._rapyer_pop_reply(replies[0])
 
     def remove_range_now(self, start: int, end: int) -> None:
