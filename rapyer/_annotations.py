@@ -113,7 +113,8 @@ def _is_queue(annotation: Any) -> bool:
 def apply(cls: type[BaseRedisModel]) -> None:
     """Rewrite ``cls``'s field annotations and record its special fields."""
     if not cls.__pydantic_complete__:
-        return
+        return  # forward references: BaseRedisModel.model_rebuild applies it once complete
+    type.__setattr__(cls, "__rapyer_rewritten__", True)
     mapping = type_map(cls)
     changed = False
     special: list[str] = []

@@ -285,6 +285,41 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
             for k, item in value.items():
                 self._link_value(item, (*rel_path, DictKey(k)))
 
+    @classmethod
+    def model_rebuild(
+        cls,
+        *,
+        force: bool = False,
+        raise_errors: bool = True,
+        _parent_namespace_depth: int = 2,
+        _types_namespace: Any = None,
+    ) -> bool | None:
+        """pydantic's rebuild; a class completed only now (forward references) also gets its
+        annotations rewritten to Redis types and its nested fields recorded."""
+        was_complete = cls.__pydantic_complete__
+        result = super().model_rebuild(
+            force=force,
+            raise_errors=raise_errors,
+            _parent_namespace_depth=_parent_namespace_depth + 1 if _parent_namespace_depth else 0,
+            _types_namespace=_types_namespace,
+        )
+        if (
+            not was_complete
+            and cls.__pydantic_complete__
+            and "__rapyer_rewritten__" not in cls.__dict__
+            and cls.__name__ != "BaseRedisModel"
+        ):
+            from rapyer import _annotations
+
+            _annotations.apply(cls)
+            cls.__rapyer_nested_fields__ = tuple(
+                n for n, f in cls.model_fields.items() if _contains_model(f.annotation)
+            )
+            cls.__rapyer_safe_fields__ = frozenset(
+                n for n, f in cls.model_fields.items() if _has_marker(f.metadata, SafeLoad)
+            )
+        return result
+
     # ---- keys -------------------------------------------------------------------------
 
     @classmethod

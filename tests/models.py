@@ -10,7 +10,7 @@ from typing import Any, Generic, Literal, Optional, TypeVar
 
 from pydantic import BaseModel, Field
 
-from rapyer import AtomicRedisModel, Key, Pickle, RedisConfig, SafeLoad
+from rapyer import AtomicRedisModel, Index, Key, Pickle, RedisConfig, SafeLoad
 from rapyer.types import RedisPriorityQueue
 
 T = TypeVar("T")
@@ -150,3 +150,30 @@ class Typed(AtomicRedisModel):
 class Holder(AtomicRedisModel):
     inner: Address
     stash: Optional[Stash] = None
+
+
+class Forward(AtomicRedisModel):
+    """Refers to a class defined below: rewritten when pydantic completes it."""
+
+    n: int = 0
+    later: Optional[Later] = None
+    items: list[Later] = Field(default_factory=list)
+
+
+class Later(AtomicRedisModel):
+    x: int = 0
+
+
+class Expiring(AtomicRedisModel):
+    Meta = RedisConfig(ttl=100)
+    counts: list[int] = Field(default_factory=list)
+    n: int = 0
+    members: set[int] = Field(default_factory=set)
+
+
+class Stamped(AtomicRedisModel):
+    at: Index[dt.datetime] = dt.datetime(2020, 1, 1)
+    plain_int: int = 0
+
+    class Meta:
+        redis_type = {int: int}  # opt out of RedisInt for this class

@@ -422,3 +422,52 @@ def test_optional_is_rewritten_under_future_annotations():
     from tests.models import Typed as T
 
     assert T.model_fields["opt"].annotation == Optional[RedisInt]
+
+
+# ---- class creation details ------------------------------------------------------------------
+
+
+async def test_forward_references_are_rewritten_once_resolved(redis_backend):
+    from tests.models import Forward, Later
+
+    model = Forward(items=[Later(x=1)], later=Later())
+    assert isinstance(model.n, RedisInt) and isinstance(model.items, RedisList)
+    assert model.items[0].json_path == "$.items[0]" and model.later.key == model.key
+    await model.asave()
+    await model.items[0].x.aincrease(2)
+    assert (await Forward.aget(model.key)).items[0].x == 3
+
+
+async def test_field_operations_refresh_ttl(redis_backend):
+    from tests.models import Expiring
+
+    model = Expiring()
+    await model.asave()
+    for key in model.all_keys:
+        redis_backend.persist(key)
+    await model.counts.aappend(1)
+    assert redis_backend.ttl(model.key) > 0
+    redis_backend.persist(model.key)
+    await model.n.aincrease(1)
+    assert redis_backend.ttl(model.key) > 0
+    await model.members.aadd(5)
+    assert redis_backend.ttl(model.all_keys[1]) > 0
+
+
+async def test_indexed_datetime_is_a_timestamp_and_redis_type_is_per_class(redis_backend):
+    from rapyer.types import RedisDatetimeTimestamp
+    from tests.models import Stamped
+
+    model = Stamped(at=dt.datetime(2021, 5, 6, 7, 8, 9, 123456, tzinfo=dt.timezone.utc))
+    assert isinstance(model.at, RedisDatetimeTimestamp) and model.at.tzinfo is None
+    assert type(model.plain_int) is int
+    await model.asave()
+    assert stored(redis_backend, model, "$.at") == pytest.approx(1620284889.123456)
+    fresh = await Stamped.aget(model.key)
+    assert fresh.at == dt.datetime(2021, 5, 6, 7, 8, 9, 123456)
+
+    def body():
+        model.at += dt.timedelta(seconds=1.5)
+
+    await run_queued(model, body)
+    assert (await Stamped.aget(model.key)).at == dt.datetime(2021, 5, 6, 7, 8, 10, 623456)

@@ -424,3 +424,52 @@ def test_optional_is_rewritten_under_future_annotations():
     from tests.models import Typed as T
 
     assert T.model_fields["opt"].annotation == Optional[RedisInt]
+
+
+# ---- class creation details ------------------------------------------------------------------
+
+
+def test_forward_references_are_rewritten_once_resolved(redis_backend):
+    from tests.models import Forward, Later
+
+    model = Forward(items=[Later(x=1)], later=Later())
+    assert isinstance(model.n, RedisInt) and isinstance(model.items, RedisList)
+    assert model.items[0].json_path == "$.items[0]" and model.later.key == model.key
+    model.save()
+    model.items[0].x.increase_now(2)
+    assert (Forward.get(model.key)).items[0].x == 3
+
+
+def test_field_operations_refresh_ttl(redis_backend):
+    from tests.models import Expiring
+
+    model = Expiring()
+    model.save()
+    for key in model.all_keys:
+        redis_backend.persist(key)
+    model.counts.append_now(1)
+    assert redis_backend.ttl(model.key) > 0
+    redis_backend.persist(model.key)
+    model.n.increase_now(1)
+    assert redis_backend.ttl(model.key) > 0
+    model.members.add_now(5)
+    assert redis_backend.ttl(model.all_keys[1]) > 0
+
+
+def test_indexed_datetime_is_a_timestamp_and_redis_type_is_per_class(redis_backend):
+    from rapyer.types import RedisDatetimeTimestamp
+    from tests.models import Stamped
+
+    model = Stamped(at=dt.datetime(2021, 5, 6, 7, 8, 9, 123456, tzinfo=dt.timezone.utc))
+    assert isinstance(model.at, RedisDatetimeTimestamp) and model.at.tzinfo is None
+    assert type(model.plain_int) is int
+    model.save()
+    assert stored(redis_backend, model, "$.at") == pytest.approx(1620284889.123456)
+    fresh = Stamped.get(model.key)
+    assert fresh.at == dt.datetime(2021, 5, 6, 7, 8, 9, 123456)
+
+    def body():
+        model.at += dt.timedelta(seconds=1.5)
+
+    run_queued(model, body)
+    assert (Stamped.get(model.key)).at == dt.datetime(2021, 5, 6, 7, 8, 10, 623456)
