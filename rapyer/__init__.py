@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from rapyer import _registry
 from rapyer._async.functions import aexists, afind_one, aget, init_rapyer, teardown_rapyer
+from rapyer._async.pipeline import apipeline
 from rapyer._sync.functions import exists, find_one, get, init_rapyer_sync, teardown_rapyer_sync
+from rapyer._sync.pipeline import pipeline
 from rapyer.actions import ActionGroup
 from rapyer.config import RedisConfig
 from rapyer.errors import (
@@ -48,12 +50,14 @@ __all__ = [
     "aexists",
     "afind_one",
     "aget",
+    "apipeline",
     "exists",
     "find_one",
     "find_redis_models",
     "get",
     "init_rapyer",
     "init_rapyer_sync",
+    "pipeline",
     "teardown_rapyer",
     "teardown_rapyer_sync",
 ]

@@ -88,9 +88,10 @@ class Binding:
     def __repr__(self) -> str:
         return f"Binding({self.source!r})"
 
-    def async_client(self) -> Any:
-        """The async client of the running event loop."""
-        loop = asyncio.get_running_loop()
+    def async_client(self, loop: asyncio.AbstractEventLoop | None = None) -> Any:
+        """The async client of ``loop`` (default: the running event loop)."""
+        if loop is None:
+            loop = asyncio.get_running_loop()
         client = self._async_clients.get(loop)
         if client is not None:
             return client
@@ -174,6 +175,13 @@ def binding_of(cls: type) -> Binding:
     from rapyer import config
 
     return binding_for(default_source(config.resolve(cls, "redis")))  # type: ignore[arg-type]
+
+
+def default_binding() -> Binding:
+    """The binding of the ``init_rapyer`` default (else ``REDIS_URL``, else localhost)."""
+    from rapyer import config
+
+    return binding_for(default_source(config.init_default("redis")))
 
 
 def all_bindings() -> list[Binding]:

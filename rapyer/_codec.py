@@ -12,10 +12,16 @@ import logging
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
+from pydantic_core import PydanticSerializationError
 
 from rapyer import _keys
 from rapyer import config as _config
-from rapyer.errors import CantSerializeRedisValueError, CorruptedModelError, KeyNotFound
+from rapyer.errors import (
+    CantSerializeRedisValueError,
+    CorruptedModelError,
+    KeyNotFound,
+    RapyerSerializationError,
+)
 from rapyer.fields import LOAD_CONTEXT_FLAG
 
 if TYPE_CHECKING:
@@ -38,19 +44,36 @@ def _exclude(model: BaseRedisModel) -> set[str] | None:
 
 
 def dump_json(model: BaseRedisModel) -> str:
-    """The JSON text stored for ``model`` (special fields excluded)."""
-    return model.model_dump_json(context=DUMP_CONTEXT, exclude=_exclude(model))
+    """The JSON text stored for ``model`` (special fields excluded).
+
+    Raises RapyerSerializationError when a value cannot be written as JSON.
+    """
+    try:
+        return model.model_dump_json(context=DUMP_CONTEXT, exclude=_exclude(model))
+    except PydanticSerializationError as exc:
+        raise _serialization_error(model, exc) from exc
 
 
 def dump_python(model: BaseRedisModel) -> dict[str, Any]:
     """The stored form of ``model`` as JSON-compatible Python data."""
-    return model.model_dump(mode="json", context=DUMP_CONTEXT, exclude=_exclude(model))
+    try:
+        return model.model_dump(mode="json", context=DUMP_CONTEXT, exclude=_exclude(model))
+    except PydanticSerializationError as exc:
+        raise _serialization_error(model, exc) from exc
 
 
-def dump_field_json(model: BaseRedisModel, name: str, value: Any) -> str:
-    """The JSON text stored for one field value of ``model``."""
-    data = model.model_dump(mode="json", context=DUMP_CONTEXT, include={name})
-    return json.dumps(data.get(name, value), separators=(",", ":"), ensure_ascii=False)
+def dump_field_json(model: BaseRedisModel, name: str) -> str:
+    """The JSON text stored for one field of ``model``."""
+    try:
+        return model.__pydantic_serializer__.to_json(
+            model, include={name}, context=DUMP_CONTEXT
+        ).decode()[len(json.dumps(name, ensure_ascii=False)) + 2 : -1]
+    except PydanticSerializationError as exc:
+        raise _serialization_error(model, exc) from exc
+
+
+def _serialization_error(model: BaseRedisModel, exc: Exception) -> RapyerSerializationError:
+    return RapyerSerializationError(f"{type(model).__name__} cannot be stored as JSON: {exc}")
 
 
 # ---- load ---------------------------------------------------------------------------------

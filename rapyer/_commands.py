@@ -43,7 +43,7 @@ def update_fields(model: BaseRedisModel, names: list[str]) -> list[Command]:
     key = root.key
     base = model._rapyer_path_from_root()
     commands: list[Command] = [
-        ("JSON.SET", key, json_path_of((*base, name)), _codec.dump_field_json(model, name, None))
+        ("JSON.SET", key, json_path_of((*base, name)), _codec.dump_field_json(model, name))
         for name in names
     ]
     commands.extend(ttl_commands(type(root), root.all_keys, ActionGroup.UPDATE))

@@ -7,14 +7,16 @@ Code in ``rapyer/_async`` imports I/O only from here; the generator maps this mo
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from rapyer._binding import Binding, all_bindings
 
-__all__ = ["client", "close_clients", "gather", "run", "sleep"]
+__all__ = ["client", "client_factory", "close_clients", "gather_calls", "run", "sleep"]
+
+T = TypeVar("T")
 
 sleep = asyncio.sleep
-gather = asyncio.gather
 
 
 def run(awaitable: Any) -> Any:
@@ -25,6 +27,21 @@ def run(awaitable: Any) -> Any:
 def client(binding: Binding) -> Any:
     """The async client of ``binding`` for the running event loop."""
     return binding.async_client()
+
+
+def client_factory() -> Callable[[Binding], Any]:
+    """Client lookup for a pipeline opened now: the async clients of the running loop.
+
+    The loop is captured, so code queueing from a worker thread of this loop (for example
+    through ``asyncio.to_thread``) gets the same clients.
+    """
+    loop = asyncio.get_running_loop()
+    return lambda binding: binding.async_client(loop)
+
+
+async def gather_calls(*calls: Callable[[], Awaitable[T]]) -> list[T]:
+    """Run every call concurrently (one task each, with a copy of the current context)."""
+    return list(await asyncio.gather(*(call() for call in calls)))
 
 
 async def close_clients() -> None:

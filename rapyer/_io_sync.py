@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from rapyer._binding import Binding, all_bindings
 
-__all__ = ["client", "close_clients", "gather", "run", "sleep"]
+__all__ = ["client", "client_factory", "close_clients", "gather_calls", "run", "sleep"]
+
+T = TypeVar("T")
 
 sleep = time.sleep
-
-
-def gather(*results: Any) -> list[Any]:
-    """The blocking calls already ran (one after another); their results as a list."""
-    return list(results)
 
 
 def run(result: Any) -> Any:
@@ -25,6 +24,34 @@ def run(result: Any) -> Any:
 def client(binding: Binding) -> Any:
     """The sync client of ``binding`` for this process."""
     return binding.sync_client()
+
+
+def client_factory() -> Callable[[Binding], Any]:
+    """Client lookup for a pipeline opened now: the sync clients of this process."""
+    return client
+
+
+def gather_calls(*calls: Callable[[], T]) -> list[T]:
+    """Run every call concurrently, one thread each (each thread starts with an empty
+    context); return the results in order, or raise the first exception."""
+    results: list[Any] = [None] * len(calls)
+    errors: list[BaseException | None] = [None] * len(calls)
+
+    def run(i: int, call: Callable[[], T]) -> None:
+        try:
+            results[i] = call()
+        except BaseException as exc:  # re-raised in the calling thread
+            errors[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for error in errors:
+        if error is not None:
+            raise error
+    return results
 
 
 def close_clients() -> None:

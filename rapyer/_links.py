@@ -9,12 +9,11 @@ computed on use, so it follows the current position of containers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
-from rapyer import _pipeline_state
+from rapyer import _assign, _pipeline_state
 
 if TYPE_CHECKING:
     from rapyer._model import BaseRedisModel, PathSegment
@@ -80,7 +79,6 @@ def locate(value: Any) -> tuple[BaseRedisModel, tuple[PathSegment, ...]] | None:
 # (id of the holder, segment, id of the new value) of an in-place operator that already queued
 # its atomic command: the assignment Python performs next must not queue a JSON.SET too.
 _pending: ContextVar[tuple[int, Any, int] | None] = ContextVar("rapyer_pending", default=None)
-_suppressed: ContextVar[bool] = ContextVar("rapyer_no_queue", default=False)
 
 
 def mark_pending(holder_link: tuple[Any, Any] | None, new_value: Any) -> None:
@@ -98,46 +96,17 @@ def consume_pending(holder: Any, segment: Any, value: Any) -> bool:
     return pending == (id(holder), segment, id(value))
 
 
-@contextmanager
-def no_queue() -> Iterator[None]:
-    """Assignments inside this block are local only, even in a pipeline."""
-    token = _suppressed.set(True)
-    try:
-        yield
-    finally:
-        _suppressed.reset(token)
-
-
 def pipeline_active() -> bool:
-    return _pipeline_state.current() is not None and not _suppressed.get()
-
-
-def _client_factory(frame: Any) -> Callable[[Any], Any]:
-    """The client kind of the open pipeline: async when it was opened by the async API."""
-    factory = getattr(frame, "client_factory", None)
-    if factory is not None:
-        return factory  # type: ignore[no-any-return]
-    for pipe in getattr(frame, "pipes", {}).values():
-        if type(pipe).__module__.startswith(("redis.asyncio", "fakeredis")) and hasattr(
-            pipe, "__aenter__"
-        ):
-            from rapyer import _io_async
-
-            return _io_async.client
-        from rapyer import _io_sync
-
-        return _io_sync.client
-    from rapyer import _io_sync
-
-    return _io_sync.client
+    """Whether writes are queued now: a pipeline is open and not in ``local_assignments()``."""
+    return _pipeline_state.current() is not None and not _assign._local_only.get()
 
 
 def queue(root: BaseRedisModel, commands: Iterable[Command]) -> bool:
     """Queue ``commands`` of ``root``'s document into the open pipeline, if any."""
     frame = _pipeline_state.current()
-    if frame is None or _suppressed.get():
+    if frame is None or _assign._local_only.get():
         return False
     from rapyer._binding import binding_of
 
-    frame.queue(binding_of(type(root)), list(commands), _client_factory(frame))
+    frame.queue(binding_of(type(root)), list(commands))
     return True

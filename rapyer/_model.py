@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr, PydanticSchemaGeneratio
 from pydantic._internal._model_construction import ModelMetaclass
 from pydantic.errors import PydanticUserError
 
-from rapyer import _keys, _links, _registry
+from rapyer import _keys, _links, _pipeline_state, _registry
 from rapyer import config as _config
 from rapyer._links import RedisValue
 from rapyer.config import RedisConfig
@@ -247,29 +247,10 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
             new._rapyer_link = (self, name)
         if name in self.__rapyer_nested_fields__:
             self._link_value(new, (name,))
-        if not queued and _links.pipeline_active() and name in type(self).model_fields:
-            self._queue_assignment(name)
+        if not queued and _pipeline_state.current() is not None:
+            from rapyer._assign import queue_assignment
 
-    def _queue_assignment(self, name: str) -> None:
-        """Inside a pipeline: the write that makes the stored field equal to the local one."""
-        from rapyer._codec import dump_field_json
-        from rapyer._ttl import ttl_commands
-        from rapyer.actions import ActionGroup
-
-        info = type(self).model_fields[name]
-        if info.exclude is True:
-            return
-        root = self.root_model()
-        commands: list[tuple[Any, ...]]
-        if name in self.__rapyer_special_fields__:
-            commands = self._special_field_commands(name)
-            if not commands:
-                return
-        else:
-            path = json_path_of((*self._rapyer_path_from_root(), name))
-            commands = [("JSON.SET", root.key, path, dump_field_json(self, name, None))]
-        commands += ttl_commands(type(root), root.all_keys, ActionGroup.UPDATE)
-        _links.queue(root, commands)
+            queue_assignment(self, name, value)
 
     def _link_value(self, value: Any, rel_path: tuple[PathSegment, ...]) -> None:
         """Link nested models found in ``value`` to this model at ``rel_path``."""

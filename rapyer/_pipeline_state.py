@@ -1,45 +1,95 @@
 """The active pipeline (transaction) of the current task or thread, shared by both APIs.
 
 It is held in a contextvar, so every rapyer call in the same task or thread sees it. Each
-client binding gets its own transaction, opened lazily on first use.
+client binding gets its own transaction, opened lazily on first use. Nothing here does I/O:
+queueing a command into a redis-py pipeline only appends it to the pipeline's stack, for the
+async and the blocking ``Pipeline`` alike. The API that opened a frame executes it at exit.
+
+Mixing the APIs: a frame creates every pipeline it holds with the client factory of the API
+that opened it (``client_factory``), whichever API queues into it. Blocking code running inside
+an async pipeline therefore queues into async pipelines that the async exit executes, and async
+code running inside a blocking pipeline queues into blocking pipelines that the blocking exit
+executes. Both directions are correct; only the yielded raw pipeline of the module form is of
+the opener's kind (a blocking caller joining an async frame with ``use_existing_pipe`` gets the
+async pipeline: queueing commands on it works, executing it by hand does not).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
+from redis.exceptions import NoScriptError, ResponseError
+
 from rapyer._binding import Binding
+from rapyer._scripts import BY_SHA
 
 Command = tuple[Any, ...]
+ClientFactory = Callable[[Binding], Any]
+
+
+@dataclass
+class Savepoint:
+    """The state of a frame when a nested block joined it (``use_existing_pipe``)."""
+
+    stack_sizes: dict[Binding, int]
+    expires: dict[Binding, dict[str, Command]]
+
+
+def _expire_wins(new: Command, old: Command | None) -> bool:
+    """Whether ``new`` replaces ``old`` for the same key: an unconditional EXPIRE beats ``NX``."""
+    if old is None:
+        return True
+    return not (len(new) > 3 and len(old) == 3)
 
 
 class PipelineFrame:
     """One open ``pipeline()`` block: a transaction per binding, in order of first use."""
 
-    def __init__(self) -> None:
+    def __init__(self, client_factory: ClientFactory | None = None) -> None:
+        self.client_factory = client_factory
         self.pipes: dict[Binding, Any] = {}
         self.expires: dict[Binding, dict[str, Command]] = {}
 
-    def pipe_for(self, binding: Binding, client_factory: Callable[[Binding], Any]) -> Any:
+    def client(self, binding: Binding) -> Any:
+        """The direct client of ``binding`` of the API that opened this frame."""
+        if self.client_factory is None:
+            raise RuntimeError("this pipeline frame has no client factory")
+        return self.client_factory(binding)
+
+    def pipe_for(self, binding: Binding, client_factory: ClientFactory | None = None) -> Any:
+        """The transaction of ``binding``, created on first use.
+
+        The frame's own factory wins over ``client_factory`` (kept for callers that pass
+        one), so the pipelines of a frame are always of the kind its exit can execute.
+        """
         pipe = self.pipes.get(binding)
         if pipe is None:
-            pipe = self.pipes[binding] = client_factory(binding).pipeline(transaction=True)
+            factory = self.client_factory or client_factory
+            if factory is None:
+                raise RuntimeError("this pipeline frame has no client factory")
+            pipe = self.pipes[binding] = factory(binding).pipeline(transaction=True)
         return pipe
 
     def queue(
         self,
         binding: Binding,
         commands: Iterable[Command],
-        client_factory: Callable[[Binding], Any],
+        client_factory: ClientFactory | None = None,
     ) -> None:
-        """Queue ``commands``; EXPIREs are deduplicated by key and sent before EXEC."""
+        """Queue ``commands``; EXPIREs are deduplicated by key and sent before EXEC.
+
+        For one key an unconditional ``EXPIRE key ttl`` replaces ``EXPIRE key ttl NX``
+        (a refresh is stronger than a creation default), otherwise the latest wins.
+        """
         pipe = self.pipe_for(binding, client_factory)
         expires = self.expires.setdefault(binding, {})
         for command in commands:
-            if command[0] == "EXPIRE":
-                expires[command[1]] = command
+            if str(command[0]).upper() == "EXPIRE":
+                if _expire_wins(command, expires.get(command[1])):
+                    expires[command[1]] = command
             else:
                 pipe.execute_command(*command)
 
@@ -51,6 +101,81 @@ class PipelineFrame:
                 pipe.execute_command(*command)
         self.expires.clear()
 
+    # ---- nesting and discarding ------------------------------------------------------
+
+    def savepoint(self) -> Savepoint:
+        """The current state, to roll back to when a joined block raises."""
+        return Savepoint(
+            {binding: len(pipe.command_stack) for binding, pipe in self.pipes.items()},
+            {binding: dict(commands) for binding, commands in self.expires.items()},
+        )
+
+    def rollback(self, savepoint: Savepoint) -> None:
+        """Drop everything queued since ``savepoint`` (pipelines created since stay empty)."""
+        for binding, pipe in self.pipes.items():
+            del pipe.command_stack[savepoint.stack_sizes.get(binding, 0) :]
+        self.expires = {binding: dict(commands) for binding, commands in savepoint.expires.items()}
+
+    def discard(self) -> None:
+        """Drop every queued command (no connection is held before EXEC)."""
+        for pipe in self.pipes.values():
+            del pipe.command_stack[:]
+        self.expires.clear()
+
+
+# ---- scripts and replies (used at EXEC) ----------------------------------------------
+
+
+def queued_commands(pipe: Any) -> list[Command]:
+    """The argument tuples queued in ``pipe``, in order."""
+    return [tuple(args) for args, _options in pipe.command_stack]
+
+
+def _is_evalsha(command: Command) -> bool:
+    return len(command) > 1 and str(command[0]).upper() == "EVALSHA"
+
+
+def known_shas(commands: Sequence[Command]) -> list[str]:
+    """The distinct SHAs of rapyer's scripts queued as ``EVALSHA``, in order."""
+    shas: dict[str, None] = {}
+    for command in commands:
+        if _is_evalsha(command) and str(command[1]) in BY_SHA:
+            shas[str(command[1])] = None
+    return list(shas)
+
+
+def is_noscript(reply: Any) -> bool:
+    return isinstance(reply, NoScriptError) or (
+        isinstance(reply, ResponseError) and str(reply).startswith("NOSCRIPT")
+    )
+
+
+def noscript_failures(commands: Sequence[Command], replies: Sequence[Any]) -> list[int]:
+    """Indices of rapyer ``EVALSHA`` commands whose reply is ``NOSCRIPT``."""
+    return [
+        i
+        for i, (command, reply) in enumerate(zip(commands, replies, strict=True))
+        if is_noscript(reply) and _is_evalsha(command) and str(command[1]) in BY_SHA
+    ]
+
+
+def reply_errors(commands: Sequence[Command], replies: Sequence[Any]) -> list[ResponseError]:
+    """The error replies, each annotated with its command like redis-py does."""
+    errors: list[ResponseError] = []
+    for i, (command, reply) in enumerate(zip(commands, replies, strict=True)):
+        if isinstance(reply, ResponseError):
+            shown = " ".join(str(part) for part in command[:3])
+            if not getattr(reply, "_rapyer_annotated", False):
+                reply.args = (
+                    f"Command # {i + 1} ({shown}) of pipeline caused error: {reply}",
+                    *reply.args[1:],
+                )
+                reply._rapyer_annotated = True  # type: ignore[attr-defined]
+            errors.append(reply)
+    return errors
+
+
+# ---- the contextvar --------------------------------------------------------------------
 
 _current: ContextVar[PipelineFrame | None] = ContextVar("rapyer_pipeline", default=None)
 

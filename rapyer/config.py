@@ -53,12 +53,14 @@ class RedisConfig(BaseModel):
     is_fake_redis: bool | None = None
     cascade_function_name: str | None = None
 
-    @field_validator("refresh_ttl")
-    @classmethod
-    def _no_delete_group(cls, value: bool | ActionGroup) -> bool | ActionGroup:
-        if isinstance(value, ActionGroup) and ActionGroup.DELETE in value:
-            raise InvalidRefreshTtlError("refresh_ttl cannot contain ActionGroup.DELETE")
-        return value
+    def __init__(self, **data: Any) -> None:
+        _check_refresh_ttl(data.get("refresh_ttl"))
+        super().__init__(**data)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "refresh_ttl":
+            _check_refresh_ttl(value)
+        super().__setattr__(name, value)
 
     @field_validator("batch_size")
     @classmethod
@@ -66,6 +68,11 @@ class RedisConfig(BaseModel):
         if value < 1:
             raise ValueError("batch_size must be at least 1")
         return value
+
+
+def _check_refresh_ttl(value: Any) -> None:
+    if isinstance(value, ActionGroup) and ActionGroup.DELETE in value:
+        raise InvalidRefreshTtlError("refresh_ttl cannot contain ActionGroup.DELETE")
 
 
 OPTION_NAMES = frozenset(RedisConfig.model_fields)
@@ -80,7 +87,7 @@ def set_init_defaults(values: dict[str, Any]) -> None:
     if unknown:
         raise TypeError(f"Unknown rapyer config option(s): {', '.join(sorted(unknown))}")
     if "refresh_ttl" in values:
-        RedisConfig(refresh_ttl=values["refresh_ttl"])  # validates
+        _check_refresh_ttl(values["refresh_ttl"])
     _init_defaults.update(values)
 
 

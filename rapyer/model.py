@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from rapyer._async.model_ops import AsyncModelOps
+from rapyer._async.pipeline import AsyncPipelineOps
 from rapyer._model import BaseRedisModel
 from rapyer._sync.model_ops import SyncModelOps
+from rapyer._sync.pipeline import SyncPipelineOps
 from rapyer.config import RedisConfig
 
 __all__ = ["AtomicRedisModel"]
 
 
-class AtomicRedisModel(AsyncModelOps, SyncModelOps, BaseRedisModel):
+class AtomicRedisModel(
+    AsyncModelOps, SyncModelOps, AsyncPipelineOps, SyncPipelineOps, BaseRedisModel
+):
     """Base class of models stored in Redis as JSON documents.
 
     Every I/O operation exists twice: ``asave``/``save``, ``aget``/``get`` and so on.

@@ -118,6 +118,20 @@ class WithPlainBase(AtomicRedisModel, PlainBase):
     title: str = ""
 
 
+class PipelineSession(AtomicRedisModel):
+    """A model with a TTL (pipeline tests)."""
+
+    Meta = RedisConfig(ttl=100)
+    name: str = ""
+    hits: int = 0
+
+
+class PipelineOtherDb(AtomicRedisModel):
+    """A model whose binding a test points at a second server or db (pipeline tests)."""
+
+    name: str = ""
+
+
 # ---- Redis field types (issue 4) --------------------------------------------------------------
 
 

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from redis.exceptions import ResponseError
 from typing_extensions import Self
 
-from rapyer import _codec, _commands, _links
+from rapyer import _codec, _commands
+from rapyer._assign import local_assignments
 from rapyer._async import executor
 from rapyer._binding import binding_of
 from rapyer.actions import ActionGroup
@@ -28,7 +29,8 @@ M = TypeVar("M", bound="BaseRedisModel")
 
 
 def _wrong_type(exc: ResponseError, key: str) -> Exception:
-    if "WRONGTYPE" in str(exc).upper() or "wrong type" in str(exc).lower():
+    message = str(exc).lower()
+    if "wrongtype" in message or "wrong type" in message or "wrong redis type" in message:
         return CantSerializeRedisValueError(f"The key {key!r} does not hold a JSON document")
     return exc
 
@@ -90,7 +92,7 @@ class AsyncModelOps(_Base):
         unknown = [name for name in fields if name not in type(self).model_fields]
         if unknown:
             raise ValueError(f"{type(self).__name__} has no field(s) {', '.join(unknown)}")
-        with _links.no_queue():  # the SETs below are the writes; assignment must not queue
+        with local_assignments():
             for name, value in fields.items():
                 setattr(self, name, value)
         if fields:

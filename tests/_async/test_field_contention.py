@@ -26,7 +26,8 @@ async def hammer(key: str, count: int) -> None:
 
 
 async def many_tasks(key: str) -> None:
-    await io.gather(*(hammer(key, OPS) for _ in range(TASKS)))
+    """``TASKS`` concurrent workers: tasks in this API, threads in the blocking one."""
+    await io.gather_calls(*(lambda: hammer(key, OPS) for _ in range(TASKS)))
 
 
 async def check(key: str, workers: int, capsys: pytest.CaptureFixture[str], label: str) -> None:

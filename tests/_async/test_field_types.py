@@ -9,11 +9,9 @@ from typing import Optional
 import pytest
 from pydantic import ValidationError
 
-from rapyer import _io_async as io
-from rapyer import _pipeline_state
-from rapyer._async.scripts import load_script, run_script
+import rapyer
+from rapyer._async.scripts import run_script
 from rapyer._binding import binding_of
-from rapyer._scripts import SCRIPTS
 from rapyer.errors import KeyNotFound, PersistentNoScriptError, RapyerError
 from rapyer.types import (
     PriorityQueueItem,
@@ -37,22 +35,9 @@ def stored(raw, model, path="$"):
 
 
 async def run_queued(model, body):
-    """Run ``body()`` inside a bare pipeline frame and execute it (scripts pre-loaded)."""
-    binding = binding_of(type(model.root_model()))
-    frame = _pipeline_state.PipelineFrame()
-    frame.client_factory = io.client
-    token = _pipeline_state.push(frame)
-    try:
+    """Run ``body()`` (builtin mutators, assignments) inside a pipeline."""
+    async with rapyer.apipeline():
         body()
-    finally:
-        _pipeline_state.pop(token)
-    for name in SCRIPTS:
-        await load_script(binding, name)
-    frame.flush_expires()
-    replies = []
-    for pipe in frame.pipes.values():
-        replies += await pipe.execute()
-    return replies
 
 
 # ---- annotations ----------------------------------------------------------------------------

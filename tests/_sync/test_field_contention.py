@@ -28,7 +28,8 @@ def hammer(key: str, count: int) -> None:
 
 
 def many_tasks(key: str) -> None:
-    io.gather(*(hammer(key, OPS) for _ in range(TASKS)))
+    """``TASKS`` concurrent workers: tasks in this API, threads in the blocking one."""
+    io.gather_calls(*(lambda: hammer(key, OPS) for _ in range(TASKS)))
 
 
 def check(key: str, workers: int, capsys: pytest.CaptureFixture[str], label: str) -> None:

@@ -11,11 +11,9 @@ from typing import Optional
 import pytest
 from pydantic import ValidationError
 
-from rapyer import _io_sync as io
-from rapyer import _pipeline_state
-from rapyer._sync.scripts import load_script, run_script
+import rapyer
+from rapyer._sync.scripts import run_script
 from rapyer._binding import binding_of
-from rapyer._scripts import SCRIPTS
 from rapyer.errors import KeyNotFound, PersistentNoScriptError, RapyerError
 from rapyer.types import (
     PriorityQueueItem,
@@ -39,22 +37,9 @@ def stored(raw, model, path="$"):
 
 
 def run_queued(model, body):
-    """Run ``body()`` inside a bare pipeline frame and execute it (scripts pre-loaded)."""
-    binding = binding_of(type(model.root_model()))
-    frame = _pipeline_state.PipelineFrame()
-    frame.client_factory = io.client
-    token = _pipeline_state.push(frame)
-    try:
+    """Run ``body()`` (builtin mutators, assignments) inside a pipeline."""
+    with rapyer.pipeline():
         body()
-    finally:
-        _pipeline_state.pop(token)
-    for name in SCRIPTS:
-        load_script(binding, name)
-    frame.flush_expires()
-    replies = []
-    for pipe in frame.pipes.values():
-        replies += pipe.execute()
-    return replies
 
 
 # ---- annotations ----------------------------------------------------------------------------

@@ -23,10 +23,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from rapyer import _io_sync, _pipeline_state
-from rapyer._binding import binding_of
-from rapyer._scripts import SCRIPTS
-from rapyer._sync.scripts import load_script
+import rapyer
 from tests.models import Stash
 
 # Operations run per machine, reported by test_zz_report (and in the issue's closing note).
@@ -40,18 +37,9 @@ TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_siz
 
 
 def run_queued(model: Stash, body: Any) -> None:
-    """Run ``body()`` in a bare pipeline frame, then execute it (scripts loaded at init)."""
-    frame = _pipeline_state.PipelineFrame()
-    frame.client_factory = _io_sync.client  # type: ignore[attr-defined]
-    token = _pipeline_state.push(frame)
-    try:
+    """Run ``body()`` (builtin mutators, assignments) inside a blocking pipeline."""
+    with rapyer.pipeline():
         body()
-    finally:
-        _pipeline_state.pop(token)
-    frame.flush_expires()
-    for pipe in frame.pipes.values():
-        for reply in pipe.execute(raise_on_error=False):
-            assert not isinstance(reply, Exception), reply
 
 
 class FieldMachine(RuleBasedStateMachine):
@@ -60,8 +48,6 @@ class FieldMachine(RuleBasedStateMachine):
 
     @initialize()
     def create(self) -> None:
-        for name in SCRIPTS:
-            load_script(binding_of(Stash), name)
         self.model = Stash(**{self.field: self.initial})
         self.model.save()
         self.mirror = self.plain(getattr(self.model, self.field))

@@ -1,0 +1,1 @@
+"""The bookmarks app: rapyer documents behind plain (blocking) Django views."""

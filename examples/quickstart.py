@@ -1,0 +1,122 @@
+"""rapyer quickstart: one model class, used through both APIs.
+
+Run it with ``python examples/quickstart.py`` (``python scripts/demo.py`` sets up a venv and
+does that for you). Without ``REDIS_URL`` it starts the embedded server of ``rapyer.testing``
+(valkey with RedisJSON and RediSearch, from the ``rapyer[server]`` extra); with ``REDIS_URL``
+it uses that server instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from pydantic import Field
+
+import rapyer
+from rapyer import AtomicRedisModel, Key
+from rapyer.errors import KeyNotFound
+
+
+class Player(AtomicRedisModel):
+    """A document at ``Player:<handle>``: the ``Key`` field is the primary key."""
+
+    handle: Key[str]
+    name: str
+    score: int = 0
+    badges: list[str] = Field(default_factory=list)
+
+
+def blocking_part() -> None:
+    """The blocking API: scripts, Django views, notebooks, the REPL."""
+    print("-- blocking API --")
+    alice = Player(handle="alice", name="Alice", badges=["early"])
+    alice.save()
+    print(f"save: stored {alice.key}")
+
+    loaded = Player.get("alice")  # a bare pk gets the prefix
+    print(f"get: {loaded.name} has score {loaded.score} and badges {loaded.badges}")
+
+    alice.update(score=10)  # validated, then written field by field in one transaction
+    print(f"update: score is now {Player.get(alice.key).score}")
+
+    alice.score = 99  # plain assignment changes the local copy only
+    print(f"load: stored score {alice.load().score}, local score {alice.score}")
+
+    with alice.pipeline() as fresh:  # one MULTI/EXEC at the end of the block
+        fresh.score = 20  # inside a pipeline, assignments are queued as writes
+        fresh.name = "Alice A."
+    stored = Player.get("alice")
+    print(f"pipeline: {stored.name} has score {stored.score}")
+
+    same = rapyer.get("Player:alice")  # the class comes from the key's prefix
+    print(f"rapyer.get: {type(same).__name__} {same.handle!r}")
+
+    print(f"exists: {Player.exists('alice')}")
+    print(f"delete: {alice.delete()}, exists afterwards: {Player.exists('alice')}")
+
+    try:
+        Player.get("alice")
+    except KeyNotFound as error:
+        print(f"KeyNotFound: {error}")
+    print(f"rapyer.find_one: {rapyer.find_one('Player:alice')}")
+
+
+async def async_part() -> None:
+    """The async API: the same class, the same keys, every method prefixed with ``a``."""
+    print("-- async API --")
+    bob = Player(handle="bob", name="Bob")
+    await bob.asave()
+    print(f"asave: stored {bob.key}")
+
+    loaded = await Player.aget("bob")
+    print(f"aget: {loaded.name} has score {loaded.score}")
+
+    await bob.aupdate(score=5, badges=["fast"])
+    fresh = await bob.aload()
+    print(f"aupdate + aload: score {fresh.score}, badges {fresh.badges}")
+
+    async with bob.apipeline() as fresh:
+        fresh.score = 7
+    print(f"apipeline: score {(await Player.aget('bob')).score}")
+
+    same = await rapyer.aget(bob.key)
+    print(f"rapyer.aget: {type(same).__name__} {same.handle!r}")
+
+    print(f"aexists: {await rapyer.aexists(bob.key)}")
+    print(f"adelete: {await bob.adelete()}, aexists afterwards: {await Player.aexists('bob')}")
+
+    try:
+        await Player.aget("bob")
+    except KeyNotFound as error:
+        print(f"KeyNotFound: {error}")
+
+    await rapyer.teardown_rapyer()  # closes this event loop's client
+
+
+def main() -> None:
+    url = os.environ.get("REDIS_URL")
+    server = None
+    if not url:
+        from rapyer.testing import start_server
+
+        server = start_server()
+        url = server.url
+        print(f"started the embedded server at {url}")
+    else:
+        print(f"using REDIS_URL={url}")
+
+    # Optional: without it rapyer uses REDIS_URL, then redis://localhost:6379/0.
+    rapyer.init_rapyer_sync(redis=url)
+    try:
+        blocking_part()
+        asyncio.run(async_part())
+    finally:
+        rapyer.teardown_rapyer_sync()
+        if server is not None:
+            server.stop()
+    print("done")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""Properties of the model <-> document codec (no I/O)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import uuid
+from typing import Any, Optional
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rapyer import AtomicRedisModel, RedisConfig, _codec
+from rapyer.errors import CantSerializeRedisValueError, CorruptedModelError
+from tests.models import Color, Everything, Level
+
+texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)))
+floats = st.floats(allow_nan=False, allow_infinity=False)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | floats | texts,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3),
+    max_leaves=8,
+)
+
+# Every supported field type with a strategy of its values.
+FIELD_TYPES: dict[str, tuple[Any, st.SearchStrategy[Any]]] = {
+    "str": (str, texts),
+    "int": (int, st.integers()),
+    "float": (float, floats),
+    "bool": (bool, st.booleans()),
+    "opt_int": (Optional[int], st.none() | st.integers()),
+    "uuid": (uuid.UUID, st.uuids()),
+    "decimal": (decimal.Decimal, st.decimals(allow_nan=False, allow_infinity=False)),
+    "date": (dt.date, st.dates()),
+    "time": (dt.time, st.times()),
+    "timedelta": (dt.timedelta, st.timedeltas()),
+    "datetime": (dt.datetime, st.datetimes(timezones=st.just(dt.timezone.utc))),
+    "naive_datetime": (dt.datetime, st.datetimes()),
+    "enum": (Color, st.sampled_from(Color)),
+    "int_enum": (Level, st.sampled_from(Level)),
+    "bytes": (bytes, st.binary()),
+    "tuple": (tuple[int, str], st.tuples(st.integers(), texts)),
+    "frozenset": (frozenset[int], st.frozensets(st.integers(), max_size=5)),
+    "list": (list[int], st.lists(st.integers(), max_size=5)),
+    "dict": (dict[str, float], st.dictionaries(texts, floats, max_size=5)),
+    "nested_list": (
+        list[dict[str, list[int]]],
+        st.lists(
+            st.dictionaries(texts, st.lists(st.integers(), max_size=3), max_size=3), max_size=3
+        ),
+    ),
+    "any": (Any, json_values),
+}
+
+_classes: dict[tuple[str, ...], type[AtomicRedisModel]] = {}
+
+
+def model_class(names: tuple[str, ...]) -> type[AtomicRedisModel]:
+    """A model class with one field per name (built once per combination, unregistered)."""
+    cls = _classes.get(names)
+    if cls is None:
+        namespace: dict[str, Any] = {
+            "__annotations__": {f"f_{n}": FIELD_TYPES[n][0] for n in names},
+            "__module__": __name__,
+            "Meta": RedisConfig(init_with_rapyer=False),
+        }
+        cls = _classes[names] = type(f"Gen_{'_'.join(names)}", (AtomicRedisModel,), namespace)
+    return cls
+
+
+@st.composite
+def generated_models(draw: st.DrawFn) -> AtomicRedisModel:
+    names = tuple(
+        sorted(draw(st.sets(st.sampled_from(sorted(FIELD_TYPES)), min_size=1, max_size=6)))
+    )
+    cls = model_class(names)
+    values = {f"f_{n}": draw(FIELD_TYPES[n][1]) for n in names}
+    return cls(**values)
+
+
+@given(generated_models())
+def test_generated_models_round_trip_exactly(model: AtomicRedisModel) -> None:
+    text = _codec.dump_json(model)
+    json.loads(text)  # valid JSON, no pickle
+    loaded = _codec.load_model(type(model), text, f"{type(model).__name__}:{model.pk}")
+    assert loaded.model_dump() == model.model_dump()
+    assert loaded.pk == model.pk
+
+
+@given(st.builds(Everything, s=texts, i=st.integers(), f=floats, raw=st.binary()))
+def test_everything_round_trips(model: Everything) -> None:
+    loaded = _codec.load_model(Everything, _codec.dump_json(model), f"Everything:{model.pk}")
+    assert loaded == model
+
+
+def test_stored_form_is_plain_json() -> None:
+    model = Everything(b=True, raw=b"\x00\x01", color=Color.BLUE, level=Level.HIGH, tup=(1, "a"))
+    data = json.loads(model.redis_dump_json())
+    assert data["b"] is True
+    assert data["raw"] == "AAE="
+    assert data["color"] == "blue" and data["level"] == 2 and data["tup"] == [1, "a"]
+    assert model.redis_dump() == data
+
+
+@pytest.mark.parametrize("raw", ["not json", "[1, 2]", "3", '"text"', "null"])
+def test_undecodable_documents(raw: str) -> None:
+    with pytest.raises(CantSerializeRedisValueError) as info:
+        _codec.load_model(Everything, raw, "Everything:1")
+    assert not isinstance(info.value, CorruptedModelError)
+
+
+def test_invalid_document_is_corrupted_model_error() -> None:
+    with pytest.raises(CorruptedModelError) as info:
+        _codec.load_model(Everything, '{"i": "not an int"}', "Everything:1")
+    assert info.value.key == "Everything:1"
+    assert info.value.errors and info.value.errors[0]["loc"] == ("i",)
+    assert isinstance(info.value, CantSerializeRedisValueError)

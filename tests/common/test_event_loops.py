@@ -1,0 +1,109 @@
+"""The async API across event loops, and the blocking API inside a running loop."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import redis
+import redis.asyncio as aredis
+
+import rapyer
+from tests.models import User
+
+
+def test_repeated_asyncio_run(real_redis) -> None:
+    user = User(name="loop")
+    for i in range(3):
+        user.age = i
+        asyncio.run(user.asave())
+        assert asyncio.run(User.aget(user.key)).age == i
+
+
+def test_loops_in_other_threads(real_redis) -> None:
+    """As asgiref's async_to_sync does: each call runs in a fresh loop in another thread."""
+    user = User(name="threads")
+    asyncio.run(user.asave())
+    results: list[int] = []
+
+    def worker(n: int) -> None:
+        async def body() -> int:
+            await user.aupdate(age=n)
+            return (await User.aget(user.key)).age
+
+        results.append(asyncio.run(body()))
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) != [] and len(results) == 4
+    assert User.get(user.key).age in range(4)
+
+
+def test_blocking_api_inside_a_running_loop(real_redis) -> None:
+    """As in Jupyter: blocking calls and awaits in the same running loop."""
+
+    async def cell() -> tuple[int, int]:
+        user = User(name="jupyter", age=1)
+        user.save()  # blocking call inside the loop
+        loaded = await User.aget(user.key)
+        loaded.age = 2
+        await loaded.asave()
+        return User.get(user.key).age, (await rapyer.aget(user.key)).age
+
+    assert asyncio.run(cell()) == (2, 2)
+
+
+def test_teardown_then_reconnect(real_redis) -> None:
+    user = User(name="teardown")
+    asyncio.run(user.asave())
+
+    async def teardown_and_read() -> str:
+        await rapyer.teardown_rapyer()
+        return (await User.aget(user.key)).name
+
+    assert asyncio.run(teardown_and_read()) == "teardown"
+    rapyer.teardown_rapyer_sync()
+    assert User.get(user.key).name == "teardown"
+
+
+def test_binding_to_a_client_object(server_url: str, real_redis) -> None:
+    """A sync client given to init serves the sync API; async calls get a sibling."""
+    client = redis.Redis.from_url(server_url)  # without decode_responses: replaced
+    rapyer.init_rapyer_sync(redis=client)
+    user = User(name="client")
+    user.save()
+    assert asyncio.run(User.aget(user.key)).name == "client"
+
+    async def with_async_client() -> str:
+        async_client = aredis.Redis.from_url(server_url, decode_responses=True)
+        await rapyer.init_rapyer(redis=async_client)
+        try:
+            await user.aupdate(name="async-client")
+            return (await User.aget(user.key)).name
+        finally:
+            await rapyer.teardown_rapyer()
+
+    assert asyncio.run(with_async_client()) == "async-client"
+    assert User.get(user.key).name == "async-client"
+
+
+def test_runtime_rebinding_of_one_class(server_url: str, real_redis) -> None:
+    other_db = server_url.rsplit("/", 1)[0] + "/1"
+    other = redis.Redis.from_url(other_db, decode_responses=True)
+    other.flushdb()
+    User.Meta.redis = other_db
+    try:
+        user = User(name="db1")
+        user.save()
+        assert other.exists(user.key) and not real_redis.exists(user.key)
+        assert asyncio.run(User.aget(user.key)).name == "db1"
+    finally:
+        User.Meta.__pydantic_fields_set__.discard("redis")
+        User.Meta.redis = None
+        User.Meta.__pydantic_fields_set__.discard("redis")
+        other.flushdb()
+        other.close()
+    assert not User.exists(user.key)
