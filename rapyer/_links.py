@@ -93,7 +93,13 @@ def consume_pending(holder: Any, segment: Any, value: Any) -> bool:
     if pending is None:
         return False
     _pending.set(None)
-    return pending == (id(holder), segment, id(value))
+    if pending == (id(holder), segment, id(value)):
+        return True
+    # A model whose values were merged from a fresh instance (the model form of a pipeline,
+    # a lock) holds values linked to that instance: the operator ran on the same field.
+    old = getattr(holder, "__dict__", {}).get(segment) if isinstance(segment, str) else None
+    link_ = getattr(old, "_rapyer_link", None)
+    return link_ is not None and pending == (id(link_[0]), segment, id(value))
 
 
 def pipeline_active() -> bool:

@@ -69,3 +69,20 @@ async def test_threads_lose_no_updates(redis_backend, capsys):
         thread.join()
     assert not errors, errors
     await check(stash.key, THREADS * TASKS, capsys, "threads x tasks")
+
+
+async def pipelined_increments(key: str, count: int) -> None:
+    """``count`` pipelines, each queueing ``+=`` on the model form's instance and on self."""
+    stash = await Stash.aget(key)
+    for _ in range(count):
+        async with stash.apipeline() as fresh:
+            fresh.n += 1
+            stash.f += 0.5  # self shares the merged values with the fresh instance
+            fresh.lst += [1]
+
+
+async def test_pipelined_inplace_operators_lose_no_updates(redis_backend, capsys):
+    stash = Stash()
+    await stash.asave()
+    await io.gather_calls(*(lambda: pipelined_increments(stash.key, OPS) for _ in range(TASKS)))
+    await check(stash.key, TASKS, capsys, "pipelined +=")

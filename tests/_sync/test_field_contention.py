@@ -71,3 +71,20 @@ def test_threads_lose_no_updates(redis_backend, capsys):
         thread.join()
     assert not errors, errors
     check(stash.key, THREADS * TASKS, capsys, "threads x tasks")
+
+
+def pipelined_increments(key: str, count: int) -> None:
+    """``count`` pipelines, each queueing ``+=`` on the model form's instance and on self."""
+    stash = Stash.get(key)
+    for _ in range(count):
+        with stash.pipeline() as fresh:
+            fresh.n += 1
+            stash.f += 0.5  # self shares the merged values with the fresh instance
+            fresh.lst += [1]
+
+
+def test_pipelined_inplace_operators_lose_no_updates(redis_backend, capsys):
+    stash = Stash()
+    stash.save()
+    io.gather_calls(*(lambda: pipelined_increments(stash.key, OPS) for _ in range(TASKS)))
+    check(stash.key, TASKS, capsys, "pipelined +=")
