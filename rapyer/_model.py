@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import types
 import typing
 import uuid
 from collections.abc import Iterator
@@ -385,27 +386,50 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         return commands
 
     @classmethod
-    def _class_special_keys(cls, key: str) -> list[str]:
-        """Keys of the top-level special fields of the document at ``key``."""
-        return [_keys.special_key(key, name) for name in cls.__rapyer_special_fields__]
-
-    @classmethod
-    def _set_fields(cls) -> list[str]:
+    def _class_special_fields(cls) -> list[tuple[tuple[str, ...], bool]]:
+        """``(path, is_set)`` of the special fields of this class and of nested models held
+        directly (also as ``Optional``) by its fields, recursively. Models inside lists or
+        dicts are not known from the class."""
+        found: list[tuple[tuple[str, ...], bool]] = []
         from rapyer._annotations import _is_queue
 
-        return [
-            name
-            for name in cls.__rapyer_special_fields__
-            if not _is_queue(cls.model_fields[name].annotation)
-        ]
+        for name in cls.__rapyer_special_fields__:
+            found.append(((name,), not _is_queue(cls.model_fields[name].annotation)))
+        for name in cls.__rapyer_nested_fields__:
+            nested = _direct_model_class(cls.model_fields[name].annotation)
+            if nested is not None and nested is not cls:
+                found.extend(
+                    ((name, *path), is_set) for path, is_set in nested._class_special_fields()
+                )
+        return found
+
+    @classmethod
+    def _class_special_keys(cls, key: str) -> list[str]:
+        """Keys of the special fields of the document at ``key`` (see _class_special_fields)."""
+        return [_keys.special_key(key, ".".join(path)) for path, _ in cls._class_special_fields()]
 
     @classmethod
     def _special_read_commands(cls, key: str) -> list[tuple[Any, ...]]:
-        """Commands that read the special fields, sent right after ``JSON.GET``."""
-        return [("SMEMBERS", _keys.special_key(key, name)) for name in cls._set_fields()]
+        """Commands that read the set fields, sent right after ``JSON.GET``."""
+        return [
+            ("SMEMBERS", _keys.special_key(key, ".".join(path)))
+            for path, is_set in cls._class_special_fields()
+            if is_set
+        ]
 
     def _apply_special_replies(self, replies: list[Any]) -> None:
-        """Fill the special fields from the replies of ``_special_read_commands``."""
+        """Fill the set fields from the replies of ``_special_read_commands``."""
+        paths = [path for path, is_set in type(self)._class_special_fields() if is_set]
+        for path, members in zip(paths, replies, strict=False):
+            holder: Any = self
+            for name in path[:-1]:
+                holder = holder.__dict__.get(name)
+                if not isinstance(holder, BaseRedisModel):
+                    break
+            else:
+                holder._apply_set_members(path[-1], members)
+
+    def _apply_set_members(self, name: str, members: Any) -> None:
         import json
         import logging
 
@@ -416,28 +440,25 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
 
         cls = type(self)
         safe = _safe_fields(cls)
-        for name, members in zip(cls._set_fields(), replies, strict=False):
-            try:
-                data = [json.loads(member) for member in members or ()]
-                value = field_adapter(cls, name).validate_json(
-                    json.dumps(data), context=LOAD_CONTEXT
-                )
-            except (ValueError, ValidationError) as exc:
-                if safe is not None and name not in safe:
-                    raise CantSerializeRedisValueError(
-                        f"The set field {name!r} of {self.key!r} cannot be loaded: {exc}"
-                    ) from exc
-                logging.getLogger("rapyer").warning(
-                    "SafeLoad: set field %r of %s at %r could not be loaded",
-                    name,
-                    cls.__name__,
-                    self.key,
-                )
-                self.failed_fields.add(name)
-                value = None
-            self.__dict__[name] = value
-            if isinstance(value, RedisValue):
-                value._rapyer_link = (self, name)
+        try:
+            data = [json.loads(member) for member in members or ()]
+            value = field_adapter(cls, name).validate_json(json.dumps(data), context=LOAD_CONTEXT)
+        except (ValueError, ValidationError) as exc:
+            if safe is not None and name not in safe:
+                raise CantSerializeRedisValueError(
+                    f"The set field {name!r} of {self.key!r} cannot be loaded: {exc}"
+                ) from exc
+            logging.getLogger("rapyer").warning(
+                "SafeLoad: set field %r of %s at %r could not be loaded",
+                name,
+                cls.__name__,
+                self.key,
+            )
+            self.failed_fields.add(name)
+            value = None
+        self.__dict__[name] = value
+        if isinstance(value, RedisValue):
+            value._rapyer_link = (self, name)
 
     # ---- nesting ----------------------------------------------------------------------
 
@@ -521,6 +542,19 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         return super().__eq__(other)
 
     __hash__ = None  # type: ignore[assignment]
+
+
+_UNIONS = (typing.Union, getattr(types, "UnionType", typing.Union))
+
+
+def _direct_model_class(annotation: Any) -> Any:
+    """The model class of an annotation that is a model or ``Optional`` of one."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseRedisModel):
+        return annotation
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) in _UNIONS and len(args) == 1:
+        return _direct_model_class(args[0])
+    return None
 
 
 def _iter_models(value: Any) -> Iterator[BaseRedisModel]:

@@ -191,3 +191,14 @@ class Stamped(AtomicRedisModel):
 
     class Meta:
         redis_type = {int: int}  # opt out of RedisInt for this class
+
+
+class Crew(AtomicRedisModel):
+    skills: set[str] = Field(default_factory=set)
+    name: str = ""
+
+
+class Team(AtomicRedisModel):
+    lead: Optional[Crew] = None
+    crew: Crew = Field(default_factory=Crew)
+    tags: set[int] = Field(default_factory=set)

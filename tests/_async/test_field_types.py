@@ -456,3 +456,21 @@ async def test_indexed_datetime_is_a_timestamp_and_redis_type_is_per_class(redis
 
     await run_queued(model, body)
     assert (await Stamped.aget(model.key)).at == dt.datetime(2021, 5, 6, 7, 8, 10, 623456)
+
+
+async def test_set_fields_of_nested_models(redis_backend):
+    from tests.models import Crew, Team
+
+    team = Team(lead=Crew(skills={"lead"}), crew=Crew(skills={"a", "b"}), tags={1})
+    await team.asave()
+    assert len(team.all_keys) == 4
+    assert sorted(Team._class_special_keys(team.key)) == sorted(team.all_keys[1:])
+    fresh = await Team.aget(team.key)
+    assert fresh.crew.skills == {"a", "b"} and fresh.lead.skills == {"lead"}
+    await fresh.crew.skills.aadd("c")
+    assert (await Team.aget(team.key)).crew.skills == {"a", "b", "c"}
+    no_lead = Team()
+    await no_lead.asave()
+    assert (await Team.aget(no_lead.key)).lead is None
+    assert await Team.adelete_by_key(team.key) is True
+    assert not any(redis_backend.exists(key) for key in team.all_keys)

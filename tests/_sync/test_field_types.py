@@ -458,3 +458,21 @@ def test_indexed_datetime_is_a_timestamp_and_redis_type_is_per_class(redis_backe
 
     run_queued(model, body)
     assert (Stamped.get(model.key)).at == dt.datetime(2021, 5, 6, 7, 8, 10, 623456)
+
+
+def test_set_fields_of_nested_models(redis_backend):
+    from tests.models import Crew, Team
+
+    team = Team(lead=Crew(skills={"lead"}), crew=Crew(skills={"a", "b"}), tags={1})
+    team.save()
+    assert len(team.all_keys) == 4
+    assert sorted(Team._class_special_keys(team.key)) == sorted(team.all_keys[1:])
+    fresh = Team.get(team.key)
+    assert fresh.crew.skills == {"a", "b"} and fresh.lead.skills == {"lead"}
+    fresh.crew.skills.add_now("c")
+    assert (Team.get(team.key)).crew.skills == {"a", "b", "c"}
+    no_lead = Team()
+    no_lead.save()
+    assert (Team.get(no_lead.key)).lead is None
+    assert Team.delete_by_key(team.key) is True
+    assert not any(redis_backend.exists(key) for key in team.all_keys)
