@@ -26,31 +26,35 @@ def _run(env: dict[str, str]) -> list[str]:
 
 
 def _check(lines: list[str]) -> None:
-    assert lines[1:10] == [
+    assert lines[1:12] == [
         "-- blocking API --",
         "save: stored Player:alice",
         "get: Alice has score 0 and badges ['early']",
         "update: score is now 10",
         "load: stored score 10, local score 99",
         "pipeline: Alice A. has score 20",
+        "increase_now: score 25",
+        "append_now: badges ['early', 'atomic']",
         "rapyer.get: Player 'alice'",
         "exists: True",
         "delete: True, exists afterwards: False",
     ]
-    assert lines[10].startswith("KeyNotFound: ") and "Player:alice" in lines[10]
-    assert lines[11:19] == [
+    assert lines[12].startswith("KeyNotFound: ") and "Player:alice" in lines[12]
+    assert lines[13:23] == [
         "rapyer.find_one: None",
         "-- async API --",
         "asave: stored Player:bob",
         "aget: Bob has score 0",
         "aupdate + aload: score 5, badges ['fast']",
         "apipeline: score 7",
+        "aincrease: score 10",
+        "aappend: badges ['fast', 'atomic']",
         "rapyer.aget: Player 'bob'",
         "aexists: True",
     ]
-    assert lines[19] == "adelete: True, aexists afterwards: False"
-    assert lines[20].startswith("KeyNotFound: ") and "Player:bob" in lines[20]
-    assert lines[21:] == ["done"]
+    assert lines[23] == "adelete: True, aexists afterwards: False"
+    assert lines[24].startswith("KeyNotFound: ") and "Player:bob" in lines[24]
+    assert lines[25:] == ["done"]
 
 
 def test_quickstart_starts_the_embedded_server():
