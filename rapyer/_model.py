@@ -87,6 +87,8 @@ def _contains_model(annotation: Any) -> bool:
     """Whether a (resolved) annotation can hold an AtomicRedisModel instance."""
     if isinstance(annotation, type):
         return issubclass(annotation, BaseRedisModel)
+    if getattr(typing.get_origin(annotation), "_rapyer_is_reference", False):
+        return False  # a reference holds a key, not a nested model
     return any(_contains_model(arg) for arg in typing.get_args(annotation))
 
 

@@ -11,7 +11,7 @@ from typing import Any, Generic, Literal, Optional, TypeVar
 from pydantic import BaseModel, Field
 
 from rapyer import AtomicRedisModel, Index, Key, Pickle, RedisConfig, SafeLoad
-from rapyer.types import RedisPriorityQueue
+from rapyer.types import ForeignKey, RedisPriorityQueue, Reference
 
 T = TypeVar("T")
 
@@ -202,3 +202,17 @@ class Team(AtomicRedisModel):
     lead: Optional[Crew] = None
     crew: Crew = Field(default_factory=Crew)
     tags: set[int] = Field(default_factory=set)
+
+
+class Author(AtomicRedisModel):
+    name: str = ""
+
+
+class Book(AtomicRedisModel):
+    title: str = ""
+    author: Optional[ForeignKey[Author]] = None
+    co_authors: list[ForeignKey[Author]] = Field(default_factory=list)
+    by_role: dict[str, Reference[Author]] = Field(default_factory=dict)
+    fans: set[ForeignKey[Author]] = Field(default_factory=set)
+    sequel: Optional[ForeignKey[Book]] = None
+    subject: Optional[ForeignKey[Author | Book]] = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from rapyer.types._dict import RedisDict
 from rapyer.types._list import RedisList
 from rapyer.types._queue import PriorityQueueItem, RedisPriorityQueue
+from rapyer.types._reference import ForeignKey, Reference
 from rapyer.types._scalars import (
     RedisBytes,
     RedisDatetime,
@@ -21,6 +22,7 @@ from rapyer.types._scalars import (
 from rapyer.types._set import RedisSet
 
 __all__ = [
+    "ForeignKey",
     "PriorityQueueItem",
     "RedisBytes",
     "RedisDatetime",
@@ -32,4 +34,5 @@ __all__ = [
     "RedisPriorityQueue",
     "RedisSet",
     "RedisStr",
+    "Reference",
 ]
