@@ -10,7 +10,7 @@ import pytest
 
 import rapyer.types as rt
 
-TYPES = [getattr(rt, name) for name in rt.__all__ if name.startswith("Redis")]
+TYPES = [rt.ForeignKey, *(getattr(rt, name) for name in rt.__all__ if name.startswith("Redis"))]
 BUILTIN_METHODS = {
     name for cls in (list, dict, set, int, float, str, bytes, dt.datetime) for name in dir(cls)
 }
@@ -91,5 +91,6 @@ def test_expected_operations_exist() -> None:
             "aclear",
         },
     }
+    expected[rt.ForeignKey] = {"afetch", "aunload"}
     for cls, names in expected.items():
         assert names <= async_ops(cls), cls.__name__
