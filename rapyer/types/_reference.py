@@ -15,8 +15,10 @@ from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from rapyer import _keys, _registry
+from rapyer._async.types.base import AsyncRedisValueOps
 from rapyer._async.types.references import AsyncReferenceOps
 from rapyer._model import BaseRedisModel
+from rapyer._sync.types.base import SyncRedisValueOps
 from rapyer._sync.types.references import SyncReferenceOps
 from rapyer.errors import InvalidKeyError, KeyNotFound, NotResolvedError
 from rapyer.types._base import GenericContainer
@@ -168,7 +170,7 @@ class ReferenceShared(GenericContainer):
         return cls(plain)
 
 
-class ForeignKey(AsyncReferenceOps, SyncReferenceOps, ReferenceShared, Generic[T]):  # fmt: skip
+class ForeignKey(AsyncReferenceOps, SyncReferenceOps, AsyncRedisValueOps, SyncRedisValueOps, ReferenceShared, Generic[T]):  # fmt: skip
     """A reference to another model, stored as its key (beta)."""
 
 

@@ -73,3 +73,13 @@ async def test_references_in_a_set_field(redis_backend):
     fresh = await Book.aget(book.key)
     assert fresh.fans == {ForeignKey(ann.key), ForeignKey(bob.key)}
     assert sorted([(await fan.afetch()).name for fan in fresh.fans]) == ["Ann", "Bob"]
+
+
+async def test_reference_field_save_and_load(redis_backend):
+    ann, bob = Author(name="Ann"), Author(name="Bob")
+    book = Book(author=ann)
+    await book.asave()
+    book.author = bob
+    await book.author.asave()  # sync: asave=save_now
+    assert await book.author.aload() == bob  # sync: aload=load_now
+    assert (await Book.aget(book.key)).author.target_key == bob.key

@@ -75,3 +75,13 @@ def test_references_in_a_set_field(redis_backend):
     fresh = Book.get(book.key)
     assert fresh.fans == {ForeignKey(ann.key), ForeignKey(bob.key)}
     assert sorted([(fan.fetch_now()).name for fan in fresh.fans]) == ["Ann", "Bob"]
+
+
+def test_reference_field_save_and_load(redis_backend):
+    ann, bob = Author(name="Ann"), Author(name="Bob")
+    book = Book(author=ann)
+    book.save()
+    book.author = bob
+    book.author.save_now()
+    assert book.author.load_now() == bob
+    assert (Book.get(book.key)).author.target_key == bob.key
