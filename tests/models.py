@@ -216,3 +216,8 @@ class Book(AtomicRedisModel):
     fans: set[ForeignKey[Author]] = Field(default_factory=set)
     sequel: Optional[ForeignKey[Book]] = None
     subject: Optional[ForeignKey[Author | Book]] = None
+
+
+class Tagged(AtomicRedisModel):
+    strict_tags: set[int] = Field(default_factory=set)
+    safe_tags: SafeLoad[set[int]] = Field(default_factory=set)

@@ -474,3 +474,19 @@ async def test_set_fields_of_nested_models(redis_backend):
     assert (await Team.aget(no_lead.key)).lead is None
     assert await Team.adelete_by_key(team.key) is True
     assert not any(redis_backend.exists(key) for key in team.all_keys)
+
+
+async def test_corrupt_set_members(redis_backend):
+    from rapyer.errors import CantSerializeRedisValueError
+    from tests.models import Tagged
+
+    model = Tagged(strict_tags={1}, safe_tags={2})
+    await model.asave()
+    strict_key, safe_key = model.all_keys[1:]
+    redis_backend.sadd(safe_key, "not json")
+    fresh = await Tagged.aget(model.key)
+    assert fresh.safe_tags is None and fresh.failed_fields == {"safe_tags"}
+    assert fresh.strict_tags == {1}
+    redis_backend.sadd(strict_key, '"text"')
+    with pytest.raises(CantSerializeRedisValueError):
+        await Tagged.aget(model.key)

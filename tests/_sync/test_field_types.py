@@ -476,3 +476,19 @@ def test_set_fields_of_nested_models(redis_backend):
     assert (Team.get(no_lead.key)).lead is None
     assert Team.delete_by_key(team.key) is True
     assert not any(redis_backend.exists(key) for key in team.all_keys)
+
+
+def test_corrupt_set_members(redis_backend):
+    from rapyer.errors import CantSerializeRedisValueError
+    from tests.models import Tagged
+
+    model = Tagged(strict_tags={1}, safe_tags={2})
+    model.save()
+    strict_key, safe_key = model.all_keys[1:]
+    redis_backend.sadd(safe_key, "not json")
+    fresh = Tagged.get(model.key)
+    assert fresh.safe_tags is None and fresh.failed_fields == {"safe_tags"}
+    assert fresh.strict_tags == {1}
+    redis_backend.sadd(strict_key, '"text"')
+    with pytest.raises(CantSerializeRedisValueError):
+        Tagged.get(model.key)
