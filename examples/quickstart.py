@@ -49,6 +49,11 @@ def blocking_part() -> None:
     stored = Player.get("alice")
     print(f"pipeline: {stored.name} has score {stored.score}")
 
+    # A lease lock: exclusive per (key, action); the save on exit is checked against its token.
+    with Player.lock_from_key("alice", "bump", save_at_end=True, blocking_timeout=5) as locked:
+        locked.score += 1
+    print(f"lock: score is now {Player.get('alice').score}")
+
     # Field values are Redis types: atomic server-side operations, the local value kept in step.
     print(f"increase_now: score {stored.score.increase_now(5)}")  # JSON.NUMINCRBY
     stored.badges.append_now("atomic")  # JSON.ARRAPPEND
@@ -85,6 +90,10 @@ async def async_part() -> None:
         fresh.score = 7
     print(f"apipeline: score {(await Player.aget('bob')).score}")
 
+    async with bob.alock("bump", save_at_end=True, blocking_timeout=5) as locked:
+        locked.score += 1  # bob itself was refreshed too; the fresh copy is yielded
+    print(f"alock: score {(await Player.aget('bob')).score}")
+
     current = await Player.aget("bob")
     print(f"aincrease: score {await current.score.aincrease(3)}")  # JSON.NUMINCRBY
     await current.badges.aappend("atomic")  # JSON.ARRAPPEND
@@ -104,6 +113,21 @@ async def async_part() -> None:
     await rapyer.teardown_rapyer()  # closes this event loop's client
 
 
+def bulk_part() -> None:
+    """Bulk operations: many models, one round trip (the async forms add the ``a``)."""
+    print("-- bulk operations --")
+    players = [Player(handle=f"p{i}", name=f"P{i}", score=i) for i in range(3)]
+    Player.insert(*players)  # one MULTI/EXEC for all of them
+    print(f"insert: {len(players)} players, count {Player.count()}")
+    found = Player.find("p2", "p0")  # by keys (bare or full), in order
+    print(f"find by keys: {[p.handle for p in found]}")
+    print(f"find all: {sorted(p.handle for p in Player.find())}")  # SCAN, never KEYS
+    outcome = Player.get_or_create(Player(handle="p1", name="Other"))  # atomic (Lua)
+    print(f"get_or_create: {outcome.status.value} {outcome.value.name}")
+    result = rapyer.delete_many(*[p.key for p in players])
+    print(f"delete_many: {result.models_deleted} deleted, count {Player.count()}")
+
+
 def main() -> None:
     url = os.environ.get("REDIS_URL")
     server = None
@@ -121,6 +145,7 @@ def main() -> None:
     try:
         blocking_part()
         asyncio.run(async_part())
+        bulk_part()
     finally:
         rapyer.teardown_rapyer_sync()
         if server is not None:

@@ -7,22 +7,40 @@ Every operation has an async form (``aget``, ``asave`` ...) and a blocking twin 
 from __future__ import annotations
 
 from rapyer import _registry
+from rapyer._async.bulk_functions import adelete_many, afind, aget_or_create, ainsert
 from rapyer._async.functions import aexists, afind_one, aget, init_rapyer, teardown_rapyer
+from rapyer._async.lock import alock_from_key
 from rapyer._async.pipeline import apipeline
+from rapyer._lock import ModelLock
+from rapyer._sync.bulk_functions import delete_many, find, get_or_create, insert
 from rapyer._sync.functions import exists, find_one, get, init_rapyer_sync, teardown_rapyer_sync
+from rapyer._sync.lock import lock_from_key
 from rapyer._sync.pipeline import pipeline
-from rapyer.actions import ActionGroup
+from rapyer.actions import ActionGroup, TargetSource, mark_actions
 from rapyer.config import RedisConfig
 from rapyer.errors import (
     CantSerializeRedisValueError,
     CorruptedModelError,
     InvalidKeyError,
     KeyNotFound,
+    MissingParameterError,
+    NestedModelError,
+    PersistentNoScriptError,
     RapyerError,
+    RapyerModelDoesntExist,
     RapyerModelDoesntExistError,
+    RapyerSerializationError,
+    UnsupportedArgumentTypeError,
+    UnsupportedArgumentValueError,
 )
 from rapyer.fields import Index, Key, Pickle, RapyerKey, SafeLoad
 from rapyer.model import AtomicRedisModel
+from rapyer.results import (
+    DeleteResult,
+    GetOrCreateResult,
+    GetOrCreateStatus,
+    RapyerDeleteResult,
+)
 
 __version__ = "0.1.0"
 
@@ -37,26 +55,50 @@ __all__ = [
     "AtomicRedisModel",
     "CantSerializeRedisValueError",
     "CorruptedModelError",
+    "DeleteResult",
+    "GetOrCreateResult",
+    "GetOrCreateStatus",
     "Index",
     "InvalidKeyError",
     "Key",
     "KeyNotFound",
+    "MissingParameterError",
+    "ModelLock",
+    "NestedModelError",
+    "PersistentNoScriptError",
     "Pickle",
+    "RapyerDeleteResult",
     "RapyerError",
     "RapyerKey",
+    "RapyerModelDoesntExist",
     "RapyerModelDoesntExistError",
+    "RapyerSerializationError",
     "RedisConfig",
     "SafeLoad",
+    "TargetSource",
+    "UnsupportedArgumentTypeError",
+    "UnsupportedArgumentValueError",
+    "adelete_many",
     "aexists",
+    "afind",
     "afind_one",
     "aget",
+    "aget_or_create",
+    "ainsert",
+    "alock_from_key",
     "apipeline",
+    "delete_many",
     "exists",
+    "find",
     "find_one",
     "find_redis_models",
     "get",
+    "get_or_create",
     "init_rapyer",
     "init_rapyer_sync",
+    "insert",
+    "lock_from_key",
+    "mark_actions",
     "pipeline",
     "teardown_rapyer",
     "teardown_rapyer_sync",

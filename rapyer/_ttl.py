@@ -40,3 +40,33 @@ def ttl_commands(
     if creating:
         return [("EXPIRE", key, ttl, "NX") for key in keys]
     return []
+
+
+def refresh_ttl_for(cls: type[BaseRedisModel], groups: ActionGroup) -> int | None:
+    """The TTL an operation of ``groups`` re-applies to ``cls``'s keys now, else ``None``."""
+    if not refreshes(cls, groups):
+        return None
+    return _config.resolve(cls, "ttl")  # type: ignore[arg-type]
+
+
+def creation_ttl(cls: type[BaseRedisModel], groups: ActionGroup) -> tuple[int | None, bool]:
+    """``(ttl, nx)`` for a creating write of ``groups``: ``nx`` when it must not refresh."""
+    ttl = _config.resolve(cls, "ttl")  # type: ignore[arg-type]
+    if ttl is None:
+        return None, False
+    return ttl, not refreshes(cls, groups)
+
+
+def set_ttl_commands(keys: Iterable[str], ttl: int | None) -> list[Command]:
+    """``EXPIRE`` each key to ``ttl``; ``PERSIST`` each when ``ttl`` is ``None``."""
+    if ttl is None:
+        return [("PERSIST", key) for key in keys]
+    return [("EXPIRE", key, ttl) for key in keys]
+
+
+def refresh_commands(cls: type[BaseRedisModel], keys: Iterable[str]) -> list[Command]:
+    """An unconditional ``EXPIRE`` of ``keys`` to ``cls``'s TTL (nothing when it is ``None``)."""
+    ttl = _config.resolve(cls, "ttl")  # type: ignore[arg-type]
+    if ttl is None:
+        return []
+    return [("EXPIRE", key, ttl) for key in keys]

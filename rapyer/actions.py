@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import enum
+import functools
+import inspect
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
-__all__ = ["ActionGroup"]
+__all__ = ["ActionGroup", "TargetSource", "mark_actions"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ACTION_GROUPS_ATTR = "__rapyer_action_groups__"
 
 
 class ActionGroup(enum.Flag):
@@ -27,3 +36,80 @@ class ActionGroup(enum.Flag):
             if not (for_ttl and member is cls.DELETE):
                 result |= member
         return result
+
+
+class TargetSource(enum.Enum):
+    """Which model a marked method refreshes: the instance it is called on (its root)."""
+
+    SELF = "self"
+
+
+# True while a marked method runs in this task or thread: inner marked calls do not refresh.
+_in_marked: ContextVar[bool] = ContextVar("rapyer_in_marked_action", default=False)
+
+
+def _target(obj: Any, target: TargetSource) -> Any:
+    root_model = getattr(obj, "root_model", None)
+    return root_model() if callable(root_model) else None
+
+
+def mark_actions(
+    *groups: ActionGroup,
+    target: TargetSource = TargetSource.SELF,
+    ignore_refresh: bool = False,
+    version: Any = None,
+) -> Callable[[F], F]:
+    """Tag a model method with action groups for TTL refresh.
+
+    When the outermost tagged call returns normally, the model's keys get ``EXPIRE`` to its
+    ``Meta.ttl`` if ``refresh_ttl`` covers one of ``groups`` (queued inside a pipeline).
+    Tagged calls made inside it do not refresh again. ``ignore_refresh=True`` only tags.
+    Works for async methods and for blocking ones. ``version`` is accepted and ignored.
+    """
+    combined = ActionGroup(0)
+    for group in groups:
+        combined |= group
+
+    def decorator(method: F) -> F:
+        if inspect.iscoroutinefunction(method):
+
+            @functools.wraps(method)
+            async def async_wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+                if _in_marked.get():
+                    return await method(self, *args, **kwargs)
+                token = _in_marked.set(True)
+                try:
+                    result = await method(self, *args, **kwargs)
+                finally:
+                    _in_marked.reset(token)
+                model = _target(self, target)
+                if not ignore_refresh and model is not None:
+                    from rapyer._async.bulk import refresh_groups
+
+                    await refresh_groups(model, combined)
+                return result
+
+            wrapper: Any = async_wrapper
+        else:
+
+            @functools.wraps(method)
+            def sync_wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+                if _in_marked.get():
+                    return method(self, *args, **kwargs)
+                token = _in_marked.set(True)
+                try:
+                    result = method(self, *args, **kwargs)
+                finally:
+                    _in_marked.reset(token)
+                model = _target(self, target)
+                if not ignore_refresh and model is not None:
+                    from rapyer._sync.bulk import refresh_groups
+
+                    refresh_groups(model, combined)
+                return result
+
+            wrapper = sync_wrapper
+        setattr(wrapper, ACTION_GROUPS_ATTR, combined)
+        return wrapper  # type: ignore[no-any-return]
+
+    return decorator

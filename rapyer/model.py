@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from rapyer._async.bulk import AsyncBulkOps
+from rapyer._async.lock import AsyncLockOps
 from rapyer._async.model_ops import AsyncModelOps
 from rapyer._async.pipeline import AsyncPipelineOps
 from rapyer._model import BaseRedisModel
+from rapyer._sync.bulk import SyncBulkOps
+from rapyer._sync.lock import SyncLockOps
 from rapyer._sync.model_ops import SyncModelOps
 from rapyer._sync.pipeline import SyncPipelineOps
 from rapyer.config import RedisConfig
@@ -13,7 +17,15 @@ __all__ = ["AtomicRedisModel"]
 
 
 class AtomicRedisModel(
-    AsyncModelOps, SyncModelOps, AsyncPipelineOps, SyncPipelineOps, BaseRedisModel
+    AsyncModelOps,
+    SyncModelOps,
+    AsyncBulkOps,
+    SyncBulkOps,
+    AsyncPipelineOps,
+    SyncPipelineOps,
+    AsyncLockOps,
+    SyncLockOps,
+    BaseRedisModel,
 ):
     """Base class of models stored in Redis as JSON documents.
 

@@ -80,6 +80,9 @@ MODULE_REPLACEMENTS: dict[str, str] = {
 EXPLICIT: dict[str, str] = {
     "init_rapyer": "init_rapyer_sync",
     "teardown_rapyer": "teardown_rapyer_sync",
+    # Lock calls are plain functions returning a context manager (not ``async def``).
+    "alock": "lock",
+    "alock_from_key": "lock_from_key",
 }
 
 # Names that must not appear (as NAME tokens) in generated code, with the reason.

@@ -10,7 +10,8 @@ from typing import Any, Generic, Literal, Optional, TypeVar
 
 from pydantic import BaseModel, Field
 
-from rapyer import AtomicRedisModel, Index, Key, Pickle, RedisConfig, SafeLoad
+from rapyer import AtomicRedisModel, Index, Key, Pickle, RedisConfig, SafeLoad, _keys
+from rapyer.actions import ActionGroup, mark_actions
 from rapyer.types import ForeignKey, RedisPriorityQueue, Reference
 
 T = TypeVar("T")
@@ -118,6 +119,100 @@ class WithPlainBase(AtomicRedisModel, PlainBase):
     title: str = ""
 
 
+# ---- bulk operations and TTL ------------------------------------------------------------------
+
+
+class Order(AtomicRedisModel):
+    user_id: str
+    product_id: str = ""
+    quantity: int = 0
+    total: float = 0.0
+
+
+class Session(AtomicRedisModel):
+    """TTL 100 s, refreshed by every action."""
+
+    Meta = RedisConfig(ttl=100)
+    token: str = ""
+    hits: int = 0
+
+    @mark_actions(ActionGroup.UPDATE)
+    async def amark_visit(self) -> None:
+        self.hits += 1
+
+    @mark_actions(ActionGroup.UPDATE)
+    def mark_visit(self) -> None:
+        self.hits += 1
+
+    @mark_actions(ActionGroup.UPDATE, ActionGroup.APPEND)
+    async def amark_twice(self) -> None:
+        await self.amark_visit()
+        await self.amark_visit()
+
+    @mark_actions(ActionGroup.UPDATE, ActionGroup.APPEND)
+    def mark_twice(self) -> None:
+        self.mark_visit()
+        self.mark_visit()
+
+
+class CreateOnlySession(AtomicRedisModel):
+    """TTL 100 s that no action refreshes: creating writes use EXPIRE ... NX."""
+
+    Meta = RedisConfig(ttl=100, refresh_ttl=False)
+    token: str = ""
+
+
+class ReadRefreshSession(AtomicRedisModel):
+    """TTL 100 s refreshed by reads only."""
+
+    class Meta:
+        ttl = 100
+        refresh_ttl = ActionGroup.READ
+
+    token: str = ""
+
+
+class Ticket(AtomicRedisModel):
+    """A Key field and a TTL (get_or_create under concurrency)."""
+
+    Meta = RedisConfig(ttl=100)
+    code: Key[str]
+    owner: str = ""
+
+
+class Labelled(AtomicRedisModel):
+    """Keeps ``labels`` in its own Redis SET through the special-field hooks of the model base,
+    the way set and queue fields do (bulk operations must carry such keys along)."""
+
+    Meta = RedisConfig(ttl=100)
+    name: str = ""
+    labels: list[str] = Field(default_factory=list, exclude=True)
+
+    def _special_save_commands(self) -> list[tuple[Any, ...]]:
+        key = _keys.special_key(self.key, "labels")
+        commands: list[tuple[Any, ...]] = [("DEL", key)]
+        if self.labels:
+            commands.append(("SADD", key, *self.labels))
+        return commands
+
+    @classmethod
+    def _special_read_commands(cls, key: str) -> list[tuple[Any, ...]]:
+        return [("SMEMBERS", _keys.special_key(key, "labels"))]
+
+    def _apply_special_replies(self, replies: list[Any]) -> None:
+        self.labels = sorted(replies[0])
+
+
+# Set after class creation: the model base computes this tuple from the field types.
+Labelled.__rapyer_special_fields__ = ("labels",)
+
+
+class Elsewhere(AtomicRedisModel):
+    """Bound by tests to a second server at run time (several bindings in one call)."""
+
+    note: str = ""
+
+
 class PipelineSession(AtomicRedisModel):
     """A model with a TTL (pipeline tests)."""
 
@@ -130,6 +225,28 @@ class PipelineOtherDb(AtomicRedisModel):
     """A model whose binding a test points at a second server or db (pipeline tests)."""
 
     name: str = ""
+
+
+# ---- locks (tests/_async/test_lock.py) ----------------------------------------------
+
+
+class LockCounter(AtomicRedisModel):
+    """A counter for lock contention tests (short pause between acquire attempts)."""
+
+    Meta = RedisConfig(lock_sleep=0.002)
+    n: int = 0
+
+
+class LockTuned(AtomicRedisModel):
+    """Lock defaults set in a nested Meta."""
+
+    class Meta:
+        lock_lease = 2.5
+        lock_blocking_timeout = 0.1
+        lock_sleep = 0.01
+        ttl = 100
+
+    n: int = 0
 
 
 # ---- Redis field types (issue 4) --------------------------------------------------------------

@@ -18,10 +18,19 @@ def _twin(name: str) -> str:
 
 
 def _is_async(value: object) -> bool:
-    """A coroutine function, or an async context manager function (``apipeline``)."""
+    """A coroutine function, an async generator function (``aiterator``), an async context
+    manager function (``apipeline``), or a plain function returning one of our async objects
+    (``alock`` returns an ``AsyncModelLock``)."""
     func = getattr(value, "__func__", value)
     wrapped = getattr(func, "__wrapped__", None)
-    return inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(wrapped)
+    returns = getattr(func, "__annotations__", {}).get("return") if callable(func) else None
+    returns_async = isinstance(returns, str) and returns.startswith("Async")
+    return (
+        inspect.iscoroutinefunction(func)
+        or inspect.isasyncgenfunction(func)
+        or inspect.isasyncgenfunction(wrapped)
+        or returns_async
+    )
 
 
 def _async_names(obj: object) -> set[str]:
@@ -35,6 +44,7 @@ def _async_names(obj: object) -> set[str]:
 def test_every_async_model_method_has_a_blocking_twin() -> None:
     names = _async_names(AtomicRedisModel)
     assert {"asave", "aget", "aload", "aupdate", "adelete", "aexists", "apipeline"} <= names
+    assert {"alock", "alock_from_key"} <= names
     for name in names:
         twin = getattr(AtomicRedisModel, _twin(name), None)
         assert twin is not None, f"{name} has no twin"

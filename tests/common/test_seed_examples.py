@@ -17,6 +17,19 @@ EXPECTED: dict[str, list[str]] = {
         "User type: User",
         "Product type: Product",
     ],
+    "ainsert_example": [
+        "All models inserted atomically",
+        "User: Alice",
+        "Product: Laptop",
+        "Order quantity: 1",
+    ],
+    "afind_error_handling_example": ["Key not found: User:123 is missing in redis"],
+    "alock_from_key_example": [
+        "Updated balance for Alice",
+        "Reduced stock for Book",
+        "Alice purchased Book",
+        "Key not found: NonExistentModel:12345",
+    ],
 }
 
 
@@ -36,3 +49,24 @@ def test_seed_example_runs_unchanged(script: Path, real_redis, server_url: str) 
         assert result.stdout.splitlines() == expected
     else:
         assert result.stdout.strip(), "the example printed nothing"
+
+
+def test_seed_afind_example_output(real_redis, server_url: str) -> None:
+    for name in ("afind_example", "afind_example_sync"):
+        env = dict(os.environ, REDIS_URL=server_url)
+        result = subprocess.run(
+            [sys.executable, str(SEED_DIR / f"{name}.py")],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.splitlines()
+        assert lines[0] == "Retrieved 3 models:"
+        assert [line.split(":")[0].strip() for line in lines[1:4]] == [
+            "- User",
+            "- Order",
+            "- Product",
+        ]
+        assert lines[4:] == ["User: Alice", "Order total: $150.0", "Product: Laptop"]

@@ -26,35 +26,45 @@ def _run(env: dict[str, str]) -> list[str]:
 
 
 def _check(lines: list[str]) -> None:
-    assert lines[1:12] == [
+    assert lines[1:13] == [
         "-- blocking API --",
         "save: stored Player:alice",
         "get: Alice has score 0 and badges ['early']",
         "update: score is now 10",
         "load: stored score 10, local score 99",
         "pipeline: Alice A. has score 20",
-        "increase_now: score 25",
+        "lock: score is now 21",
+        "increase_now: score 26",
         "append_now: badges ['early', 'atomic']",
         "rapyer.get: Player 'alice'",
         "exists: True",
         "delete: True, exists afterwards: False",
     ]
-    assert lines[12].startswith("KeyNotFound: ") and "Player:alice" in lines[12]
-    assert lines[13:23] == [
+    assert lines[13].startswith("KeyNotFound: ") and "Player:alice" in lines[13]
+    assert lines[14:25] == [
         "rapyer.find_one: None",
         "-- async API --",
         "asave: stored Player:bob",
         "aget: Bob has score 0",
         "aupdate + aload: score 5, badges ['fast']",
         "apipeline: score 7",
-        "aincrease: score 10",
+        "alock: score 8",
+        "aincrease: score 11",
         "aappend: badges ['fast', 'atomic']",
         "rapyer.aget: Player 'bob'",
         "aexists: True",
     ]
-    assert lines[23] == "adelete: True, aexists afterwards: False"
-    assert lines[24].startswith("KeyNotFound: ") and "Player:bob" in lines[24]
-    assert lines[25:] == ["done"]
+    assert lines[25] == "adelete: True, aexists afterwards: False"
+    assert lines[26].startswith("KeyNotFound: ") and "Player:bob" in lines[26]
+    assert lines[27:] == [
+        "-- bulk operations --",
+        "insert: 3 players, count 3",
+        "find by keys: ['p2', 'p0']",
+        "find all: ['p0', 'p1', 'p2']",
+        "get_or_create: found P1",
+        "delete_many: 3 deleted, count 0",
+        "done",
+    ]
 
 
 def test_quickstart_starts_the_embedded_server():

@@ -1,0 +1,401 @@
+"""Bulk operations: insert, find (keys, scans, queries), count, iterate, delete many,
+get-or-create, duplicate, and TTL control."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from redis.exceptions import ResponseError
+from typing_extensions import Self
+
+from rapyer import _bulk, _codec, _keys, _pipeline_state, _ttl
+from rapyer import config as _config
+from rapyer._async import executor, scripts
+from rapyer._binding import Binding, binding_of
+from rapyer._query import Expression
+from rapyer.errors import (
+    CantSerializeRedisValueError,
+    KeyNotFound,
+    UnsupportedArgumentTypeError,
+    UnsupportedArgumentValueError,
+)
+from rapyer.fields import RapyerKey
+from rapyer.results import (
+    DeleteResult,
+    GetOrCreateResult,
+    GetOrCreateStatus,
+    RapyerDeleteResult,
+)
+
+if TYPE_CHECKING:
+    from rapyer._model import BaseRedisModel
+    from rapyer._model import BaseRedisModel as _Base
+else:
+    _Base = object
+
+M = TypeVar("M", bound="BaseRedisModel")
+R = TypeVar("R", bound=DeleteResult)
+
+
+def _search() -> Any:
+    """The query module (another part of rapyer); a clear error while it is absent."""
+    try:
+        from rapyer._async import search  # type: ignore[attr-defined,unused-ignore]
+    except ImportError as exc:
+        raise NotImplementedError("queries need rapyer/_async/search.py") from exc
+    return search
+
+
+def _wrong_type(exc: ResponseError, key: str) -> Exception:
+    text = str(exc).lower()
+    if "wrongtype" in text or "wrong type" in text or "wrong redis type" in text:
+        return CantSerializeRedisValueError(f"The key {key!r} does not hold a JSON document")
+    return exc
+
+
+# ---- reads ----------------------------------------------------------------------------------
+
+
+async def read_items(
+    binding: Binding, items: Sequence[tuple[type[BaseRedisModel], str]]
+) -> list[Any]:
+    """One round trip: the documents at the keys of ``items`` (plus special fields and the
+    read refresh). Per item: a model, ``MISSING`` or ``SKIPPED``."""
+    plan = _bulk.ReadPlan(items)
+    replies = await executor.transaction(binding, plan.commands)
+    return plan.results(replies)
+
+
+async def read_keys(
+    cls: type[M], keys: Sequence[str], size: int, skip_missing: bool
+) -> AsyncIterator[list[M]]:
+    """The models at full ``keys``, in order, one ``JSON.MGET`` chunk at a time."""
+    binding = binding_of(cls)
+    for chunk in _bulk.chunks(keys, size):
+        results = await read_items(binding, [(cls, key) for key in chunk])
+        yield _bulk.pick(chunk, results, skip_missing)  # type: ignore[misc]
+
+
+async def scan_keys(cls: type[BaseRedisModel], count: int) -> AsyncIterator[list[str]]:
+    """Keys under ``cls``'s prefix, one ``SCAN`` reply at a time (lock keys left out)."""
+    binding = binding_of(cls)
+    pattern = _keys.scan_pattern(cls.class_key_initials())
+    is_lock = _keys.is_lock_key
+    cursor: Any = 0
+    while True:
+        cursor, found = await executor.execute(
+            binding, "SCAN", cursor, "MATCH", pattern, "COUNT", count
+        )
+        found = [key for key in found if not is_lock(key)]
+        if found:
+            yield found
+        if int(cursor) == 0:
+            return
+
+
+async def scan_models(
+    cls: type[M], size: int, seen: set[str] | None = None, scan_count: int | None = None
+) -> AsyncIterator[list[M]]:
+    """Every stored ``cls`` document, in batches of about ``size`` (SCAN, then JSON.MGET).
+
+    Keys that hold no JSON document are skipped, invalid documents too (with a WARNING).
+    With ``seen``, a key that SCAN returns again is fetched only once. ``scan_count`` is the
+    SCAN ``COUNT`` hint (default ``size``).
+    """
+    binding = binding_of(cls)
+    pending: list[str] = []
+    async for found in scan_keys(cls, scan_count or size):
+        if seen is not None:
+            fresh = [key for key in found if key not in seen]
+            seen.update(fresh)
+            found = fresh
+        pending.extend(found)
+        while len(pending) >= size:
+            chunk, pending = pending[:size], pending[size:]
+            results = await read_items(binding, [(cls, key) for key in chunk])
+            yield _bulk.pick(chunk, results, skip_missing=True)  # type: ignore[misc]
+    if pending:
+        results = await read_items(binding, [(cls, key) for key in pending])
+        yield _bulk.pick(pending, results, skip_missing=True)  # type: ignore[misc]
+
+
+async def find_all(cls: type[M], max_results: int | None, offset: int) -> list[M]:
+    """Every stored ``cls`` model (scan mode), sliced by ``offset`` and ``max_results``."""
+    out: list[M] = []
+    batch_size = _bulk.batch_size_of(cls)
+    size = batch_size if max_results is None else max(1, min(batch_size, offset + max_results))
+    async for batch in scan_models(cls, size, set(), batch_size):
+        out.extend(batch)
+        if max_results is not None and len(out) >= offset + max_results:
+            break
+    end = None if max_results is None else offset + max_results
+    return out[offset:end]
+
+
+# ---- writes ---------------------------------------------------------------------------------
+
+
+async def insert_models(models: Sequence[BaseRedisModel]) -> None:
+    """Store ``models``: one transaction per binding, queued inside a pipeline."""
+    for binding, commands in _bulk.insert_commands(models).items():
+        await executor.write(binding, commands)
+
+
+async def delete_targets(targets: Sequence[_bulk.DeleteTarget], result_cls: type[R]) -> R:
+    """Delete the targets' keys, in batches per binding (queued inside a pipeline)."""
+    groups = _bulk.by_binding((binding_of(t.cls), t) for t in targets)
+    result = result_cls()
+    by_model: dict[type, int] = {}
+    if _pipeline_state.current() is not None:
+        for binding, group in groups.items():
+            keys = _bulk.all_delete_keys(group)
+            await executor.write(binding, [("DEL", *keys)])
+            result.models_deleted += len(group)
+            result.keys_deleted += len(keys)
+            for target in group:
+                by_model[target.cls] = by_model.get(target.cls, 0) + 1
+        result.was_committed = False
+    else:
+        for binding, group in groups.items():
+            limit = _config.resolve(group[0].cls, "max_delete_per_transaction")  # type: ignore[arg-type]
+            for batch in _bulk.delete_batches(group, limit):
+                commands, owners = _bulk.delete_batch_commands(batch)
+                replies = await executor.transaction(binding, commands)
+                for owner, reply in zip(owners, replies, strict=True):
+                    count = int(reply)
+                    result.keys_deleted += count
+                    if owner is not None:
+                        result.models_deleted += count
+                        by_model[owner] = by_model.get(owner, 0) + count
+    if isinstance(result, RapyerDeleteResult):
+        result.by_model = by_model
+    return result
+
+
+async def get_or_create(model: M) -> GetOrCreateResult[M]:
+    """Return the stored model at ``model.key``, or store ``model``: atomically (Lua)."""
+    cls = type(model)
+    keys, args = _bulk.get_or_create_args(model)
+    try:
+        reply = await scripts.run_script(binding_of(cls), "get_or_create", keys, args)
+    except ResponseError as exc:
+        raise _wrong_type(exc, keys[0]) from exc
+    if int(reply[0]) == 0:
+        return GetOrCreateResult(model, GetOrCreateStatus.CREATED)
+    found = _codec.load_model(cls, reply[1], keys[0])
+    special = list(reply[2]) if len(reply) > 2 else []
+    if special:
+        found._apply_special_replies(special)
+    return GetOrCreateResult(found, GetOrCreateStatus.FOUND)
+
+
+async def refresh_groups(model: BaseRedisModel, groups: Any) -> None:
+    """The TTL refresh of an operation of ``groups`` on ``model`` (a root), if it applies."""
+    cls = type(model)
+    ttl = _ttl.refresh_ttl_for(cls, groups)
+    if ttl is not None:
+        commands = _ttl.set_ttl_commands(model.all_keys, ttl)
+        await executor.write(binding_of(cls), commands)
+
+
+class AsyncBulkOps(_Base):
+    """Bulk operations and TTL control of a model (mixed into ``AtomicRedisModel``)."""
+
+    @classmethod
+    async def ainsert(cls, *models: Self) -> list[Self]:
+        """Store every model in one transaction (queued inside a pipeline).
+
+        Models must be top-level instances of this class or its subclasses.
+        """
+        _bulk.models_to_insert(models, cls)
+        await insert_models(models)
+        return list(models)
+
+    @classmethod
+    async def afind(
+        cls,
+        *args: Any,
+        max_results: int | None = None,
+        offset: int = 0,
+        sort_by: Any = None,
+        skip_missing: bool = False,
+    ) -> list[Self]:
+        """Stored models of this class.
+
+        No arguments: every model (SCAN). Keys (full or bare pks): exactly those, in order;
+        a missing one raises KeyNotFound unless ``skip_missing``. Expressions: the matches
+        of their AND. ``offset`` and ``max_results`` slice the result.
+        """
+        _bulk.check_count("max_results", max_results)
+        _bulk.check_count("offset", offset)
+        _bulk.check_sort_by(sort_by)
+        keys, expressions = _bulk.classify(args)
+        if expressions or (sort_by is not None and not keys):
+            search = _search()
+            return await search.find(  # type: ignore[no-any-return]
+                cls, expressions, max_results=max_results, offset=offset, sort_by=sort_by
+            )
+        if sort_by is not None:
+            raise UnsupportedArgumentValueError("sort_by cannot be used with keys")
+        if max_results == 0:
+            return []
+        if not keys:
+            return await find_all(cls, max_results, offset)
+        prefix = cls.class_key_initials()
+        full = [_keys.full_key(prefix, key) for key in keys]
+        found: list[Self] = []
+        async for batch in read_keys(cls, full, _bulk.batch_size_of(cls), skip_missing):
+            found.extend(batch)
+        end = None if max_results is None else offset + max_results
+        return found[offset:end]
+
+    @classmethod
+    async def afind_one(cls, *args: Any, sort_by: Any = None) -> Self | None:
+        """The first model ``find`` gives for ``args``, or ``None`` (also for a missing key)."""
+        try:
+            found = await cls.afind(*args, max_results=1, sort_by=sort_by)
+        except KeyNotFound:
+            return None
+        return found[0] if found else None
+
+    @classmethod
+    async def afind_keys(cls, max_results: int | None = None) -> list[RapyerKey]:
+        """The keys under this class's prefix (SCAN, never KEYS), lock keys left out."""
+        _bulk.check_count("max_results", max_results)
+        out: list[RapyerKey] = []
+        if max_results == 0:
+            return out
+        seen: set[str] = set()
+        async for found in scan_keys(cls, _bulk.batch_size_of(cls)):
+            for key in found:
+                if key in seen:
+                    continue
+                seen.add(key)
+                out.append(RapyerKey(key))
+                if max_results is not None and len(out) >= max_results:
+                    return out
+        return out
+
+    @classmethod
+    async def acount(cls, *expressions: Any) -> int:
+        """The number of matches of the expressions; without any, the number of keys under
+        this class's prefix (lock keys left out), counted by SCAN."""
+        for expression in expressions:
+            if not isinstance(expression, Expression):
+                raise UnsupportedArgumentTypeError(
+                    f"count takes query expressions, got {type(expression).__name__}"
+                )
+        if expressions:
+            return await _search().count(cls, list(expressions))  # type: ignore[no-any-return]
+        seen: set[str] = set()
+        async for found in scan_keys(cls, _bulk.batch_size_of(cls)):
+            seen.update(found)
+        return len(seen)
+
+    @classmethod
+    async def aiterator(
+        cls, *args: Any, batch_size: int | None = None, sort_by: Any = None
+    ) -> AsyncIterator[Self]:
+        """The models ``find`` would give, fetched one batch at a time (bounded memory).
+
+        Without arguments it follows the SCAN cursor and keeps no record of the keys seen, so
+        a key may come twice when the keyspace is resized during the scan (as SCAN allows).
+        """
+        size = _bulk.batch_size_of(cls, batch_size)
+        _bulk.check_sort_by(sort_by)
+        keys, expressions = _bulk.classify(args)
+        if expressions or (sort_by is not None and not keys):
+            search = _search()
+            async for model in search.iterate(cls, expressions, batch_size=size, sort_by=sort_by):
+                yield model
+            return
+        if sort_by is not None:
+            raise UnsupportedArgumentValueError("sort_by cannot be used with keys")
+        if keys:
+            prefix = cls.class_key_initials()
+            full = [_keys.full_key(prefix, key) for key in keys]
+            async for batch in read_keys(cls, full, size, skip_missing=False):
+                for model in batch:
+                    yield model
+            return
+        async for batch in scan_models(cls, size):
+            for model in batch:
+                yield model
+
+    @classmethod
+    async def adelete_many(cls, *args: Any) -> DeleteResult:
+        """Delete models given as models, keys (full or bare) or expressions (not mixed).
+
+        Counts the main documents that existed; batches of ``max_delete_per_transaction``
+        keys, each its own transaction (queued as one ``DEL`` inside a pipeline).
+        """
+        if args and all(isinstance(arg, Expression) for arg in args):
+            return await _search().delete_many(cls, list(args))  # type: ignore[no-any-return]
+        targets = _bulk.class_delete_targets(cls, args)
+        return await delete_targets(targets, DeleteResult)
+
+    @classmethod
+    async def aget_or_create(cls, model: Self) -> GetOrCreateResult[Self]:
+        """The stored model at ``model.key`` (FOUND), or ``model`` stored now (CREATED).
+
+        Atomic under concurrency (one Lua script); runs at once even inside a pipeline.
+        """
+        if not isinstance(model, cls):
+            raise UnsupportedArgumentTypeError(
+                f"{cls.__name__}.get_or_create got a {type(model).__name__}"
+            )
+        return await get_or_create(model)
+
+    async def aduplicate(self) -> Self:
+        """A stored copy of this model under a new pk, built from the stored state."""
+        copies = await self.aduplicate_many(1)
+        return copies[0]
+
+    async def aduplicate_many(self, num: int) -> list[Self]:
+        """``num`` stored copies (server-side COPY, new uuid4 pks), in one transaction."""
+        cls = type(self)
+        new_keys, commands, get_index = _bulk.duplicate_plan(self, num)
+        key = self.key
+        try:
+            replies = await executor.transaction(binding_of(cls), commands)
+        except ResponseError as exc:
+            raise _wrong_type(exc, key) from exc
+        raw = replies[get_index]
+        if raw is None:
+            raise KeyNotFound(f"{key} is missing in redis")
+        special = replies[get_index + 1 :]
+        copies: list[Self] = []
+        for new_key in new_keys:
+            copy = _codec.load_model(cls, raw, new_key)
+            if special:
+                copy._apply_special_replies(list(special))
+            copies.append(copy)
+        return copies
+
+    async def aset_ttl(self, ttl: int | None, cascade: bool = False) -> Any:
+        """Expire this model's keys in ``ttl`` seconds (``None`` makes them persistent).
+
+        Queued inside a pipeline. Returns ``None``.
+        """
+        _bulk.check_top_level(self, "set_ttl")
+        if cascade:
+            raise NotImplementedError("TTL cascade is not implemented yet")
+        keys = self.all_keys
+        binding = binding_of(type(self))
+        frame = _pipeline_state.current()
+        if frame is not None and ttl is None:
+            # A refresh queued earlier in this pipeline would follow the PERSIST at EXEC.
+            pending = frame.expires.get(binding)
+            if pending:
+                for key in keys:
+                    pending.pop(key, None)
+        await executor.write(binding, _ttl.set_ttl_commands(keys, ttl))
+        return None
+
+    async def arefresh_ttl(self) -> None:
+        """Re-apply ``Meta.ttl`` to the root's keys (nothing when it is ``None``)."""
+        root = self.root_model()
+        commands = _ttl.refresh_commands(type(root), root.all_keys)
+        if commands:
+            await executor.write(binding_of(type(root)), commands)

@@ -1,0 +1,422 @@
+"""Bulk operations without I/O: argument checks, command lists and reply parsing.
+
+Both APIs (``rapyer/_async/bulk.py`` and its generated twin) send exactly these commands.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from pydantic_core import PydanticSerializationError
+
+from rapyer import _codec, _keys, _registry, _ttl
+from rapyer._binding import Binding, binding_of
+from rapyer._query import Expression, SortKey
+from rapyer.actions import ActionGroup
+from rapyer.errors import (
+    BadDeleteActionError,
+    CorruptedModelError,
+    KeyNotFound,
+    MissingParameterError,
+    NestedModelError,
+    RapyerSerializationError,
+    UnsupportedArgumentTypeError,
+    UnsupportedArgumentValueError,
+)
+
+if TYPE_CHECKING:
+    from rapyer._model import BaseRedisModel
+
+logger = logging.getLogger("rapyer")
+
+Command = tuple[Any, ...]
+
+READ_FETCH = ActionGroup.READ | ActionGroup.FETCH
+CREATE = ActionGroup.CREATE
+MISSING: Any = object()  # a key that holds no document (or no JSON document)
+SKIPPED: Any = object()  # a document that failed validation (logged)
+
+
+# ---- arguments ------------------------------------------------------------------------------
+
+
+def check_count(name: str, value: int | None) -> None:
+    if value is not None and value < 0:
+        raise UnsupportedArgumentValueError(f"{name} must not be negative (got {value})")
+
+
+def classify(args: Sequence[Any]) -> tuple[list[str], list[Expression]]:
+    """Split ``find`` arguments into keys and expressions.
+
+    Raises UnsupportedArgumentTypeError for any other argument type and
+    UnsupportedArgumentValueError when keys and expressions are mixed.
+    """
+    keys: list[str] = []
+    expressions: list[Expression] = []
+    for arg in args:
+        if isinstance(arg, Expression):
+            expressions.append(arg)
+        elif isinstance(arg, str):
+            keys.append(arg)
+        else:
+            raise UnsupportedArgumentTypeError(
+                f"Expected keys (str, RapyerKey) or query expressions, got {type(arg).__name__}"
+            )
+    if keys and expressions:
+        raise UnsupportedArgumentValueError("Keys and expressions cannot be mixed in one call")
+    return keys, expressions
+
+
+def check_sort_by(sort_by: Any) -> None:
+    if sort_by is not None and not isinstance(sort_by, (str, SortKey)):
+        raise UnsupportedArgumentValueError(f"Invalid sort_by: {sort_by!r}")
+
+
+def check_top_level(model: Any, operation: str) -> None:
+    if model._rapyer_parent is not None:
+        raise NestedModelError(f"{operation} needs a top-level model, not a nested one")
+
+
+def models_to_insert(models: Sequence[Any], cls: type | None = None) -> None:
+    """Check ``insert`` arguments before anything is sent."""
+    from rapyer._model import BaseRedisModel
+
+    for model in models:
+        if not isinstance(model, BaseRedisModel):
+            raise UnsupportedArgumentTypeError(
+                f"insert takes rapyer models, got {type(model).__name__}"
+            )
+        if cls is not None and not isinstance(model, cls):
+            raise UnsupportedArgumentTypeError(
+                f"{cls.__name__}.insert got a {type(model).__name__}; use rapyer.insert for "
+                "models of several classes"
+            )
+        check_top_level(model, "insert")
+
+
+def by_binding(items: Iterable[tuple[Binding, Any]]) -> dict[Binding, list[Any]]:
+    """Group items per binding, in order of first appearance."""
+    groups: dict[Binding, list[Any]] = {}
+    for binding, item in items:
+        groups.setdefault(binding, []).append(item)
+    return groups
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def batch_size_of(cls: type[BaseRedisModel], batch_size: int | None = None) -> int:
+    if batch_size is not None:
+        check_count("batch_size", batch_size)
+        return max(1, batch_size)
+    from rapyer import config as _config
+
+    return int(_config.resolve(cls, "batch_size"))  # type: ignore[arg-type]
+
+
+# ---- insert ---------------------------------------------------------------------------------
+
+
+class _TtlCache(dict):  # type: ignore[type-arg]
+    """Per-class TTL decisions, resolved once per call."""
+
+    def __init__(self, compute: Any) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, cls: type) -> Any:
+        value = self[cls] = self._compute(cls)
+        return value
+
+
+def _has_special_keys(cls: type[BaseRedisModel]) -> bool:
+    """Whether models of ``cls`` may own keys besides the main key (set or queue fields)."""
+    return bool(cls.__rapyer_special_fields__ or cls.__rapyer_nested_fields__)
+
+
+def insert_commands(models: Sequence[BaseRedisModel]) -> dict[Binding, list[Command]]:
+    """Per binding, the commands that store ``models`` (top-level, already checked) with their
+    creation TTL."""
+    ttl_of = _TtlCache(lambda cls: _ttl.creation_ttl(cls, CREATE))
+    binding_cache = _TtlCache(binding_of)
+    prefix_of = _TtlCache(lambda cls: cls.class_key_initials())
+    special_of = _TtlCache(_has_special_keys)
+    build_key = _keys.build_key
+    dump = _codec.dump_json
+    out: dict[Binding, list[Command]] = {}
+    for model in models:
+        cls = type(model)
+        key = build_key(prefix_of[cls], model.pk)
+        try:
+            doc = dump(model)
+        except (PydanticSerializationError, ValueError, TypeError) as exc:
+            raise RapyerSerializationError(f"{key}: cannot dump the model: {exc}") from exc
+        commands = out.get(binding_cache[cls])
+        if commands is None:
+            commands = out[binding_cache[cls]] = []
+        commands.append(("JSON.SET", key, "$", doc))
+        special = special_of[cls]
+        if special:
+            commands.extend(model._special_save_commands())
+        ttl, nx = ttl_of[cls]
+        if ttl is not None:
+            tail = ("NX",) if nx else ()
+            targets = model.all_keys if special else (key,)
+            commands.extend(("EXPIRE", k, ttl, *tail) for k in targets)
+    return out
+
+
+# ---- reads by key ----------------------------------------------------------------------------
+
+
+class ReadPlan:
+    """One round trip that reads documents (``JSON.MGET``), their special fields and the
+    TTL refresh of ``groups``."""
+
+    __slots__ = ("items", "commands", "special_counts")
+
+    def __init__(
+        self, items: Sequence[tuple[type[BaseRedisModel], str]], groups: ActionGroup = READ_FETCH
+    ) -> None:
+        self.items = items
+        commands: list[Command] = [("JSON.MGET", *(key for _, key in items), ".")]
+        counts: list[int] = []
+        refresh = _TtlCache(lambda cls: _ttl.refresh_ttl_for(cls, groups))
+        expires: list[Command] = []
+        for cls, key in items:
+            special = cls._special_read_commands(key)
+            counts.append(len(special))
+            commands.extend(special)
+            ttl = refresh[cls]
+            if ttl is not None:
+                expires.append(("EXPIRE", key, ttl))
+                expires.extend(("EXPIRE", k, ttl) for k in cls._class_special_keys(key))
+        commands.extend(expires)
+        self.commands = commands
+        self.special_counts = counts
+
+    def results(self, replies: list[Any]) -> list[Any]:
+        """Per item: the model, MISSING or SKIPPED (invalid, logged)."""
+        docs = replies[0]
+        out: list[Any] = []
+        pos = 1
+        for (cls, key), raw, count in zip(self.items, docs, self.special_counts, strict=True):
+            special = replies[pos : pos + count]
+            pos += count
+            out.append(load_one(cls, key, raw, special))
+        return out
+
+
+def load_one(cls: type[BaseRedisModel], key: str, raw: Any, special: list[Any]) -> Any:
+    """The model from one ``JSON.MGET`` item; MISSING or SKIPPED (with a WARNING)."""
+    # A missing key is null on Redis; fakeredis answers "[]" for it.
+    if raw is None or raw == "[]":
+        return MISSING
+    try:
+        model = _codec.load_model(cls, raw, key)
+    except CorruptedModelError as exc:
+        logger.warning(
+            "Skipping the invalid %s document at %r: %s",
+            cls.__name__,
+            key,
+            exc.errors,
+        )
+        return SKIPPED
+    if special:
+        model._apply_special_replies(special)
+    return model
+
+
+def pick(keys: Sequence[str], results: Sequence[Any], skip_missing: bool) -> list[BaseRedisModel]:
+    """The loaded models in order; the first missing key raises unless ``skip_missing``."""
+    out: list[BaseRedisModel] = []
+    for key, result in zip(keys, results, strict=True):
+        if result is MISSING:
+            if not skip_missing:
+                raise KeyNotFound(f"{key} is missing in redis")
+        elif result is not SKIPPED:
+            out.append(result)
+    return out
+
+
+def global_classes(keys: Sequence[Any]) -> list[type[BaseRedisModel]]:
+    """The registered class of each full key, all checked before any I/O."""
+    return [_registry.class_for_key_strict(key) for key in keys]  # type: ignore[misc]
+
+
+# ---- delete ---------------------------------------------------------------------------------
+
+
+class DeleteTarget:
+    __slots__ = ("cls", "key", "special")
+
+    def __init__(self, cls: type[BaseRedisModel], key: str, special: list[str]) -> None:
+        self.cls = cls
+        self.key = key
+        self.special = special
+
+
+def target_of_model(model: BaseRedisModel) -> DeleteTarget:
+    if model._rapyer_parent is not None:
+        raise BadDeleteActionError("A nested model cannot be deleted on its own")
+    keys = model.all_keys
+    return DeleteTarget(type(model), keys[0], keys[1:])
+
+
+def target_of_key(cls: type[BaseRedisModel], key: str) -> DeleteTarget:
+    return DeleteTarget(cls, key, cls._class_special_keys(key))
+
+
+def class_delete_targets(cls: type[BaseRedisModel], args: Sequence[Any]) -> list[DeleteTarget]:
+    """Targets of ``Model.delete_many`` (keys and models; expressions are handled apart)."""
+    from rapyer._model import BaseRedisModel
+
+    if not args:
+        raise UnsupportedArgumentTypeError(f"{cls.__name__}.delete_many needs arguments")
+    targets: list[DeleteTarget] = []
+    prefix = cls.class_key_initials()
+    for arg in args:
+        if isinstance(arg, str):
+            targets.append(target_of_key(cls, _keys.full_key(prefix, arg)))
+        elif isinstance(arg, BaseRedisModel) and isinstance(arg, cls):
+            targets.append(target_of_model(arg))
+        elif isinstance(arg, Expression):
+            raise UnsupportedArgumentTypeError(
+                "Expressions cannot be mixed with keys or models in delete_many"
+            )
+        else:
+            raise UnsupportedArgumentTypeError(
+                f"{cls.__name__}.delete_many takes keys, {cls.__name__} models or "
+                f"expressions, got {type(arg).__name__}"
+            )
+    return targets
+
+
+def global_delete_targets(args: Sequence[Any]) -> list[DeleteTarget]:
+    """Targets of the module-level ``delete_many`` (full keys and models, any class)."""
+    from rapyer._model import BaseRedisModel
+
+    if not args:
+        raise MissingParameterError("delete_many needs at least one key or model")
+    targets: list[DeleteTarget] = []
+    for arg in args:
+        if isinstance(arg, str):
+            cls = _registry.class_for_key_strict(arg)
+            targets.append(target_of_key(cls, arg))  # type: ignore[arg-type]
+        elif isinstance(arg, BaseRedisModel):
+            targets.append(target_of_model(arg))
+        else:
+            raise UnsupportedArgumentTypeError(
+                f"delete_many takes full keys and models, got {type(arg).__name__}"
+            )
+    return targets
+
+
+def delete_batches(targets: Sequence[DeleteTarget], limit: int | None) -> list[list[DeleteTarget]]:
+    """Targets in batches of at most ``limit`` keys (a bigger target gets its own batch)."""
+    if limit is None or limit < 1:
+        return [list(targets)] if targets else []
+    batches: list[list[DeleteTarget]] = []
+    current: list[DeleteTarget] = []
+    size = 0
+    for target in targets:
+        n = 1 + len(target.special)
+        if current and size + n > limit:
+            batches.append(current)
+            current, size = [], 0
+        current.append(target)
+        size += n
+    if current:
+        batches.append(current)
+    return batches
+
+
+def delete_batch_commands(
+    batch: Sequence[DeleteTarget],
+) -> tuple[list[Command], list[type[BaseRedisModel] | None]]:
+    """``DEL`` of the main keys (one per class, to count per class) and ``DEL`` of the special
+    keys; with the class each reply counts (``None`` for the special keys)."""
+    mains: dict[type[BaseRedisModel], list[str]] = {}
+    special: list[str] = []
+    for target in batch:
+        mains.setdefault(target.cls, []).append(target.key)
+        special.extend(target.special)
+    commands: list[Command] = [("DEL", *keys) for keys in mains.values()]
+    owners: list[type[BaseRedisModel] | None] = list(mains)
+    if special:
+        commands.append(("DEL", *special))
+        owners.append(None)
+    return commands, owners
+
+
+def all_delete_keys(targets: Sequence[DeleteTarget]) -> list[str]:
+    keys: list[str] = []
+    for target in targets:
+        keys.append(target.key)
+        keys.extend(target.special)
+    return keys
+
+
+# ---- duplicate ------------------------------------------------------------------------------
+
+
+def duplicate_plan(model: BaseRedisModel, num: int) -> tuple[list[str], list[Command], int]:
+    """``(new keys, commands, index of the JSON.GET reply)`` for ``duplicate_many``."""
+    check_top_level(model, "duplicate")
+    if not isinstance(num, int) or num < 0:
+        raise UnsupportedArgumentValueError(f"num must be a non-negative int (got {num!r})")
+    cls = type(model)
+    if cls.__rapyer_key_field__ is not None:
+        raise UnsupportedArgumentValueError(
+            f"{cls.__name__} has a Key field: a copy would get the same key"
+        )
+    key = model.key
+    prefix = cls.class_key_initials()
+    paths = list(model._special_paths())
+    # A copy is a new key with the source's TTL (COPY keeps it): it gets the full TTL, or
+    # none at all when the model has no TTL.
+    ttl, _ = _ttl.creation_ttl(cls, CREATE)
+    new_keys: list[str] = []
+    commands: list[Command] = []
+    for _ in range(num):
+        new_key = _keys.build_key(prefix, str(uuid.uuid4()))
+        new_keys.append(new_key)
+        targets = [new_key]
+        commands.append(("COPY", key, new_key))
+        for path in paths:
+            new_special = _keys.special_key(new_key, path)
+            commands.append(("COPY", _keys.special_key(key, path), new_special))
+            targets.append(new_special)
+        commands.extend(_ttl.set_ttl_commands(targets, ttl))
+    get_index = len(commands)
+    commands.append(("JSON.GET", key, "."))
+    commands.extend(cls._special_read_commands(key))
+    return new_keys, commands, get_index
+
+
+# ---- get_or_create --------------------------------------------------------------------------
+
+
+def get_or_create_args(model: BaseRedisModel) -> tuple[list[str], list[Any]]:
+    """KEYS and ARGV of the ``get_or_create`` script."""
+    check_top_level(model, "get_or_create")
+    cls = type(model)
+    keys = model.all_keys
+    try:
+        doc = _codec.dump_json(model)
+    except (PydanticSerializationError, ValueError, TypeError) as exc:
+        raise RapyerSerializationError(f"{keys[0]}: cannot dump the model: {exc}") from exc
+    ttl, nx = _ttl.creation_ttl(cls, CREATE)
+    refresh = _ttl.refresh_ttl_for(cls, READ_FETCH) is not None
+    args: list[Any] = [doc, "" if ttl is None else ttl, "NX" if nx else "", "1" if refresh else "0"]
+    for commands in (model._special_save_commands(), cls._special_read_commands(keys[0])):
+        args.append(len(commands))
+        for command in commands:
+            args.append(len(command))
+            args.extend(command)
+    return keys, args

@@ -1,0 +1,66 @@
+"""Result types of bulk operations (no I/O), shared by both APIs and by queries."""
+
+from __future__ import annotations
+
+import enum
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+__all__ = ["DeleteResult", "GetOrCreateResult", "GetOrCreateStatus", "RapyerDeleteResult"]
+
+T = TypeVar("T")
+
+
+@dataclass
+class DeleteResult:
+    """What ``delete_many`` did.
+
+    ``models_deleted`` counts main documents that existed (inside a pipeline: the targets
+    queued), ``keys_deleted`` every key removed (or queued), and ``was_committed`` is ``False``
+    when the deletes were only queued into a pipeline.
+    """
+
+    models_deleted: int = 0
+    keys_deleted: int = 0
+    was_committed: bool = True
+
+    @property
+    def count(self) -> int:
+        """Deprecated alias of ``models_deleted``."""
+        warnings.warn(
+            "DeleteResult.count is deprecated; use models_deleted",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.models_deleted
+
+
+@dataclass
+class RapyerDeleteResult(DeleteResult):
+    """``DeleteResult`` of the module-level ``delete_many``, with a count per model class."""
+
+    by_model: dict[type, int] = field(default_factory=dict)
+
+
+class GetOrCreateStatus(str, enum.Enum):
+    """Whether ``get_or_create`` found the stored model or created it."""
+
+    CREATED = "created"
+    FOUND = "found"
+
+
+@dataclass
+class GetOrCreateResult(Generic[T]):
+    """The model of ``get_or_create`` (the stored one when FOUND) and the status."""
+
+    value: T
+    status: GetOrCreateStatus
+
+    @property
+    def created(self) -> bool:
+        return self.status is GetOrCreateStatus.CREATED
+
+    def __iter__(self) -> Any:
+        yield self.value
+        yield self.status

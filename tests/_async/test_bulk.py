@@ -1,0 +1,476 @@
+"""Bulk insert, find (keys and scans), count, iterate, delete many, duplicate."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+import rapyer
+from rapyer._async import bulk as bulk_module
+from rapyer._query import Expression
+from rapyer.errors import (
+    BadDeleteActionError,
+    CantSerializeRedisValueError,
+    CorruptedModelError,
+    KeyNotFound,
+    MissingParameterError,
+    NestedModelError,
+    RapyerModelDoesntExistError,
+    RapyerSerializationError,
+    UnsupportedArgumentTypeError,
+    UnsupportedArgumentValueError,
+)
+from rapyer.fields import RapyerKey
+from rapyer.results import DeleteResult, RapyerDeleteResult
+from tests.models import (
+    Account,
+    Address,
+    Box,
+    Elsewhere,
+    Everything,
+    Order,
+    Person,
+    Product,
+    User,
+)
+
+
+class Filter(Expression):
+    """A stand-in query expression."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+class FakeSearch:
+    """Records the calls the expression mode delegates to the query module."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    async def find(self, cls, expressions, max_results=None, offset=0, sort_by=None):
+        self.calls.append(("find", cls, list(expressions), max_results, offset, sort_by))
+        return ["found"]
+
+    async def count(self, cls, expressions):
+        self.calls.append(("count", cls, list(expressions)))
+        return 42
+
+    async def iterate(self, cls, expressions, batch_size=None, sort_by=None):
+        self.calls.append(("iterate", cls, list(expressions), batch_size, sort_by))
+        items = ["x", "y"]
+        while items:
+            yield items.pop(0)
+
+    async def delete_many(self, cls, expressions):
+        self.calls.append(("delete_many", cls, list(expressions)))
+        return DeleteResult(models_deleted=3, keys_deleted=3)
+
+
+def _by_key(models):
+    return {m.key: m for m in models}
+
+
+async def test_insert_returns_models_and_stores_them(redis_backend):
+    users = [User(name=f"u{i}", age=i) for i in range(5)]
+    product = Product(name="Laptop", price=999.5)
+    result = await rapyer.ainsert(*users, product)
+    assert result == [*users, product]
+    assert isinstance(result, list)
+    assert await User.aget(users[3].key) == users[3]
+    assert await Product.aget(product.key) == product
+    more = [User(name="x"), User(name="y")]
+    assert await User.ainsert(*more) == more
+    assert await User.ainsert() == []
+    assert await rapyer.ainsert() == []
+
+
+async def test_insert_overwrites_and_last_wins(redis_backend):
+    account = Account(account_id="a1", balance=1)
+    await account.asave()
+    first = Account(account_id="a2", balance=1)
+    second = Account(account_id="a2", balance=2)
+    await Account.ainsert(Account(account_id="a1", balance=5), first, second)
+    assert (await Account.aget("a1")).balance == 5
+    assert (await Account.aget("a2")).balance == 2
+
+
+async def test_insert_rejects_bad_arguments_before_sending(redis_backend):
+    user = User(name="ok")
+    person = Person(name="p", address=Address(city="Paris"))
+    with pytest.raises(UnsupportedArgumentTypeError):
+        await rapyer.ainsert(user, "not a model")
+    with pytest.raises(UnsupportedArgumentTypeError):
+        await User.ainsert(user, Product(name="p", price=1.0))
+    with pytest.raises(NestedModelError):
+        await rapyer.ainsert(user, person.address)
+    with pytest.raises(TypeError):  # UnsupportedArgumentTypeError is a TypeError
+        await User.ainsert(5)
+    assert await User.afind() == []  # nothing was sent
+
+
+async def test_class_find_all_and_by_keys(redis_backend):
+    users = [User(name=f"u{i}", age=i) for i in range(7)]
+    await User.ainsert(*users)
+    await Product(name="other", price=1.0).asave()
+    found = await User.afind()
+    assert _by_key(found) == _by_key(users)
+    picked = await User.afind(users[4].key, users[1].pk, RapyerKey(users[6].key))
+    assert picked == [users[4], users[1], users[6]]
+    assert await User.afind(users[2].key, users[2].key) == [users[2], users[2]]
+    assert await User.afind(*[u.key for u in users], offset=2, max_results=3) == users[2:5]
+    assert len(await User.afind(max_results=3)) == 3
+    assert len(await User.afind(offset=5)) == 2
+    assert await User.afind(max_results=0) == []
+    with pytest.raises(KeyNotFound):
+        await User.afind(users[0].key, "missing")
+    assert await User.afind(users[0].key, "missing", skip_missing=True) == [users[0]]
+
+
+async def test_find_by_keys_in_chunks(redis_backend):
+    users = [User(name=f"u{i}") for i in range(25)]
+    await User.ainsert(*users)
+    old = User.Meta.batch_size
+    User.Meta.batch_size = 4
+    try:
+        assert await User.afind(*[u.key for u in users]) == users
+        assert await rapyer.afind(*[u.key for u in users]) == users
+        assert _by_key(await User.afind()) == _by_key(users)
+        streamed = [m async for m in User.aiterator()]
+        assert _by_key(streamed) == _by_key(users)
+    finally:
+        User.Meta.batch_size = old
+
+
+async def test_find_one_and_find_keys_and_count(redis_backend):
+    assert await User.afind_one() is None
+    assert await User.acount() == 0
+    users = [User(name=f"u{i}") for i in range(4)]
+    await User.ainsert(*users)
+    redis_backend.set(f"{users[0].key}/default:lock", "token")  # a lock key is never listed
+    assert await User.afind_one(users[2].key) == users[2]
+    assert await User.afind_one("missing") is None
+    assert (await User.afind_one()) in users
+    keys = await User.afind_keys()
+    assert sorted(keys) == sorted(u.key for u in users)
+    assert all(isinstance(k, RapyerKey) for k in keys)
+    assert len(await User.afind_keys(max_results=2)) == 2
+    assert await User.afind_keys(max_results=0) == []
+    assert await User.acount() == 4
+    assert len(await User.afind()) == 4
+
+
+async def test_generic_and_custom_prefixes_are_scanned(redis_backend):
+    boxes = [Box[int](item=i) for i in range(3)]
+    await rapyer.ainsert(*boxes)
+    accounts = [Account(account_id=f"a*{i}", balance=i) for i in range(3)]
+    await Account.ainsert(*accounts)
+    assert _by_key(await Box[int].afind()) == _by_key(boxes)
+    assert await Box[int].acount() == 3
+    assert _by_key(await Account.afind()) == _by_key(accounts)
+    assert await Account.afind("a*1") == [accounts[1]]
+
+
+async def test_iterator_streams_keys_and_scans(redis_backend):
+    users = [User(name=f"u{i}") for i in range(10)]
+    await User.ainsert(*users)
+    streamed = [m async for m in User.aiterator(batch_size=3)]
+    assert _by_key(streamed) == _by_key(users)
+    by_keys = [m async for m in User.aiterator(users[5].key, users[0].pk, batch_size=1)]
+    assert by_keys == [users[5], users[0]]
+    with pytest.raises(KeyNotFound):
+        async for _ in User.aiterator("missing"):
+            pass
+    with pytest.raises(UnsupportedArgumentValueError):
+        async for _ in User.aiterator(batch_size=-1):
+            pass
+
+
+async def test_global_find(redis_backend):
+    user = User(name="Alice")
+    order = Order(user_id=user.key, total=150.0)
+    product = Product(name="Laptop", price=999.99)
+    await rapyer.ainsert(user, order, product)
+    models = await rapyer.afind(product.key, user.key, order.key, user.key)
+    assert models == [product, user, order, user]
+    assert [type(m) for m in models] == [Product, User, Order, User]
+    assert await rapyer.afind() == []
+    with pytest.raises(KeyNotFound):
+        await rapyer.afind(user.key, "User:missing")
+    assert await rapyer.afind("User:missing", user.key, skip_missing=True) == [user]
+    for bad in ("Nope:1", "no-colon", "User:", 5):
+        with pytest.raises(RapyerModelDoesntExistError):
+            await rapyer.afind(user.key, bad)
+    assert rapyer.RapyerModelDoesntExist is RapyerModelDoesntExistError
+
+
+async def test_global_find_checks_prefixes_before_io(backend):
+    user = User(name="Alice")
+    await user.asave()
+    backend.config_resetstat()
+    with pytest.raises(RapyerModelDoesntExistError):
+        await rapyer.afind(user.key, "Unknown:1")
+    assert "cmdstat_json.mget" not in backend.info("commandstats")
+
+
+async def test_find_argument_errors(redis_backend):
+    with pytest.raises(UnsupportedArgumentTypeError):
+        await User.afind(5)
+    with pytest.raises(UnsupportedArgumentTypeError):
+        await User.afind(User(name="x"))
+    with pytest.raises(UnsupportedArgumentValueError):
+        await User.afind("k", Filter("a"))
+    with pytest.raises(UnsupportedArgumentValueError):
+        await User.afind(max_results=-1)
+    with pytest.raises(UnsupportedArgumentValueError):
+        await User.afind(offset=-1)
+    with pytest.raises(UnsupportedArgumentValueError):
+        await User.afind("k", sort_by="age")
+    with pytest.raises(UnsupportedArgumentTypeError):
+        await User.acount("key")
+    with pytest.raises(UnsupportedArgumentValueError):
+        await User.afind_keys(max_results=-2)
+
+
+async def test_expressions_are_delegated_to_the_query_module(redis_backend, monkeypatch):
+    fake = FakeSearch()
+    monkeypatch.setattr(bulk_module, "_search", lambda: fake)
+    a, b = Filter("a"), Filter("b")
+    assert await User.afind(a, b, max_results=5, offset=1) == ["found"]
+    assert await User.afind(sort_by="-age") == ["found"]
+    assert await User.afind_one(a) == "found"
+    assert await User.acount(a) == 42
+    assert [m async for m in User.aiterator(a, batch_size=7)] == ["x", "y"]
+    result = await User.adelete_many(a, b)
+    assert result.models_deleted == 3
+    assert fake.calls == [
+        ("find", User, [a, b], 5, 1, None),
+        ("find", User, [], None, 0, "-age"),
+        ("find", User, [a], 1, 0, None),
+        ("count", User, [a]),
+        ("iterate", User, [a], 7, None),
+        ("delete_many", User, [a, b]),
+    ]
+
+
+async def test_expressions_without_the_query_module(redis_backend, monkeypatch):
+    def missing():
+        raise NotImplementedError("queries need the query module")
+
+    monkeypatch.setattr(bulk_module, "_search", missing)
+    with pytest.raises(NotImplementedError):
+        await User.afind(Filter("a"))
+    assert await User.afind() == []  # the other modes do not need it
+
+
+async def test_corrupt_documents_are_skipped_in_bulk_reads(redis_backend, caplog):
+    users = [User(name=f"u{i}", age=i) for i in range(4)]
+    await User.ainsert(*users)
+    bad_key = "User:corrupt"
+    redis_backend.execute_command("JSON.SET", bad_key, "$", '{"name": 5, "age": "x"}')
+    redis_backend.set(f"{users[1].key}/default:lock", "token")
+    keys = [users[0].key, bad_key, users[1].key, users[2].key]
+    with caplog.at_level(logging.WARNING, logger="rapyer"):
+        assert _by_key(await User.afind()) == _by_key(users)
+        assert await User.afind(*keys) == [users[0], users[1], users[2]]
+        assert await rapyer.afind(*keys) == [users[0], users[1], users[2]]
+        streamed = [m async for m in User.aiterator(batch_size=2)]
+    assert _by_key(streamed) == _by_key(users)
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings and all(bad_key in r.getMessage() for r in warnings)
+    with pytest.raises(CorruptedModelError):
+        await User.aget(bad_key)
+    redis_backend.execute_command("JSON.SET", "User:array", "$", "[1, 2]")
+    with pytest.raises(CantSerializeRedisValueError):
+        await User.afind("User:array")
+
+
+async def test_non_json_keys_are_skipped_by_scans(backend):
+    user = User(name="Alice")
+    await user.asave()
+    backend.set("User:plain-string", "x")
+    backend.sadd("User:a-set", "x")
+    assert await User.afind() == [user]
+    assert [m async for m in User.aiterator()] == [user]
+    with pytest.raises(KeyNotFound):  # wrong-type keys count as missing
+        await User.afind("User:plain-string")
+
+
+async def test_scans_never_use_keys(backend):
+    await User.ainsert(*[User(name=f"u{i}") for i in range(20)])
+    backend.config_resetstat()
+    assert len(await User.afind()) == 20
+    assert len(await User.afind_keys()) == 20
+    assert await User.acount() == 20
+    stats = backend.info("commandstats")
+    assert "cmdstat_keys" not in stats
+    assert stats["cmdstat_scan"]["calls"] >= 3
+
+
+async def test_one_round_trip_per_batch(backend):
+    users = [User(name=f"u{i}") for i in range(10)]
+    await User.ainsert(*users)
+    backend.config_resetstat()
+    await User.ainsert(*users)
+    stats = backend.info("commandstats")
+    assert stats["cmdstat_multi"]["calls"] == 1 and stats["cmdstat_exec"]["calls"] == 1
+    backend.config_resetstat()
+    assert await User.afind(*[u.key for u in users]) == users
+    stats = backend.info("commandstats")
+    assert stats["cmdstat_json.mget"]["calls"] == 1
+    assert "cmdstat_multi" not in stats  # a single command needs no MULTI
+
+
+async def test_class_delete_many(redis_backend):
+    users = [User(name=f"u{i}") for i in range(6)]
+    await User.ainsert(*users)
+    result = await User.adelete_many(users[0], users[1].key, users[2].pk, "User:missing")
+    assert isinstance(result, DeleteResult)
+    assert (result.models_deleted, result.keys_deleted, result.was_committed) == (3, 3, True)
+    with pytest.warns(DeprecationWarning):
+        assert result.count == 3
+    assert _by_key(await User.afind()) == _by_key(users[3:])
+    with pytest.raises(UnsupportedArgumentTypeError):
+        await User.adelete_many()
+    with pytest.raises(UnsupportedArgumentTypeError):
+        await User.adelete_many(5)
+    with pytest.raises(UnsupportedArgumentTypeError):
+        await User.adelete_many(users[3], Filter("a"))
+    with pytest.raises(UnsupportedArgumentTypeError):
+        await User.adelete_many(Product(name="p", price=1.0))
+    person = Person(name="p", address=Address(city="Paris"))
+    with pytest.raises(BadDeleteActionError):
+        await Address.adelete_many(person.address)
+
+
+async def test_delete_many_in_batches(redis_backend):
+    users = [User(name=f"u{i}") for i in range(7)]
+    await User.ainsert(*users)
+    old = User.Meta.max_delete_per_transaction
+    User.Meta.max_delete_per_transaction = 2
+    try:
+        result = await User.adelete_many(*users, *[u.key for u in users[:2]])
+    finally:
+        User.Meta.max_delete_per_transaction = old
+    assert (result.models_deleted, result.keys_deleted) == (7, 7)
+    assert await User.acount() == 0
+
+
+async def test_delete_many_in_batches_sends_one_multi_each(backend):
+    users = [User(name=f"u{i}") for i in range(7)]
+    await User.ainsert(*users)
+    old = User.Meta.max_delete_per_transaction
+    User.Meta.max_delete_per_transaction = 3
+    backend.config_resetstat()
+    try:
+        result = await User.adelete_many(*users)
+    finally:
+        User.Meta.max_delete_per_transaction = old
+    assert result.models_deleted == 7
+    assert backend.info("commandstats")["cmdstat_del"]["calls"] == 3
+
+
+async def test_global_delete_many(redis_backend):
+    user, product = User(name="u"), Product(name="p", price=1.0)
+    order = Order(user_id=user.key)
+    await rapyer.ainsert(user, product, order)
+    result = await rapyer.adelete_many(user.key, product, order.key, "User:missing")
+    assert isinstance(result, RapyerDeleteResult)
+    assert result.models_deleted == 3 and result.keys_deleted == 3
+    assert result.by_model == {User: 1, Product: 1, Order: 1}
+    assert not await rapyer.aexists(user.key)
+    with pytest.raises(MissingParameterError):
+        await rapyer.adelete_many()
+    with pytest.raises(RapyerModelDoesntExistError):
+        await rapyer.adelete_many("Unknown:1")
+    with pytest.raises(UnsupportedArgumentTypeError):
+        await rapyer.adelete_many(5)
+    with pytest.raises(UnsupportedArgumentTypeError):
+        await rapyer.adelete_many(Filter("a"))
+
+
+async def test_writes_are_queued_inside_a_pipeline(redis_backend):
+    users = [User(name=f"u{i}") for i in range(3)]
+    await User.ainsert(*users[:1])
+    async with rapyer.apipeline():
+        assert await User.ainsert(*users[1:]) == users[1:]
+        result = await User.adelete_many(users[0])
+        assert (result.models_deleted, result.keys_deleted, result.was_committed) == (1, 1, False)
+        global_result = await rapyer.adelete_many("User:missing")
+        assert (global_result.models_deleted, global_result.was_committed) == (1, False)
+        assert await User.acount() == 1  # nothing sent yet; reads run at once
+        assert (await Account.aget_or_create(Account(account_id="now"))).created  # runs at once
+        assert redis_backend.exists("acct:now")
+    assert _by_key(await User.afind()) == _by_key(users[1:])
+
+
+async def insert_then_fail(user):
+    async with rapyer.apipeline():
+        await rapyer.ainsert(user)
+        raise RuntimeError("boom")
+
+
+async def test_a_failing_pipeline_sends_nothing(redis_backend):
+    user = User(name="never")
+    with pytest.raises(RuntimeError):
+        await insert_then_fail(user)
+    assert not redis_backend.exists(user.key)
+
+
+async def test_duplicate(redis_backend):
+    user = User(name="Alice", age=3, tags=["a"])
+    await user.asave()
+    user.age = 99  # local only: copies come from the stored state
+    copy = await user.aduplicate()
+    assert copy.key != user.key and copy.age == 3 and copy.tags == ["a"]
+    assert await User.aget(copy.key) == copy
+    copies = await user.aduplicate_many(3)
+    assert len({c.key for c in copies}) == 3
+    assert all(c.age == 3 for c in copies)
+    assert await User.acount() == 5
+    assert await user.aduplicate_many(0) == []
+    with pytest.raises(UnsupportedArgumentValueError):
+        await user.aduplicate_many(-1)
+    with pytest.raises(UnsupportedArgumentValueError):
+        await Account(account_id="k").aduplicate()
+    with pytest.raises(KeyNotFound):
+        await User(name="never saved").aduplicate()
+    person = Person(name="p", address=Address(city="Paris"))
+    with pytest.raises(NestedModelError):
+        await person.address.aduplicate()
+
+
+async def test_serialization_errors_are_raised_before_sending(redis_backend):
+    user = User(name="kept out")
+    with pytest.raises(RapyerSerializationError):
+        await rapyer.ainsert(user, Everything(anything=object()))
+    assert not redis_backend.exists(user.key)
+
+
+async def test_models_of_several_bindings(backend):
+    import fakeredis
+
+    other = fakeredis.FakeRedis(server=fakeredis.FakeServer(), decode_responses=True)
+    Elsewhere.Meta.redis = other
+    user = User(name="here")
+    remote = [Elsewhere(note="there"), Elsewhere(note="too")]
+    await rapyer.ainsert(user, remote[0], remote[1])
+    assert backend.exists(user.key) and not backend.exists(remote[0].key)
+    assert other.exists(remote[0].key, remote[1].key) == 2
+    keys = [remote[1].key, user.key, remote[0].key]
+    assert await rapyer.afind(*keys) == [remote[1], user, remote[0]]
+    assert _by_key(await Elsewhere.afind()) == _by_key(remote)
+    result = await rapyer.adelete_many(*keys)
+    assert result.by_model == {Elsewhere: 2, User: 1}
+    assert other.exists(remote[0].key) == 0 and not backend.exists(user.key)
+
+
+async def test_find_one_fetches_only_what_it_needs(backend):
+    await User.ainsert(*[User(name=f"u{i}") for i in range(50)])
+    backend.config_resetstat()
+    assert await User.afind_one() is not None
+    assert len(await User.afind(max_results=3, offset=2)) == 3
+    stats = backend.info("commandstats")
+    assert stats["cmdstat_json.mget"]["calls"] == 2
+    assert stats["cmdstat_scan"]["calls"] == 2  # one SCAN reply covers 50 keys
