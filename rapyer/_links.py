@@ -1,14 +1,17 @@
 """Links from Redis field values to their model, and queueing of builtin mutators (no I/O).
 
-Every Redis value (``RedisInt``, ``RedisList`` ...) may carry ``_rapyer_link = (parent,
-segment)``: its parent is the model or the Redis container holding it, the segment a field
-name, a list index or a ``DictKey``. Model fields are linked when the model is built or
+Every Redis value (``RedisInt``, ``RedisList`` ...) may carry ``_rapyer_link = (weak
+reference to its parent, segment)``: its parent is the model or the Redis container holding
+it, the segment a field name, a list index or a ``DictKey``. The reference is weak so that a
+model and its values form no reference cycle: a dropped model is freed at once (bounded memory
+when streaming many models), and a value whose model is gone refuses Redis operations. Model fields are linked when the model is built or
 assigned; container items are linked when read through ``[]``. The path from the root is
 computed on use, so it follows the current position of containers.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
@@ -24,7 +27,7 @@ Command = tuple[Any, ...]
 class RedisValue:
     """Mixin of every Redis field type: the link to the holder of the value."""
 
-    _rapyer_link: tuple[Any, Any] | None = None
+    _rapyer_link: tuple[weakref.ref[Any], Any] | None = None
 
     def __reduce__(self) -> Any:
         # Copies and pickles keep the value, never the link (which would drag the model along).
@@ -54,7 +57,16 @@ def _rebuild(cls: Any, plain: Any) -> Any:
 def link(value: Any, parent: Any, segment: Any) -> None:
     """Attach ``value`` to ``parent`` at ``segment`` when it is a Redis value."""
     if isinstance(value, RedisValue):
-        value._rapyer_link = (parent, segment)
+        value._rapyer_link = (weakref.ref(parent), segment)
+
+
+def parent_of(value: Any) -> tuple[Any, Any] | None:
+    """``(parent, segment)`` of a linked value whose parent is alive, else ``None``."""
+    link_ = getattr(value, "_rapyer_link", None)
+    if link_ is None:
+        return None
+    parent = link_[0]()
+    return None if parent is None else (parent, link_[1])
 
 
 def locate(value: Any) -> tuple[BaseRedisModel, tuple[PathSegment, ...]] | None:
@@ -66,10 +78,10 @@ def locate(value: Any) -> tuple[BaseRedisModel, tuple[PathSegment, ...]] | None:
     while True:
         if isinstance(node, BaseRedisModel):
             return node.root_model(), (*node._rapyer_path_from_root(), *reversed(segments))
-        link_ = getattr(node, "_rapyer_link", None)
-        if link_ is None:
+        found = parent_of(node)
+        if found is None:
             return None
-        parent, segment = link_
+        parent, segment = found
         segments.append(segment)
         node = parent
 
@@ -81,9 +93,11 @@ def locate(value: Any) -> tuple[BaseRedisModel, tuple[PathSegment, ...]] | None:
 _pending: ContextVar[tuple[int, Any, int] | None] = ContextVar("rapyer_pending", default=None)
 
 
-def mark_pending(holder_link: tuple[Any, Any] | None, new_value: Any) -> None:
-    if holder_link is not None:
-        parent, segment = holder_link
+def mark_pending(value: Any, new_value: Any) -> None:
+    """``value``'s in-place operator queued its command; ``new_value`` is assigned next."""
+    found = parent_of(value)
+    if found is not None:
+        parent, segment = found
         _pending.set((id(parent), segment, id(new_value)))
 
 
@@ -98,8 +112,8 @@ def consume_pending(holder: Any, segment: Any, value: Any) -> bool:
     # A model whose values were merged from a fresh instance (the model form of a pipeline,
     # a lock) holds values linked to that instance: the operator ran on the same field.
     old = getattr(holder, "__dict__", {}).get(segment) if isinstance(segment, str) else None
-    link_ = getattr(old, "_rapyer_link", None)
-    return link_ is not None and pending == (id(link_[0]), segment, id(value))
+    found = parent_of(old)
+    return found is not None and pending == (id(found[0]), segment, id(value))
 
 
 def pipeline_active() -> bool:

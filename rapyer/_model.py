@@ -9,6 +9,7 @@ from __future__ import annotations
 import types
 import typing
 import uuid
+import weakref
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -235,10 +236,11 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
 
     def _rapyer_link_fields(self) -> None:
         values = self.__dict__
+        ref = weakref.ref(self)
         for name in self.__rapyer_value_fields__:
             value = values.get(name)
             if isinstance(value, RedisValue):
-                value._rapyer_link = (self, name)
+                value._rapyer_link = (ref, name)
         for name in self.__rapyer_nested_fields__:
             self._link_value(values.get(name), (name,))
 
@@ -247,7 +249,7 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         super().__setattr__(name, value)
         new = self.__dict__.get(name)
         if isinstance(new, RedisValue):
-            new._rapyer_link = (self, name)
+            new._rapyer_link = (weakref.ref(self), name)
         if name in self.__rapyer_nested_fields__:
             self._link_value(new, (name,))
         if not queued and _pipeline_state.current() is not None:
@@ -460,7 +462,7 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
             value = None
         self.__dict__[name] = value
         if isinstance(value, RedisValue):
-            value._rapyer_link = (self, name)
+            value._rapyer_link = (weakref.ref(self), name)
 
     # ---- nesting ----------------------------------------------------------------------
 

@@ -117,6 +117,11 @@ def target_of(value: Any) -> Target:
     """The location of ``value``; RapyerError when it is not attached to a model."""
     found = _links.locate(value)
     if found is None:
+        if getattr(value, "_rapyer_link", None) is not None:
+            raise RapyerError(
+                f"The model holding this {type(value).__name__} no longer exists; keep a "
+                "reference to the model while using its values"
+            )
         raise RapyerError(
             f"This {type(value).__name__} is not attached to a model field; "
             "read it from a model to use Redis operations"
@@ -138,10 +143,10 @@ def queue(target: Target, commands: list[Command], groups: ActionGroup) -> None:
 
 def replace_in_parent(value: Any, new: Any) -> None:
     """Put ``new`` where ``value`` is held (model field, list index or dict key), locally."""
-    link_ = value._rapyer_link
-    if link_ is None:
+    found = _links.parent_of(value)
+    if found is None:
         return
-    parent, segment = link_
+    parent, segment = found
     if isinstance(parent, BaseRedisModel):
         parent.__dict__[segment] = new
     elif isinstance(parent, list):

@@ -140,7 +140,7 @@ class DictShared(GenericContainer, dict):  # type: ignore[misc]
             dict.__setitem__(self, key, wrapped)
             item = wrapped
         if isinstance(item, _links.RedisValue):
-            item._rapyer_link = (self, dict_segment(key))
+            _links.link(item, self, dict_segment(key))
         return item
 
     # ---- builtin mutators -----------------------------------------------------------------
@@ -168,7 +168,7 @@ class DictShared(GenericContainer, dict):  # type: ignore[misc]
     def __ior__(self, other: Any) -> Any:
         self.update(other)
         if _links.pipeline_active():
-            _links.mark_pending(self._rapyer_link, self)
+            _links.mark_pending(self, self)
         return self
 
     def clear(self) -> None:

@@ -92,7 +92,7 @@ class ListShared(GenericContainer, list):  # type: ignore[misc]
                 list.__setitem__(self, index, wrapped)
                 item = wrapped
             if isinstance(item, _links.RedisValue):
-                item._rapyer_link = (self, index if index >= 0 else index + len(self))
+                _links.link(item, self, index if index >= 0 else index + len(self))
         return item
 
     # ---- builtin mutators -----------------------------------------------------------------
@@ -114,7 +114,7 @@ class ListShared(GenericContainer, list):  # type: ignore[misc]
     def __iadd__(self, items: Any) -> Any:
         self.extend(items)
         if _links.pipeline_active():
-            _links.mark_pending(self._rapyer_link, self)
+            _links.mark_pending(self, self)
         return self
 
     def insert(self, index: Any, item: Any) -> None:
@@ -182,7 +182,7 @@ class ListShared(GenericContainer, list):  # type: ignore[misc]
         list.__imul__(self, count)
         self._rapyer_queue_whole()
         if _links.pipeline_active():
-            _links.mark_pending(self._rapyer_link, self)
+            _links.mark_pending(self, self)
         return self
 
     def remove_range(self, start: int, end: int) -> None:

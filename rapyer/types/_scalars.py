@@ -64,7 +64,7 @@ class RedisScalar(RedisType):
         target = pipeline_target(self)
         if target is not None:
             queue(target, build(target), groups)
-            _links.mark_pending(self._rapyer_link, value)
+            _links.mark_pending(self, value)
         return value
 
 

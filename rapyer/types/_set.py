@@ -168,7 +168,7 @@ class SetShared(GenericContainer, set):  # type: ignore[misc]
 
     def _rapyer_inplace_done(self) -> Any:
         if _links.pipeline_active():
-            _links.mark_pending(self._rapyer_link, self)
+            _links.mark_pending(self, self)
         return self
 
 

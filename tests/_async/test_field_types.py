@@ -490,3 +490,21 @@ async def test_corrupt_set_members(redis_backend):
     redis_backend.sadd(strict_key, '"text"')
     with pytest.raises(CantSerializeRedisValueError):
         await Tagged.aget(model.key)
+
+
+def test_values_do_not_keep_their_model_alive():
+    import gc
+    import weakref
+
+    gc.disable()  # a model and its values form no reference cycle: freed without the collector
+    try:
+        model = Typed(grid=[{"a": [1]}], labels={"x"}, ratios={"r": 1.0})
+        assert model.grid[0]["a"][0] == 1 and model.ratios["r"] == 1.0
+        tags = model.labels
+        ref = weakref.ref(model)
+        del model
+        assert ref() is None
+    finally:
+        gc.enable()
+    with pytest.raises(RapyerError, match="no longer exists"):
+        tags.key  # noqa: B018
