@@ -508,3 +508,27 @@ def test_values_do_not_keep_their_model_alive():
         gc.enable()
     with pytest.raises(RapyerError, match="no longer exists"):
         tags.key  # noqa: B018
+
+
+# ---- special fields through the bulk operations ------------------------------------------------
+
+
+async def test_set_fields_through_bulk_operations(redis_backend):
+    import rapyer
+
+    first = Typed(members={1, 2}, labels={"a"})
+    second = Typed(members=set(), labels={"b", "c"})
+    await rapyer.ainsert(first, second)
+    found = await Typed.afind(first.key, second.key)
+    assert [m.members for m in found] == [{1, 2}, set()]
+    assert [m.labels for m in found] == [{"a"}, {"b", "c"}]
+    assert isinstance(found[0].members, RedisSet) and found[0].members.key == first.key
+    await found[0].members.aadd(3)
+    assert (await Typed.aget(first.key)).members == {1, 2, 3}
+    copy = await found[0].aduplicate()
+    assert copy.members == {1, 2, 3} and copy.key != first.key
+    assert (await Typed.aget(copy.key)).members == {1, 2, 3}
+    outcome = await Typed.aget_or_create(Typed(labels=set()))
+    assert outcome.value.labels == set()
+    result = await Typed.aget_or_create(first)
+    assert result.value.members == {1, 2, 3}

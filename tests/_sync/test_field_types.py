@@ -510,3 +510,27 @@ def test_values_do_not_keep_their_model_alive():
         gc.enable()
     with pytest.raises(RapyerError, match="no longer exists"):
         tags.key  # noqa: B018
+
+
+# ---- special fields through the bulk operations ------------------------------------------------
+
+
+def test_set_fields_through_bulk_operations(redis_backend):
+    import rapyer
+
+    first = Typed(members={1, 2}, labels={"a"})
+    second = Typed(members=set(), labels={"b", "c"})
+    rapyer.insert(first, second)
+    found = Typed.find(first.key, second.key)
+    assert [m.members for m in found] == [{1, 2}, set()]
+    assert [m.labels for m in found] == [{"a"}, {"b", "c"}]
+    assert isinstance(found[0].members, RedisSet) and found[0].members.key == first.key
+    found[0].members.add_now(3)
+    assert (Typed.get(first.key)).members == {1, 2, 3}
+    copy = found[0].duplicate()
+    assert copy.members == {1, 2, 3} and copy.key != first.key
+    assert (Typed.get(copy.key)).members == {1, 2, 3}
+    outcome = Typed.get_or_create(Typed(labels=set()))
+    assert outcome.value.labels == set()
+    result = Typed.get_or_create(first)
+    assert result.value.members == {1, 2, 3}
