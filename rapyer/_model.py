@@ -234,6 +234,11 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
     def model_post_init(self, context: Any, /) -> None:
         self._rapyer_link_fields()
 
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Any:
+        copied = super().__deepcopy__(memo)
+        copied._rapyer_link_fields()  # deep copies of values carry no link
+        return copied
+
     def _rapyer_link_fields(self) -> None:
         values = self.__dict__
         ref = weakref.ref(self)

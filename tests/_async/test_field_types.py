@@ -532,3 +532,20 @@ async def test_set_fields_through_bulk_operations(redis_backend):
     assert outcome.value.labels == set()
     result = await Typed.aget_or_create(first)
     assert result.value.members == {1, 2, 3}
+
+
+async def test_values_stay_usable_after_copies_locks_and_pipelines(redis_backend):
+    stash = Stash(n=1, lst=[1])
+    await stash.asave()
+    deep = stash.model_copy(deep=True)
+    assert await deep.n.aincrease(1) == 2 and deep.lst.key == stash.key
+    async with stash.alock("edit"):
+        pass
+    assert await stash.n.aincrease(1) == 3
+    async with stash.apipeline() as fresh:
+        fresh.n += 1
+        stash.lst.append(2)
+    del fresh
+    await stash.lst.aappend(3)
+    assert await stash.n.aincrease(1) == 5
+    assert (await Stash.aget(stash.key)).lst == [1, 2, 3]

@@ -534,3 +534,20 @@ def test_set_fields_through_bulk_operations(redis_backend):
     assert outcome.value.labels == set()
     result = Typed.get_or_create(first)
     assert result.value.members == {1, 2, 3}
+
+
+def test_values_stay_usable_after_copies_locks_and_pipelines(redis_backend):
+    stash = Stash(n=1, lst=[1])
+    stash.save()
+    deep = stash.model_copy(deep=True)
+    assert deep.n.increase_now(1) == 2 and deep.lst.key == stash.key
+    with stash.lock("edit"):
+        pass
+    assert stash.n.increase_now(1) == 3
+    with stash.pipeline() as fresh:
+        fresh.n += 1
+        stash.lst.append(2)
+    del fresh
+    stash.lst.append_now(3)
+    assert stash.n.increase_now(1) == 5
+    assert (Stash.get(stash.key)).lst == [1, 2, 3]
