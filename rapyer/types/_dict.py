@@ -146,10 +146,11 @@ class DictShared(GenericContainer, dict):  # type: ignore[misc]
     # ---- builtin mutators -----------------------------------------------------------------
 
     def __setitem__(self, key: Any, value: Any) -> None:
+        assigned = value
         key, value = self._rapyer_validate_key(key), self._rapyer_validate_item(value)
         dict.__setitem__(self, key, value)
         self._rapyer_link_item(key, value)
-        if _links.consume_pending(self, dict_segment(key), value):
+        if _links.consume_pending(self, dict_segment(key), assigned):
             return
         self._rapyer_queue(self._rapyer_set_commands({key: value}), UPDATE)
 

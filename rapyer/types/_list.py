@@ -130,6 +130,7 @@ class ListShared(GenericContainer, list):  # type: ignore[misc]
             list.__setitem__(self, index, values)
             self._rapyer_queue_whole()
             return
+        assigned = value
         value = self._rapyer_validate_item(value)
         position = int(index) + len(self) if int(index) < 0 else int(index)
         list.__setitem__(self, index, value)
@@ -137,7 +138,7 @@ class ListShared(GenericContainer, list):  # type: ignore[misc]
             _link_model(self, value, position)
         else:
             _links.link(value, self, position)
-        if _links.consume_pending(self, position, value):
+        if _links.consume_pending(self, position, assigned):
             return
         text = self._rapyer_item_json(value)
         self._rapyer_queue(lambda t: [("JSON.SET", t.key, t.child_path(position), text)], UPDATE)

@@ -551,3 +551,36 @@ def test_values_stay_usable_after_copies_locks_and_pipelines(redis_backend):
     stash.lst.append_now(3)
     assert stash.n.increase_now(1) == 5
     assert (Stash.get(stash.key)).lst == [1, 2, 3]
+
+
+def test_inplace_operators_queue_only_their_atomic_command(redis_backend):
+    stash = Stash(n=1, f=1.0, s="a", lst=[1, 2], d={"k": 1}, tags={"x"})
+    typed = Typed(grid=[{"a": [1]}], labels=set())
+    stash.save()
+    typed.save()
+    with rapyer.pipeline() as pipe:
+        stash.n += 1
+        stash.f -= 0.5
+        stash.s += "b"
+        stash.lst[0] += 1
+        stash.lst += [3]
+        stash.d["k"] += 1
+        stash.d |= {"j": 2}
+        stash.tags |= {"y"}
+        typed.grid[0]["a"] += [2]
+        typed.grid[0]["a"][0] += 5
+        queued = [args[0] for args, _ in pipe.command_stack]
+    assert queued == [
+        "JSON.NUMINCRBY",
+        "JSON.NUMINCRBY",
+        "JSON.STRAPPEND",
+        "JSON.NUMINCRBY",
+        "JSON.ARRAPPEND",
+        "JSON.NUMINCRBY",
+        "JSON.SET",  # the new key of |=
+        "SADD",
+        "JSON.ARRAPPEND",
+        "JSON.NUMINCRBY",
+    ]
+    assert (Stash.get(stash.key)).model_dump() == stash.model_dump()
+    assert (Typed.get(typed.key)).grid == [{"a": [6, 2]}]
