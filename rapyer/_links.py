@@ -31,7 +31,12 @@ class RedisValue:
 
     def __reduce__(self) -> Any:
         # Copies and pickles keep the value, never the link (which would drag the model along).
-        return (_rebuild, (type(self), self._rapyer_plain()))
+        # A parametrised container class is pickled as its alias (``RedisList[RedisInt]``).
+        return (_rebuild, (type(self)._rapyer_pickle_source(), self._rapyer_plain()))
+
+    @classmethod
+    def _rapyer_pickle_source(cls) -> Any:
+        return cls
 
     def __copy__(self) -> Any:
         return _rebuild(type(self), self._rapyer_plain())
@@ -50,8 +55,12 @@ class RedisValue:
         return cls(plain)  # type: ignore[call-arg]
 
 
-def _rebuild(cls: Any, plain: Any) -> Any:
-    return cls._rapyer_from_plain(plain)
+def _rebuild(source: Any, plain: Any) -> Any:
+    if not isinstance(source, type):  # a generic alias: its concrete class
+        import typing
+
+        source = typing.get_origin(source)._rapyer_concrete(source)
+    return source._rapyer_from_plain(plain)
 
 
 def link(value: Any, parent: Any, segment: Any) -> None:

@@ -234,6 +234,10 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
     def model_post_init(self, context: Any, /) -> None:
         self._rapyer_link_fields()
 
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)
+        self._rapyer_link_fields()  # unpickled values carry no link
+
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Any:
         copied = super().__deepcopy__(memo)
         copied._rapyer_link_fields()  # deep copies of values carry no link

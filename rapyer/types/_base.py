@@ -245,6 +245,10 @@ class GenericContainer(RedisType):
         return cls._rapyer_alias if cls._rapyer_alias is not None else cls
 
     @classmethod
+    def _rapyer_pickle_source(cls) -> Any:
+        return cls._rapyer_source()
+
+    @classmethod
     def _rapyer_item_type(cls) -> Any:
         return cls._rapyer_args[-1] if cls._rapyer_args else Any
 

@@ -582,3 +582,14 @@ async def test_inplace_operators_queue_only_their_atomic_command(redis_backend):
     ]
     assert (await Stash.aget(stash.key)).model_dump() == stash.model_dump()
     assert (await Typed.aget(typed.key)).grid == [{"a": [6, 2]}]
+
+
+async def test_models_with_redis_values_pickle(redis_backend):
+    import pickle
+
+    stash = Stash(n=1, lst=[1], d={"a": 1}, tags={"x"})
+    await stash.asave()
+    restored = pickle.loads(pickle.dumps(stash))
+    assert restored == stash and type(restored.lst) is type(stash.lst)
+    assert await restored.lst.aappend(2) is None
+    assert (await Stash.aget(stash.key)).lst == [1, 2]

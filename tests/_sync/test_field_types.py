@@ -584,3 +584,14 @@ def test_inplace_operators_queue_only_their_atomic_command(redis_backend):
     ]
     assert (Stash.get(stash.key)).model_dump() == stash.model_dump()
     assert (Typed.get(typed.key)).grid == [{"a": [6, 2]}]
+
+
+def test_models_with_redis_values_pickle(redis_backend):
+    import pickle
+
+    stash = Stash(n=1, lst=[1], d={"a": 1}, tags={"x"})
+    stash.save()
+    restored = pickle.loads(pickle.dumps(stash))
+    assert restored == stash and type(restored.lst) is type(stash.lst)
+    assert restored.lst.append_now(2) is None
+    assert (Stash.get(stash.key)).lst == [1, 2]
