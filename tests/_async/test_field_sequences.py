@@ -169,3 +169,32 @@ async def test_random_number_sequence(redis_backend, ints, floats):
     fresh = await Stash.aget(stash.key)
     assert fresh.n == n == stash.n
     assert math.isclose(fresh.f, 0.5 + math.fsum(floats), rel_tol=1e-9, abs_tol=1e-6)
+
+
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6)
+
+
+@STEPS
+@given(
+    ops=st.lists(
+        st.one_of(st.tuples(st.just("+="), TEXT), st.tuples(st.just("*="), st.integers(-1, 3))),
+        max_size=8,
+    )
+)
+async def test_random_str_sequence_in_pipelines(redis_backend, ops):
+    import rapyer
+
+    stash = Stash(s='a"\\b')
+    await stash.asave()
+    mirror = 'a"\\b'
+    for op, arg in ops:
+        if op == "*=" and len(mirror) > 100:
+            continue
+        async with rapyer.apipeline():  # builtins are queued as JSON.STRAPPEND / str_mul
+            if op == "+=":
+                stash.s += arg
+            else:
+                stash.s *= arg
+        mirror = mirror + arg if op == "+=" else mirror * arg
+    assert stash.s == mirror
+    assert (await Stash.aget(stash.key)).s == mirror
