@@ -4,9 +4,11 @@ Every Redis value (``RedisInt``, ``RedisList`` ...) may carry ``_rapyer_link = (
 reference to its parent, segment)``: its parent is the model or the Redis container holding
 it, the segment a field name, a list index or a ``DictKey``. The reference is weak so that a
 model and its values form no reference cycle: a dropped model is freed at once (bounded memory
-when streaming many models), and a value whose model is gone refuses Redis operations. Model fields are linked when the model is built or
-assigned; container items are linked when read through ``[]``. The path from the root is
-computed on use, so it follows the current position of containers.
+when streaming many models), and a value whose model is gone refuses Redis operations.
+
+Model fields are linked when the model is built, assigned, copied or merged; container items
+are linked when read through ``[]``. The path from the root is computed on use, so it follows
+the current position of containers.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import datetime as dt
 import decimal
 import enum
 import uuid
-from typing import Any, Generic, Literal, Optional, TypeVar
+from typing import Annotated, Any, Generic, Literal, Optional, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -338,3 +338,8 @@ class Book(AtomicRedisModel):
 class Tagged(AtomicRedisModel):
     strict_tags: set[int] = Field(default_factory=set)
     safe_tags: SafeLoad[set[int]] = Field(default_factory=set)
+
+
+class Bounded(AtomicRedisModel):
+    stock: Annotated[int, Field(ge=0)] = 0
+    name: Annotated[str, Field(max_length=5)] = ""

@@ -17,11 +17,21 @@ from pydantic_core import core_schema
 from rapyer import _links
 from rapyer._async.types.base import AsyncRedisValueOps
 from rapyer._async.types.numbers import AsyncRedisNumberOps
+from rapyer._codec import field_adapter
+from rapyer._model import BaseRedisModel
 from rapyer._scripts import evalsha_command
 from rapyer._sync.types.base import SyncRedisValueOps
 from rapyer._sync.types.numbers import SyncRedisNumberOps
 from rapyer.actions import ActionGroup
-from rapyer.types._base import Command, RedisType, Target, number_text, pipeline_target, queue
+from rapyer.types._base import (
+    Command,
+    GenericContainer,
+    RedisType,
+    Target,
+    number_text,
+    pipeline_target,
+    queue,
+)
 
 __all__ = [
     "RedisBytes",
@@ -56,11 +66,22 @@ class RedisScalar(RedisType):
     ) -> core_schema.CoreSchema:
         return core_schema.no_info_after_validator_function(cls, handler(cls._rapyer_builtin))
 
+    def _rapyer_checked_in_holder(self, value: Any) -> Any:
+        """``value`` validated as the holder will validate it (field constraints included)."""
+        found = _links.parent_of(self)
+        if found is not None:
+            parent, segment = found
+            if isinstance(parent, BaseRedisModel) and segment in type(parent).model_fields:
+                field_adapter(type(parent), segment).validate_python(value)
+            elif isinstance(parent, GenericContainer):
+                parent._rapyer_validate_item(value)
+        return self._rapyer_checked(value)
+
     def _rapyer_inplace(
         self, result: Any, build: Any, groups: ActionGroup = UPDATE, check: bool = True
     ) -> Any:
         """Validate ``result``; in a pipeline queue ``build(target)`` and mark the assignment."""
-        value = self._rapyer_checked(result) if check else result
+        value = self._rapyer_checked_in_holder(result) if check else result
         target = pipeline_target(self)
         if target is not None:
             queue(target, build(target), groups)

@@ -593,3 +593,20 @@ async def test_models_with_redis_values_pickle(redis_backend):
     assert restored == stash and type(restored.lst) is type(stash.lst)
     assert await restored.lst.aappend(2) is None
     assert (await Stash.aget(stash.key)).lst == [1, 2]
+
+
+async def test_field_constraints_fail_before_anything_is_queued(redis_backend):
+    from tests.models import Bounded
+
+    model = Bounded(stock=1, name="abc")
+    await model.asave()
+    assert isinstance(model.stock, RedisInt)
+    async with rapyer.apipeline() as pipe:
+        with pytest.raises(ValidationError):
+            model.stock -= 2
+        with pytest.raises(ValidationError):
+            model.name += "defg"
+        model.stock -= 1
+        queued = [args[0] for args, _ in pipe.command_stack]
+    assert queued == ["JSON.NUMINCRBY"]
+    assert (await Bounded.aget(model.key)).stock == 0

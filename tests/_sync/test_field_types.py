@@ -595,3 +595,20 @@ def test_models_with_redis_values_pickle(redis_backend):
     assert restored == stash and type(restored.lst) is type(stash.lst)
     assert restored.lst.append_now(2) is None
     assert (Stash.get(stash.key)).lst == [1, 2]
+
+
+def test_field_constraints_fail_before_anything_is_queued(redis_backend):
+    from tests.models import Bounded
+
+    model = Bounded(stock=1, name="abc")
+    model.save()
+    assert isinstance(model.stock, RedisInt)
+    with rapyer.pipeline() as pipe:
+        with pytest.raises(ValidationError):
+            model.stock -= 2
+        with pytest.raises(ValidationError):
+            model.name += "defg"
+        model.stock -= 1
+        queued = [args[0] for args, _ in pipe.command_stack]
+    assert queued == ["JSON.NUMINCRBY"]
+    assert (Bounded.get(model.key)).stock == 0
