@@ -237,7 +237,7 @@ class GenericContainer(RedisType):
                     "_rapyer_generic_base": base,
                 },
             )
-            cache[key] = concrete
+            concrete = cache.setdefault(key, concrete)  # one class per alias, also across threads
         return concrete
 
     @classmethod
