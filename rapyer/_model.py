@@ -139,6 +139,8 @@ class RedisModelMeta(ModelMetaclass):
             if isinstance(value, RedisConfig):
                 _config.watch(value)
             _config.invalidate_cache()
+        elif name.startswith("__") and name.endswith("__"):
+            _config.invalidate_cache()  # class structure (special fields, rebuilds) changed
 
     def __delattr__(cls, name: str) -> None:
         super().__delattr__(name)
@@ -441,7 +443,23 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
     def _class_special_fields(cls) -> list[tuple[tuple[str, ...], bool]]:
         """``(path, is_set)`` of the special fields of this class and of nested models held
         directly (also as ``Optional``) by its fields, recursively. Models inside lists or
-        dicts are not known from the class."""
+        dicts are not known from the class.
+
+        Cached per class (every read and bulk read item asks); the cache is dropped whenever
+        a model class is created or a class attribute (``__rapyer_*__``, pydantic's) or a
+        Meta changes. Callers must not mutate the returned list.
+        """
+        cached = cls.__dict__.get("__rapyer_special_cache__")
+        generation = _config.generation()
+        if cached is not None and cached[0] == generation:
+            return cached[1]  # type: ignore[no-any-return]
+        found = cls._compute_special_fields()
+        if generation == _config.generation():
+            type.__setattr__(cls, "__rapyer_special_cache__", (generation, found))
+        return found
+
+    @classmethod
+    def _compute_special_fields(cls) -> list[tuple[tuple[str, ...], bool]]:
         found: list[tuple[tuple[str, ...], bool]] = []
         from rapyer._annotations import _is_queue
 
@@ -471,6 +489,8 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
 
     def _apply_special_replies(self, replies: list[Any]) -> None:
         """Fill the set fields from the replies of ``_special_read_commands``."""
+        if not replies:
+            return
         paths = [path for path, is_set in type(self)._class_special_fields() if is_set]
         for path, members in zip(paths, replies, strict=False):
             holder: Any = self

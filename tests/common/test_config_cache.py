@@ -117,3 +117,18 @@ def test_option_unset_through_the_fields_set_is_seen_by_the_next_call() -> None:
         assert _config.resolve(CcChild, "ttl") == 10
     finally:
         CcChild.Meta = RedisConfig(init_with_rapyer=False, batch_size=7)
+
+
+def test_special_fields_of_a_class_follow_its_attributes() -> None:
+    class CcWithSet(AtomicRedisModel):
+        Meta = RedisConfig(init_with_rapyer=False)
+        members: set[str] = set()
+
+    assert CcWithSet._class_special_fields() == [(("members",), True)]
+    assert CcWithSet._class_special_fields() is CcWithSet._class_special_fields()  # cached
+    CcWithSet.__rapyer_special_fields__ = ()
+    assert CcWithSet._class_special_fields() == []
+    CcWithSet.__rapyer_special_fields__ = ("members",)
+    assert CcWithSet._special_read_commands("CcWithSet:1") == [
+        ("SMEMBERS", "__rapyer_special__:CcWithSet:1:members")
+    ]
