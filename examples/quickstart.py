@@ -54,6 +54,11 @@ def blocking_part() -> None:
         locked.score += 1
     print(f"lock: score is now {Player.get('alice').score}")
 
+    # Field values are Redis types: atomic server-side operations, the local value kept in step.
+    print(f"increase_now: score {stored.score.increase_now(5)}")  # JSON.NUMINCRBY
+    stored.badges.append_now("atomic")  # JSON.ARRAPPEND
+    print(f"append_now: badges {Player.get('alice').badges}")
+
     same = rapyer.get("Player:alice")  # the class comes from the key's prefix
     print(f"rapyer.get: {type(same).__name__} {same.handle!r}")
 
@@ -88,6 +93,11 @@ async def async_part() -> None:
     async with bob.alock("bump", save_at_end=True, blocking_timeout=5) as locked:
         locked.score += 1  # bob itself was refreshed too; the fresh copy is yielded
     print(f"alock: score {(await Player.aget('bob')).score}")
+
+    current = await Player.aget("bob")
+    print(f"aincrease: score {await current.score.aincrease(3)}")  # JSON.NUMINCRBY
+    await current.badges.aappend("atomic")  # JSON.ARRAPPEND
+    print(f"aappend: badges {(await Player.aget('bob')).badges}")
 
     same = await rapyer.aget(bob.key)
     print(f"rapyer.aget: {type(same).__name__} {same.handle!r}")

@@ -50,8 +50,17 @@ def queue_assignment(model: BaseRedisModel, name: str, value: Any = None) -> Non
     from rapyer import _commands
     from rapyer._binding import binding_of
 
-    if name in model.__rapyer_special_fields__:
-        # Set and queue fields live in their own keys (DEL + SADD ...): left to their types.
-        return
+    if type(model).model_fields[name].exclude is True:
+        return  # never stored
     root = model.root_model()
+    if name in model.__rapyer_special_fields__:
+        # A set field lives in its own key: DEL + SADD of the new members (a queue: nothing).
+        commands = model._special_field_commands(name)
+        if commands:
+            from rapyer._ttl import ttl_commands
+            from rapyer.actions import ActionGroup
+
+            ttl = ttl_commands(type(root), root.all_keys, ActionGroup.UPDATE)
+            frame.queue(binding_of(type(root)), [*commands, *ttl])
+        return
     frame.queue(binding_of(type(root)), _commands.update_fields(model, [name]))

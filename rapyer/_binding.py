@@ -17,7 +17,21 @@ from typing import Any
 import redis
 import redis.asyncio as aredis
 
+from rapyer import config as _config
+
 DEFAULT_URL = "redis://localhost:6379/0"
+
+# The pid of this process, updated in a forked child (saves a getpid syscall per sync call).
+_current_pid = os.getpid()
+
+
+def _after_fork_in_child() -> None:
+    global _current_pid
+    _current_pid = os.getpid()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 _SIBLING_KWARGS = (
     "host",
@@ -114,7 +128,7 @@ class Binding:
 
     def sync_client(self) -> Any:
         """The sync client of this process (thread-safe)."""
-        pid = os.getpid()
+        pid = _current_pid
         client = self._sync_client
         if client is not None and self._sync_pid == pid:
             return client
@@ -170,11 +184,22 @@ def default_source(configured: str | Any | None) -> str | Any:
     return os.environ.get("REDIS_URL") or DEFAULT_URL
 
 
+# Binding of each class whose Meta.redis resolves to a value, with the config generation it was
+# resolved in (a class falling back to REDIS_URL is resolved at each call).
+_class_bindings: dict[type, tuple[int, Binding]] = {}
+
+
 def binding_of(cls: type) -> Binding:
     """The binding of a model class now: its resolved ``Meta.redis``, else the default."""
-    from rapyer import config
-
-    return binding_for(default_source(config.resolve(cls, "redis")))  # type: ignore[arg-type]
+    generation = _config.generation()
+    cached = _class_bindings.get(cls)
+    if cached is not None and cached[0] == generation:
+        return cached[1]
+    configured = _config.resolve(cls, "redis")  # type: ignore[arg-type]
+    binding = binding_for(default_source(configured))
+    if configured is not None:
+        _class_bindings[cls] = (generation, binding)
+    return binding
 
 
 def default_binding() -> Binding:

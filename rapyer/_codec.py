@@ -108,7 +108,11 @@ def model_from_replies(cls: type[M], key: str, replies: list[Any]) -> M:
 
 def _set_pk(model: BaseRedisModel, key: str) -> None:
     if model.__rapyer_key_field__ is None:
-        model._rapyer_pk = _keys.pk_of(key)
+        private = model.__pydantic_private__
+        if private is not None:
+            private["_rapyer_pk"] = _keys.pk_of(key)  # what pydantic's setattr does, faster
+        else:
+            model._rapyer_pk = _keys.pk_of(key)
 
 
 def decode_document(raw: Any, key: str) -> dict[str, Any]:

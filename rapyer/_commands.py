@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rapyer import _codec, _keys
+from rapyer import config as _config
 from rapyer._model import json_path_of
 from rapyer._ttl import ttl_commands
 from rapyer.actions import ActionGroup
@@ -25,16 +26,25 @@ CREATE_UPDATE = ActionGroup.CREATE | ActionGroup.UPDATE
 def save(model: BaseRedisModel) -> list[Command]:
     """Write the whole model: the document (or the nested part), its special fields, TTL."""
     root = model.root_model()
+    root_cls = type(root)
     key = root.key
     if model is root:
         commands: list[Command] = [("JSON.SET", key, "$", _codec.dump_json(model))]
         commands.extend(model._special_save_commands())
-        commands.extend(ttl_commands(type(root), root.all_keys, CREATE_UPDATE, creating=True))
+        if has_ttl(root_cls):
+            commands.extend(ttl_commands(root_cls, root.all_keys, CREATE_UPDATE, creating=True))
         return commands
     commands = [("JSON.SET", key, model.json_path, _codec.dump_json(model))]
     commands.extend(model._special_save_commands())
-    commands.extend(ttl_commands(type(root), root.all_keys, ActionGroup.UPDATE))
+    if has_ttl(root_cls):
+        commands.extend(ttl_commands(root_cls, root.all_keys, ActionGroup.UPDATE))
     return commands
+
+
+def has_ttl(cls: type[BaseRedisModel]) -> bool:
+    """Whether ``cls`` has a TTL now (else no EXPIRE goes with any action; saves building
+    the key list on the hot path)."""
+    return _config.resolve(cls, "ttl") is not None  # type: ignore[arg-type]
 
 
 def update_fields(model: BaseRedisModel, names: list[str]) -> list[Command]:
@@ -53,9 +63,9 @@ def update_fields(model: BaseRedisModel, names: list[str]) -> list[Command]:
 def read_document(cls: type[BaseRedisModel], key: str, groups: ActionGroup) -> list[Command]:
     """Read a whole stored document (plus special fields) and refresh TTL for ``groups``."""
     commands: list[Command] = [("JSON.GET", key, ".")]
-    special_keys = cls._class_special_keys(key)
     commands.extend(cls._special_read_commands(key))
-    commands.extend(ttl_commands(cls, [key, *special_keys], groups))
+    if has_ttl(cls):
+        commands.extend(ttl_commands(cls, [key, *cls._class_special_keys(key)], groups))
     return commands
 
 

@@ -12,11 +12,16 @@ from typing import Any, TypeVar
 
 from rapyer._binding import Binding, all_bindings
 
-__all__ = ["client", "client_factory", "close_clients", "gather_calls", "sleep"]
+__all__ = ["client", "client_factory", "close_clients", "gather_calls", "run", "sleep"]
 
 T = TypeVar("T")
 
 sleep = asyncio.sleep
+
+
+def run(awaitable: Any) -> Any:
+    """Run a coroutine to completion on a new event loop (for a thread without one)."""
+    return asyncio.run(awaitable)
 
 
 def client(binding: Binding) -> Any:

@@ -9,11 +9,16 @@ from typing import Any, TypeVar
 
 from rapyer._binding import Binding, all_bindings
 
-__all__ = ["client", "client_factory", "close_clients", "gather_calls", "sleep"]
+__all__ = ["client", "client_factory", "close_clients", "gather_calls", "run", "sleep"]
 
 T = TypeVar("T")
 
 sleep = time.sleep
+
+
+def run(result: Any) -> Any:
+    """The blocking call already ran; its result."""
+    return result
 
 
 def client(binding: Binding) -> Any:

@@ -210,6 +210,5 @@ def merge_into(target: BaseRedisModel, fresh: BaseRedisModel) -> None:
     """Copy ``fresh``'s field values into ``target`` (later edits of either stay apart)."""
     copy = fresh.model_copy(deep=True)
     target.__dict__.update(copy.__dict__)
-    for name in target.__rapyer_nested_fields__:
-        target._link_value(target.__dict__.get(name), (name,))
+    target._rapyer_link_fields()  # field values and nested models now belong to target
     target._rapyer_failed = set(fresh.failed_fields)

@@ -7,8 +7,10 @@
 from __future__ import annotations
 
 import threading
+import types
 import typing
 import uuid
+import weakref
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -16,10 +18,11 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr, PydanticSchemaGeneratio
 from pydantic._internal._model_construction import ModelMetaclass
 from pydantic.errors import PydanticUserError
 
-from rapyer import _keys, _pipeline_state, _registry
+from rapyer import _keys, _links, _pipeline_state, _registry
 from rapyer import config as _config
+from rapyer._links import RedisValue
 from rapyer.config import RedisConfig
-from rapyer.errors import ModelDefinitionError
+from rapyer.errors import ModelDefinitionError, RapyerError
 from rapyer.fields import Key, Pickle, SafeLoad
 
 __all__ = ["BaseRedisModel", "RedisModelMeta"]
@@ -36,14 +39,34 @@ class DictKey(str):
 PathSegment = typing.Union[str, int, DictKey]
 
 
-def json_path_of(segments: tuple[PathSegment, ...]) -> str:
-    """``$`` plus each segment: ``.name``, ``[3]`` or ``["any key"]`` (JSON-escaped)."""
-    import json
+class UnaddressableKeyError(RapyerError, ValueError):
+    """A dict key that no JSON path can name on every server: it holds both quote
+    characters or a backslash (RedisJSON does not unescape quoted path names)."""
 
+
+def quote_dict_key(key: str) -> str:
+    """The bracket segment of a dict key: ``["k"]``, or ``['k']`` when the key holds ``"``.
+
+    The key is never escaped: RedisJSON keeps escapes literally, so the text must be
+    quoted with the quote character it does not contain.
+    """
+    if "\\" not in key:
+        if '"' not in key:
+            return f'["{key}"]'
+        if "'" not in key:
+            return f"['{key}']"
+    raise UnaddressableKeyError(
+        f"The dict key {key!r} cannot be addressed in a JSON path (it contains both quote "
+        "characters or a backslash)"
+    )
+
+
+def json_path_of(segments: tuple[PathSegment, ...]) -> str:
+    """``$`` plus each segment: ``.name``, ``[3]`` or ``["any key"]`` (see quote_dict_key)."""
     parts = ["$"]
     for seg in segments:
         if isinstance(seg, DictKey):
-            parts.append(f"[{json.dumps(str(seg))}]")
+            parts.append(quote_dict_key(str(seg)))
         elif isinstance(seg, int):
             parts.append(f"[{seg}]")
         else:
@@ -66,6 +89,8 @@ def _contains_model(annotation: Any) -> bool:
     """Whether a (resolved) annotation can hold an AtomicRedisModel instance."""
     if isinstance(annotation, type):
         return issubclass(annotation, BaseRedisModel)
+    if getattr(typing.get_origin(annotation), "_rapyer_is_reference", False):
+        return False  # a reference holds a key, not a nested model
     return any(_contains_model(arg) for arg in typing.get_args(annotation))
 
 
@@ -106,6 +131,8 @@ class RedisModelMeta(ModelMetaclass):
         finally:
             _building.depth -= 1
         type.__setattr__(cls, "Meta", meta)
+        _config.watch(meta)
+        _config.invalidate_cache()
         if name == "BaseRedisModel" and namespace.get("__module__") == __name__:
             return cls
         _config.warn_ignored(meta, name)
@@ -115,6 +142,8 @@ class RedisModelMeta(ModelMetaclass):
             indexed = compute_indexed_fields(cls)  # UnsupportedIndexedFieldError, unregistered
             type.__setattr__(cls, "__rapyer_indexed_fields__", indexed)
         mcs._finish(cls)  # type: ignore[arg-type]
+        if "model_post_init" not in namespace and not _inherits_custom_post_init(cls):
+            _install_fast_post_init(cls)  # type: ignore[arg-type]
         type.__setattr__(cls, "__rapyer_query_ready__", True)
         return cls
 
@@ -133,10 +162,27 @@ class RedisModelMeta(ModelMetaclass):
                 return FieldProxy(cls, (name,))
         return super().__getattr__(name)  # type: ignore[misc]
 
+    def __setattr__(cls, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name == "Meta":
+            if isinstance(value, RedisConfig):
+                _config.watch(value)
+            _config.invalidate_cache()
+        elif name.startswith("__") and name.endswith("__"):
+            _config.invalidate_cache()  # class structure (special fields, rebuilds) changed
+
+    def __delattr__(cls, name: str) -> None:
+        super().__delattr__(name)
+        if name == "Meta":
+            _config.invalidate_cache()
+
     @staticmethod
     def _finish(cls: type[BaseRedisModel]) -> None:
         if cls.Meta.allow_pickle:
             _pickle_unstorable_fields(cls)
+        from rapyer import _annotations
+
+        _annotations.apply(cls)
         key_fields = [n for n, f in cls.model_fields.items() if _has_marker(f.metadata, Key)]
         if len(key_fields) > 1:
             raise ModelDefinitionError(
@@ -159,6 +205,48 @@ class RedisModelMeta(ModelMetaclass):
         is_generic_origin = bool(generic.get("parameters")) and generic.get("origin") is None
         if _config.resolve(cls, "init_with_rapyer") and not is_generic_origin:
             _registry.register(cls, prefix)  # type: ignore[arg-type]
+
+
+_IMMUTABLE_DEFAULTS = (type(None), bool, int, float, str, bytes, tuple, frozenset)
+
+
+def _install_fast_post_init(cls: type[BaseRedisModel]) -> None:
+    """One post-init per instance instead of pydantic's wrapper per subclass level.
+
+    pydantic wraps ``model_post_init`` once for every subclass that has private attributes,
+    so a model three classes deep initialised its private attributes three times. When every
+    private default is immutable, a copy of one precomputed dict does the same work.
+    """
+    from pydantic_core import PydanticUndefined
+
+    defaults: dict[str, Any] = {}
+    for name, attr in cls.__private_attributes__.items():
+        default = attr.default
+        if attr.default_factory is not None or default is PydanticUndefined:
+            return
+        if not isinstance(default, _IMMUTABLE_DEFAULTS):
+            return
+        defaults[name] = default
+    type.__setattr__(cls, "__rapyer_private_defaults__", defaults)
+    type.__setattr__(cls, "model_post_init", _fast_post_init)
+
+
+def _inherits_custom_post_init(cls: type) -> bool:
+    """Whether a base class (other than rapyer's) defines its own ``model_post_init``: then
+    pydantic's wrapper, which calls it, must stay."""
+    for klass in cls.__mro__[1:]:
+        if klass is BaseRedisModel or klass is BaseModel or klass is object:
+            continue
+        own = klass.__dict__.get("model_post_init")
+        if own is not None and own is not _fast_post_init:
+            return True
+    return False
+
+
+def _fast_post_init(self: BaseRedisModel, context: Any, /) -> None:
+    if getattr(self, "__pydantic_private__", None) is None:
+        object.__setattr__(self, "__pydantic_private__", dict(self.__rapyer_private_defaults__))
+    BaseRedisModel._rapyer_link_fields(self)
 
 
 def _pickle_unstorable_fields(cls: type[BaseRedisModel]) -> None:
@@ -190,6 +278,7 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
     __rapyer_nested_fields__: ClassVar[tuple[str, ...]] = ()
     __rapyer_safe_fields__: ClassVar[frozenset[str]] = frozenset()
     __rapyer_special_fields__: ClassVar[tuple[str, ...]] = ()
+    __rapyer_value_fields__: ClassVar[tuple[str, ...]] = ()
     __rapyer_field_adapters__: ClassVar[dict[str, TypeAdapter[Any]]] = {}
 
     _rapyer_pk: str | None = PrivateAttr(default=None)
@@ -197,15 +286,51 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
     _rapyer_path: tuple[PathSegment, ...] = PrivateAttr(default=())
     _rapyer_failed: set[str] | None = PrivateAttr(default=None)
 
+    __rapyer_private_defaults__: ClassVar[dict[str, Any]] = {}
+
     def model_post_init(self, context: Any, /) -> None:
+        self._rapyer_link_fields()
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)
+        self._rapyer_link_fields()  # unpickled values carry no link
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Any:
+        copied = super().__deepcopy__(memo)
+        copied._rapyer_link_fields()  # deep copies of values carry no link
+        return copied
+
+    def _rapyer_link_fields(self) -> None:
+        values = self.__dict__
+        ref = weakref.ref(self)
+        for name in self.__rapyer_value_fields__:
+            value = values.get(name)
+            if isinstance(value, RedisValue):
+                value._rapyer_link = (ref, name)
         for name in self.__rapyer_nested_fields__:
-            self._link_value(self.__dict__.get(name), (name,))
+            self._link_value(values.get(name), (name,))
+
+    if not typing.TYPE_CHECKING:
+
+        def __getattr__(self, item: str) -> Any:
+            # rapyer's private attributes (``model._rapyer_parent`` ...) without pydantic's
+            # generic path, which costs microseconds per read (it probes the default for
+            # ``__get__`` through ``ModelPrivateAttr.__getattr__``, raising inside).
+            if item.startswith("_rapyer_"):
+                private = self.__pydantic_private__
+                if private is not None and item in private:
+                    return private[item]
+            return super().__getattr__(item)
 
     def __setattr__(self, name: str, value: Any) -> None:
+        queued = _links.consume_pending(self, name, value)
         super().__setattr__(name, value)
+        new = self.__dict__.get(name)
+        if isinstance(new, RedisValue):
+            new._rapyer_link = (weakref.ref(self), name)
         if name in self.__rapyer_nested_fields__:
-            self._link_value(self.__dict__.get(name), (name,))
-        if _pipeline_state.current() is not None:
+            self._link_value(new, (name,))
+        if not queued and _pipeline_state.current() is not None:
             from rapyer._assign import queue_assignment
 
             queue_assignment(self, name, value)
@@ -223,6 +348,41 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         elif isinstance(value, dict):
             for k, item in value.items():
                 self._link_value(item, (*rel_path, DictKey(k)))
+
+    @classmethod
+    def model_rebuild(
+        cls,
+        *,
+        force: bool = False,
+        raise_errors: bool = True,
+        _parent_namespace_depth: int = 2,
+        _types_namespace: Any = None,
+    ) -> bool | None:
+        """pydantic's rebuild; a class completed only now (forward references) also gets its
+        annotations rewritten to Redis types and its nested fields recorded."""
+        was_complete = cls.__pydantic_complete__
+        result = super().model_rebuild(
+            force=force,
+            raise_errors=raise_errors,
+            _parent_namespace_depth=_parent_namespace_depth + 1 if _parent_namespace_depth else 0,
+            _types_namespace=_types_namespace,
+        )
+        if (
+            not was_complete
+            and cls.__pydantic_complete__
+            and "__rapyer_rewritten__" not in cls.__dict__
+            and cls.__name__ != "BaseRedisModel"
+        ):
+            from rapyer import _annotations
+
+            _annotations.apply(cls)
+            cls.__rapyer_nested_fields__ = tuple(
+                n for n, f in cls.model_fields.items() if _contains_model(f.annotation)
+            )
+            cls.__rapyer_safe_fields__ = frozenset(
+                n for n, f in cls.model_fields.items() if _has_marker(f.metadata, SafeLoad)
+            )
+        return result
 
     # ---- keys -------------------------------------------------------------------------
 
@@ -242,7 +402,7 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         key_field = self.__rapyer_key_field__
         if key_field is not None:
             return str(getattr(self, key_field))
-        pk = self._rapyer_pk
+        pk = _private(self, "_rapyer_pk")
         if pk is None:
             pk = self._rapyer_pk = str(uuid.uuid4())
         return pk
@@ -273,7 +433,8 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
     def _special_keys(self, include_main: bool = False) -> list[str]:
         key = self.key
         keys = [key] if include_main else []
-        keys.extend(_keys.special_key(key, path) for path in self._special_paths())
+        if self.__rapyer_special_fields__ or self.__rapyer_nested_fields__:
+            keys.extend(_keys.special_key(key, path) for path in self._special_paths())
         return keys
 
     def _special_paths(self) -> Iterator[str]:
@@ -286,40 +447,137 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
 
     # ---- special fields (sets and queues live in their own keys) ----------------------
 
+    def _special_field_commands(self, name: str) -> list[tuple[Any, ...]]:
+        """``DEL`` + ``SADD`` storing one set field (nothing for a queue field)."""
+        from rapyer._annotations import _is_queue
+
+        if _is_queue(type(self).model_fields[name].annotation):
+            return []
+        key = _keys.special_key(self.key, field_path_of((*self._rapyer_path_from_root(), name)))
+        value = self.__dict__.get(name)
+        store = getattr(value, "_rapyer_store_commands", None)
+        return store(key) if store is not None else [("DEL", key)]
+
     def _special_save_commands(self) -> list[tuple[Any, ...]]:
         """Commands that store this model's special fields (``DEL`` + ``SADD`` ...)."""
-        return []
+        commands: list[tuple[Any, ...]] = []
+        for name in self.__rapyer_special_fields__:
+            commands.extend(self._special_field_commands(name))
+        for name in self.__rapyer_nested_fields__:
+            for nested in _iter_models(self.__dict__.get(name)):
+                commands.extend(nested._special_save_commands())
+        return commands
+
+    @classmethod
+    def _class_special_fields(cls) -> list[tuple[tuple[str, ...], bool]]:
+        """``(path, is_set)`` of the special fields of this class and of nested models held
+        directly (also as ``Optional``) by its fields, recursively. Models inside lists or
+        dicts are not known from the class.
+
+        Cached per class (every read and bulk read item asks); the cache is dropped whenever
+        a model class is created or a class attribute (``__rapyer_*__``, pydantic's) or a
+        Meta changes. Callers must not mutate the returned list.
+        """
+        cached = cls.__dict__.get("__rapyer_special_cache__")
+        generation = _config.generation()
+        if cached is not None and cached[0] == generation:
+            return cached[1]  # type: ignore[no-any-return]
+        found = cls._compute_special_fields()
+        if generation == _config.generation():
+            type.__setattr__(cls, "__rapyer_special_cache__", (generation, found))
+        return found
+
+    @classmethod
+    def _compute_special_fields(cls) -> list[tuple[tuple[str, ...], bool]]:
+        found: list[tuple[tuple[str, ...], bool]] = []
+        from rapyer._annotations import _is_queue
+
+        for name in cls.__rapyer_special_fields__:
+            found.append(((name,), not _is_queue(cls.model_fields[name].annotation)))
+        for name in cls.__rapyer_nested_fields__:
+            nested = _direct_model_class(cls.model_fields[name].annotation)
+            if nested is not None and nested is not cls:
+                found.extend(
+                    ((name, *path), is_set) for path, is_set in nested._class_special_fields()
+                )
+        return found
 
     @classmethod
     def _class_special_keys(cls, key: str) -> list[str]:
-        """Keys of the top-level special fields of the document at ``key``."""
-        return [_keys.special_key(key, name) for name in cls.__rapyer_special_fields__]
+        """Keys of the special fields of the document at ``key`` (see _class_special_fields)."""
+        return [_keys.special_key(key, ".".join(path)) for path, _ in cls._class_special_fields()]
 
     @classmethod
     def _special_read_commands(cls, key: str) -> list[tuple[Any, ...]]:
-        """Commands that read the special fields, sent right after ``JSON.GET``."""
-        return []
+        """Commands that read the set fields, sent right after ``JSON.GET``."""
+        return [
+            ("SMEMBERS", _keys.special_key(key, ".".join(path)))
+            for path, is_set in cls._class_special_fields()
+            if is_set
+        ]
 
     def _apply_special_replies(self, replies: list[Any]) -> None:
-        """Fill the special fields from the replies of ``_special_read_commands``."""
+        """Fill the set fields from the replies of ``_special_read_commands``."""
+        if not replies:
+            return
+        paths = [path for path, is_set in type(self)._class_special_fields() if is_set]
+        for path, members in zip(paths, replies, strict=False):
+            holder: Any = self
+            for name in path[:-1]:
+                holder = holder.__dict__.get(name)
+                if not isinstance(holder, BaseRedisModel):
+                    break
+            else:
+                holder._apply_set_members(path[-1], members)
+
+    def _apply_set_members(self, name: str, members: Any) -> None:
+        import json
+        import logging
+
+        from pydantic import ValidationError
+
+        from rapyer._codec import LOAD_CONTEXT, _safe_fields, field_adapter
+        from rapyer.errors import CantSerializeRedisValueError
+
+        cls = type(self)
+        safe = _safe_fields(cls)
+        try:
+            data = [json.loads(member) for member in members or ()]
+            value = field_adapter(cls, name).validate_json(json.dumps(data), context=LOAD_CONTEXT)
+        except (ValueError, ValidationError) as exc:
+            if safe is not None and name not in safe:
+                raise CantSerializeRedisValueError(
+                    f"The set field {name!r} of {self.key!r} cannot be loaded: {exc}"
+                ) from exc
+            logging.getLogger("rapyer").warning(
+                "SafeLoad: set field %r of %s at %r could not be loaded",
+                name,
+                cls.__name__,
+                self.key,
+            )
+            self.failed_fields.add(name)
+            value = None
+        self.__dict__[name] = value
+        if isinstance(value, RedisValue):
+            value._rapyer_link = (weakref.ref(self), name)
 
     # ---- nesting ----------------------------------------------------------------------
 
     def root_model(self) -> BaseRedisModel:
         model = self
-        while model._rapyer_parent is not None:
-            model = model._rapyer_parent
+        while (parent := _private(model, "_rapyer_parent")) is not None:
+            model = parent
         return model
 
     def is_inner_model(self) -> bool:
-        return self._rapyer_parent is not None
+        return _private(self, "_rapyer_parent") is not None
 
     def _rapyer_path_from_root(self) -> tuple[PathSegment, ...]:
         segments: tuple[PathSegment, ...] = ()
         model = self
-        while model._rapyer_parent is not None:
-            segments = model._rapyer_path + segments
-            model = model._rapyer_parent
+        while (parent := _private(model, "_rapyer_parent")) is not None:
+            segments = _private(model, "_rapyer_path") + segments
+            model = parent
         return segments
 
     @property
@@ -392,6 +650,27 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         return super().__eq__(other)
 
     __hash__ = None  # type: ignore[assignment]
+
+
+_UNIONS = (typing.Union, getattr(types, "UnionType", typing.Union))
+
+
+def _direct_model_class(annotation: Any) -> Any:
+    """The model class of an annotation that is a model or ``Optional`` of one."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseRedisModel):
+        return annotation
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) in _UNIONS and len(args) == 1:
+        return _direct_model_class(args[0])
+    return None
+
+
+def _private(model: BaseRedisModel, name: str) -> Any:
+    """A private attribute, read without pydantic's ``__getattr__`` (slow for private names)."""
+    private = model.__pydantic_private__
+    if private is not None and name in private:
+        return private[name]
+    return getattr(model, name)
 
 
 def _iter_models(value: Any) -> Iterator[BaseRedisModel]:

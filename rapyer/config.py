@@ -60,7 +60,15 @@ class RedisConfig(BaseModel):
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "refresh_ttl":
             _check_refresh_ttl(value)
+        watched = isinstance(self.__pydantic_fields_set__, _WatchedSet)
         super().__setattr__(name, value)
+        if watched:
+            watch(self)  # in case pydantic replaced the set
+        invalidate_cache()
+
+    def __delattr__(self, name: str) -> None:
+        super().__delattr__(name)
+        invalidate_cache()
 
     @field_validator("batch_size")
     @classmethod
@@ -89,11 +97,13 @@ def set_init_defaults(values: dict[str, Any]) -> None:
     if "refresh_ttl" in values:
         _check_refresh_ttl(values["refresh_ttl"])
     _init_defaults.update(values)
+    invalidate_cache()
 
 
 def reset_init_defaults() -> None:
     """Forget every ``init_rapyer`` default (used by test fixtures)."""
     _init_defaults.clear()
+    invalidate_cache()
 
 
 def init_default(name: str) -> Any:
@@ -129,8 +139,80 @@ def warn_ignored(meta: RedisConfig, class_name: str) -> None:
         )
 
 
+class _WatchedSet(set):  # type: ignore[type-arg]
+    """The fields-set of a class's Meta: changing it in place (``Meta.model_fields_set.discard``
+    unsets an option) invalidates the resolved values like an assignment does."""
+
+    __slots__ = ()
+
+
+def _invalidating(method: Any) -> Any:
+    def wrapper(self: _WatchedSet, *args: Any) -> Any:
+        result = method(self, *args)
+        invalidate_cache()
+        return result
+
+    wrapper.__name__ = method.__name__
+    return wrapper
+
+
+for _name in (
+    "add",
+    "discard",
+    "remove",
+    "pop",
+    "clear",
+    "update",
+    "difference_update",
+    "intersection_update",
+    "symmetric_difference_update",
+    "__ior__",
+    "__iand__",
+    "__isub__",
+    "__ixor__",
+):
+    setattr(_WatchedSet, _name, _invalidating(getattr(set, _name)))
+
+
+def watch(meta: RedisConfig) -> None:
+    """Make in-place changes of ``meta``'s fields-set invalidate the resolved values."""
+    fields_set = meta.__pydantic_fields_set__
+    if not isinstance(fields_set, _WatchedSet):
+        object.__setattr__(meta, "__pydantic_fields_set__", _WatchedSet(fields_set))
+
+
+# Resolved values by (class, option). Cleared whenever a Meta changes (assignment of an option
+# or of a class's Meta), a model class is created, or the init_rapyer defaults change.
+_cache: dict[tuple[type, str], Any] = {}
+_generation = 0
+
+
+def invalidate_cache() -> None:
+    """Forget every resolved value (called on each change that can affect resolution)."""
+    global _generation
+    _generation += 1
+    _cache.clear()
+
+
+def generation() -> int:
+    """A number that changes whenever resolved values may have changed (for derived caches)."""
+    return _generation
+
+
 def resolve(cls: type[AtomicRedisModel], name: str) -> Any:
     """The value of option ``name`` for ``cls`` now."""
+    try:
+        return _cache[(cls, name)]
+    except KeyError:
+        pass
+    seen = _generation
+    value = _resolve_uncached(cls, name)
+    if seen == _generation:  # no change happened meanwhile (other threads)
+        _cache[(cls, name)] = value
+    return value
+
+
+def _resolve_uncached(cls: type[AtomicRedisModel], name: str) -> Any:
     if name in NOT_INHERITED:
         meta = cls.__dict__.get("Meta")
         if isinstance(meta, RedisConfig) and name in meta.model_fields_set:

@@ -110,47 +110,6 @@ class Index(_Marker):
     def __hash__(self) -> int:
         return hash((Index, self.full_text, self.sortable))
 
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        # An indexed datetime is stored as epoch seconds (a float) so that RediSearch can
-        # index it as NUMERIC; loading accepts that number (and the ISO text of older data).
-        # Only rapyer's storage dumps change; other JSON dumps keep ISO 8601.
-        schema = handler(source)
-        if _is_datetime_annotation(source):
-            schema = {
-                **schema,
-                "serialization": core_schema.wrap_serializer_function_ser_schema(
-                    _datetime_to_epoch, info_arg=True, when_used="json-unless-none"
-                ),
-            }
-        return schema
-
-
-def _is_datetime_annotation(annotation: Any) -> bool:
-    import datetime as dt
-    import typing
-
-    if annotation is dt.datetime:
-        return True
-    origin = typing.get_origin(annotation)
-    if origin is typing.Union or type(annotation).__name__ == "UnionType":
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return len(args) == 1 and args[0] is dt.datetime
-    return False
-
-
-def _datetime_to_epoch(value: Any, handler: Any, info: Any) -> Any:
-    import datetime as dt
-
-    context = info.context
-    storing = isinstance(context, dict) and context.get("rapyer") == "redis"
-    if storing and isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)  # naive datetimes are taken as UTC
-        return value.timestamp()
-    return handler(value)
-
 
 class RapyerKey(str):
     """A string that is a rapyer key (``"Prefix:pk"``); stored as a plain string."""

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from rapyer import AtomicRedisModel, Index, Key, Pickle, RedisConfig, SafeLoad, _keys
 from rapyer.actions import ActionGroup, mark_actions
+from rapyer.types import ForeignKey, RedisPriorityQueue, Reference
 
 T = TypeVar("T")
 
@@ -293,3 +294,99 @@ class LockTuned(AtomicRedisModel):
         ttl = 100
 
     n: int = 0
+
+
+# ---- Redis field types (issue 4) --------------------------------------------------------------
+
+
+class Stash(AtomicRedisModel):
+    """One field of each type the stateful tests drive."""
+
+    n: int = 0
+    f: float = 0.0
+    s: str = ""
+    lst: list[int] = Field(default_factory=list)
+    d: dict[str, int] = Field(default_factory=dict)
+    tags: set[str] = Field(default_factory=set)
+
+
+class Typed(AtomicRedisModel):
+    """Every Redis field type, nested containers and special fields."""
+
+    raw: bytes = b""
+    when: dt.datetime = dt.datetime(2020, 1, 1, 12, 0, 0, 500, tzinfo=dt.timezone.utc)
+    naive: dt.datetime = dt.datetime(2020, 1, 1)
+    opt: Optional[int] = None
+    grid: list[dict[str, list[int]]] = Field(default_factory=list)
+    ratios: dict[str, float] = Field(default_factory=dict)
+    people: list[Address] = Field(default_factory=list)
+    members: set[int] = Field(default_factory=set)
+    labels: set[str]
+    queue: RedisPriorityQueue[str]
+
+
+class Holder(AtomicRedisModel):
+    inner: Address
+    stash: Optional[Stash] = None
+
+
+class Forward(AtomicRedisModel):
+    """Refers to a class defined below: rewritten when pydantic completes it."""
+
+    n: int = 0
+    later: Optional[Later] = None
+    items: list[Later] = Field(default_factory=list)
+
+
+class Later(AtomicRedisModel):
+    x: int = 0
+
+
+class Expiring(AtomicRedisModel):
+    Meta = RedisConfig(ttl=100)
+    counts: list[int] = Field(default_factory=list)
+    n: int = 0
+    members: set[int] = Field(default_factory=set)
+
+
+class Stamped(AtomicRedisModel):
+    at: Index[dt.datetime] = dt.datetime(2020, 1, 1)
+    plain_int: int = 0
+
+    class Meta:
+        redis_type = {int: int}  # opt out of RedisInt for this class
+
+
+class Crew(AtomicRedisModel):
+    skills: set[str] = Field(default_factory=set)
+    name: str = ""
+
+
+class Team(AtomicRedisModel):
+    lead: Optional[Crew] = None
+    crew: Crew = Field(default_factory=Crew)
+    tags: set[int] = Field(default_factory=set)
+
+
+class Author(AtomicRedisModel):
+    name: str = ""
+
+
+class Book(AtomicRedisModel):
+    title: str = ""
+    author: Optional[ForeignKey[Author]] = None
+    co_authors: list[ForeignKey[Author]] = Field(default_factory=list)
+    by_role: dict[str, Reference[Author]] = Field(default_factory=dict)
+    fans: set[ForeignKey[Author]] = Field(default_factory=set)
+    sequel: Optional[ForeignKey[Book]] = None
+    subject: Optional[ForeignKey[Author | Book]] = None
+
+
+class Tagged(AtomicRedisModel):
+    strict_tags: set[int] = Field(default_factory=set)
+    safe_tags: SafeLoad[set[int]] = Field(default_factory=set)
+
+
+class Bounded(AtomicRedisModel):
+    stock: Annotated[int, Field(ge=0)] = 0
+    name: Annotated[str, Field(max_length=5)] = ""

@@ -20,7 +20,7 @@ async def execute(binding: Binding, *args: Any) -> Any:
 async def transaction(binding: Binding, commands: Sequence[Command]) -> list[Any]:
     """Run ``commands`` at once: a single command alone, several in one MULTI/EXEC."""
     if len(commands) == 1:
-        return [await execute(binding, *commands[0])]
+        return [await io.client(binding).execute_command(*commands[0])]
     pipe = io.client(binding).pipeline(transaction=True)
     for command in commands:
         pipe.execute_command(*command)

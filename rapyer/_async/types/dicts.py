@@ -1,0 +1,108 @@
+"""Atomic operations of ``RedisDict`` (keys addressed as ``["<escaped>"]``, never spliced)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rapyer._async import executor
+from rapyer.actions import ActionGroup
+from rapyer.types._base import dict_segment, target_of
+
+if TYPE_CHECKING:
+    from rapyer.types._dict import DictShared as _Base
+else:
+    _Base = object
+
+UPDATE = ActionGroup.UPDATE
+ERASE = ActionGroup.UPDATE | ActionGroup.ERASE
+POP = ActionGroup.UPDATE | ActionGroup.ERASE | ActionGroup.READ
+
+
+class AsyncRedisDictOps(_Base):
+    """Each operation changes the stored dict atomically and then the local one."""
+
+    async def aset_item(self, key: Any, value: Any) -> None:
+        """``JSON.SET`` of one key. Queued in a pipeline."""
+        target = target_of(self)
+        key, value = self._rapyer_validate_key(key), self._rapyer_validate_item(value)
+        if not self._rapyer_addressable([key]):
+            dict.__setitem__(self, key, value)
+            await executor.write(target.binding, [*self._rapyer_whole(target), *target.ttl(UPDATE)])
+            return
+        path = target.child_path(dict_segment(key))
+        command = ("JSON.SET", target.key, path, self._rapyer_item_json(value))
+        await executor.write(target.binding, [command, *target.ttl(UPDATE)])
+        dict.__setitem__(self, key, value)
+
+    async def adel_item(self, key: Any) -> None:
+        """``JSON.DEL`` of one key (no error when missing). Queued in a pipeline."""
+        target = target_of(self)
+        key = self._rapyer_validate_key(key)
+        if not self._rapyer_addressable([key]):
+            dict.pop(self, key, None)
+            await executor.write(target.binding, [*self._rapyer_whole(target), *target.ttl(ERASE)])
+            return
+        command = ("JSON.DEL", target.key, target.child_path(dict_segment(key)))
+        await executor.write(target.binding, [command, *target.ttl(ERASE)])
+        dict.pop(self, key, None)
+
+    async def aupdate(self, mapping: Any = None, /, **kwargs: Any) -> None:
+        """``JSON.SET`` of each key, in one transaction. Queued in a pipeline."""
+        target = target_of(self)
+        items = self._rapyer_validated_items(mapping, kwargs)
+        if not items:
+            return
+        if not self._rapyer_addressable(items):
+            dict.update(self, items)
+            await executor.write(target.binding, [*self._rapyer_whole(target), *target.ttl(UPDATE)])
+            return
+        commands = [
+            ("JSON.SET", target.key, target.child_path(dict_segment(k)), self._rapyer_item_json(v))
+            for k, v in items.items()
+        ]
+        await executor.write(target.binding, [*commands, *target.ttl(UPDATE)])
+        dict.update(self, items)
+
+    async def aclear(self) -> None:
+        """Store an empty object at the path. Queued in a pipeline."""
+        target = target_of(self)
+        command = ("JSON.SET", target.key, target.path, "{}")
+        await executor.write(target.binding, [command, *target.ttl(ERASE)])
+        dict.clear(self)
+
+    async def apop(self, key: Any, default: Any = None) -> Any:
+        """Read and delete one key atomically (at once, also in a pipeline).
+
+        Returns the stored value, or ``default`` when the key is missing.
+        """
+        target = target_of(self)
+        key = self._rapyer_validate_key(key)
+        path = target.child_path(dict_segment(key))
+        _, reply = await write_script_direct(target, "dict_pop", [path], POP)
+        dict.pop(self, key, None)
+        found, value = self._rapyer_stored_item(reply)
+        return value if found else default
+
+    async def apopitem(self) -> tuple[Any, Any]:
+        """Remove the first stored key (server order) atomically; returns ``(key, value)``.
+
+        Raises KeyError when the stored dict is empty.
+        """
+        target = target_of(self)
+        _, reply = await write_script_direct(target, "dict_popitem", [target.path], POP)
+        if not reply:
+            raise KeyError("popitem(): dictionary is empty")
+        key = self._rapyer_validate_key(reply[0])
+        dict.pop(self, key, None)
+        found, value = self._rapyer_stored_item(reply[1])
+        return key, value
+
+
+async def write_script_direct(
+    target: Any, name: str, args: list[Any], groups: ActionGroup
+) -> tuple[bool, Any]:
+    """Run a reading script at once, even inside a pipeline."""
+    from rapyer._async.scripts import run_script_with
+
+    ttl = target.ttl(groups)
+    return False, await run_script_with(target.binding, name, [target.key], args, ttl)

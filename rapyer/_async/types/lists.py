@@ -1,0 +1,79 @@
+"""Atomic operations of ``RedisList``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rapyer._async import executor
+from rapyer._async.types.base import write_script
+from rapyer.actions import ActionGroup
+from rapyer.types._base import target_of
+
+if TYPE_CHECKING:
+    from rapyer.types._list import ListShared as _Base
+else:
+    _Base = object
+
+APPEND = ActionGroup.UPDATE | ActionGroup.APPEND
+ERASE = ActionGroup.UPDATE | ActionGroup.ERASE
+POP = ActionGroup.UPDATE | ActionGroup.ERASE | ActionGroup.READ
+
+
+class AsyncRedisListOps(_Base):
+    """Each operation changes the stored list atomically and then the local one."""
+
+    async def aappend(self, item: Any) -> None:
+        """``JSON.ARRAPPEND`` one item. Queued in a pipeline."""
+        target = target_of(self)
+        item = self._rapyer_validate_item(item)
+        command = ("JSON.ARRAPPEND", target.key, target.path, self._rapyer_item_json(item))
+        await executor.write(target.binding, [command, *target.ttl(APPEND)])
+        list.append(self, item)
+
+    async def aextend(self, items: Any) -> None:
+        """One ``JSON.ARRAPPEND`` with every item (nothing when empty). Queued in a pipeline."""
+        target = target_of(self)
+        values = [self._rapyer_validate_item(item) for item in items]
+        if not values:
+            return
+        texts = [self._rapyer_item_json(item) for item in values]
+        command = ("JSON.ARRAPPEND", target.key, target.path, *texts)
+        await executor.write(target.binding, [command, *target.ttl(APPEND)])
+        list.extend(self, values)
+
+    async def ainsert(self, index: int, item: Any) -> None:
+        """``JSON.ARRINSERT`` at ``index``, clamped like Python's insert. Queued in a pipeline."""
+        target = target_of(self)
+        item = self._rapyer_validate_item(item)
+        position = self._rapyer_insert_index(index)
+        command = (
+            "JSON.ARRINSERT",
+            target.key,
+            target.path,
+            position,
+            self._rapyer_item_json(item),
+        )
+        await executor.write(target.binding, [command, *target.ttl(APPEND)])
+        list.insert(self, position, item)
+
+    async def aclear(self) -> None:
+        """Store an empty list at the path. Queued in a pipeline."""
+        target = target_of(self)
+        command = ("JSON.SET", target.key, target.path, "[]")
+        await executor.write(target.binding, [command, *target.ttl(ERASE)])
+        list.clear(self)
+
+    async def apop(self, index: int = -1) -> Any:
+        """``JSON.ARRPOP`` (runs at once, also in a pipeline); the server's item or ``None``."""
+        target = target_of(self)
+        command = ("JSON.ARRPOP", target.key, target.path, index)
+        replies = await executor.transaction(target.binding, [command, *target.ttl(POP)])
+        if len(self) and -len(self) <= index < len(self):
+            list.pop(self, index)
+        return self._rapyer_pop_reply(replies[0])
+
+    async def aremove_range(self, start: int, end: int) -> None:
+        """Delete items ``[start:end)`` (Python slice rules) with a script. Queued in a pipeline."""
+        target = target_of(self)
+        await write_script(target, "remove_range", [target.path, int(start), int(end)], ERASE)
+        list.__delitem__(self, slice(start, end))

@@ -1,0 +1,37 @@
+"""Atomic arithmetic on ``RedisInt`` and ``RedisFloat``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rapyer._async import executor
+from rapyer.actions import ActionGroup
+from rapyer.errors import KeyNotFound
+from rapyer.types._base import first_match, number_text, replace_in_parent, target_of
+
+if TYPE_CHECKING:
+    from rapyer.types._scalars import RedisNumber as _Base
+else:
+    _Base = object
+
+ARITHMETIC = ActionGroup.UPDATE | ActionGroup.ARITHMETIC
+
+
+class AsyncRedisNumberOps(_Base):
+    """``increase`` runs ``JSON.NUMINCRBY`` on the server and keeps the local value in step."""
+
+    async def aincrease(self, amount: Any = 1) -> Any:
+        """Add ``amount`` on the server; returns the new value (``None`` when queued)."""
+        target = target_of(self)
+        local = self._rapyer_checked(self._rapyer_plain() + amount)
+        commands = [("JSON.NUMINCRBY", target.key, target.path, number_text(amount))]
+        replies = await executor.write(target.binding, [*commands, *target.ttl(ARITHMETIC)])
+        if replies is None:
+            replace_in_parent(self, local)
+            return None
+        found, new = first_match(replies[0])
+        if not found or new is None:
+            raise KeyNotFound(f"{target.key} has no number at {target.path}")
+        value = self._rapyer_checked(new)
+        replace_in_parent(self, value)
+        return value._rapyer_plain()

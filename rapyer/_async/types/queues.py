@@ -1,0 +1,94 @@
+"""Operations of ``RedisPriorityQueue``: a Redis ZSET, lowest score first."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from typing_extensions import Self
+
+from rapyer._async import executor
+from rapyer.actions import ActionGroup
+from rapyer.types._base import number_text, target_of
+
+if TYPE_CHECKING:
+    from rapyer.types._queue import QueueShared as _Base
+else:
+    _Base = object
+
+READ = ActionGroup.READ
+APPEND = ActionGroup.UPDATE | ActionGroup.APPEND
+ERASE = ActionGroup.UPDATE | ActionGroup.ERASE
+POP = ActionGroup.UPDATE | ActionGroup.ERASE | ActionGroup.READ
+
+
+class AsyncRedisPriorityQueueOps(_Base):
+    """The queue has no local state: every operation talks to the server."""
+
+    async def asave(self) -> Self:
+        """Nothing to write: the queue lives only on the server."""
+        return self
+
+    async def aload(self) -> list[Any]:
+        """The stored items, ascending by priority."""
+        return await self.aitems()
+
+    async def apush(self, value: Any, priority: float) -> None:
+        """``ZADD`` one member. Queued in a pipeline."""
+        target = target_of(self)
+        member = self._rapyer_member(value)
+        command = ("ZADD", target.special_key(), number_text(priority), member)
+        await executor.write(target.binding, [command, *target.ttl(APPEND)])
+
+    async def apush_many(self, items: Any) -> None:
+        """One ``ZADD`` of every ``PriorityQueueItem`` (nothing when empty). Queued."""
+        target = target_of(self)
+        args: list[Any] = []
+        for item in items:
+            args += [number_text(item.priority), self._rapyer_member(item.value)]
+        if not args:
+            return
+        command = ("ZADD", target.special_key(), *args)
+        await executor.write(target.binding, [command, *target.ttl(APPEND)])
+
+    async def apop(self) -> Any:
+        """``ZPOPMIN`` (at once): the first value, or ``None``."""
+        target = target_of(self)
+        command = ("ZPOPMIN", target.special_key())
+        replies = await executor.transaction(target.binding, [command, *target.ttl(POP)])
+        pairs = self._rapyer_pairs(replies[0])
+        return pairs[0].value if pairs else None
+
+    async def apeek(self) -> Any:
+        """``ZRANGE key 0 0`` (at once): the first value, or ``None``."""
+        target = target_of(self)
+        command = ("ZRANGE", target.special_key(), 0, 0)
+        replies = await executor.transaction(target.binding, [command, *target.ttl(READ)])
+        members = replies[0] or []
+        return self._rapyer_value(members[0]) if members else None
+
+    async def asize(self) -> int:
+        """``ZCARD`` (at once)."""
+        target = target_of(self)
+        command = ("ZCARD", target.special_key())
+        replies = await executor.transaction(target.binding, [command, *target.ttl(READ)])
+        return int(replies[0])
+
+    async def aitems(self) -> list[Any]:
+        """Every ``PriorityQueueItem``, ascending (at once)."""
+        target = target_of(self)
+        command = ("ZRANGE", target.special_key(), 0, -1, "WITHSCORES")
+        replies = await executor.transaction(target.binding, [command, *target.ttl(READ)])
+        return self._rapyer_pairs(replies[0])
+
+    async def aremove(self, value: Any) -> bool | None:
+        """``ZREM`` one member; whether it was stored (``None`` when queued)."""
+        target = target_of(self)
+        command = ("ZREM", target.special_key(), self._rapyer_member(value))
+        replies = await executor.write(target.binding, [command, *target.ttl(ERASE)])
+        return None if replies is None else bool(replies[0])
+
+    async def aclear(self) -> None:
+        """``DEL`` the queue's key. Queued in a pipeline."""
+        target = target_of(self)
+        command = ("DEL", target.special_key())
+        await executor.write(target.binding, [command, *target.ttl(ERASE)])

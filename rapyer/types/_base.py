@@ -1,0 +1,307 @@
+"""Shared, no-I/O parts of the Redis field types: links, paths, adapters, commands."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import typing
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ConfigDict, TypeAdapter
+from pydantic.errors import PydanticUserError
+
+from rapyer import _keys, _links
+from rapyer._codec import DUMP_CONTEXT
+from rapyer._links import RedisValue
+from rapyer._model import BaseRedisModel, DictKey, field_path_of, json_path_of
+from rapyer._ttl import ttl_commands
+from rapyer.actions import ActionGroup
+from rapyer.errors import RapyerError
+
+if TYPE_CHECKING:
+    from rapyer._binding import Binding
+
+Command = tuple[Any, ...]
+
+_ADAPTER_CONFIG = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
+_adapters: dict[Any, TypeAdapter[Any]] = {}
+
+
+def adapter_for(annotation: Any) -> TypeAdapter[Any]:
+    """A cached TypeAdapter (bytes as base64, like models) for ``annotation``."""
+    try:
+        return _adapters[annotation]
+    except (KeyError, TypeError):
+        pass
+    try:
+        adapter: TypeAdapter[Any] = TypeAdapter(annotation, config=_ADAPTER_CONFIG)
+    except PydanticUserError:
+        adapter = TypeAdapter(annotation)
+    with contextlib.suppress(TypeError):  # unhashable annotations are not cached
+        _adapters[annotation] = adapter
+    return adapter
+
+
+def dump_json(adapter: TypeAdapter[Any], value: Any) -> str:
+    """The JSON text stored for ``value``."""
+    return adapter.dump_json(value, context=DUMP_CONTEXT).decode()
+
+
+def dump_jsonable(adapter: TypeAdapter[Any], value: Any) -> Any:
+    return adapter.dump_python(value, mode="json", context=DUMP_CONTEXT)
+
+
+def member_text(adapter: TypeAdapter[Any], value: Any) -> str:
+    """Set and queue members: the compact JSON text of the JSON-mode value."""
+    return json.dumps(
+        dump_jsonable(adapter, value), separators=(",", ":"), ensure_ascii=False, sort_keys=True
+    )
+
+
+def read_command(key: str, path: str) -> tuple[Any, ...]:
+    """``JSON.GET key path path``: naming the path twice gives ``{"<path>": [matches]}``,
+    which is unambiguous on every server (fakeredis unwraps a single-path list match)."""
+    return ("JSON.GET", key, path, path)
+
+
+def first_match(raw: Any) -> tuple[bool, Any]:
+    """``(found, value)`` from a ``$`` path reply: a JSON array of matches, or the object
+    of ``read_command``."""
+    if raw is None:
+        return False, None
+    data = json.loads(raw) if isinstance(raw, (str, bytes, bytearray)) else raw
+    if isinstance(data, dict):
+        data = next(iter(data.values()), [])
+    if isinstance(data, list):
+        if not data:
+            return False, None
+        return True, data[0]
+    return data is not None, data
+
+
+class Target:
+    """Where a linked value lives: root model, key, path segments."""
+
+    __slots__ = ("root", "segments")
+
+    def __init__(self, root: BaseRedisModel, segments: tuple[Any, ...]):
+        self.root = root
+        self.segments = segments
+
+    @property
+    def key(self) -> str:
+        return self.root.key
+
+    @property
+    def path(self) -> str:
+        return json_path_of(self.segments)
+
+    @property
+    def binding(self) -> Binding:
+        from rapyer._binding import binding_of
+
+        return binding_of(type(self.root))
+
+    def special_key(self) -> str:
+        return _keys.special_key(self.root.key, field_path_of(self.segments))
+
+    def child_path(self, segment: Any) -> str:
+        return json_path_of((*self.segments, segment))
+
+    def ttl(self, groups: ActionGroup) -> list[Command]:
+        root = self.root
+        return ttl_commands(type(root), root.all_keys, groups)
+
+
+def target_of(value: Any) -> Target:
+    """The location of ``value``; RapyerError when it is not attached to a model."""
+    found = _links.locate(value)
+    if found is None:
+        if getattr(value, "_rapyer_link", None) is not None:
+            raise RapyerError(
+                f"The model holding this {type(value).__name__} no longer exists; keep a "
+                "reference to the model while using its values"
+            )
+        raise RapyerError(
+            f"This {type(value).__name__} is not attached to a model field; "
+            "read it from a model to use Redis operations"
+        )
+    return Target(*found)
+
+
+def pipeline_target(value: Any) -> Target | None:
+    """The location of ``value`` when a pipeline is open and the value is linked."""
+    if not _links.pipeline_active():
+        return None
+    found = _links.locate(value)
+    return None if found is None else Target(*found)
+
+
+def queue(target: Target, commands: list[Command], groups: ActionGroup) -> None:
+    _links.queue(target.root, [*commands, *target.ttl(groups)])
+
+
+def replace_in_parent(value: Any, new: Any) -> None:
+    """Put ``new`` where ``value`` is held (model field, list index or dict key), locally."""
+    found = _links.parent_of(value)
+    if found is None:
+        return
+    parent, segment = found
+    if isinstance(parent, BaseRedisModel):
+        parent.__dict__[segment] = new
+    elif isinstance(parent, list):
+        if -len(parent) <= segment < len(parent):
+            list.__setitem__(parent, segment, new)
+        else:
+            return
+    elif isinstance(parent, dict):
+        dict.__setitem__(parent, segment, new)
+    _links.link(new, parent, segment)
+
+
+def number_text(value: Any) -> str:
+    """JSON text of a number operand (bools become 0/1)."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(int(value))
+    return repr(float(value))
+
+
+class RedisType(RedisValue):
+    """Members shared by every Redis field type (no I/O)."""
+
+    @classmethod
+    def _rapyer_adapter(cls) -> TypeAdapter[Any]:
+        return adapter_for(cls._rapyer_source())
+
+    @classmethod
+    def _rapyer_source(cls) -> Any:
+        return cls
+
+    @property
+    def key(self) -> str:
+        return target_of(self).key
+
+    @property
+    def json_path(self) -> str:
+        return target_of(self).path
+
+    @property
+    def field_path(self) -> str:
+        return field_path_of(target_of(self).segments)
+
+    def clone(self) -> Any:
+        """A plain Python copy of the value."""
+        import copy
+
+        return copy.deepcopy(self._rapyer_plain())
+
+    def _rapyer_dump_json(self) -> str:
+        return dump_json(type(self)._rapyer_adapter(), self)
+
+
+# ---- generic containers: one concrete subclass per parametrisation -------------------------
+
+
+class GenericContainer(RedisType):
+    """``RedisList[int]`` validates into a cached concrete subclass that knows its item type."""
+
+    _rapyer_args: tuple[Any, ...] = ()
+    _rapyer_alias: Any = None
+    _rapyer_concrete_cache: dict[Any, type] = {}
+
+    @classmethod
+    def _rapyer_normalize_args(cls, args: tuple[Any, ...]) -> tuple[Any, ...]:
+        return args
+
+    @classmethod
+    def _rapyer_concrete(cls, source: Any) -> type:
+        args = cls._rapyer_normalize_args(typing.get_args(source))
+        base = cls.__dict__.get("_rapyer_generic_base", cls)
+        if not args:
+            return base  # type: ignore[no-any-return]
+        cache = GenericContainer._rapyer_concrete_cache
+        key = (base, args)
+        concrete = cache.get(key)
+        if concrete is None:
+            names = ", ".join(getattr(a, "__name__", repr(a)) for a in args)
+            concrete = type(
+                f"{base.__name__}[{names}]",
+                (base,),
+                {
+                    "__module__": base.__module__,
+                    "_rapyer_args": args,
+                    "_rapyer_alias": source,
+                    "__qualname__": f"{base.__qualname__}[{names}]",
+                    "_rapyer_generic_base": base,
+                },
+            )
+            concrete = cache.setdefault(key, concrete)  # one class per alias, also across threads
+        return concrete
+
+    @classmethod
+    def _rapyer_source(cls) -> Any:
+        return cls._rapyer_alias if cls._rapyer_alias is not None else cls
+
+    @classmethod
+    def _rapyer_pickle_source(cls) -> Any:
+        return cls._rapyer_source()
+
+    @classmethod
+    def _rapyer_item_type(cls) -> Any:
+        return cls._rapyer_args[-1] if cls._rapyer_args else Any
+
+    @classmethod
+    def _rapyer_item_adapter(cls) -> TypeAdapter[Any]:
+        return adapter_for(cls._rapyer_item_type())
+
+    @classmethod
+    def _rapyer_lazy_item(cls) -> Any:
+        """The scalar Redis type of the items when they are stored plain and wrapped on read."""
+        cached = cls.__dict__.get("_rapyer_lazy_cache", _UNSET)
+        if cached is _UNSET:
+            cached = lazy_scalar(cls._rapyer_item_type()) if cls._rapyer_args else None
+            type.__setattr__(cls, "_rapyer_lazy_cache", cached)
+        return cached
+
+    def _rapyer_wrap_read(self, item: Any) -> Any:
+        """An item read through ``[]``: plain scalars become their Redis type (stored back)."""
+        wrap = type(self)._rapyer_lazy_item()
+        if wrap is not None and type(item) is wrap._rapyer_builtin:
+            return wrap(item)
+        return item
+
+    def _rapyer_validate_item(self, item: Any) -> Any:
+        if not self._rapyer_args:
+            return item
+        return type(self)._rapyer_item_adapter().validate_python(item)
+
+    def _rapyer_item_json(self, item: Any) -> str:
+        return dump_json(type(self)._rapyer_item_adapter(), item)
+
+
+_UNSET: Any = object()
+
+
+def lazy_scalar(item_type: Any) -> Any:
+    """The Redis scalar class whose values containers keep plain until read, else ``None``."""
+    from rapyer.types._scalars import RedisDatetimeTimestamp, RedisScalar
+
+    if (
+        isinstance(item_type, type)
+        and issubclass(item_type, RedisScalar)
+        and not issubclass(item_type, RedisDatetimeTimestamp)
+    ):
+        return item_type
+    return None
+
+
+def item_schema_source(item_type: Any) -> Any:
+    """What container items are validated as: plain builtins for the lazy scalar types."""
+    lazy = lazy_scalar(item_type)
+    return lazy._rapyer_builtin if lazy is not None else item_type
+
+
+def dict_segment(key: Any) -> DictKey:
+    return DictKey(str(key))

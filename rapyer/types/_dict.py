@@ -1,0 +1,212 @@
+"""``RedisDict``: a ``dict[str, T]`` field with atomic server-side operations (no I/O)."""
+
+from __future__ import annotations
+
+import json
+import typing
+from typing import Any, Generic, TypeVar
+
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
+
+from rapyer import _links
+from rapyer._async.types.base import AsyncRedisValueOps
+from rapyer._async.types.dicts import AsyncRedisDictOps
+from rapyer._model import BaseRedisModel, UnaddressableKeyError, quote_dict_key
+from rapyer._sync.types.base import SyncRedisValueOps
+from rapyer._sync.types.dicts import SyncRedisDictOps
+from rapyer.actions import ActionGroup
+from rapyer.types._base import (
+    GenericContainer,
+    adapter_for,
+    dict_segment,
+    first_match,
+    item_schema_source,
+    pipeline_target,
+    queue,
+)
+
+__all__ = ["RedisDict"]
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+UPDATE = ActionGroup.UPDATE
+ERASE = ActionGroup.UPDATE | ActionGroup.ERASE
+
+_MISSING: Any = object()
+
+
+class DictShared(GenericContainer, dict):  # type: ignore[misc]
+    """Local behaviour of ``RedisDict``; builtin mutators are queued inside a pipeline."""
+
+    def _rapyer_plain(self) -> Any:
+        return dict(self)
+
+    @classmethod
+    def _rapyer_normalize_args(cls, args: tuple[Any, ...]) -> tuple[Any, ...]:
+        if len(args) == 1:
+            return (str, args[0])
+        return args
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        concrete = cls._rapyer_concrete(source)
+        args = cls._rapyer_normalize_args(typing.get_args(source)) or concrete._rapyer_args
+        if args:
+            schema = core_schema.dict_schema(
+                handler.generate_schema(args[0]),
+                handler.generate_schema(item_schema_source(args[1])),
+            )
+        else:
+            schema = core_schema.dict_schema()
+        return core_schema.no_info_after_validator_function(concrete, schema)
+
+    # ---- helpers ------------------------------------------------------------------------
+
+    def _rapyer_validate_key(self, key: Any) -> Any:
+        if not self._rapyer_args:
+            return key
+        return adapter_for(self._rapyer_args[0]).validate_python(key)
+
+    def _rapyer_validated_items(self, mapping: Any, kwargs: dict[str, Any]) -> dict[Any, Any]:
+        merged: dict[Any, Any] = {}
+        if mapping is not None:
+            pairs = mapping.items() if hasattr(mapping, "items") else mapping
+            for key, value in pairs:
+                merged[key] = value
+        merged.update(kwargs)
+        return {
+            self._rapyer_validate_key(k): self._rapyer_validate_item(v) for k, v in merged.items()
+        }
+
+    def _rapyer_stored_item(self, reply: Any) -> tuple[bool, Any]:
+        """``(found, value)`` from a script's JSON text of a ``$`` match list."""
+        found, data = first_match(reply)
+        if not found:
+            return False, None
+        if not self._rapyer_args:
+            return True, data
+        return True, type(self)._rapyer_item_adapter().validate_json(json.dumps(data))
+
+    def _rapyer_queue(self, build: Any, groups: ActionGroup) -> None:
+        target = pipeline_target(self)
+        if target is not None:
+            queue(target, build(target), groups)
+
+    @staticmethod
+    def _rapyer_addressable(keys: Any) -> bool:
+        try:
+            for key in keys:
+                quote_dict_key(str(key))
+        except UnaddressableKeyError:
+            return False
+        return True
+
+    def _rapyer_whole(self, t: Any) -> list[tuple[Any, ...]]:
+        """Fallback for keys no path can name: write the whole (already updated) dict."""
+        return [("JSON.SET", t.key, t.path, self._rapyer_dump_json())]
+
+    def _rapyer_set_commands(self, items: dict[Any, Any]) -> Any:
+        if not self._rapyer_addressable(items):
+            return self._rapyer_whole
+        texts = {k: self._rapyer_item_json(v) for k, v in items.items()}
+        return lambda t: [
+            ("JSON.SET", t.key, t.child_path(dict_segment(k)), text) for k, text in texts.items()
+        ]
+
+    def _rapyer_del_commands(self, key: Any) -> Any:
+        if not self._rapyer_addressable([key]):
+            return self._rapyer_whole
+        return lambda t: [("JSON.DEL", t.key, t.child_path(dict_segment(key)))]
+
+    def _rapyer_link_item(self, key: Any, value: Any) -> None:
+        if isinstance(value, BaseRedisModel):
+            found = _links.locate(self)
+            if found is not None:
+                value._rapyer_parent = found[0]
+                value._rapyer_path = (*found[1], dict_segment(key))
+        else:
+            _links.link(value, self, dict_segment(key))
+
+    # ---- reads link items -----------------------------------------------------------------
+
+    def __getitem__(self, key: Any) -> Any:
+        item = dict.__getitem__(self, key)
+        wrapped = self._rapyer_wrap_read(item)
+        if wrapped is not item:
+            dict.__setitem__(self, key, wrapped)
+            item = wrapped
+        if isinstance(item, _links.RedisValue):
+            _links.link(item, self, dict_segment(key))
+        return item
+
+    # ---- builtin mutators -----------------------------------------------------------------
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        assigned = value
+        key, value = self._rapyer_validate_key(key), self._rapyer_validate_item(value)
+        dict.__setitem__(self, key, value)
+        self._rapyer_link_item(key, value)
+        if _links.consume_pending(self, dict_segment(key), assigned):
+            return
+        self._rapyer_queue(self._rapyer_set_commands({key: value}), UPDATE)
+
+    def __delitem__(self, key: Any) -> None:
+        dict.__delitem__(self, key)
+        self._rapyer_queue(self._rapyer_del_commands(key), ERASE)
+
+    def update(self, mapping: Any = None, /, **kwargs: Any) -> None:  # type: ignore[override]
+        items = self._rapyer_validated_items(mapping, kwargs)
+        dict.update(self, items)
+        for key, value in items.items():
+            self._rapyer_link_item(key, value)
+        if items:
+            self._rapyer_queue(self._rapyer_set_commands(items), UPDATE)
+
+    def __ior__(self, other: Any) -> Any:
+        self.update(other)
+        if _links.pipeline_active():
+            _links.mark_pending(self, self)
+        return self
+
+    def clear(self) -> None:
+        dict.clear(self)
+        self._rapyer_queue(lambda t: [("JSON.SET", t.key, t.path, "{}")], ERASE)
+
+    def pop(self, key: Any, default: Any = _MISSING) -> Any:
+        if key not in self:
+            if default is _MISSING:
+                raise KeyError(key)
+            return default
+        value = dict.pop(self, key)
+        self._rapyer_queue(self._rapyer_del_commands(key), ERASE)
+        return value
+
+    def popitem(self) -> tuple[Any, Any]:
+        key, value = dict.popitem(self)
+        self._rapyer_queue(self._rapyer_del_commands(key), ERASE)
+        return key, value
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        if key in self:
+            return self[key]
+        key, value = self._rapyer_validate_key(key), self._rapyer_validate_item(default)
+        dict.__setitem__(self, key, value)
+        self._rapyer_link_item(key, value)
+        text = self._rapyer_item_json(value)
+        self._rapyer_queue(
+            lambda t: [("JSON.SET", t.key, t.child_path(dict_segment(key)), text, "NX")], UPDATE
+        )
+        return value
+
+
+class RedisDict(AsyncRedisDictOps, SyncRedisDictOps, AsyncRedisValueOps, SyncRedisValueOps, DictShared, Generic[K, V]):  # fmt: skip
+    """A ``dict[str, T]`` field value; ``RedisDict[T]`` means ``RedisDict[str, T]``."""
+
+    def __class_getitem__(cls, params: Any) -> Any:
+        if not isinstance(params, tuple):
+            params = (str, params)
+        return super().__class_getitem__(params)  # type: ignore[misc]

@@ -1,0 +1,207 @@
+"""``RedisList``: a list field with atomic server-side operations (shared, no I/O)."""
+
+from __future__ import annotations
+
+import json
+import typing
+from typing import Any, Generic, TypeVar
+
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
+
+from rapyer import _links
+from rapyer._async.types.base import AsyncRedisValueOps
+from rapyer._async.types.lists import AsyncRedisListOps
+from rapyer._model import BaseRedisModel
+from rapyer._scripts import evalsha_command
+from rapyer._sync.types.base import SyncRedisValueOps
+from rapyer._sync.types.lists import SyncRedisListOps
+from rapyer.actions import ActionGroup
+from rapyer.types._base import GenericContainer, item_schema_source, pipeline_target, queue
+
+__all__ = ["RedisList"]
+
+T = TypeVar("T")
+
+UPDATE = ActionGroup.UPDATE
+APPEND = ActionGroup.UPDATE | ActionGroup.APPEND
+ERASE = ActionGroup.UPDATE | ActionGroup.ERASE
+
+
+def _item_schema(handler: GetCoreSchemaHandler, args: tuple[Any, ...]) -> core_schema.CoreSchema:
+    return (
+        handler.generate_schema(item_schema_source(args[-1])) if args else core_schema.any_schema()
+    )
+
+
+class ListShared(GenericContainer, list):  # type: ignore[misc]
+    """Local behaviour of ``RedisList``; builtin mutators are queued inside a pipeline."""
+
+    def _rapyer_plain(self) -> Any:
+        return list(self)
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        concrete = cls._rapyer_concrete(source)
+        args = typing.get_args(source) or concrete._rapyer_args
+        return core_schema.no_info_after_validator_function(
+            concrete, core_schema.list_schema(_item_schema(handler, args))
+        )
+
+    # ---- helpers ------------------------------------------------------------------------
+
+    def _rapyer_insert_index(self, index: int) -> int:
+        size = len(self)
+        index = int(index)
+        if index < 0:
+            index = max(0, index + size)
+        return min(index, size)
+
+    def _rapyer_validate_stored_item(self, data: Any) -> Any:
+        if not self._rapyer_args:
+            return data
+        return type(self)._rapyer_item_adapter().validate_json(json.dumps(data))
+
+    def _rapyer_pop_reply(self, reply: Any) -> Any:
+        if isinstance(reply, list):
+            reply = reply[0] if reply else None
+        if reply is None:
+            return None
+        data = json.loads(reply) if isinstance(reply, (str, bytes)) else reply
+        return None if data is None else self._rapyer_validate_stored_item(data)
+
+    def _rapyer_queue(self, build: Any, groups: ActionGroup) -> None:
+        target = pipeline_target(self)
+        if target is not None:
+            queue(target, build(target), groups)
+
+    def _rapyer_queue_whole(self) -> None:
+        self._rapyer_queue(
+            lambda t: [("JSON.SET", t.key, t.path, self._rapyer_dump_json())], UPDATE
+        )
+
+    # ---- reads link items -----------------------------------------------------------------
+
+    def __getitem__(self, index: Any) -> Any:
+        item = list.__getitem__(self, index)
+        if isinstance(index, int):
+            wrapped = self._rapyer_wrap_read(item)
+            if wrapped is not item:
+                list.__setitem__(self, index, wrapped)
+                item = wrapped
+            if isinstance(item, _links.RedisValue):
+                _links.link(item, self, index if index >= 0 else index + len(self))
+        return item
+
+    # ---- builtin mutators -----------------------------------------------------------------
+
+    def append(self, item: Any) -> None:
+        item = self._rapyer_validate_item(item)
+        list.append(self, item)
+        self._rapyer_queue(
+            lambda t: [("JSON.ARRAPPEND", t.key, t.path, self._rapyer_item_json(item))], APPEND
+        )
+
+    def extend(self, items: Any) -> None:
+        values = [self._rapyer_validate_item(item) for item in items]
+        list.extend(self, values)
+        if values:
+            texts = [self._rapyer_item_json(v) for v in values]
+            self._rapyer_queue(lambda t: [("JSON.ARRAPPEND", t.key, t.path, *texts)], APPEND)
+
+    def __iadd__(self, items: Any) -> Any:
+        self.extend(items)
+        if _links.pipeline_active():
+            _links.mark_pending(self, self)
+        return self
+
+    def insert(self, index: Any, item: Any) -> None:
+        item = self._rapyer_validate_item(item)
+        position = self._rapyer_insert_index(index)
+        list.insert(self, position, item)
+        text = self._rapyer_item_json(item)
+        self._rapyer_queue(lambda t: [("JSON.ARRINSERT", t.key, t.path, position, text)], APPEND)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        if isinstance(index, slice):
+            values = [self._rapyer_validate_item(v) for v in value]
+            list.__setitem__(self, index, values)
+            self._rapyer_queue_whole()
+            return
+        assigned = value
+        value = self._rapyer_validate_item(value)
+        position = int(index) + len(self) if int(index) < 0 else int(index)
+        list.__setitem__(self, index, value)
+        if isinstance(value, BaseRedisModel):
+            _link_model(self, value, position)
+        else:
+            _links.link(value, self, position)
+        if _links.consume_pending(self, position, assigned):
+            return
+        text = self._rapyer_item_json(value)
+        self._rapyer_queue(lambda t: [("JSON.SET", t.key, t.child_path(position), text)], UPDATE)
+
+    def __delitem__(self, index: Any) -> None:
+        if isinstance(index, slice):
+            list.__delitem__(self, index)
+            self._rapyer_queue_whole()
+            return
+        position = int(index) + len(self) if int(index) < 0 else int(index)
+        list.__delitem__(self, index)
+        # ARRPOP at the index, not JSON.DEL of path[i]: same effect, and fakeredis's JSON.DEL
+        # of "$.field[i]" empties the whole list.
+        self._rapyer_queue(lambda t: [("JSON.ARRPOP", t.key, t.path, position)], ERASE)
+
+    def clear(self) -> None:
+        list.clear(self)
+        self._rapyer_queue(lambda t: [("JSON.SET", t.key, t.path, "[]")], ERASE)
+
+    def pop(self, index: Any = -1) -> Any:
+        position = int(index) + len(self) if int(index) < 0 else int(index)
+        item = list.pop(self, index)
+        self._rapyer_queue(
+            lambda t: [("JSON.ARRPOP", t.key, t.path, position)],
+            ERASE | ActionGroup.READ,
+        )
+        return item
+
+    def remove(self, value: Any) -> None:
+        list.remove(self, value)
+        self._rapyer_queue_whole()
+
+    def sort(self, *args: Any, **kwargs: Any) -> None:
+        list.sort(self, *args, **kwargs)
+        self._rapyer_queue_whole()
+
+    def reverse(self) -> None:
+        list.reverse(self)
+        self._rapyer_queue_whole()
+
+    def __imul__(self, count: Any) -> Any:
+        list.__imul__(self, count)
+        self._rapyer_queue_whole()
+        if _links.pipeline_active():
+            _links.mark_pending(self, self)
+        return self
+
+    def remove_range(self, start: int, end: int) -> None:
+        """Delete ``[start:end)`` locally; in a pipeline also on the server (a script)."""
+        list.__delitem__(self, slice(start, end))
+        self._rapyer_queue(
+            lambda t: [evalsha_command("remove_range", [t.key], [t.path, int(start), int(end)])],
+            ERASE,
+        )
+
+
+def _link_model(container: Any, model: BaseRedisModel, position: int) -> None:
+    found = _links.locate(container)
+    if found is not None:
+        root, segments = found
+        model._rapyer_parent = root
+        model._rapyer_path = (*segments, position)
+
+
+class RedisList(AsyncRedisListOps, SyncRedisListOps, AsyncRedisValueOps, SyncRedisValueOps, ListShared, Generic[T]):  # fmt: skip
+    """A ``list`` field value: ``aappend``/``append_now`` and friends change Redis atomically."""

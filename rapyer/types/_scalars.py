@@ -1,0 +1,319 @@
+"""Scalar Redis types: numbers, strings, bytes and datetimes (shared, no I/O).
+
+Immutable values cannot change in place, so an in-place operator returns the new value and
+Python assigns it to the holder. Inside a pipeline the operator first queues its atomic
+command and marks the assignment that follows as already queued.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
+
+from rapyer import _links
+from rapyer._async.types.base import AsyncRedisValueOps
+from rapyer._async.types.numbers import AsyncRedisNumberOps
+from rapyer._codec import field_adapter
+from rapyer._model import BaseRedisModel
+from rapyer._scripts import evalsha_command
+from rapyer._sync.types.base import SyncRedisValueOps
+from rapyer._sync.types.numbers import SyncRedisNumberOps
+from rapyer.actions import ActionGroup
+from rapyer.types._base import (
+    Command,
+    GenericContainer,
+    RedisType,
+    Target,
+    number_text,
+    pipeline_target,
+    queue,
+)
+
+__all__ = [
+    "RedisBytes",
+    "RedisDatetime",
+    "RedisDatetimeTimestamp",
+    "RedisFloat",
+    "RedisInt",
+    "RedisStr",
+]
+
+UPDATE = ActionGroup.UPDATE
+ARITHMETIC = ActionGroup.UPDATE | ActionGroup.ARITHMETIC
+APPEND = ActionGroup.UPDATE | ActionGroup.APPEND
+
+
+class RedisScalar(RedisType):
+    """Base of the immutable scalar types."""
+
+    _rapyer_builtin: type = object
+
+    def _rapyer_plain(self) -> Any:
+        return self._rapyer_builtin(self)
+
+    @classmethod
+    def _rapyer_checked(cls, value: Any) -> Any:
+        """``value`` validated as this type (raises before anything is queued)."""
+        return cls._rapyer_adapter().validate_python(value)
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(cls, handler(cls._rapyer_builtin))
+
+    def _rapyer_checked_in_holder(self, value: Any) -> Any:
+        """``value`` validated as the holder will validate it (field constraints included)."""
+        found = _links.parent_of(self)
+        if found is not None:
+            parent, segment = found
+            if isinstance(parent, BaseRedisModel) and segment in type(parent).model_fields:
+                field_adapter(type(parent), segment).validate_python(value)
+            elif isinstance(parent, GenericContainer):
+                parent._rapyer_validate_item(value)
+        return self._rapyer_checked(value)
+
+    def _rapyer_inplace(
+        self, result: Any, build: Any, groups: ActionGroup = UPDATE, check: bool = True
+    ) -> Any:
+        """Validate ``result``; in a pipeline queue ``build(target)`` and mark the assignment."""
+        value = self._rapyer_checked_in_holder(result) if check else result
+        target = pipeline_target(self)
+        if target is not None:
+            queue(target, build(target), groups)
+            _links.mark_pending(self, value)
+        return value
+
+
+def _script(name: str, target: Target, *args: Any) -> list[Command]:
+    return [evalsha_command(name, [target.key], [target.path, *args])]
+
+
+class RedisNumber(RedisScalar):
+    """In-place arithmetic of ``RedisInt`` and ``RedisFloat``."""
+
+    def _rapyer_mode(self, result: Any) -> str:
+        return "i" if isinstance(result, int) else "f"
+
+    def _rapyer_number_result(self, result: Any) -> Any:
+        if not isinstance(result, (int, float)):
+            raise TypeError(f"the result {result!r} is not a real number")
+        return result
+
+    def __iadd__(self, other: Any) -> Any:
+        result = self._rapyer_number_result(self._rapyer_plain() + other)
+        return self._rapyer_inplace(
+            result,
+            lambda t: [("JSON.NUMINCRBY", t.key, t.path, number_text(other))],
+            ARITHMETIC,
+        )
+
+    def __isub__(self, other: Any) -> Any:
+        result = self._rapyer_number_result(self._rapyer_plain() - other)
+        return self._rapyer_inplace(
+            result,
+            lambda t: [("JSON.NUMINCRBY", t.key, t.path, number_text(-other))],
+            ARITHMETIC,
+        )
+
+    def __imul__(self, other: Any) -> Any:
+        result = self._rapyer_number_result(self._rapyer_plain() * other)
+        mode = self._rapyer_mode(result)
+        return self._rapyer_inplace(
+            result, lambda t: _script("num_mul", t, number_text(other), mode), ARITHMETIC
+        )
+
+    def __itruediv__(self, other: Any) -> Any:
+        result = self._rapyer_number_result(self._rapyer_plain() / other)
+        return self._rapyer_inplace(
+            result, lambda t: _script("num_truediv", t, number_text(other)), ARITHMETIC
+        )
+
+    def __ifloordiv__(self, other: Any) -> Any:
+        result = self._rapyer_number_result(self._rapyer_plain() // other)
+        mode = self._rapyer_mode(result)
+        return self._rapyer_inplace(
+            result, lambda t: _script("num_floordiv", t, number_text(other), mode), ARITHMETIC
+        )
+
+    def __imod__(self, other: Any) -> Any:
+        result = self._rapyer_number_result(self._rapyer_plain() % other)
+        mode = self._rapyer_mode(result)
+        return self._rapyer_inplace(
+            result, lambda t: _script("num_mod", t, number_text(other), mode), ARITHMETIC
+        )
+
+    def __ipow__(self, other: Any) -> Any:
+        result = self._rapyer_number_result(self._rapyer_plain() ** other)
+        mode = self._rapyer_mode(result)
+        return self._rapyer_inplace(
+            result, lambda t: _script("num_pow", t, number_text(other), mode), ARITHMETIC
+        )
+
+
+class RedisInt(AsyncRedisNumberOps, SyncRedisNumberOps, AsyncRedisValueOps, SyncRedisValueOps, RedisNumber, int):  # fmt: skip
+    """An ``int`` field value with atomic server-side arithmetic."""
+
+    _rapyer_builtin = int
+
+
+class RedisFloat(AsyncRedisNumberOps, SyncRedisNumberOps, AsyncRedisValueOps, SyncRedisValueOps, RedisNumber, float):  # fmt: skip
+    """A ``float`` field value with atomic server-side arithmetic."""
+
+    _rapyer_builtin = float
+
+
+class RedisStr(AsyncRedisValueOps, SyncRedisValueOps, RedisScalar, str):
+    """A ``str`` field value: ``+=`` is ``JSON.STRAPPEND`` and ``*=`` a script in a pipeline."""
+
+    _rapyer_builtin = str
+
+    def __iadd__(self, other: Any) -> Any:
+        if not isinstance(other, str):
+            return NotImplemented
+        result = str(self) + other
+        text = json.dumps(str(other), ensure_ascii=False)
+        return self._rapyer_inplace(
+            result, lambda t: [("JSON.STRAPPEND", t.key, t.path, text)], APPEND
+        )
+
+    def __imul__(self, other: Any) -> Any:
+        result = str(self) * other
+        return self._rapyer_inplace(result, lambda t: _script("str_mul", t, int(other)))
+
+
+class RedisBytes(AsyncRedisValueOps, SyncRedisValueOps, RedisScalar, bytes):
+    """A ``bytes`` field value, stored as base64. ``+=`` rewrites the whole value."""
+
+    _rapyer_builtin = bytes
+
+    def __iadd__(self, other: Any) -> Any:
+        result = bytes(self) + other
+        value = self._rapyer_checked(result)
+        return self._rapyer_inplace(
+            value,
+            lambda t: [("JSON.SET", t.key, t.path, value._rapyer_dump_json())],
+            APPEND,
+            check=False,
+        )
+
+
+def _timedelta_args(delta: dt.timedelta) -> tuple[int, int]:
+    return delta.days, delta.seconds * 1_000_000 + delta.microseconds
+
+
+class RedisDatetime(AsyncRedisValueOps, SyncRedisValueOps, RedisScalar, dt.datetime):
+    """A ``datetime`` field value stored as ISO 8601; ``+=``/``-=`` a timedelta is a script."""
+
+    _rapyer_builtin = dt.datetime
+
+    def _rapyer_plain(self) -> Any:
+        return _plain_datetime(self)
+
+    @classmethod
+    def _rapyer_from_plain(cls, plain: Any) -> Any:
+        return cls._rapyer_wrap(plain)
+
+    @classmethod
+    def _rapyer_wrap(cls, value: dt.datetime) -> Any:
+        return cls(
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+            value.microsecond,
+            value.tzinfo,
+            fold=value.fold,
+        )
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(cls._rapyer_wrap, handler(dt.datetime))
+
+    def _rapyer_shift(self, delta: Any) -> Any:
+        if not isinstance(delta, dt.timedelta):
+            return NotImplemented
+        result = self._rapyer_plain() + delta
+        days, micros = _timedelta_args(delta)
+        return self._rapyer_inplace(
+            result, lambda t: _script("datetime_add", t, days, micros), ARITHMETIC
+        )
+
+    def __iadd__(self, other: Any) -> Any:
+        return self._rapyer_shift(other)
+
+    def __isub__(self, other: Any) -> Any:
+        if not isinstance(other, dt.timedelta):
+            return NotImplemented
+        return self._rapyer_shift(-other)
+
+
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+def _plain_datetime(value: dt.datetime) -> dt.datetime:
+    return dt.datetime(
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+        value.microsecond,
+        value.tzinfo,
+        fold=value.fold,
+    )
+
+
+class RedisDatetimeTimestamp(RedisDatetime):
+    """A datetime stored as float epoch seconds (UTC) and loaded as a naive UTC datetime."""
+
+    @classmethod
+    def _rapyer_from_any(cls, value: Any) -> Any:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return cls._rapyer_wrap(_EPOCH + dt.timedelta(seconds=value))
+        return value
+
+    @classmethod
+    def _rapyer_naive_utc(cls, value: dt.datetime) -> Any:
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return cls._rapyer_wrap(value)
+
+    @staticmethod
+    def _rapyer_epoch(value: dt.datetime) -> float:
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return (_plain_datetime(value) - _EPOCH).total_seconds()
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        inner = core_schema.no_info_after_validator_function(
+            cls._rapyer_naive_utc, handler(dt.datetime)
+        )
+        return core_schema.no_info_before_validator_function(
+            cls._rapyer_from_any,
+            inner,
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                cls._rapyer_epoch, when_used="json"
+            ),
+        )
+
+    def _rapyer_shift(self, delta: Any) -> Any:
+        if not isinstance(delta, dt.timedelta):
+            return NotImplemented
+        result = self._rapyer_plain() + delta
+        seconds = number_text(delta.total_seconds())
+        return self._rapyer_inplace(
+            result, lambda t: [("JSON.NUMINCRBY", t.key, t.path, seconds)], ARITHMETIC
+        )
