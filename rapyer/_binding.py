@@ -9,6 +9,7 @@ get siblings built from its connection settings.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 import weakref
@@ -82,6 +83,23 @@ def _sibling(client: Any, want_async: bool) -> Any:
     return cls(decode_responses=True, **kwargs)
 
 
+def _close_sockets(client: Any) -> None:
+    """Close the sockets of an async client whose loop is closed, without that loop."""
+    pool = getattr(client, "connection_pool", None)
+    connections = [
+        *getattr(pool, "_available_connections", ()),
+        *getattr(pool, "_in_use_connections", ()),
+    ]
+    for connection in connections:
+        writer = getattr(connection, "_writer", None)
+        transport = getattr(writer, "transport", None)
+        sock = getattr(transport, "_sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.close()
+            transport._sock = None  # closed here: its loop cannot do it any more
+
+
 def _decodes(client: Any) -> bool:
     return bool(client.connection_pool.connection_kwargs.get("decode_responses"))
 
@@ -112,9 +130,19 @@ class Binding:
         with self._lock:
             client = self._async_clients.get(loop)
             if client is None:
+                self._drop_closed_loops()
                 client = self._new_async_client(loop)
                 self._async_clients[loop] = client
         return client
+
+    def _drop_closed_loops(self) -> None:
+        """Forget the clients of closed loops and close their sockets (no loop needed).
+
+        A client keeps its loop alive through its connections, so the weak mapping alone
+        would never release it.
+        """
+        for owner in [loop for loop in self._async_clients if loop.is_closed()]:
+            _close_sockets(self._async_clients.pop(owner))
 
     def _new_async_client(self, loop: asyncio.AbstractEventLoop) -> Any:
         source = self.source

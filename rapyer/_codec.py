@@ -49,7 +49,7 @@ def dump_json(model: BaseRedisModel) -> str:
     Raises RapyerSerializationError when a value cannot be written as JSON.
     """
     try:
-        return model.model_dump_json(context=DUMP_CONTEXT, exclude=_exclude(model))
+        return model.model_dump_json(context=DUMP_CONTEXT, exclude=_exclude(model), by_alias=False)
     except PydanticSerializationError as exc:
         raise _serialization_error(model, exc) from exc
 
@@ -57,19 +57,25 @@ def dump_json(model: BaseRedisModel) -> str:
 def dump_python(model: BaseRedisModel) -> dict[str, Any]:
     """The stored form of ``model`` as JSON-compatible Python data."""
     try:
-        return model.model_dump(mode="json", context=DUMP_CONTEXT, exclude=_exclude(model))
+        return model.model_dump(
+            mode="json", context=DUMP_CONTEXT, exclude=_exclude(model), by_alias=False
+        )
     except PydanticSerializationError as exc:
         raise _serialization_error(model, exc) from exc
 
 
 def dump_field_json(model: BaseRedisModel, name: str) -> str:
-    """The JSON text stored for one field of ``model``."""
+    """The JSON text stored for one field of ``model`` (a stored, not excluded, field)."""
     try:
-        return model.__pydantic_serializer__.to_json(
-            model, include={name}, context=DUMP_CONTEXT
-        ).decode()[len(json.dumps(name, ensure_ascii=False)) + 2 : -1]
+        text = model.__pydantic_serializer__.to_json(
+            model, include={name}, context=DUMP_CONTEXT, by_alias=False
+        ).decode()
     except PydanticSerializationError as exc:
         raise _serialization_error(model, exc) from exc
+    head = "{" + json.dumps(name, ensure_ascii=False) + ":"
+    if not text.startswith(head):
+        raise RapyerSerializationError(f"{type(model).__name__}.{name} is not a stored field")
+    return text[len(head) : -1]
 
 
 def _serialization_error(model: BaseRedisModel, exc: Exception) -> RapyerSerializationError:
@@ -234,8 +240,7 @@ def _safe_load(cls: type[M], data: dict[str, Any], key: str, exc: ValidationErro
                 values[name] = info.get_default(call_default_factory=True)
                 continue
             raise _corrupted(cls, key, exc)
-        alias = info.alias or name
-        if alias not in data:
+        if name not in data:  # documents are stored by field name, never by alias
             if info.is_required():
                 if safe is None or name in safe:
                     values[name] = None
@@ -244,7 +249,7 @@ def _safe_load(cls: type[M], data: dict[str, Any], key: str, exc: ValidationErro
                 raise _corrupted(cls, key, exc)
             values[name] = info.get_default(call_default_factory=True, validated_data=values)
             continue
-        value, state = _validate_lenient(cls, name, data[alias])
+        value, state = _validate_lenient(cls, name, data[name])
         if state != "ok":
             if safe is not None and name not in safe:
                 raise _corrupted(cls, key, exc)

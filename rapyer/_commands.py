@@ -52,9 +52,11 @@ def update_fields(model: BaseRedisModel, names: list[str]) -> list[Command]:
     root = model.root_model()
     key = root.key
     base = model._rapyer_path_from_root()
+    fields = type(model).model_fields
     commands: list[Command] = [
         ("JSON.SET", key, json_path_of((*base, name)), _codec.dump_field_json(model, name))
         for name in names
+        if not fields[name].exclude  # excluded fields are never stored
     ]
     commands.extend(ttl_commands(type(root), root.all_keys, ActionGroup.UPDATE))
     return commands

@@ -271,6 +271,9 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         validate_default=True,
         ser_json_bytes="base64",
         val_json_bytes="base64",
+        # Documents are stored by field name; aliases keep working for user input.
+        validate_by_name=True,
+        validate_by_alias=True,
     )
 
     Meta: ClassVar[RedisConfig]

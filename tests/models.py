@@ -8,7 +8,7 @@ import enum
 import uuid
 from typing import Annotated, Any, Generic, Literal, Optional, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from rapyer import AtomicRedisModel, Index, Key, Pickle, RedisConfig, SafeLoad, _keys
 from rapyer.actions import ActionGroup, mark_actions
@@ -390,3 +390,11 @@ class Tagged(AtomicRedisModel):
 class Bounded(AtomicRedisModel):
     stock: Annotated[int, Field(ge=0)] = 0
     name: Annotated[str, Field(max_length=5)] = ""
+
+
+class Aliased(AtomicRedisModel):
+    """A field with an alias (serialised by alias for users) and an excluded field."""
+
+    model_config = ConfigDict(serialize_by_alias=True)
+    a: int = Field(1, alias="b")
+    secret: str = Field("default", exclude=True)

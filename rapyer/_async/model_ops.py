@@ -92,9 +92,14 @@ class AsyncModelOps(_Base):
         unknown = [name for name in fields if name not in type(self).model_fields]
         if unknown:
             raise ValueError(f"{type(self).__name__} has no field(s) {', '.join(unknown)}")
-        with local_assignments():
-            for name, value in fields.items():
-                setattr(self, name, value)
+        previous = {name: self.__dict__.get(name) for name in fields}
+        try:
+            with local_assignments():
+                for name, value in fields.items():
+                    setattr(self, name, value)
+        except Exception:
+            self.__dict__.update(previous)  # all or nothing, locally too
+            raise
         if fields:
             commands = _commands.update_fields(self, list(fields))
             await executor.write(binding_of(type(self.root_model())), commands)

@@ -30,7 +30,9 @@ def is_missing_module(exc: Exception) -> bool:
 
 def is_missing_index(exc: Exception) -> bool:
     text = str(exc).lower()
-    return "no such index" in text or "unknown index" in text or "not found" in text
+    # "idx:X: no such index" (search, aggregate), "Unknown index name" (info, dropindex);
+    # "Cursor not found" and other errors are not about the index.
+    return "no such index" in text or "unknown index" in text
 
 
 def create_index(cls: type[BaseRedisModel]) -> bool:

@@ -28,7 +28,7 @@ from rapyer._binding import Binding, binding_of
 from rapyer.actions import ActionGroup
 from rapyer.errors import (
     BadFilterError,
-    CantSerializeRedisValueError,
+    CorruptedModelError,
     IndexNotFoundError,
     UnsupportedArgumentValueError,
 )
@@ -145,7 +145,7 @@ def _load(cls: type[M], hits: list[Hit]) -> list[M]:
             continue
         try:
             models.append(_codec.load_model(cls, doc, key))
-        except CantSerializeRedisValueError as exc:
+        except CorruptedModelError as exc:  # undecodable documents raise (spec §11)
             _log.warning("Skipping the document at %r: %s", key, exc)
     return models
 
@@ -325,7 +325,9 @@ def delete_many(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> Delete
     binding = binding_of(cls)
     limit = _config.resolve(cls, "max_delete_per_transaction")  # type: ignore[arg-type]
     in_pipeline = _pipeline_state.current() is not None
-    batch = limit if limit and not in_pipeline else _batch_size(cls, None)
+    # Each document also deletes its special keys: keep a MULTI within ``limit`` keys.
+    per_doc = 1 + len(cls._class_special_keys("x:x"))
+    batch = max(1, limit // per_doc) if limit and not in_pipeline else _batch_size(cls, None)
     result = DeleteResult(was_committed=not in_pipeline)
     pending: list[str] = []
     rows_iter = _cursor_rows(cls, binding, compiled, ["LOAD", 1, "@__key"], batch)

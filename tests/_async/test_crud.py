@@ -6,7 +6,7 @@ import pytest
 
 import rapyer
 from rapyer.errors import BadDeleteActionError, KeyNotFound, UpdateAtomicModelError
-from tests.models import Account, Address, Box, Derived, Everything, Person, Product, User
+from tests.models import Account, Address, Aliased, Box, Derived, Everything, Person, Product, User
 
 
 async def test_save_and_get_round_trip(redis_backend):
@@ -161,3 +161,23 @@ async def test_single_save_is_one_command_without_ttl(backend):
     stats = backend.info("commandstats")
     assert stats["cmdstat_json.set"]["calls"] == 1
     assert "cmdstat_multi" not in stats and "cmdstat_exec" not in stats
+
+
+async def test_update_is_all_or_nothing_locally(redis_backend):
+    user = User(name="Alice", age=1)
+    await user.asave()
+    with pytest.raises(ValueError):
+        await user.aupdate(name="Bob", age="not a number")
+    assert user.name == "Alice" and user.age == 1
+    assert await User.aget(user.key) == user
+
+
+async def test_aliases_and_excluded_fields(redis_backend):
+    aliased = Aliased(b=5, secret="s")
+    await aliased.asave()
+    loaded = await Aliased.aget(aliased.key)
+    assert loaded.a == 5 and loaded.secret == "default"
+    await aliased.aupdate(a=7, secret="t")  # the excluded field is assigned, never stored
+    assert aliased.secret == "t"
+    fresh = await Aliased.aget(aliased.key)
+    assert fresh.a == 7 and fresh.secret == "default"

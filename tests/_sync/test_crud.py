@@ -8,7 +8,7 @@ import pytest
 
 import rapyer
 from rapyer.errors import BadDeleteActionError, KeyNotFound, UpdateAtomicModelError
-from tests.models import Account, Address, Box, Derived, Everything, Person, Product, User
+from tests.models import Account, Address, Aliased, Box, Derived, Everything, Person, Product, User
 
 
 def test_save_and_get_round_trip(redis_backend):
@@ -163,3 +163,23 @@ def test_single_save_is_one_command_without_ttl(backend):
     stats = backend.info("commandstats")
     assert stats["cmdstat_json.set"]["calls"] == 1
     assert "cmdstat_multi" not in stats and "cmdstat_exec" not in stats
+
+
+def test_update_is_all_or_nothing_locally(redis_backend):
+    user = User(name="Alice", age=1)
+    user.save()
+    with pytest.raises(ValueError):
+        user.update(name="Bob", age="not a number")
+    assert user.name == "Alice" and user.age == 1
+    assert User.get(user.key) == user
+
+
+def test_aliases_and_excluded_fields(redis_backend):
+    aliased = Aliased(b=5, secret="s")
+    aliased.save()
+    loaded = Aliased.get(aliased.key)
+    assert loaded.a == 5 and loaded.secret == "default"
+    aliased.update(a=7, secret="t")  # the excluded field is assigned, never stored
+    assert aliased.secret == "t"
+    fresh = Aliased.get(aliased.key)
+    assert fresh.a == 7 and fresh.secret == "default"

@@ -107,3 +107,16 @@ def test_runtime_rebinding_of_one_class(server_url: str, real_redis) -> None:
         other.flushdb()
         other.close()
     assert not User.exists(user.key)
+
+
+def test_closed_loops_release_their_clients(real_redis) -> None:
+    """Each asyncio.run gets its own client; the clients of closed loops are closed and dropped."""
+    from rapyer._binding import all_bindings
+
+    baseline = len(real_redis.client_list())
+    user = User(name="many-loops")
+    for _ in range(15):
+        asyncio.run(user.asave())
+    kept = sum(len(binding._async_clients) for binding in all_bindings())
+    assert kept <= 1
+    assert len(real_redis.client_list()) - baseline <= 1
