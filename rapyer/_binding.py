@@ -46,6 +46,11 @@ _SIBLING_KWARGS = (
     "client_name",
     "credential_provider",
     "protocol",
+    "health_check_interval",
+    "retry_on_timeout",
+    "socket_keepalive_options",
+    "encoding",
+    "encoding_errors",
 )
 
 
@@ -79,6 +84,9 @@ def _sibling(client: Any, want_async: bool) -> Any:
         for name, value in pool_kwargs.items():
             if name.startswith("ssl_") and value is not None:
                 kwargs[name] = value
+    max_connections = getattr(client.connection_pool, "max_connections", None)
+    if max_connections is not None and max_connections < 2**31:
+        kwargs["max_connections"] = max_connections
     cls = aredis.Redis if want_async else redis.Redis
     return cls(decode_responses=True, **kwargs)
 
@@ -179,6 +187,7 @@ class Binding:
         with self._lock:
             items = list(self._async_clients.items())
             self._async_clients = weakref.WeakKeyDictionary()
+            self._given_async_loop = None  # the user's own client may serve again
         return [client for owner, client in items if owner is loop and not owner.is_closed()]
 
     def take_sync_client(self) -> Any:
