@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticSerializationError
 
 from rapyer import _codec, _keys, _registry, _ttl
@@ -38,6 +39,7 @@ READ_FETCH = ActionGroup.READ | ActionGroup.FETCH
 CREATE = ActionGroup.CREATE
 MISSING: Any = object()  # a key that holds no document (or no JSON document)
 SKIPPED: Any = object()  # a document that failed validation (logged)
+_BASE_VALIDATE_JSON = BaseModel.model_validate_json.__func__  # type: ignore[attr-defined]
 
 
 # ---- arguments ------------------------------------------------------------------------------
@@ -177,43 +179,150 @@ def insert_commands(models: Sequence[BaseRedisModel]) -> dict[Binding, list[Comm
 
 class ReadPlan:
     """One round trip that reads documents (``JSON.MGET``), their special fields and the
-    TTL refresh of ``groups``."""
+    TTL refresh of ``groups``.
 
-    __slots__ = ("items", "commands", "special_counts")
+    ``classes`` is one class for every key (the per-class decisions are made once), or a
+    list with the class of each key.
+    """
+
+    __slots__ = ("keys", "classes", "commands", "special_counts")
 
     def __init__(
-        self, items: Sequence[tuple[type[BaseRedisModel], str]], groups: ActionGroup = READ_FETCH
+        self,
+        keys: Sequence[str],
+        classes: type[BaseRedisModel] | Sequence[type[BaseRedisModel]],
+        groups: ActionGroup = READ_FETCH,
     ) -> None:
-        self.items = items
-        commands: list[Command] = [("JSON.MGET", *(key for _, key in items), ".")]
+        self.keys = keys
+        self.classes = classes
+        commands: list[Command] = [("JSON.MGET", *keys, ".")]
+        self.commands = commands
+        if isinstance(classes, type):
+            cls = classes
+            sets = _set_count(cls)
+            ttl = _ttl.refresh_ttl_for(cls, groups)
+            self.special_counts: list[int] | None = None
+            if sets:
+                self.special_counts = [sets] * len(keys)
+                read = cls._special_read_commands
+                for key in keys:
+                    commands.extend(read(key))
+            if ttl is not None:
+                specials = cls._class_special_keys
+                for key in keys:
+                    commands.append(("EXPIRE", key, ttl))
+                    commands.extend(("EXPIRE", k, ttl) for k in specials(key))
+            return
         counts: list[int] = []
         refresh = _TtlCache(lambda cls: _ttl.refresh_ttl_for(cls, groups))
+        set_count = _TtlCache(_set_count)
         expires: list[Command] = []
-        for cls, key in items:
-            special = cls._special_read_commands(key)
-            counts.append(len(special))
-            commands.extend(special)
+        for cls, key in zip(classes, keys, strict=True):
+            if set_count[cls]:
+                special = cls._special_read_commands(key)
+                counts.append(len(special))
+                commands.extend(special)
+            else:
+                counts.append(0)
             ttl = refresh[cls]
             if ttl is not None:
                 expires.append(("EXPIRE", key, ttl))
                 expires.extend(("EXPIRE", k, ttl) for k in cls._class_special_keys(key))
         commands.extend(expires)
-        self.commands = commands
-        self.special_counts = counts
+        self.special_counts = counts if any(counts) else None
 
     def results(self, replies: list[Any]) -> list[Any]:
         """Per item: the model, MISSING or SKIPPED (invalid, logged)."""
         docs = replies[0]
+        classes = self.classes
+        if isinstance(classes, type):
+            classes = [classes] * len(self.keys)
+        counts = self.special_counts
+        if counts is None:
+            return [
+                load_one(cls, key, raw, ())  # type: ignore[arg-type]
+                for cls, key, raw in zip(classes, self.keys, docs, strict=True)
+            ]
         out: list[Any] = []
         pos = 1
-        for (cls, key), raw, count in zip(self.items, docs, self.special_counts, strict=True):
+        for cls, key, raw, count in zip(classes, self.keys, docs, counts, strict=True):
             special = replies[pos : pos + count]
             pos += count
             out.append(load_one(cls, key, raw, special))
         return out
 
+    def models(self, replies: list[Any]) -> tuple[list[Any], str | None]:
+        """The loaded models in order, and the first missing key (``None`` when none is).
 
-def load_one(cls: type[BaseRedisModel], key: str, raw: Any, special: list[Any]) -> Any:
+        Invalid documents are skipped with a WARNING. One class without special fields
+        takes a tight loop: validation straight from the JSON text, the pk set in place.
+        """
+        cls = self.classes
+        if (
+            not isinstance(cls, type)
+            or self.special_counts is not None
+            or not _plain_load(cls)  # type: ignore[arg-type]
+        ):
+            results = self.results(replies)
+            missing = None
+            out = []
+            for key, result in zip(self.keys, results, strict=True):
+                if result is MISSING:
+                    if missing is None:
+                        missing = key
+                elif result is not SKIPPED:
+                    out.append(result)
+            return out, missing
+        docs = replies[0]
+        validate = cls.__pydantic_validator__.validate_json
+        context = _codec.LOAD_CONTEXT
+        set_pk = cls.__rapyer_key_field__ is None
+        models: list[Any] = []
+        append = models.append
+        missing = None
+        for key, raw in zip(self.keys, docs, strict=True):
+            # A missing key is null on Redis; fakeredis answers "[]" for it.
+            if raw is None or raw == "[]":
+                if missing is None:
+                    missing = key
+                continue
+            if type(raw) is str:
+                try:
+                    model = validate(raw, context=context)
+                except ValidationError:
+                    model = load_one(cls, key, raw, ())  # type: ignore[arg-type]
+                    if model is not SKIPPED:
+                        append(model)
+                    continue
+            else:
+                model = load_one(cls, key, raw, ())  # type: ignore[arg-type]
+                if model is not SKIPPED:
+                    append(model)
+                continue
+            if set_pk:
+                private = model.__pydantic_private__
+                _, sep, pk = key.partition(":")
+                if private is not None:
+                    private["_rapyer_pk"] = pk if sep else key
+                else:
+                    model._rapyer_pk = pk if sep else key
+            append(model)
+        return models, missing
+
+
+def _set_count(cls: type[BaseRedisModel]) -> int:
+    """How many set fields a read of ``cls`` fetches besides the document."""
+    if not _has_special_keys(cls):
+        return 0
+    return sum(1 for _, is_set in cls._class_special_fields() if is_set)
+
+
+def _plain_load(cls: type[BaseRedisModel]) -> bool:
+    """Whether ``cls`` loads with pydantic's own ``model_validate_json`` (not overridden)."""
+    return getattr(cls.model_validate_json, "__func__", None) is _BASE_VALIDATE_JSON
+
+
+def load_one(cls: type[BaseRedisModel], key: str, raw: Any, special: Sequence[Any]) -> Any:
     """The model from one ``JSON.MGET`` item; MISSING or SKIPPED (with a WARNING)."""
     # A missing key is null on Redis; fakeredis answers "[]" for it.
     if raw is None or raw == "[]":
@@ -229,7 +338,7 @@ def load_one(cls: type[BaseRedisModel], key: str, raw: Any, special: list[Any]) 
         )
         return SKIPPED
     if special:
-        model._apply_special_replies(special)
+        model._apply_special_replies(special)  # type: ignore[arg-type]
     return model
 
 

@@ -6,6 +6,8 @@ lock key ``{model key}/{action}:lock``.
 
 from __future__ import annotations
 
+import operator
+
 from rapyer.errors import InvalidKeyError
 
 SEPARATOR = ":"
@@ -61,6 +63,11 @@ def is_lock_key(key: str) -> bool:
     if not key.endswith(LOCK_SUFFIX):
         return False
     return "/" in key[: -len(LOCK_SUFFIX)]
+
+
+# Whether a key ends like a lock key (``is_lock_key`` decides): a C-level test to run over a
+# whole SCAN reply with ``map`` before filtering it.
+maybe_lock_key = operator.methodcaller("endswith", LOCK_SUFFIX)
 
 
 def escape_glob(text: str) -> str:

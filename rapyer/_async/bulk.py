@@ -58,13 +58,26 @@ def _wrong_type(exc: ResponseError, key: str) -> Exception:
 
 
 async def read_items(
-    binding: Binding, items: Sequence[tuple[type[BaseRedisModel], str]]
+    binding: Binding,
+    keys: Sequence[str],
+    classes: type[BaseRedisModel] | Sequence[type[BaseRedisModel]],
 ) -> list[Any]:
-    """One round trip: the documents at the keys of ``items`` (plus special fields and the
-    read refresh). Per item: a model, ``MISSING`` or ``SKIPPED``."""
-    plan = _bulk.ReadPlan(items)
+    """One round trip: the documents at ``keys`` (plus special fields and the read refresh);
+    ``classes`` is one class for all or the class of each key. Per item: a model,
+    ``MISSING`` or ``SKIPPED``."""
+    plan = _bulk.ReadPlan(keys, classes)
     replies = await executor.transaction(binding, plan.commands)
     return plan.results(replies)
+
+
+async def read_models(
+    binding: Binding, cls: type[M], keys: Sequence[str]
+) -> tuple[list[M], str | None]:
+    """One round trip: the ``cls`` models at ``keys`` in order (invalid ones skipped with a
+    WARNING), and the first missing key (``None`` when none is)."""
+    plan = _bulk.ReadPlan(keys, cls)
+    replies = await executor.transaction(binding, plan.commands)
+    return plan.models(replies)
 
 
 async def read_keys(
@@ -73,8 +86,10 @@ async def read_keys(
     """The models at full ``keys``, in order, one ``JSON.MGET`` chunk at a time."""
     binding = binding_of(cls)
     for chunk in _bulk.chunks(keys, size):
-        results = await read_items(binding, [(cls, key) for key in chunk])
-        yield _bulk.pick(chunk, results, skip_missing)  # type: ignore[misc]
+        models, missing = await read_models(binding, cls, chunk)
+        if missing is not None and not skip_missing:
+            raise KeyNotFound(f"{missing} is missing in redis")
+        yield models
 
 
 async def scan_keys(cls: type[BaseRedisModel], count: int) -> AsyncIterator[list[str]]:
@@ -82,12 +97,14 @@ async def scan_keys(cls: type[BaseRedisModel], count: int) -> AsyncIterator[list
     binding = binding_of(cls)
     pattern = _keys.scan_pattern(cls.class_key_initials())
     is_lock = _keys.is_lock_key
+    maybe_lock = _keys.maybe_lock_key
     cursor: Any = 0
     while True:
         cursor, found = await executor.execute(
             binding, "SCAN", cursor, "MATCH", pattern, "COUNT", count
         )
-        found = [key for key in found if not is_lock(key)]
+        if any(map(maybe_lock, found)):
+            found = [key for key in found if not is_lock(key)]
         if found:
             yield found
         if int(cursor) == 0:
@@ -107,17 +124,20 @@ async def scan_models(
     pending: list[str] = []
     async for found in scan_keys(cls, scan_count or size):
         if seen is not None:
-            fresh = [key for key in found if key not in seen]
-            seen.update(fresh)
-            found = fresh
+            if seen.isdisjoint(found):
+                seen.update(found)
+            else:
+                fresh = [key for key in found if key not in seen]
+                seen.update(fresh)
+                found = fresh
         pending.extend(found)
         while len(pending) >= size:
             chunk, pending = pending[:size], pending[size:]
-            results = await read_items(binding, [(cls, key) for key in chunk])
-            yield _bulk.pick(chunk, results, skip_missing=True)  # type: ignore[misc]
+            models, _ = await read_models(binding, cls, chunk)
+            yield models
     if pending:
-        results = await read_items(binding, [(cls, key) for key in pending])
-        yield _bulk.pick(pending, results, skip_missing=True)  # type: ignore[misc]
+        models, _ = await read_models(binding, cls, pending)
+        yield models
 
 
 async def find_all(cls: type[M], max_results: int | None, offset: int) -> list[M]:
@@ -129,6 +149,8 @@ async def find_all(cls: type[M], max_results: int | None, offset: int) -> list[M
         out.extend(batch)
         if max_results is not None and len(out) >= offset + max_results:
             break
+    if max_results is None and not offset:
+        return out
     end = None if max_results is None else offset + max_results
     return out[offset:end]
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from rapyer import _bulk
-from rapyer._sync.bulk import delete_targets, insert_models, read_items
+from rapyer._sync.bulk import delete_targets, insert_models, read_items, read_models
 from rapyer._binding import binding_of
 from rapyer._model import BaseRedisModel
-from rapyer.errors import UnsupportedArgumentTypeError
+from rapyer.errors import KeyNotFound, UnsupportedArgumentTypeError
 from rapyer.results import GetOrCreateResult, RapyerDeleteResult
 
 
@@ -31,6 +31,20 @@ def find(*redis_keys: str, skip_missing: bool = False) -> list[BaseRedisModel]:
     classes = _bulk.global_classes(redis_keys)
     if not redis_keys:
         return []
+    first = classes[0]
+    if all(cls is first for cls in classes):
+        # One class: its own chunks, the tight load; KeyNotFound after every chunk was read.
+        binding = binding_of(first)
+        found: list[BaseRedisModel] = []
+        missing = None
+        for chunk in _bulk.chunks(redis_keys, _bulk.batch_size_of(first)):
+            models, absent = read_models(binding, first, chunk)
+            found.extend(models)
+            if missing is None:
+                missing = absent
+        if missing is not None and not skip_missing:
+            raise KeyNotFound(f"{missing} is missing in redis")
+        return found
     distinct = set(classes)
     sizes = {cls: _bulk.batch_size_of(cls) for cls in distinct}
     bindings = {cls: binding_of(cls) for cls in distinct}
@@ -42,8 +56,10 @@ def find(*redis_keys: str, skip_missing: bool = False) -> list[BaseRedisModel]:
     for binding, group in groups.items():
         size = min(sizes[cls] for _, cls, _ in group)
         for chunk in _bulk.chunks(group, size):
-            found = read_items(binding, [(cls, key) for _, cls, key in chunk])
-            for (index, _, _), result in zip(chunk, found, strict=True):
+            found_items = read_items(
+                binding, [key for _, _, key in chunk], [cls for _, cls, _ in chunk]
+            )
+            for (index, _, _), result in zip(chunk, found_items, strict=True):
                 results[index] = result
     return _bulk.pick(redis_keys, results, skip_missing)
 
