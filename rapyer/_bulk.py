@@ -39,6 +39,7 @@ READ_FETCH = ActionGroup.READ | ActionGroup.FETCH
 CREATE = ActionGroup.CREATE
 MISSING: Any = object()  # a key that holds no document (or no JSON document)
 SKIPPED: Any = object()  # a document that failed validation (logged)
+_NO_PARENT: Any = object()  # a private dict without the parent entry
 _BASE_VALIDATE_JSON = BaseModel.model_validate_json.__func__  # type: ignore[attr-defined]
 
 
@@ -87,17 +88,23 @@ def models_to_insert(models: Sequence[Any], cls: type | None = None) -> None:
     """Check ``insert`` arguments before anything is sent."""
     from rapyer._model import BaseRedisModel
 
+    checked: type | None = None  # the last class that passed the class checks
     for model in models:
-        if not isinstance(model, BaseRedisModel):
-            raise UnsupportedArgumentTypeError(
-                f"insert takes rapyer models, got {type(model).__name__}"
-            )
-        if cls is not None and not isinstance(model, cls):
-            raise UnsupportedArgumentTypeError(
-                f"{cls.__name__}.insert got a {type(model).__name__}; use rapyer.insert for "
-                "models of several classes"
-            )
-        check_top_level(model, "insert")
+        model_cls = type(model)
+        if model_cls is not checked:
+            if not isinstance(model, BaseRedisModel):
+                raise UnsupportedArgumentTypeError(
+                    f"insert takes rapyer models, got {type(model).__name__}"
+                )
+            if cls is not None and not isinstance(model, cls):
+                raise UnsupportedArgumentTypeError(
+                    f"{cls.__name__}.insert got a {type(model).__name__}; use rapyer.insert "
+                    "for models of several classes"
+                )
+            checked = model_cls
+        private = model.__pydantic_private__
+        if private is None or private.get("_rapyer_parent", _NO_PARENT) is not None:
+            check_top_level(model, "insert")
 
 
 def by_binding(items: Iterable[tuple[Binding, Any]]) -> dict[Binding, list[Any]]:
@@ -142,35 +149,71 @@ def _has_special_keys(cls: type[BaseRedisModel]) -> bool:
     return bool(cls.__rapyer_special_fields__ or cls.__rapyer_nested_fields__)
 
 
+class _InsertClass:
+    """Per-class decisions of one insert: made once per call."""
+
+    __slots__ = ("commands", "head", "own_pk", "special", "ttl", "tail", "to_json", "exclude")
+
+    def __init__(self, cls: type[BaseRedisModel], out: dict[Binding, list[Command]]) -> None:
+        binding = binding_of(cls)
+        commands = out.get(binding)
+        if commands is None:
+            commands = out[binding] = []
+        self.commands = commands
+        self.head = cls.class_key_initials() + _keys.SEPARATOR
+        self.own_pk = cls.__rapyer_key_field__ is None
+        self.special = _has_special_keys(cls)
+        ttl, nx = _ttl.creation_ttl(cls, CREATE)
+        self.ttl = ttl
+        self.tail: tuple[str, ...] = ("NX",) if nx else ()
+        # pydantic's serializer itself, unless the class overrides model_dump_json.
+        plain = getattr(cls, "model_dump_json", None) is BaseModel.model_dump_json
+        self.to_json = cls.__pydantic_serializer__.to_json if plain else None
+        special = cls.__rapyer_special_fields__
+        self.exclude = set(special) if special else None
+
+
 def insert_commands(models: Sequence[BaseRedisModel]) -> dict[Binding, list[Command]]:
     """Per binding, the commands that store ``models`` (top-level, already checked) with their
     creation TTL."""
-    ttl_of = _TtlCache(lambda cls: _ttl.creation_ttl(cls, CREATE))
-    binding_cache = _TtlCache(binding_of)
-    prefix_of = _TtlCache(lambda cls: cls.class_key_initials())
-    special_of = _TtlCache(_has_special_keys)
-    build_key = _keys.build_key
-    dump = _codec.dump_json
     out: dict[Binding, list[Command]] = {}
+    plans: dict[type, _InsertClass] = {}
+    dump = _codec.dump_json
+    context = _codec.DUMP_CONTEXT
+    last_cls: type | None = None
+    plan: Any = None
     for model in models:
         cls = type(model)
-        key = build_key(prefix_of[cls], model.pk)
+        if cls is not last_cls:
+            plan = plans.get(cls)
+            if plan is None:
+                plan = plans[cls] = _InsertClass(cls, out)
+            last_cls = cls
+        pk = None
+        if plan.own_pk:
+            private = model.__pydantic_private__
+            if private is not None:
+                pk = private.get("_rapyer_pk")
+        key = plan.head + (pk if pk is not None else model.pk)
+        to_json = plan.to_json
         try:
-            doc = dump(model)
+            if to_json is not None:
+                try:
+                    doc = to_json(model, context=context, exclude=plan.exclude).decode()
+                except (PydanticSerializationError, ValueError, TypeError):
+                    doc = dump(model)  # raises with rapyer's message
+            else:
+                doc = dump(model)
         except (PydanticSerializationError, ValueError, TypeError) as exc:
             raise RapyerSerializationError(f"{key}: cannot dump the model: {exc}") from exc
-        commands = out.get(binding_cache[cls])
-        if commands is None:
-            commands = out[binding_cache[cls]] = []
+        commands = plan.commands
         commands.append(("JSON.SET", key, "$", doc))
-        special = special_of[cls]
-        if special:
+        if plan.special:
             commands.extend(model._special_save_commands())
-        ttl, nx = ttl_of[cls]
+        ttl = plan.ttl
         if ttl is not None:
-            tail = ("NX",) if nx else ()
-            targets = model.all_keys if special else (key,)
-            commands.extend(("EXPIRE", k, ttl, *tail) for k in targets)
+            targets = model.all_keys if plan.special else (key,)
+            commands.extend(("EXPIRE", k, ttl, *plan.tail) for k in targets)
     return out
 
 
@@ -259,9 +302,7 @@ class ReadPlan:
         """
         cls = self.classes
         if (
-            not isinstance(cls, type)
-            or self.special_counts is not None
-            or not _plain_load(cls)  # type: ignore[arg-type]
+            not isinstance(cls, type) or self.special_counts is not None or not _plain_load(cls)  # type: ignore[arg-type]
         ):
             results = self.results(replies)
             missing = None
@@ -382,12 +423,69 @@ def target_of_key(cls: type[BaseRedisModel], key: str) -> DeleteTarget:
     return DeleteTarget(cls, key, cls._class_special_keys(key))
 
 
-def class_delete_targets(cls: type[BaseRedisModel], args: Sequence[Any]) -> list[DeleteTarget]:
+class KeysOfClass:
+    """Delete targets that are all main keys of one class without special keys (the fast
+    path: no object per model)."""
+
+    __slots__ = ("cls", "keys")
+
+    def __init__(self, cls: type[BaseRedisModel], keys: list[str]) -> None:
+        self.cls = cls
+        self.keys = keys
+
+
+def _simple_delete_keys(
+    cls: type[BaseRedisModel], args: Sequence[Any], global_keys: bool
+) -> KeysOfClass | None:
+    """The keys of ``args`` when they all name documents of exactly ``cls`` (which owns no
+    special keys): models of ``cls`` (top-level) and keys; else ``None`` (general path).
+
+    ``global_keys``: keys are full keys whose registered class must be ``cls``; else keys
+    are full keys or bare pks of ``cls``.
+    """
+    if _has_special_keys(cls):
+        return None
+    prefix = cls.class_key_initials()
+    head = prefix + _keys.SEPARATOR
+    own_pk = cls.__rapyer_key_field__ is None
+    full_key = _keys.full_key
+    keys: list[str] = []
+    append = keys.append
+    for arg in args:
+        if type(arg) is cls:
+            private = arg.__pydantic_private__
+            if private is None:
+                return None
+            parent = private.get("_rapyer_parent", _NO_PARENT)
+            if parent is not None:
+                if parent is _NO_PARENT:
+                    return None
+                raise BadDeleteActionError("A nested model cannot be deleted on its own")
+            pk = private.get("_rapyer_pk") if own_pk else None
+            append(head + (pk if pk is not None else arg.pk))
+        elif isinstance(arg, str):
+            if global_keys:
+                if _registry.class_for_key_strict(arg) is not cls:
+                    return None
+                append(arg)
+            else:
+                append(full_key(prefix, arg))
+        else:
+            return None
+    return KeysOfClass(cls, keys)
+
+
+def class_delete_targets(
+    cls: type[BaseRedisModel], args: Sequence[Any]
+) -> list[DeleteTarget] | KeysOfClass:
     """Targets of ``Model.delete_many`` (keys and models; expressions are handled apart)."""
     from rapyer._model import BaseRedisModel
 
     if not args:
         raise UnsupportedArgumentTypeError(f"{cls.__name__}.delete_many needs arguments")
+    simple = _simple_delete_keys(cls, args, global_keys=False)
+    if simple is not None:
+        return simple
     targets: list[DeleteTarget] = []
     prefix = cls.class_key_initials()
     for arg in args:
@@ -407,12 +505,21 @@ def class_delete_targets(cls: type[BaseRedisModel], args: Sequence[Any]) -> list
     return targets
 
 
-def global_delete_targets(args: Sequence[Any]) -> list[DeleteTarget]:
+def global_delete_targets(args: Sequence[Any]) -> list[DeleteTarget] | KeysOfClass:
     """Targets of the module-level ``delete_many`` (full keys and models, any class)."""
     from rapyer._model import BaseRedisModel
 
     if not args:
         raise MissingParameterError("delete_many needs at least one key or model")
+    first = args[0]
+    if isinstance(first, BaseRedisModel):
+        simple = _simple_delete_keys(type(first), args, global_keys=True)
+        if simple is not None:
+            return simple
+    elif isinstance(first, str):
+        simple = _simple_delete_keys(_registry.class_for_key_strict(first), args, True)
+        if simple is not None:
+            return simple
     targets: list[DeleteTarget] = []
     for arg in args:
         if isinstance(arg, str):

@@ -166,8 +166,36 @@ def insert_models(models: Sequence[BaseRedisModel]) -> None:
         executor.write(binding, commands)
 
 
-def delete_targets(targets: Sequence[_bulk.DeleteTarget], result_cls: type[R]) -> R:
+def delete_keys_of_class(simple: _bulk.KeysOfClass, result_cls: type[R]) -> R:
+    """Delete main keys of one class without special keys: ``DEL`` in batches of
+    ``max_delete_per_transaction`` keys (one ``DEL`` queued inside a pipeline)."""
+    cls, keys = simple.cls, simple.keys
+    binding = binding_of(cls)
+    result = result_cls()
+    if _pipeline_state.current() is not None:
+        executor.write(binding, [("DEL", *keys)])
+        result.models_deleted = result.keys_deleted = len(keys)
+        result.was_committed = False
+        deleted = len(keys)
+    else:
+        limit = _config.resolve(cls, "max_delete_per_transaction")  # type: ignore[arg-type]
+        size = len(keys) if limit is None or limit < 1 else limit
+        deleted = 0
+        for start in range(0, len(keys), size):
+            reply = executor.execute(binding, "DEL", *keys[start : start + size])
+            deleted += int(reply)
+        result.models_deleted = result.keys_deleted = deleted
+    if isinstance(result, RapyerDeleteResult):
+        result.by_model = {cls: deleted}
+    return result
+
+
+def delete_targets(
+    targets: Sequence[_bulk.DeleteTarget] | _bulk.KeysOfClass, result_cls: type[R]
+) -> R:
     """Delete the targets' keys, in batches per binding (queued inside a pipeline)."""
+    if isinstance(targets, _bulk.KeysOfClass):
+        return delete_keys_of_class(targets, result_cls)
     groups = _bulk.by_binding((binding_of(t.cls), t) for t in targets)
     result = result_cls()
     by_model: dict[type, int] = {}
