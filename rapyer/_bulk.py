@@ -6,6 +6,7 @@ Both APIs (``rapyer/_async/bulk.py`` and its generated twin) send exactly these 
 from __future__ import annotations
 
 import logging
+import operator
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,9 @@ CREATE = ActionGroup.CREATE
 MISSING: Any = object()  # a key that holds no document (or no JSON document)
 SKIPPED: Any = object()  # a document that failed validation (logged)
 _NO_PARENT: Any = object()  # a private dict without the parent entry
+_PRIVATE = operator.attrgetter("__pydantic_private__")
+_PARENT = operator.itemgetter("_rapyer_parent")
+_PK = operator.itemgetter("_rapyer_pk")
 _BASE_VALIDATE_JSON = BaseModel.model_validate_json.__func__  # type: ignore[attr-defined]
 
 
@@ -448,6 +452,17 @@ def _simple_delete_keys(
     prefix = cls.class_key_initials()
     head = prefix + _keys.SEPARATOR
     own_pk = cls.__rapyer_key_field__ is None
+    if own_pk and set(map(type, args)) == {cls}:
+        # Only models of ``cls``: C-level passes over their private dicts.
+        try:
+            privates = list(map(_PRIVATE, args))
+            parents = list(map(_PARENT, privates))
+            pks = list(map(_PK, privates))
+        except (KeyError, TypeError):
+            pass  # some model lacks private state: the loop below decides
+        else:
+            if parents.count(None) == len(parents) and None not in pks:
+                return KeysOfClass(cls, list(map(head.__add__, pks)))
     full_key = _keys.full_key
     keys: list[str] = []
     append = keys.append
