@@ -61,6 +61,8 @@ def classify(args: Sequence[Any]) -> tuple[list[str], list[Expression]]:
     Raises UnsupportedArgumentTypeError for any other argument type and
     UnsupportedArgumentValueError when keys and expressions are mixed.
     """
+    if all(issubclass(t, str) and not issubclass(t, Expression) for t in set(map(type, args))):
+        return list(args), []  # only keys (the usual call): no pass in Python
     keys: list[str] = []
     expressions: list[Expression] = []
     for arg in args:

@@ -7,6 +7,7 @@ lock key ``{model key}/{action}:lock``.
 from __future__ import annotations
 
 import operator
+from collections.abc import Iterable
 
 from rapyer.errors import InvalidKeyError
 
@@ -40,6 +41,12 @@ def full_key(prefix: str, key_or_pk: str) -> str:
     if key_or_pk.startswith(prefix + SEPARATOR):
         return key_or_pk
     return build_key(prefix, key_or_pk)
+
+
+def full_keys(prefix: str, keys_or_pks: Iterable[str]) -> list[str]:
+    """``full_key`` of each item, in order."""
+    head = prefix + SEPARATOR
+    return [key if key.startswith(head) else head + key for key in map(str, keys_or_pks)]
 
 
 def pk_of(key: str) -> str:

@@ -292,11 +292,12 @@ class AsyncBulkOps(_Base):
             return []
         if not keys:
             return await find_all(cls, max_results, offset)
-        prefix = cls.class_key_initials()
-        full = [_keys.full_key(prefix, key) for key in keys]
+        full = _keys.full_keys(cls.class_key_initials(), keys)
         found: list[Self] = []
         async for batch in read_keys(cls, full, _bulk.batch_size_of(cls), skip_missing):
             found.extend(batch)
+        if max_results is None and not offset:
+            return found
         end = None if max_results is None else offset + max_results
         return found[offset:end]
 
@@ -364,8 +365,7 @@ class AsyncBulkOps(_Base):
         if sort_by is not None:
             raise UnsupportedArgumentValueError("sort_by cannot be used with keys")
         if keys:
-            prefix = cls.class_key_initials()
-            full = [_keys.full_key(prefix, key) for key in keys]
+            full = _keys.full_keys(cls.class_key_initials(), keys)
             async for batch in read_keys(cls, full, size, skip_missing=False):
                 for model in batch:
                     yield model

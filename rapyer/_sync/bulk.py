@@ -294,11 +294,12 @@ class SyncBulkOps(_Base):
             return []
         if not keys:
             return find_all(cls, max_results, offset)
-        prefix = cls.class_key_initials()
-        full = [_keys.full_key(prefix, key) for key in keys]
+        full = _keys.full_keys(cls.class_key_initials(), keys)
         found: list[Self] = []
         for batch in read_keys(cls, full, _bulk.batch_size_of(cls), skip_missing):
             found.extend(batch)
+        if max_results is None and not offset:
+            return found
         end = None if max_results is None else offset + max_results
         return found[offset:end]
 
@@ -366,8 +367,7 @@ class SyncBulkOps(_Base):
         if sort_by is not None:
             raise UnsupportedArgumentValueError("sort_by cannot be used with keys")
         if keys:
-            prefix = cls.class_key_initials()
-            full = [_keys.full_key(prefix, key) for key in keys]
+            full = _keys.full_keys(cls.class_key_initials(), keys)
             for batch in read_keys(cls, full, size, skip_missing=False):
                 for model in batch:
                     yield model
