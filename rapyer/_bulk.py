@@ -321,38 +321,38 @@ class ReadPlan:
                     out.append(result)
             return out, missing
         docs = replies[0]
+        keys = self.keys
         validate = cls.__pydantic_validator__.validate_json
         context = _codec.LOAD_CONTEXT
+        # The pk is the text after the first ":" (``_keys.pk_of``): after the class's own
+        # "prefix:" when every key starts with it (the prefix holds no ":").
+        head = cls.class_key_initials() + _keys.SEPARATOR
+        cut = len(head) if all(map(operator.methodcaller("startswith", head), keys)) else 0
         set_pk = cls.__rapyer_key_field__ is None
         models: list[Any] = []
         append = models.append
         missing = None
-        for key, raw in zip(self.keys, docs, strict=True):
+        for key, raw in zip(keys, docs, strict=True):
             # A missing key is null on Redis; fakeredis answers "[]" for it.
             if raw is None or raw == "[]":
                 if missing is None:
                     missing = key
                 continue
-            if type(raw) is str:
-                try:
-                    model = validate(raw, context=context)
-                except ValidationError:
-                    model = load_one(cls, key, raw, ())  # type: ignore[arg-type]
-                    if model is not SKIPPED:
-                        append(model)
-                    continue
-            else:
+            try:
+                model = validate(raw, context=context)
+            except ValidationError:
+                # Not JSON text, an invalid document, or SafeLoad: the general load decides.
                 model = load_one(cls, key, raw, ())  # type: ignore[arg-type]
                 if model is not SKIPPED:
                     append(model)
                 continue
             if set_pk:
                 private = model.__pydantic_private__
-                _, sep, pk = key.partition(":")
+                pk = key[cut:] if cut else _keys.pk_of(key)
                 if private is not None:
-                    private["_rapyer_pk"] = pk if sep else key
+                    private["_rapyer_pk"] = pk
                 else:
-                    model._rapyer_pk = pk if sep else key
+                    model._rapyer_pk = pk
             append(model)
         return models, missing
 
