@@ -403,7 +403,7 @@ def pick(keys: Sequence[str], results: Sequence[Any], skip_missing: bool) -> lis
 
 def global_classes(keys: Sequence[Any]) -> list[type[BaseRedisModel]]:
     """The registered class of each full key, all checked before any I/O."""
-    return [_registry.class_for_key_strict(key) for key in keys]  # type: ignore[misc]
+    return list(map(_registry.class_for_key_strict, keys))  # type: ignore[arg-type]
 
 
 # ---- delete ---------------------------------------------------------------------------------

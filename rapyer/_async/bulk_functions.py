@@ -30,7 +30,7 @@ async def afind(*redis_keys: str, skip_missing: bool = False) -> list[BaseRedisM
     if not redis_keys:
         return []
     first = classes[0]
-    if all(cls is first for cls in classes):
+    if classes.count(first) == len(classes):
         # One class: its own chunks, the tight load; KeyNotFound after every chunk was read.
         binding = binding_of(first)
         found: list[BaseRedisModel] = []
