@@ -5,6 +5,7 @@ Both APIs (``rapyer/_async/bulk.py`` and its generated twin) send exactly these 
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import operator
@@ -283,6 +284,10 @@ class ReadPlan:
 
     def results(self, replies: list[Any]) -> list[Any]:
         """Per item: the model, MISSING or SKIPPED (invalid, logged)."""
+        with _gc_paused():
+            return self._results(replies)
+
+    def _results(self, replies: list[Any]) -> list[Any]:
         docs = replies[0]
         classes = self.classes
         if isinstance(classes, type):
@@ -333,12 +338,7 @@ class ReadPlan:
         models: list[Any] = []
         append = models.append
         missing = None
-        # The loop only allocates (models and their values, no garbage cycles): a collection
-        # of the young generation per ~700 objects would only traverse them again and again.
-        pause_gc = gc.isenabled()
-        if pause_gc:
-            gc.disable()
-        try:
+        with _gc_paused():
             for key, raw in zip(keys, docs, strict=True):
                 # A missing key is null on Redis; fakeredis answers "[]" for it.
                 if raw is None or raw == "[]":
@@ -361,10 +361,25 @@ class ReadPlan:
                     else:
                         model._rapyer_pk = pk
                 append(model)
-        finally:
-            if pause_gc:
-                gc.enable()
         return models, missing
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No garbage collection while a batch of documents is loaded.
+
+    Loading only allocates (models and their values, no garbage cycles), so the collections
+    that the allocations would trigger every ~700 objects only traverse the new models again
+    and again (half the time of a find of 10,000). The collector runs as usual afterwards.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _set_count(cls: type[BaseRedisModel]) -> int:

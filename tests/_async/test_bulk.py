@@ -27,6 +27,7 @@ from tests.models import (
     Account,
     Address,
     Box,
+    Derived,
     Elsewhere,
     Everything,
     Order,
@@ -474,3 +475,51 @@ async def test_find_one_fetches_only_what_it_needs(backend):
     stats = backend.info("commandstats")
     assert stats["cmdstat_json.mget"]["calls"] == 2
     assert stats["cmdstat_scan"]["calls"] == 2  # one SCAN reply covers 50 keys
+
+
+async def test_bulk_fast_paths_keep_the_general_behaviour(redis_backend):
+    # One class without special fields takes the per-class paths; these are their edges.
+    users = [User(name=f"u{i}") for i in range(3)]
+    derived = Derived(name="d")
+    accounts = [Account(account_id=f"a{i}") for i in range(2)]
+    await rapyer.ainsert(*users, derived, *accounts)
+    assert await Account.afind("a0", "acct:a1") == accounts
+    assert await rapyer.afind(*[a.key for a in accounts]) == accounts
+    with pytest.raises(KeyNotFound, match="User:absent"):
+        await rapyer.afind(users[0].key, "User:absent", "User:absent-too")
+    assert await rapyer.afind(users[0].key, "User:absent", skip_missing=True) == users[:1]
+    # Keys, models of the class and of a subclass, mixed.
+    result = await User.adelete_many(users[0], users[1].key, derived)
+    assert (result.models_deleted, result.keys_deleted) == (3, 3)
+    result = await rapyer.adelete_many(users[2], accounts[0], accounts[1].key)
+    assert result.by_model == {User: 1, Account: 2}
+    assert await User.acount() == 0 and await Account.acount() == 0
+    result = await rapyer.adelete_many(users[2].key, users[2])
+    assert result.by_model == {User: 0} and result.models_deleted == 0
+    person = Person(name="p", address=Address(city="Paris"))
+    with pytest.raises(BadDeleteActionError):
+        await Address.adelete_many(Address(city="x"), person.address)
+    with pytest.raises(BadDeleteActionError):
+        await rapyer.adelete_many(Address(city="x"), person.address)
+    with pytest.raises(NestedModelError):
+        await Address.ainsert(Address(city="x"), person.address)
+
+
+async def test_bulk_reads_leave_the_garbage_collector_as_it_was(redis_backend):
+    import gc
+
+    users = [User(name=f"u{i}") for i in range(3)]
+    await User.ainsert(*users)
+    redis_backend.execute_command("JSON.SET", "User:array", "$", "[1, 2]")
+    assert gc.isenabled()
+    assert len(await User.afind(*[u.key for u in users])) == 3
+    assert gc.isenabled()
+    with pytest.raises(CantSerializeRedisValueError):
+        await User.afind(users[0].key, "User:array")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert len(await rapyer.afind(*[u.key for u in users])) == 3
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
