@@ -43,9 +43,6 @@ CREATE = ActionGroup.CREATE
 MISSING: Any = object()  # a key that holds no document (or no JSON document)
 SKIPPED: Any = object()  # a document that failed validation (logged)
 _NO_PARENT: Any = object()  # a private dict without the parent entry
-_PRIVATE = operator.attrgetter("__pydantic_private__")
-_PARENT = operator.itemgetter("_rapyer_parent")
-_PK = operator.itemgetter("_rapyer_pk")
 _BASE_VALIDATE_JSON = BaseModel.model_validate_json.__func__  # type: ignore[attr-defined]
 
 
@@ -479,17 +476,20 @@ def _simple_delete_keys(
     prefix = cls.class_key_initials()
     head = prefix + _keys.SEPARATOR
     own_pk = cls.__rapyer_key_field__ is None
-    if own_pk and set(map(type, args)) == {cls}:
-        # Only models of ``cls``: C-level passes over their private dicts.
+    if own_pk:
+        # Only top-level models of ``cls`` with a pk (the usual call): one comprehension.
         try:
-            privates = list(map(_PRIVATE, args))
-            parents = list(map(_PARENT, privates))
-            pks = list(map(_PK, privates))
+            fast = [
+                head + private["_rapyer_pk"]
+                for arg in args
+                if type(arg) is cls
+                and (private := arg.__pydantic_private__)["_rapyer_parent"] is None
+            ]
         except (KeyError, TypeError):
-            pass  # some model lacks private state: the loop below decides
+            pass  # no private state or no pk yet: the loop below decides
         else:
-            if parents.count(None) == len(parents) and None not in pks:
-                return KeysOfClass(cls, list(map(head.__add__, pks)))
+            if len(fast) == len(args):
+                return KeysOfClass(cls, fast)
     full_key = _keys.full_key
     keys: list[str] = []
     append = keys.append
