@@ -181,9 +181,8 @@ def delete_keys_of_class(simple: _bulk.KeysOfClass, result_cls: type[R]) -> R:
         limit = _config.resolve(cls, "max_delete_per_transaction")  # type: ignore[arg-type]
         size = len(keys) if limit is None or limit < 1 else limit
         deleted = 0
-        for start in range(0, len(keys), size):
-            reply = executor.execute(binding, "DEL", *keys[start : start + size])
-            deleted += int(reply)
+        for batch in (keys,) if len(keys) <= size else _bulk.chunks(keys, size):
+            deleted += int(executor.execute(binding, "DEL", *batch))
         result.models_deleted = result.keys_deleted = deleted
     if isinstance(result, RapyerDeleteResult):
         result.by_model = {cls: deleted}
