@@ -60,7 +60,10 @@ def classify(args: Sequence[Any]) -> tuple[list[str], list[Expression]]:
     Raises UnsupportedArgumentTypeError for any other argument type and
     UnsupportedArgumentValueError when keys and expressions are mixed.
     """
-    if all(issubclass(t, str) and not issubclass(t, Expression) for t in set(map(type, args))):
+    if all(
+        issubclass(t, str) and not issubclass(t, (Expression, FieldProxy))
+        for t in set(map(type, args))
+    ):
         return list(args), []  # only keys (the usual call): no pass in Python
     keys: list[str] = []
     expressions: list[Expression] = []
@@ -171,7 +174,8 @@ class _InsertClass:
         ttl, nx = _ttl.creation_ttl(cls, CREATE)
         self.ttl = ttl
         self.tail: tuple[str, ...] = ("NX",) if nx else ()
-        # pydantic's serializer itself, unless the class overrides model_dump_json.
+        # pydantic's serializer itself (as ``_codec.dump_json`` calls it), unless the class
+        # overrides model_dump_json.
         plain = getattr(cls, "model_dump_json", None) is BaseModel.model_dump_json
         self.to_json = cls.__pydantic_serializer__.to_json if plain else None
         special = cls.__rapyer_special_fields__
@@ -204,7 +208,9 @@ def insert_commands(models: Sequence[BaseRedisModel]) -> dict[Binding, list[Comm
         try:
             if to_json is not None:
                 try:
-                    doc = to_json(model, context=context, exclude=plan.exclude).decode()
+                    doc = to_json(
+                        model, context=context, exclude=plan.exclude, by_alias=False
+                    ).decode()
                 except (PydanticSerializationError, ValueError, TypeError):
                     doc = dump(model)  # raises with rapyer's message
             else:

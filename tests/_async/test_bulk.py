@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -26,6 +27,7 @@ from rapyer.results import DeleteResult, RapyerDeleteResult
 from tests.models import (
     Account,
     Address,
+    Aliased,
     Box,
     Derived,
     Elsewhere,
@@ -503,6 +505,17 @@ async def test_bulk_fast_paths_keep_the_general_behaviour(redis_backend):
         await rapyer.adelete_many(Address(city="x"), person.address)
     with pytest.raises(NestedModelError):
         await Address.ainsert(Address(city="x"), person.address)
+
+
+async def test_bulk_insert_and_find_store_fields_by_name(redis_backend):
+    models = [Aliased(b=i, secret="s") for i in range(3)]
+    await Aliased.ainsert(*models)
+    await rapyer.ainsert(*models)
+    stored = json.loads(redis_backend.execute_command("JSON.GET", models[0].key, "."))
+    assert stored == {"a": 0}
+    found = await Aliased.afind(*[m.key for m in models])
+    assert [m.a for m in found] == [0, 1, 2] and {m.secret for m in found} == {"default"}
+    assert sorted(m.a for m in await Aliased.afind()) == [0, 1, 2]
 
 
 async def test_bulk_reads_leave_the_garbage_collector_as_it_was(redis_backend):

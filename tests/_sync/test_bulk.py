@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -28,6 +29,7 @@ from rapyer.results import DeleteResult, RapyerDeleteResult
 from tests.models import (
     Account,
     Address,
+    Aliased,
     Box,
     Derived,
     Elsewhere,
@@ -505,6 +507,17 @@ def test_bulk_fast_paths_keep_the_general_behaviour(redis_backend):
         rapyer.delete_many(Address(city="x"), person.address)
     with pytest.raises(NestedModelError):
         Address.insert(Address(city="x"), person.address)
+
+
+def test_bulk_insert_and_find_store_fields_by_name(redis_backend):
+    models = [Aliased(b=i, secret="s") for i in range(3)]
+    Aliased.insert(*models)
+    rapyer.insert(*models)
+    stored = json.loads(redis_backend.execute_command("JSON.GET", models[0].key, "."))
+    assert stored == {"a": 0}
+    found = Aliased.find(*[m.key for m in models])
+    assert [m.a for m in found] == [0, 1, 2] and {m.secret for m in found} == {"default"}
+    assert sorted(m.a for m in Aliased.find()) == [0, 1, 2]
 
 
 def test_bulk_reads_leave_the_garbage_collector_as_it_was(redis_backend):
