@@ -294,12 +294,16 @@ class SyncBulkOps(_Base):
         if not keys:
             return find_all(cls, max_results, offset)
         full = _keys.full_keys(cls.class_key_initials(), keys)
+        end = None if max_results is None else offset + max_results
+        if end is not None and not skip_missing:
+            full = full[:end]  # keys past the slice are neither read nor checked
         found: list[Self] = []
         for batch in read_keys(cls, full, _bulk.batch_size_of(cls), skip_missing):
             found.extend(batch)
+            if end is not None and len(found) >= end:
+                break
         if max_results is None and not offset:
             return found
-        end = None if max_results is None else offset + max_results
         return found[offset:end]
 
     @classmethod

@@ -536,3 +536,14 @@ async def test_bulk_reads_leave_the_garbage_collector_as_it_was(redis_backend):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_find_one_with_keys_reads_only_what_it_returns(redis_backend):
+    user = User(name="first")
+    await user.asave()
+    assert await User.afind_one(user.key, "User:missing") == user
+    assert await User.afind(user.pk, "missing", max_results=1) == [user]
+    assert await User.afind_one("missing", user.pk) is None
+    with pytest.raises(KeyNotFound):
+        await User.afind(user.pk, "missing")
+    assert await User.afind("missing", user.pk, skip_missing=True, max_results=1) == [user]

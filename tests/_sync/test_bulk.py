@@ -538,3 +538,14 @@ def test_bulk_reads_leave_the_garbage_collector_as_it_was(redis_backend):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_find_one_with_keys_reads_only_what_it_returns(redis_backend):
+    user = User(name="first")
+    user.save()
+    assert User.find_one(user.key, "User:missing") == user
+    assert User.find(user.pk, "missing", max_results=1) == [user]
+    assert User.find_one("missing", user.pk) is None
+    with pytest.raises(KeyNotFound):
+        User.find(user.pk, "missing")
+    assert User.find("missing", user.pk, skip_missing=True, max_results=1) == [user]
