@@ -56,7 +56,8 @@ def update_fields(model: BaseRedisModel, names: list[str]) -> list[Command]:
         ("JSON.SET", key, json_path_of((*base, name)), _codec.dump_field_json(model, name))
         for name in names
     ]
-    commands.extend(ttl_commands(type(root), root.all_keys, ActionGroup.UPDATE))
+    if has_ttl(type(root)):
+        commands.extend(ttl_commands(type(root), root.all_keys, ActionGroup.UPDATE))
     return commands
 
 
@@ -73,7 +74,8 @@ def read_path(model: BaseRedisModel, groups: ActionGroup) -> list[Command]:
     """Read the stored value at a nested model's path, with TTL refresh for ``groups``."""
     root = model.root_model()
     commands: list[Command] = [("JSON.GET", root.key, model.json_path)]
-    commands.extend(ttl_commands(type(root), root.all_keys, groups))
+    if has_ttl(type(root)):
+        commands.extend(ttl_commands(type(root), root.all_keys, groups))
     return commands
 
 

@@ -82,12 +82,24 @@ def parent_of(value: Any) -> tuple[Any, Any] | None:
 
 def locate(value: Any) -> tuple[BaseRedisModel, tuple[PathSegment, ...]] | None:
     """``(root model, segments from the root)`` of a linked value, else ``None``."""
-    from rapyer._model import BaseRedisModel
-
-    segments: list[Any] = []
-    node = value
+    model_cls = _model_class()
+    if isinstance(value, model_cls):
+        return value.root_model(), value._rapyer_path_from_root()
+    link_ = getattr(value, "_rapyer_link", None)
+    if link_ is None:
+        return None
+    parent = link_[0]()
+    if parent is None:
+        return None
+    if isinstance(parent, model_cls):
+        private = parent.__pydantic_private__
+        if private is not None and private.get("_rapyer_parent") is None:
+            return parent, (link_[1],)  # a field of a root model: the common case
+        return parent.root_model(), (*parent._rapyer_path_from_root(), link_[1])
+    segments: list[Any] = [link_[1]]
+    node = parent
     while True:
-        if isinstance(node, BaseRedisModel):
+        if isinstance(node, model_cls):
             return node.root_model(), (*node._rapyer_path_from_root(), *reversed(segments))
         found = parent_of(node)
         if found is None:
@@ -95,6 +107,18 @@ def locate(value: Any) -> tuple[BaseRedisModel, tuple[PathSegment, ...]] | None:
         parent, segment = found
         segments.append(segment)
         node = parent
+
+
+_MODEL_CLASS: Any = None
+
+
+def _model_class() -> Any:
+    global _MODEL_CLASS
+    if _MODEL_CLASS is None:
+        from rapyer._model import BaseRedisModel
+
+        _MODEL_CLASS = BaseRedisModel
+    return _MODEL_CLASS
 
 
 # ---- in-place operators: the queued command replaces the assignment that follows ----------
