@@ -166,6 +166,7 @@ class RedisModelMeta(ModelMetaclass):
         cls.__rapyer_safe_fields__ = frozenset(
             n for n, f in cls.model_fields.items() if _has_marker(f.metadata, SafeLoad)
         )
+        install_lazy_links(cls)
         cls.__rapyer_field_adapters__ = {}
         try:
             prefix = cls.class_key_initials()
@@ -217,7 +218,71 @@ def _inherits_custom_post_init(cls: type) -> bool:
 def _fast_post_init(self: BaseRedisModel, context: Any, /) -> None:
     if getattr(self, "__pydantic_private__", None) is None:
         object.__setattr__(self, "__pydantic_private__", dict(self.__rapyer_private_defaults__))
-    BaseRedisModel._rapyer_link_fields(self)
+    BaseRedisModel._rapyer_link_eager(self)
+
+
+class _LinkedField:
+    """Class attribute of a field that can hold a Redis value: reading the field links the
+    value to this model on first use (lazy), so loading a model creates no link per field.
+
+    A data descriptor, so that it sees every read of the field; it keeps the value in the
+    instance ``__dict__`` as pydantic does. On the class it raises AttributeError, as a field
+    without a class attribute does (pydantic then takes the field from the parent class).
+    """
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            raise AttributeError(self.name)
+        try:
+            value = obj.__dict__[self.name]
+        except KeyError:
+            raise AttributeError(self.name) from None
+        if isinstance(value, RedisValue) and value._rapyer_link is None:
+            value._rapyer_link = (weakref.ref(obj), self.name)
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.name] = value
+
+    def __delete__(self, obj: Any) -> None:
+        try:
+            del obj.__dict__[self.name]
+        except KeyError:
+            raise AttributeError(self.name) from None
+
+
+def _may_hold_redis_value(annotation: Any) -> bool:
+    """Whether a (rewritten) annotation can validate into a Redis value."""
+    if isinstance(annotation, type):
+        return issubclass(annotation, RedisValue)
+    origin = typing.get_origin(annotation)
+    if isinstance(origin, type) and issubclass(origin, RedisValue):
+        return True
+    return any(_may_hold_redis_value(arg) for arg in typing.get_args(annotation))
+
+
+def install_lazy_links(cls: type[BaseRedisModel]) -> None:
+    """Put a ``_LinkedField`` on ``cls`` for each field that can hold a Redis value; the
+    other fields are linked when the model is built."""
+    lazy = []
+    for name, info in cls.model_fields.items():
+        if name in cls.__rapyer_nested_fields__ or not _may_hold_redis_value(info.annotation):
+            continue
+        current = cls.__dict__.get(name)
+        if current is not None and not isinstance(current, _LinkedField):
+            continue  # something of the user's own lives there: link eagerly
+        type.__setattr__(cls, name, _LinkedField(name))
+        lazy.append(name)
+    type.__setattr__(
+        cls,
+        "__rapyer_eager_fields__",
+        tuple(n for n in cls.__rapyer_value_fields__ if n not in lazy),
+    )
 
 
 def _pickle_unstorable_fields(cls: type[BaseRedisModel]) -> None:
@@ -250,6 +315,7 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
     __rapyer_safe_fields__: ClassVar[frozenset[str]] = frozenset()
     __rapyer_special_fields__: ClassVar[tuple[str, ...]] = ()
     __rapyer_value_fields__: ClassVar[tuple[str, ...]] = ()
+    __rapyer_eager_fields__: ClassVar[tuple[str, ...]] = ()
     __rapyer_field_adapters__: ClassVar[dict[str, TypeAdapter[Any]]] = {}
 
     _rapyer_pk: str | None = PrivateAttr(default=None)
@@ -260,7 +326,7 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
     __rapyer_private_defaults__: ClassVar[dict[str, Any]] = {}
 
     def model_post_init(self, context: Any, /) -> None:
-        self._rapyer_link_fields()
+        self._rapyer_link_eager()
 
     def __setstate__(self, state: dict[Any, Any]) -> None:
         super().__setstate__(state)
@@ -272,12 +338,29 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         return copied
 
     def _rapyer_link_fields(self) -> None:
+        """Link every field value to this model now (values taken over from another model)."""
         values = self.__dict__
         ref = weakref.ref(self)
         for name in self.__rapyer_value_fields__:
             value = values.get(name)
             if isinstance(value, RedisValue):
                 value._rapyer_link = (ref, name)
+        for name in self.__rapyer_nested_fields__:
+            self._link_value(values.get(name), (name,))
+
+    def _rapyer_link_eager(self) -> None:
+        """Link what a new model must link at once: nested models, and values of fields
+        without a ``_LinkedField`` (those link on first read)."""
+        values = self.__dict__
+        eager = self.__rapyer_eager_fields__
+        if eager:
+            ref = None
+            for name in eager:
+                value = values.get(name)
+                if isinstance(value, RedisValue):
+                    if ref is None:
+                        ref = weakref.ref(self)
+                    value._rapyer_link = (ref, name)
         for name in self.__rapyer_nested_fields__:
             self._link_value(values.get(name), (name,))
 
@@ -353,6 +436,7 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
             cls.__rapyer_safe_fields__ = frozenset(
                 n for n, f in cls.model_fields.items() if _has_marker(f.metadata, SafeLoad)
             )
+            install_lazy_links(cls)
         return result
 
     # ---- keys -------------------------------------------------------------------------

@@ -1,0 +1,81 @@
+"""Field values are linked to their model on first read, not when the model is built (no I/O)."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from typing import Optional
+
+import pytest
+
+from rapyer import AtomicRedisModel, _codec
+from rapyer.types import RedisInt, RedisList, RedisStr
+
+
+class LazyUser(AtomicRedisModel):
+    name: str
+    age: int
+    tags: list[str] = []
+    note: Optional[str] = None
+
+
+class LazyChild(LazyUser):
+    extra: int = 0
+
+
+class LazyOverride(LazyUser):
+    age: int = 5  # a subclass default for an inherited field
+
+
+DOC = '{"name":"n","age":3,"tags":["a","b"],"note":null}'
+
+
+def test_loading_links_nothing_and_a_read_links_the_value() -> None:
+    model = _codec.load_model(LazyUser, DOC, "LazyUser:1")
+    stored = model.__dict__
+    assert all(getattr(v, "_rapyer_link", None) is None for v in stored.values())
+    age = model.age
+    assert isinstance(age, RedisInt) and age._rapyer_link is not None
+    assert age.json_path == "$.age" and age.key == "LazyUser:1"
+    tags = model.tags
+    assert isinstance(tags, RedisList) and tags.json_path == "$.tags"
+    assert tags[1].json_path == "$.tags[1]"
+
+
+def test_fields_are_no_class_attributes_and_subclasses_keep_their_fields() -> None:
+    with pytest.raises(AttributeError):
+        _ = LazyUser.name
+    assert list(LazyChild.model_fields) == ["name", "age", "tags", "note", "extra"]
+    assert LazyOverride(name="x").age == 5 and LazyOverride(name="x").name == "x"
+    child = LazyChild(name="c", age=1, extra=2)
+    assert isinstance(child.name, RedisStr) and child.name.json_path == "$.name"
+    assert child.model_dump() == {"name": "c", "age": 1, "tags": [], "note": None, "extra": 2}
+
+
+def test_assignment_deletion_and_missing_fields_behave_as_in_pydantic() -> None:
+    model = LazyUser(name="a", age=1)
+    model.name = "b"
+    assert model.name == "b" and model.name._rapyer_link[0]() is model
+    model.note = "x"
+    assert model.note.json_path == "$.note"
+    built = LazyUser.model_construct(name="only")
+    with pytest.raises(AttributeError):
+        _ = built.age
+
+
+def test_a_value_taken_over_by_another_model_is_relinked_explicitly() -> None:
+    first = _codec.load_model(LazyUser, DOC, "LazyUser:1")
+    second = _codec.load_model(LazyUser, DOC, "LazyUser:2")
+    value = first.age
+    second.__dict__["age"] = value
+    second._rapyer_link_fields()
+    assert value.key == "LazyUser:2"
+
+
+def test_a_read_value_does_not_keep_its_model_alive() -> None:
+    model = _codec.load_model(LazyUser, DOC, "LazyUser:1")
+    tags = model.tags
+    ref = weakref.ref(model)
+    del model
+    gc.collect()
+    assert ref() is None and tags._rapyer_link[0]() is None
