@@ -64,7 +64,8 @@ def update_fields(model: BaseRedisModel, names: list[str]) -> list[Command]:
 def read_document(cls: type[BaseRedisModel], key: str, groups: ActionGroup) -> list[Command]:
     """Read a whole stored document (plus special fields) and refresh TTL for ``groups``."""
     commands: list[Command] = [("JSON.GET", key, ".")]
-    commands.extend(cls._special_read_commands(key))
+    if cls.__rapyer_special_fields__ or cls.__rapyer_nested_fields__:
+        commands.extend(cls._special_read_commands(key))
     if has_ttl(cls):
         commands.extend(ttl_commands(cls, [key, *cls._class_special_keys(key)], groups))
     return commands

@@ -218,7 +218,8 @@ def _inherits_custom_post_init(cls: type) -> bool:
 def _fast_post_init(self: BaseRedisModel, context: Any, /) -> None:
     if getattr(self, "__pydantic_private__", None) is None:
         object.__setattr__(self, "__pydantic_private__", dict(self.__rapyer_private_defaults__))
-    BaseRedisModel._rapyer_link_eager(self)
+    if self.__rapyer_eager_fields__ or self.__rapyer_nested_fields__:
+        BaseRedisModel._rapyer_link_eager(self)
 
 
 class _LinkedField:
