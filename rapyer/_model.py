@@ -231,18 +231,23 @@ class _LinkedField:
     without a class attribute does (pydantic then takes the field from the parent class).
     """
 
-    __slots__ = ("name",)
+    __slots__ = ("builtin", "name", "wrap")
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, wrap: Any = None):
         self.name = name
+        self.wrap = wrap  # a PlainScalar field: its Redis type
+        self.builtin = wrap._rapyer_builtin if wrap is not None else None
 
     def __get__(self, obj: Any, owner: Any = None) -> Any:
         if obj is None:
             raise AttributeError(self.name)
+        values = obj.__dict__
         try:
-            value = obj.__dict__[self.name]
+            value = values[self.name]
         except KeyError:
             raise AttributeError(self.name) from None
+        if type(value) is self.builtin:  # kept plain at validation: wrap it now, once
+            value = values[self.name] = self.wrap(value)
         if isinstance(value, RedisValue) and value._rapyer_link is None:
             value._rapyer_link = (weakref.ref(obj), self.name)
         return value
@@ -277,7 +282,9 @@ def install_lazy_links(cls: type[BaseRedisModel]) -> None:
         current = cls.__dict__.get(name)
         if current is not None and not isinstance(current, _LinkedField):
             continue  # something of the user's own lives there: link eagerly
-        type.__setattr__(cls, name, _LinkedField(name))
+        from rapyer._annotations import plain_scalar_of
+
+        type.__setattr__(cls, name, _LinkedField(name, plain_scalar_of(info.metadata)))
         lazy.append(name)
     type.__setattr__(
         cls,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gc
 import weakref
-from typing import Optional
+from typing import Annotated, Optional
 
 import pytest
+from pydantic import Field, ValidationError
 
 from rapyer import AtomicRedisModel, _codec
-from rapyer.types import RedisInt, RedisList, RedisStr
+from rapyer.types import RedisFloat, RedisInt, RedisList, RedisStr
 
 
 class LazyUser(AtomicRedisModel):
@@ -79,3 +80,23 @@ def test_a_read_value_does_not_keep_its_model_alive() -> None:
     del model
     gc.collect()
     assert ref() is None and tags._rapyer_link[0]() is None
+
+
+class Constrained(AtomicRedisModel):
+    code: Annotated[str, Field(max_length=3)] = "abc"
+    ratio: float = 0.5
+
+
+def test_scalar_fields_stay_plain_until_read_and_keep_their_constraints() -> None:
+    model = _codec.load_model(LazyUser, DOC, "LazyUser:1")
+    assert type(model.__dict__["name"]) is str and type(model.__dict__["age"]) is int
+    name = model.name
+    assert type(name) is RedisStr and model.__dict__["name"] is name and model.name is name
+    assert model == _codec.load_model(LazyUser, DOC, "LazyUser:1")
+    with pytest.raises(ValidationError):
+        Constrained(code="abcd")
+    item = Constrained(ratio=1)
+    assert type(item.ratio) is RedisFloat and item.ratio == 1.0
+    with pytest.raises(ValidationError):
+        item.code = "long"
+    assert Constrained.model_json_schema()["properties"]["code"]["maxLength"] == 3
