@@ -345,6 +345,11 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         copied._rapyer_link_fields()  # deep copies of values carry no link
         return copied
 
+    def __iter__(self) -> Any:
+        # ``dict(model)`` gives the field values as attribute reads do (Redis types, linked).
+        for name, value in list(super().__iter__()):
+            yield name, getattr(self, name) if name in self.__dict__ else value
+
     def _rapyer_link_fields(self) -> None:
         """Link every field value to this model now (values taken over from another model)."""
         values = self.__dict__

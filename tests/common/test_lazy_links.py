@@ -100,3 +100,10 @@ def test_scalar_fields_stay_plain_until_read_and_keep_their_constraints() -> Non
     with pytest.raises(ValidationError):
         item.code = "long"
     assert Constrained.model_json_schema()["properties"]["code"]["maxLength"] == 3
+
+
+def test_dict_of_a_model_gives_redis_values() -> None:
+    model = _codec.load_model(LazyUser, DOC, "LazyUser:1")
+    values = dict(model)
+    assert type(values["name"]) is RedisStr and values["age"].json_path == "$.age"
+    assert values == {"name": "n", "age": 3, "tags": ["a", "b"], "note": None}
