@@ -96,14 +96,19 @@ class Target:
     def key(self) -> str:
         key = self._key
         if key is None:
-            key = self._key = self.root.key
+            root = self.root  # a root model: its own key
+            key = self._key = _keys.build_key(type(root).class_key_initials(), root.pk)
         return key
 
     @property
     def path(self) -> str:
         path = self._path
         if path is None:
-            path = self._path = json_path_of(self.segments)
+            segments = self.segments
+            if len(segments) == 1 and type(segments[0]) is str:
+                path = self._path = "$." + segments[0]  # a field of the root model
+            else:
+                path = self._path = json_path_of(segments)
         return path
 
     @property
