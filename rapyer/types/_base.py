@@ -291,19 +291,24 @@ class GenericContainer(RedisType):
         if not self._rapyer_args:
             return item
         cls = type(self)
-        wrap = cls._rapyer_lazy_item()
+        wrap = cls.__dict__.get("_rapyer_lazy_cache", _UNSET)
+        if wrap is _UNSET:
+            wrap = cls._rapyer_lazy_item()
         if wrap is not None and type(item) is wrap._rapyer_builtin and wrap._rapyer_identity:
             return item  # kept plain, as loading does; wrapped when read through []
         return cls._rapyer_item_adapter().validate_python(item)
 
     def _rapyer_item_json(self, item: Any) -> str:
         kind = type(item)
-        if kind is int or (kind is str and item.isascii()):
-            return json.dumps(item)  # the text pydantic writes, without the adapter
+        if kind is str and item.isascii():
+            return _encode_ascii(item)  # the text pydantic writes, without the adapter
+        if kind is int:
+            return int.__repr__(item)
         return dump_json(type(self)._rapyer_item_adapter(), item)
 
 
 _UNSET: Any = object()
+_encode_ascii: Any = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
 
 
 def lazy_scalar(item_type: Any) -> Any:
