@@ -98,7 +98,11 @@ def load_model(cls: type[M], raw: Any, key: str) -> M:
             model = cls.model_validate(raw, context=LOAD_CONTEXT)
     except ValidationError as exc:
         model = _load_slow(cls, raw, key, exc)
-    _set_pk(model, key)
+    private = model.__pydantic_private__
+    if private is not None and model.__rapyer_key_field__ is None:
+        private["_rapyer_pk"] = _keys.pk_of(key)  # what _set_pk does, one call less
+    else:
+        _set_pk(model, key)
     return model
 
 

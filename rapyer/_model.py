@@ -470,7 +470,8 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         key_field = self.__rapyer_key_field__
         if key_field is not None:
             return str(getattr(self, key_field))
-        pk = _private(self, "_rapyer_pk")
+        private = self.__pydantic_private__
+        pk = private.get("_rapyer_pk") if private is not None else _private(self, "_rapyer_pk")
         if pk is None:
             pk = self._rapyer_pk = str(uuid.uuid4())
         return pk
