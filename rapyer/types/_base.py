@@ -84,32 +84,16 @@ def first_match(raw: Any) -> tuple[bool, Any]:
 class Target:
     """Where a linked value lives: root model, key, path segments (key and path computed once)."""
 
-    __slots__ = ("_key", "_path", "root", "segments")
+    __slots__ = ("key", "path", "root", "segments")
 
     def __init__(self, root: BaseRedisModel, segments: tuple[Any, ...]):
         self.root = root
         self.segments = segments
-        self._key: str | None = None
-        self._path: str | None = None
-
-    @property
-    def key(self) -> str:
-        key = self._key
-        if key is None:
-            root = self.root  # a root model: its own key
-            key = self._key = _keys.build_key(type(root).class_key_initials(), root.pk)
-        return key
-
-    @property
-    def path(self) -> str:
-        path = self._path
-        if path is None:
-            segments = self.segments
-            if len(segments) == 1 and type(segments[0]) is str:
-                path = self._path = "$." + segments[0]  # a field of the root model
-            else:
-                path = self._path = json_path_of(segments)
-        return path
+        self.key: str = _keys.build_key(type(root).class_key_initials(), root.pk)  # a root model
+        if len(segments) == 1 and type(segments[0]) is str:
+            self.path: str = "$." + segments[0]  # a field of the root model
+        else:
+            self.path = json_path_of(segments)
 
     @property
     def binding(self) -> Binding:
