@@ -6,9 +6,12 @@ it, the segment a field name, a list index or a ``DictKey``. The reference is we
 model and its values form no reference cycle: a dropped model is freed at once (bounded memory
 when streaming many models), and a value whose model is gone refuses Redis operations.
 
-Model fields are linked when the model is built, assigned, copied or merged; container items
-are linked when read through ``[]``. The path from the root is computed on use, so it follows
-the current position of containers.
+Model fields that can hold a Redis value are linked on first read (a ``_LinkedField`` class
+attribute, see ``rapyer._model``), so loading a model creates no link; top-level ``int``,
+``float`` and ``str`` fields even stay plain builtins until read (``PlainScalar``). Fields are
+also linked when assigned or merged from another model; container items are linked when read
+through ``[]``. The path from the root is computed on use, so it follows the current position
+of containers.
 """
 
 from __future__ import annotations
