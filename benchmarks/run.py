@@ -265,7 +265,7 @@ def has_expressions() -> bool:
 
 
 def field_method(model: BenchUser, name: str, method: str) -> bool:
-    return callable(getattr(model.__dict__.get(name), method, None))
+    return callable(getattr(getattr(model, name, None), method, None))
 
 
 def has_api(api: str, obj: Any, async_name: str) -> bool:

@@ -137,6 +137,9 @@ def apply(cls: type[BaseRedisModel]) -> None:
         if new is not info.annotation:
             info.annotation = new
             changed = True
+        if _plain_on_load(new) and not any(isinstance(m, PlainScalar) for m in info.metadata):
+            info.metadata.insert(0, PlainScalar(new))
+            changed = True
         if _is_special(new):
             special.append(name)
             changed |= _special_defaults(info, new)
@@ -168,3 +171,39 @@ def _is_optional_datetime(annotation: Any) -> bool:
         return False
     args = typing.get_args(annotation)
     return len(args) == 2 and type(None) in args and dt.datetime in args
+
+
+class PlainScalar:
+    """Field metadata of a top-level ``RedisInt``/``RedisFloat``/``RedisStr`` field: the model
+    validates the plain builtin (as pydantic does, no wrapper object at load) and the field's
+    class attribute wraps it into ``redis_type`` and links it on first read."""
+
+    __slots__ = ("redis_type",)
+
+    def __init__(self, redis_type: type):
+        self.redis_type = redis_type
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        return handler(self.redis_type._rapyer_builtin)
+
+    def __repr__(self) -> str:
+        return f"PlainScalar({self.redis_type.__name__})"
+
+
+def _plain_on_load(annotation: Any) -> bool:
+    """Whether a top-level field of this (rewritten) type is kept plain until read."""
+    from rapyer.types._scalars import RedisScalar
+
+    return (
+        isinstance(annotation, type)
+        and issubclass(annotation, RedisScalar)
+        and annotation._rapyer_identity
+    )
+
+
+def plain_scalar_of(metadata: list[Any]) -> type | None:
+    """The Redis type a ``PlainScalar`` field wraps its value into, else ``None``."""
+    for item in metadata:
+        if isinstance(item, PlainScalar):
+            return item.redis_type
+    return None

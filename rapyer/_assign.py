@@ -57,10 +57,15 @@ def queue_assignment(model: BaseRedisModel, name: str, value: Any = None) -> Non
         # A set field lives in its own key: DEL + SADD of the new members (a queue: nothing).
         commands = model._special_field_commands(name)
         if commands:
+            from rapyer._commands import has_ttl
             from rapyer._ttl import ttl_commands
             from rapyer.actions import ActionGroup
 
-            ttl = ttl_commands(type(root), root.all_keys, ActionGroup.UPDATE)
+            ttl = (
+                ttl_commands(type(root), root.all_keys, ActionGroup.UPDATE)
+                if has_ttl(type(root))
+                else []
+            )
             frame.queue(binding_of(type(root)), [*commands, *ttl])
         return
     frame.queue(binding_of(type(root)), _commands.update_fields(model, [name]))

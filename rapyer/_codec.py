@@ -11,7 +11,7 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import PydanticSerializationError
 
 from rapyer import _keys
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger("rapyer")
 
 M = TypeVar("M", bound="BaseRedisModel")
+
+_PYDANTIC_VALIDATE_JSON = BaseModel.model_validate_json.__func__  # type: ignore[attr-defined]
 
 DUMP_CONTEXT: dict[str, Any] = {"rapyer": "redis"}
 LOAD_CONTEXT: dict[str, Any] = {"rapyer": "redis", LOAD_CONTEXT_FLAG: True}
@@ -93,12 +95,20 @@ def load_model(cls: type[M], raw: Any, key: str) -> M:
     """
     try:
         if isinstance(raw, (str, bytes, bytearray)):
-            model = cls.model_validate_json(raw, context=LOAD_CONTEXT)
+            if cls.model_validate_json.__func__ is _PYDANTIC_VALIDATE_JSON:  # type: ignore[attr-defined]
+                # what model_validate_json does, without its Python wrapper
+                model = cls.__pydantic_validator__.validate_json(raw, context=LOAD_CONTEXT)
+            else:
+                model = cls.model_validate_json(raw, context=LOAD_CONTEXT)
         else:
             model = cls.model_validate(raw, context=LOAD_CONTEXT)
     except ValidationError as exc:
         model = _load_slow(cls, raw, key, exc)
-    _set_pk(model, key)
+    private = model.__pydantic_private__
+    if private is not None and model.__rapyer_key_field__ is None:
+        private["_rapyer_pk"] = _keys.pk_of(key)  # what _set_pk does, one call less
+    else:
+        _set_pk(model, key)
     return model
 
 
@@ -108,7 +118,8 @@ def model_from_replies(cls: type[M], key: str, replies: list[Any]) -> M:
     if raw is None:
         raise KeyNotFound(f"{key} is missing in redis")
     model = load_model(cls, raw, key)
-    model._apply_special_replies(replies[1:])
+    if len(replies) > 1:
+        model._apply_special_replies(replies[1:])
     return model
 
 

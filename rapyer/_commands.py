@@ -58,14 +58,16 @@ def update_fields(model: BaseRedisModel, names: list[str]) -> list[Command]:
         for name in names
         if not fields[name].exclude  # excluded fields are never stored
     ]
-    commands.extend(ttl_commands(type(root), root.all_keys, ActionGroup.UPDATE))
+    if has_ttl(type(root)):
+        commands.extend(ttl_commands(type(root), root.all_keys, ActionGroup.UPDATE))
     return commands
 
 
 def read_document(cls: type[BaseRedisModel], key: str, groups: ActionGroup) -> list[Command]:
     """Read a whole stored document (plus special fields) and refresh TTL for ``groups``."""
     commands: list[Command] = [("JSON.GET", key, ".")]
-    commands.extend(cls._special_read_commands(key))
+    if cls.__rapyer_special_fields__ or cls.__rapyer_nested_fields__:
+        commands.extend(cls._special_read_commands(key))
     if has_ttl(cls):
         commands.extend(ttl_commands(cls, [key, *cls._class_special_keys(key)], groups))
     return commands
@@ -75,7 +77,8 @@ def read_path(model: BaseRedisModel, groups: ActionGroup) -> list[Command]:
     """Read the stored value at a nested model's path, with TTL refresh for ``groups``."""
     root = model.root_model()
     commands: list[Command] = [("JSON.GET", root.key, model.json_path)]
-    commands.extend(ttl_commands(type(root), root.all_keys, groups))
+    if has_ttl(type(root)):
+        commands.extend(ttl_commands(type(root), root.all_keys, groups))
     return commands
 
 

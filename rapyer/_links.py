@@ -6,9 +6,12 @@ it, the segment a field name, a list index or a ``DictKey``. The reference is we
 model and its values form no reference cycle: a dropped model is freed at once (bounded memory
 when streaming many models), and a value whose model is gone refuses Redis operations.
 
-Model fields are linked when the model is built, assigned, copied or merged; container items
-are linked when read through ``[]``. The path from the root is computed on use, so it follows
-the current position of containers.
+Model fields that can hold a Redis value are linked on first read (a ``_LinkedField`` class
+attribute, see ``rapyer._model``), so loading a model creates no link; top-level ``int``,
+``float`` and ``str`` fields even stay plain builtins until read (``PlainScalar``). Fields are
+also linked when assigned or merged from another model; container items are linked when read
+through ``[]``. The path from the root is computed on use, so it follows the current position
+of containers.
 """
 
 from __future__ import annotations
@@ -82,12 +85,24 @@ def parent_of(value: Any) -> tuple[Any, Any] | None:
 
 def locate(value: Any) -> tuple[BaseRedisModel, tuple[PathSegment, ...]] | None:
     """``(root model, segments from the root)`` of a linked value, else ``None``."""
-    from rapyer._model import BaseRedisModel
-
-    segments: list[Any] = []
-    node = value
+    model_cls = _MODEL_CLASS or _model_class()
+    if isinstance(value, model_cls):
+        return value.root_model(), value._rapyer_path_from_root()
+    link_ = getattr(value, "_rapyer_link", None)
+    if link_ is None:
+        return None
+    parent = link_[0]()
+    if parent is None:
+        return None
+    if isinstance(parent, model_cls):
+        private = parent.__pydantic_private__
+        if private is not None and private.get("_rapyer_parent") is None:
+            return parent, (link_[1],)  # a field of a root model: the common case
+        return parent.root_model(), (*parent._rapyer_path_from_root(), link_[1])
+    segments: list[Any] = [link_[1]]
+    node = parent
     while True:
-        if isinstance(node, BaseRedisModel):
+        if isinstance(node, model_cls):
             return node.root_model(), (*node._rapyer_path_from_root(), *reversed(segments))
         found = parent_of(node)
         if found is None:
@@ -95,6 +110,18 @@ def locate(value: Any) -> tuple[BaseRedisModel, tuple[PathSegment, ...]] | None:
         parent, segment = found
         segments.append(segment)
         node = parent
+
+
+_MODEL_CLASS: Any = None
+
+
+def _model_class() -> Any:
+    global _MODEL_CLASS
+    if _MODEL_CLASS is None:
+        from rapyer._model import BaseRedisModel
+
+        _MODEL_CLASS = BaseRedisModel
+    return _MODEL_CLASS
 
 
 # ---- in-place operators: the queued command replaces the assignment that follows ----------

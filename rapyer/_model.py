@@ -195,6 +195,7 @@ class RedisModelMeta(ModelMetaclass):
         cls.__rapyer_safe_fields__ = frozenset(
             n for n, f in cls.model_fields.items() if _has_marker(f.metadata, SafeLoad)
         )
+        install_lazy_links(cls)
         cls.__rapyer_field_adapters__ = {}
         try:
             prefix = cls.class_key_initials()
@@ -246,7 +247,79 @@ def _inherits_custom_post_init(cls: type) -> bool:
 def _fast_post_init(self: BaseRedisModel, context: Any, /) -> None:
     if getattr(self, "__pydantic_private__", None) is None:
         object.__setattr__(self, "__pydantic_private__", dict(self.__rapyer_private_defaults__))
-    BaseRedisModel._rapyer_link_fields(self)
+    if self.__rapyer_eager_fields__ or self.__rapyer_nested_fields__:
+        BaseRedisModel._rapyer_link_eager(self)
+
+
+class _LinkedField:
+    """Class attribute of a field that can hold a Redis value: reading the field links the
+    value to this model on first use (lazy), so loading a model creates no link per field.
+
+    A data descriptor, so that it sees every read of the field; it keeps the value in the
+    instance ``__dict__`` as pydantic does. On the class it raises AttributeError, as a field
+    without a class attribute does (pydantic then takes the field from the parent class).
+    """
+
+    __slots__ = ("builtin", "name", "wrap")
+
+    def __init__(self, name: str, wrap: Any = None):
+        self.name = name
+        self.wrap = wrap  # a PlainScalar field: its Redis type
+        self.builtin = wrap._rapyer_builtin if wrap is not None else None
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            raise AttributeError(self.name)
+        values = obj.__dict__
+        try:
+            value = values[self.name]
+        except KeyError:
+            raise AttributeError(self.name) from None
+        if type(value) is self.builtin:  # kept plain at validation: wrap it now, once
+            value = values[self.name] = self.wrap(value)
+        if isinstance(value, RedisValue) and value._rapyer_link is None:
+            value._rapyer_link = (weakref.ref(obj), self.name)
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.name] = value
+
+    def __delete__(self, obj: Any) -> None:
+        try:
+            del obj.__dict__[self.name]
+        except KeyError:
+            raise AttributeError(self.name) from None
+
+
+def _may_hold_redis_value(annotation: Any) -> bool:
+    """Whether a (rewritten) annotation can validate into a Redis value."""
+    if isinstance(annotation, type):
+        return issubclass(annotation, RedisValue)
+    origin = typing.get_origin(annotation)
+    if isinstance(origin, type) and issubclass(origin, RedisValue):
+        return True
+    return any(_may_hold_redis_value(arg) for arg in typing.get_args(annotation))
+
+
+def install_lazy_links(cls: type[BaseRedisModel]) -> None:
+    """Put a ``_LinkedField`` on ``cls`` for each field that can hold a Redis value; the
+    other fields are linked when the model is built."""
+    lazy = []
+    for name, info in cls.model_fields.items():
+        if name in cls.__rapyer_nested_fields__ or not _may_hold_redis_value(info.annotation):
+            continue
+        current = cls.__dict__.get(name)
+        if current is not None and not isinstance(current, _LinkedField):
+            continue  # something of the user's own lives there: link eagerly
+        from rapyer._annotations import plain_scalar_of
+
+        type.__setattr__(cls, name, _LinkedField(name, plain_scalar_of(info.metadata)))
+        lazy.append(name)
+    type.__setattr__(
+        cls,
+        "__rapyer_eager_fields__",
+        tuple(n for n in cls.__rapyer_value_fields__ if n not in lazy),
+    )
 
 
 def _pickle_unstorable_fields(cls: type[BaseRedisModel]) -> None:
@@ -282,6 +355,7 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
     __rapyer_safe_fields__: ClassVar[frozenset[str]] = frozenset()
     __rapyer_special_fields__: ClassVar[tuple[str, ...]] = ()
     __rapyer_value_fields__: ClassVar[tuple[str, ...]] = ()
+    __rapyer_eager_fields__: ClassVar[tuple[str, ...]] = ()
     __rapyer_field_adapters__: ClassVar[dict[str, TypeAdapter[Any]]] = {}
 
     _rapyer_pk: str | None = PrivateAttr(default=None)
@@ -292,7 +366,7 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
     __rapyer_private_defaults__: ClassVar[dict[str, Any]] = {}
 
     def model_post_init(self, context: Any, /) -> None:
-        self._rapyer_link_fields()
+        self._rapyer_link_eager()
 
     def __setstate__(self, state: dict[Any, Any]) -> None:
         super().__setstate__(state)
@@ -303,13 +377,35 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         copied._rapyer_link_fields()  # deep copies of values carry no link
         return copied
 
+    def __iter__(self) -> Any:
+        # ``dict(model)`` gives the field values as attribute reads do (Redis types, linked).
+        for name, value in list(super().__iter__()):
+            yield name, getattr(self, name) if name in self.__dict__ else value
+
     def _rapyer_link_fields(self) -> None:
+        """Link every field value to this model now (values taken over from another model)."""
         values = self.__dict__
         ref = weakref.ref(self)
         for name in self.__rapyer_value_fields__:
             value = values.get(name)
             if isinstance(value, RedisValue):
                 value._rapyer_link = (ref, name)
+        for name in self.__rapyer_nested_fields__:
+            self._link_value(values.get(name), (name,))
+
+    def _rapyer_link_eager(self) -> None:
+        """Link what a new model must link at once: nested models, and values of fields
+        without a ``_LinkedField`` (those link on first read)."""
+        values = self.__dict__
+        eager = self.__rapyer_eager_fields__
+        if eager:
+            ref = None
+            for name in eager:
+                value = values.get(name)
+                if isinstance(value, RedisValue):
+                    if ref is None:
+                        ref = weakref.ref(self)
+                    value._rapyer_link = (ref, name)
         for name in self.__rapyer_nested_fields__:
             self._link_value(values.get(name), (name,))
 
@@ -385,6 +481,7 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
             cls.__rapyer_safe_fields__ = frozenset(
                 n for n, f in cls.model_fields.items() if _has_marker(f.metadata, SafeLoad)
             )
+            install_lazy_links(cls)
         return result
 
     # ---- keys -------------------------------------------------------------------------
@@ -405,7 +502,8 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         key_field = self.__rapyer_key_field__
         if key_field is not None:
             return str(getattr(self, key_field))
-        pk = _private(self, "_rapyer_pk")
+        private = self.__pydantic_private__
+        pk = private.get("_rapyer_pk") if private is not None else _private(self, "_rapyer_pk")
         if pk is None:
             pk = self._rapyer_pk = str(uuid.uuid4())
         return pk

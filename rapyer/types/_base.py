@@ -11,6 +11,8 @@ from pydantic import ConfigDict, TypeAdapter
 from pydantic.errors import PydanticUserError
 
 from rapyer import _keys, _links
+from rapyer import config as _config
+from rapyer._binding import binding_of
 from rapyer._codec import DUMP_CONTEXT
 from rapyer._links import RedisValue
 from rapyer._model import BaseRedisModel, DictKey, field_path_of, json_path_of
@@ -80,37 +82,34 @@ def first_match(raw: Any) -> tuple[bool, Any]:
 
 
 class Target:
-    """Where a linked value lives: root model, key, path segments."""
+    """Where a linked value lives: root model, key, path segments (key and path computed once)."""
 
-    __slots__ = ("root", "segments")
+    __slots__ = ("key", "path", "root", "segments")
 
     def __init__(self, root: BaseRedisModel, segments: tuple[Any, ...]):
         self.root = root
         self.segments = segments
-
-    @property
-    def key(self) -> str:
-        return self.root.key
-
-    @property
-    def path(self) -> str:
-        return json_path_of(self.segments)
+        self.key: str = _keys.build_key(type(root).class_key_initials(), root.pk)  # a root model
+        if len(segments) == 1 and type(segments[0]) is str:
+            self.path: str = "$." + segments[0]  # a field of the root model
+        else:
+            self.path = json_path_of(segments)
 
     @property
     def binding(self) -> Binding:
-        from rapyer._binding import binding_of
-
         return binding_of(type(self.root))
 
     def special_key(self) -> str:
-        return _keys.special_key(self.root.key, field_path_of(self.segments))
+        return _keys.special_key(self.key, field_path_of(self.segments))
 
     def child_path(self, segment: Any) -> str:
         return json_path_of((*self.segments, segment))
 
     def ttl(self, groups: ActionGroup) -> list[Command]:
-        root = self.root
-        return ttl_commands(type(root), root.all_keys, groups)
+        cls = type(self.root)
+        if _config.resolve(cls, "ttl") is None:  # type: ignore[arg-type]
+            return []  # no TTL: no key list to build
+        return ttl_commands(cls, self.root.all_keys, groups)
 
 
 def target_of(value: Any) -> Target:
@@ -275,13 +274,25 @@ class GenericContainer(RedisType):
     def _rapyer_validate_item(self, item: Any) -> Any:
         if not self._rapyer_args:
             return item
-        return type(self)._rapyer_item_adapter().validate_python(item)
+        cls = type(self)
+        wrap = cls.__dict__.get("_rapyer_lazy_cache", _UNSET)
+        if wrap is _UNSET:
+            wrap = cls._rapyer_lazy_item()
+        if wrap is not None and type(item) is wrap._rapyer_builtin and wrap._rapyer_identity:
+            return item  # kept plain, as loading does; wrapped when read through []
+        return cls._rapyer_item_adapter().validate_python(item)
 
     def _rapyer_item_json(self, item: Any) -> str:
+        kind = type(item)
+        if kind is str and item.isascii():
+            return _encode_ascii(item)  # the text pydantic writes, without the adapter
+        if kind is int:
+            return int.__repr__(item)
         return dump_json(type(self)._rapyer_item_adapter(), item)
 
 
 _UNSET: Any = object()
+_encode_ascii: Any = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
 
 
 def lazy_scalar(item_type: Any) -> Any:

@@ -51,6 +51,17 @@ class RedisScalar(RedisType):
     """Base of the immutable scalar types."""
 
     _rapyer_builtin: type = object
+    # Whether validating an exact ``_rapyer_builtin`` value gives ``cls(value)`` (the default
+    # schema over int, float or str): such values skip the TypeAdapter on hot paths.
+    _rapyer_identity: bool = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        default_schema = RedisScalar.__dict__["__get_pydantic_core_schema__"].__func__
+        cls._rapyer_identity = (
+            cls.__get_pydantic_core_schema__.__func__ is default_schema  # type: ignore[attr-defined]
+            and cls._rapyer_builtin in (int, float, str)
+        )
 
     def _rapyer_plain(self) -> Any:
         return self._rapyer_builtin(self)
@@ -58,6 +69,8 @@ class RedisScalar(RedisType):
     @classmethod
     def _rapyer_checked(cls, value: Any) -> Any:
         """``value`` validated as this type (raises before anything is queued)."""
+        if cls._rapyer_identity and type(value) is cls._rapyer_builtin:
+            return cls(value)
         return cls._rapyer_adapter().validate_python(value)
 
     @classmethod
