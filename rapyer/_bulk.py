@@ -18,6 +18,7 @@ from pydantic_core import PydanticSerializationError
 
 from rapyer import _codec, _keys, _registry, _ttl
 from rapyer._binding import Binding, binding_of
+from rapyer._commands import READ_FETCH
 from rapyer._query import Expression, FieldProxy, SortKey, check_not_bare
 from rapyer.actions import ActionGroup
 from rapyer.errors import (
@@ -38,7 +39,6 @@ logger = logging.getLogger("rapyer")
 
 Command = tuple[Any, ...]
 
-READ_FETCH = ActionGroup.READ | ActionGroup.FETCH
 CREATE = ActionGroup.CREATE
 MISSING: Any = object()  # a key that holds no document (or no JSON document)
 SKIPPED: Any = object()  # a document that failed validation (logged)
@@ -50,8 +50,11 @@ _BASE_VALIDATE_JSON = BaseModel.model_validate_json.__func__  # type: ignore[att
 
 
 def check_count(name: str, value: int | None) -> None:
-    if value is not None and value < 0:
-        raise UnsupportedArgumentValueError(f"{name} must not be negative (got {value})")
+    """A count argument (``max_results``, ``offset``, ``batch_size``): a non-negative int."""
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+        raise UnsupportedArgumentValueError(
+            f"{name} must be a non-negative integer (got {value!r})"
+        )
 
 
 def classify(args: Sequence[Any]) -> tuple[list[str], list[Expression]]:
@@ -131,7 +134,9 @@ def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 def batch_size_of(cls: type[BaseRedisModel], batch_size: int | None = None) -> int:
     if batch_size is not None:
         check_count("batch_size", batch_size)
-        return max(1, batch_size)
+        if batch_size < 1:
+            raise UnsupportedArgumentValueError("batch_size must be at least 1")
+        return batch_size
     from rapyer import config as _config
 
     return int(_config.resolve(cls, "batch_size"))  # type: ignore[arg-type]

@@ -80,6 +80,14 @@ def dump_field_json(model: BaseRedisModel, name: str) -> str:
     return text[len(head) : -1]
 
 
+def wrong_type_error(exc: Exception, key: str) -> Exception:
+    """``CantSerializeRedisValueError`` for a WRONGTYPE reply at ``key``; other errors as they are."""
+    text = str(exc).lower()
+    if "wrongtype" in text or "wrong type" in text or "wrong redis type" in text:
+        return CantSerializeRedisValueError(f"The key {key!r} does not hold a JSON document")
+    return exc
+
+
 def _serialization_error(model: BaseRedisModel, exc: Exception) -> RapyerSerializationError:
     return RapyerSerializationError(f"{type(model).__name__} cannot be stored as JSON: {exc}")
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from rapyer import _keys
 from rapyer import config as _config
-from rapyer._binding import Binding, binding_for, binding_of, default_source
+from rapyer._binding import Binding, binding_of, default_binding
 
 if TYPE_CHECKING:
     from rapyer._model import BaseRedisModel
@@ -56,11 +56,6 @@ def option(cls: type[BaseRedisModel] | None, name: str, given: Any) -> Any:
     if cls is None:
         return _config.init_default(name)
     return _config.resolve(cls, name)  # type: ignore[arg-type]
-
-
-def default_binding() -> Binding:
-    """The binding of the ``init_rapyer`` default (``REDIS_URL``, then localhost)."""
-    return binding_for(default_source(_config.init_default("redis")))
 
 
 def lease_ms(seconds: float | None) -> int:

@@ -11,11 +11,10 @@ from typing_extensions import Self
 
 from rapyer import _bulk, _codec, _keys, _pipeline_state, _ttl
 from rapyer import config as _config
-from rapyer._async import executor, scripts
+from rapyer._async import executor, scripts, search
 from rapyer._binding import Binding, binding_of
 from rapyer._query import Expression, check_not_bare
 from rapyer.errors import (
-    CantSerializeRedisValueError,
     KeyNotFound,
     UnsupportedArgumentTypeError,
     UnsupportedArgumentValueError,
@@ -36,22 +35,6 @@ else:
 
 M = TypeVar("M", bound="BaseRedisModel")
 R = TypeVar("R", bound=DeleteResult)
-
-
-def _search() -> Any:
-    """The query module (another part of rapyer); a clear error while it is absent."""
-    try:
-        from rapyer._async import search  # type: ignore[attr-defined,unused-ignore]
-    except ImportError as exc:
-        raise NotImplementedError("queries need rapyer/_async/search.py") from exc
-    return search
-
-
-def _wrong_type(exc: ResponseError, key: str) -> Exception:
-    text = str(exc).lower()
-    if "wrongtype" in text or "wrong type" in text or "wrong redis type" in text:
-        return CantSerializeRedisValueError(f"The key {key!r} does not hold a JSON document")
-    return exc
 
 
 # ---- reads ----------------------------------------------------------------------------------
@@ -229,7 +212,7 @@ async def get_or_create(model: M) -> GetOrCreateResult[M]:
     try:
         reply = await scripts.run_script(binding_of(cls), "get_or_create", keys, args)
     except ResponseError as exc:
-        raise _wrong_type(exc, keys[0]) from exc
+        raise _codec.wrong_type_error(exc, keys[0]) from exc
     if int(reply[0]) == 0:
         return GetOrCreateResult(model, GetOrCreateStatus.CREATED)
     found = _codec.load_model(cls, reply[1], keys[0])
@@ -281,7 +264,6 @@ class AsyncBulkOps(_Base):
         _bulk.check_sort_by(sort_by)
         keys, expressions = _bulk.classify(args)
         if expressions or (sort_by is not None and not keys):
-            search = _search()
             return await search.find(  # type: ignore[no-any-return]
                 cls, expressions, max_results=max_results, offset=offset, sort_by=sort_by
             )
@@ -342,7 +324,7 @@ class AsyncBulkOps(_Base):
                     f"count takes query expressions, got {type(expression).__name__}"
                 )
         if expressions:
-            return await _search().count(cls, list(expressions))  # type: ignore[no-any-return]
+            return await search.count(cls, list(expressions))  # type: ignore[no-any-return]
         seen: set[str] = set()
         async for found in scan_keys(cls, _bulk.batch_size_of(cls)):
             seen.update(found)
@@ -361,7 +343,6 @@ class AsyncBulkOps(_Base):
         _bulk.check_sort_by(sort_by)
         keys, expressions = _bulk.classify(args)
         if expressions or (sort_by is not None and not keys):
-            search = _search()
             async for model in search.iterate(cls, expressions, batch_size=size, sort_by=sort_by):
                 yield model
             return
@@ -385,7 +366,7 @@ class AsyncBulkOps(_Base):
         keys, each its own transaction (queued as one ``DEL`` inside a pipeline).
         """
         if args and all(isinstance(arg, Expression) for arg in args):
-            return await _search().delete_many(cls, list(args))  # type: ignore[no-any-return]
+            return await search.delete_many(cls, list(args))  # type: ignore[no-any-return]
         targets = _bulk.class_delete_targets(cls, args)
         return await delete_targets(targets, DeleteResult)
 
@@ -414,7 +395,7 @@ class AsyncBulkOps(_Base):
         try:
             replies = await executor.transaction(binding_of(cls), commands)
         except ResponseError as exc:
-            raise _wrong_type(exc, key) from exc
+            raise _codec.wrong_type_error(exc, key) from exc
         raw = replies[get_index]
         if raw is None:
             raise KeyNotFound(f"{key} is missing in redis")

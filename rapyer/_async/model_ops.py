@@ -14,7 +14,6 @@ from rapyer._binding import binding_of
 from rapyer.actions import ActionGroup
 from rapyer.errors import (
     BadDeleteActionError,
-    CantSerializeRedisValueError,
     KeyNotFound,
     UpdateAtomicModelError,
 )
@@ -28,20 +27,13 @@ else:
 M = TypeVar("M", bound="BaseRedisModel")
 
 
-def _wrong_type(exc: ResponseError, key: str) -> Exception:
-    message = str(exc).lower()
-    if "wrongtype" in message or "wrong type" in message or "wrong redis type" in message:
-        return CantSerializeRedisValueError(f"The key {key!r} does not hold a JSON document")
-    return exc
-
-
 async def read_model(cls: type[M], full_key: str, groups: ActionGroup) -> M:
     """Read the document at ``full_key`` as a ``cls`` (special fields and TTL refresh too)."""
     commands = _commands.read_document(cls, full_key, groups)
     try:
         replies = await executor.transaction(binding_of(cls), commands)
     except ResponseError as exc:
-        raise _wrong_type(exc, full_key) from exc
+        raise _codec.wrong_type_error(exc, full_key) from exc
     return _codec.model_from_replies(cls, full_key, replies)
 
 
@@ -72,7 +64,7 @@ class AsyncModelOps(_Base):
         try:
             replies = await executor.transaction(binding_of(type(root)), commands)
         except ResponseError as exc:
-            raise _wrong_type(exc, root.key) from exc
+            raise _codec.wrong_type_error(exc, root.key) from exc
         raw = replies[0]
         items = _codec.decode_json_array(raw, root.key) if raw is not None else []
         if not items:

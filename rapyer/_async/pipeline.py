@@ -20,7 +20,6 @@ from typing_extensions import Self
 from rapyer import _codec, _commands, _pipeline_state
 from rapyer import _io_async as io
 from rapyer._async import executor
-from rapyer._async.model_ops import _wrong_type
 from rapyer._binding import Binding, binding_of, default_binding
 from rapyer._pipeline_state import Command, PipelineFrame
 from rapyer._scripts import BY_SHA
@@ -162,7 +161,7 @@ async def load_into(model: BaseRedisModel, frame: PipelineFrame, ignore_missing:
     try:
         replies = await executor.transaction(binding, direct)
     except ResponseError as exc:
-        raise _wrong_type(exc, root.key) from exc
+        raise _codec.wrong_type_error(exc, root.key) from exc
     try:
         fresh = _fresh_model(model, root, replies)
     except KeyNotFound:

@@ -19,18 +19,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from redis.exceptions import ResponseError
 
-from rapyer import _codec, _index, _pipeline_state, _query, _ttl
+from rapyer import _bulk, _codec, _index, _pipeline_state, _query, _ttl
 from rapyer import _io_sync as io
 from rapyer import config as _config
 from rapyer._sync import executor
 from rapyer._sync.index_ops import is_missing_index, is_missing_module
 from rapyer._binding import Binding, binding_of
-from rapyer.actions import ActionGroup
+from rapyer._commands import READ_FETCH
 from rapyer.errors import (
     BadFilterError,
     CorruptedModelError,
     IndexNotFoundError,
-    UnsupportedArgumentValueError,
 )
 from rapyer.results import DeleteResult
 
@@ -40,7 +39,6 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound="BaseRedisModel")
 
 _log = logging.getLogger("rapyer")
-READ_FETCH = ActionGroup.READ | ActionGroup.FETCH
 Hit = tuple[str, Any]  # (key, JSON text or None when the document is gone)
 
 
@@ -117,19 +115,6 @@ def _run(cls: type[BaseRedisModel], binding: Binding, *args: Any) -> Any:
         return executor.execute(binding, *args)
     except ResponseError as exc:
         raise _map_error(cls, exc) from exc
-
-
-def _check_count(name: str, value: int | None) -> None:
-    if value is not None and (not isinstance(value, int) or value < 0):
-        raise UnsupportedArgumentValueError(f"{name} must be a non-negative integer")
-
-
-def _batch_size(cls: type[BaseRedisModel], batch_size: int | None) -> int:
-    if batch_size is None:
-        return int(_config.resolve(cls, "batch_size"))  # type: ignore[arg-type]
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise UnsupportedArgumentValueError("batch_size must be a positive integer")
-    return batch_size
 
 
 def _compile(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> _query.CompiledQuery:
@@ -237,9 +222,9 @@ def _batches(
     sort_by: Any,
     batch_size: int | None,
 ) -> Iterator[list[M]]:
-    _check_count("max_results", max_results)
-    _check_count("offset", offset)
-    batch = _batch_size(cls, batch_size)
+    _bulk.check_count("max_results", max_results)
+    _bulk.check_count("offset", offset)
+    batch = _bulk.batch_size_of(cls, batch_size)
     sort = _query.resolve_sort(cls, sort_by)
     compiled = _compile(cls, expressions)
     if max_results == 0:
@@ -327,7 +312,9 @@ def delete_many(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> Delete
     in_pipeline = _pipeline_state.current() is not None
     # Each document also deletes its special keys: keep a MULTI within ``limit`` keys.
     per_doc = 1 + len(cls._class_special_keys("x:x"))
-    batch = max(1, limit // per_doc) if limit and not in_pipeline else _batch_size(cls, None)
+    batch = (
+        max(1, limit // per_doc) if limit and not in_pipeline else _bulk.batch_size_of(cls, None)
+    )
     result = DeleteResult(was_committed=not in_pipeline)
     pending: list[str] = []
     rows_iter = _cursor_rows(cls, binding, compiled, ["LOAD", 1, "@__key"], batch)

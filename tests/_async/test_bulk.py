@@ -238,7 +238,7 @@ async def test_find_argument_errors(redis_backend):
 
 async def test_expressions_are_delegated_to_the_query_module(redis_backend, monkeypatch):
     fake = FakeSearch()
-    monkeypatch.setattr(bulk_module, "_search", lambda: fake)
+    monkeypatch.setattr(bulk_module, "search", fake)
     a, b = Filter("a"), Filter("b")
     assert await User.afind(a, b, max_results=5, offset=1) == ["found"]
     assert await User.afind(sort_by="-age") == ["found"]
@@ -255,16 +255,6 @@ async def test_expressions_are_delegated_to_the_query_module(redis_backend, monk
         ("iterate", User, [a], 7, None),
         ("delete_many", User, [a, b]),
     ]
-
-
-async def test_expressions_without_the_query_module(redis_backend, monkeypatch):
-    def missing():
-        raise NotImplementedError("queries need the query module")
-
-    monkeypatch.setattr(bulk_module, "_search", missing)
-    with pytest.raises(NotImplementedError):
-        await User.afind(Filter("a"))
-    assert await User.afind() == []  # the other modes do not need it
 
 
 async def test_corrupt_documents_are_skipped_in_bulk_reads(redis_backend, caplog):

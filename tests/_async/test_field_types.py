@@ -8,6 +8,7 @@ from typing import Optional
 
 import pytest
 from pydantic import ValidationError
+from redis.exceptions import ResponseError
 
 import rapyer
 from rapyer._async.scripts import run_script
@@ -110,7 +111,7 @@ async def test_increase_updates_redis_and_local(redis_backend):
 
 async def test_increase_of_a_missing_document(redis_backend):
     stash = Stash()
-    with pytest.raises(Exception):  # noqa: B017 - the server error passes through
+    with pytest.raises(ResponseError):  # the server's error passes through unchanged
         await stash.n.aincrease(1)
 
 

@@ -240,7 +240,7 @@ def test_find_argument_errors(redis_backend):
 
 def test_expressions_are_delegated_to_the_query_module(redis_backend, monkeypatch):
     fake = FakeSearch()
-    monkeypatch.setattr(bulk_module, "_search", lambda: fake)
+    monkeypatch.setattr(bulk_module, "search", fake)
     a, b = Filter("a"), Filter("b")
     assert User.find(a, b, max_results=5, offset=1) == ["found"]
     assert User.find(sort_by="-age") == ["found"]
@@ -257,16 +257,6 @@ def test_expressions_are_delegated_to_the_query_module(redis_backend, monkeypatc
         ("iterate", User, [a], 7, None),
         ("delete_many", User, [a, b]),
     ]
-
-
-def test_expressions_without_the_query_module(redis_backend, monkeypatch):
-    def missing():
-        raise NotImplementedError("queries need the query module")
-
-    monkeypatch.setattr(bulk_module, "_search", missing)
-    with pytest.raises(NotImplementedError):
-        User.find(Filter("a"))
-    assert User.find() == []  # the other modes do not need it
 
 
 def test_corrupt_documents_are_skipped_in_bulk_reads(redis_backend, caplog):

@@ -10,6 +10,7 @@ from typing import Optional
 
 import pytest
 from pydantic import ValidationError
+from redis.exceptions import ResponseError
 
 import rapyer
 from rapyer._sync.scripts import run_script
@@ -112,7 +113,7 @@ def test_increase_updates_redis_and_local(redis_backend):
 
 def test_increase_of_a_missing_document(redis_backend):
     stash = Stash()
-    with pytest.raises(Exception):  # noqa: B017 - the server error passes through
+    with pytest.raises(ResponseError):  # the server's error passes through unchanged
         stash.n.increase_now(1)
 
 

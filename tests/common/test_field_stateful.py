@@ -470,7 +470,12 @@ def test_stateful(redis_backend, machine: type[FieldMachine]) -> None:
 
 
 def test_zz_report(capsys: pytest.CaptureFixture[str]) -> None:
-    """Print the operation counts of the stateful machines (``pytest -s`` shows them)."""
+    """Print the operation counts of the stateful machines (``pytest -s`` shows them).
+
+    Runs after the machines (file order); when they ran, they must have applied operations.
+    """
     totals = {k: v for k, v in sorted(OPS.items()) if k.endswith(":total")}
+    if totals:
+        assert all(count > 0 for count in totals.values()), totals
     with capsys.disabled():
         print("\nstateful operations run:", totals, "sum", sum(totals.values()))
