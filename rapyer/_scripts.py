@@ -1,6 +1,8 @@
 """The Lua scripts shipped in ``rapyer/_lua`` (no I/O).
 
-Each ``<name>.lua`` file becomes a ``Script`` with its source and SHA1. Scripts load themselves:
+Each ``<name>.lua`` file becomes a ``Script`` with its source and SHA1; a line
+``-- include: _part`` is replaced by the text of ``_part.lua`` (files starting with ``_`` are
+shared parts, not scripts). Scripts load themselves:
 a direct call uses ``EVALSHA`` and retries once after ``SCRIPT LOAD`` on ``NOSCRIPT``; a
 pipeline ensures every queued SHA before ``EXEC``.
 """
@@ -8,6 +10,7 @@ pipeline ensures every queued SHA before ``EXEC``.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from importlib import resources
 
@@ -24,12 +27,17 @@ def _load_all() -> dict[str, Script]:
     folder = resources.files("rapyer") / "_lua"
     if not folder.is_dir():
         return scripts
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".lua"):
-            source = entry.read_text(encoding="utf-8")
-            name = entry.name[: -len(".lua")]
-            scripts[name] = Script(name, source, hashlib.sha1(source.encode()).hexdigest())
+    entries = sorted((e for e in folder.iterdir() if e.name.endswith(".lua")), key=lambda e: e.name)
+    parts = {e.name[: -len(".lua")]: e.read_text(encoding="utf-8") for e in entries}
+    for name, text in parts.items():
+        if name.startswith("_"):
+            continue
+        source = _INCLUDE.sub(lambda m: parts[m.group(1)], text)
+        scripts[name] = Script(name, source, hashlib.sha1(source.encode()).hexdigest())
     return scripts
+
+
+_INCLUDE = re.compile(r"^-- include: (_\w+)$", re.MULTILINE)
 
 
 SCRIPTS: dict[str, Script] = _load_all()
