@@ -148,6 +148,7 @@ class ModelLock(Generic[M]):
         save_at_end: bool,
         lease: float | None,
         blocking_timeout: float | None,
+        missing_ok: bool = False,
     ) -> Any:
         """The lock of ``key`` (a full key or a bare pk) as a ``model_cls``."""
         full_key = _keys.full_key(model_cls.class_key_initials(), key)
@@ -160,6 +161,7 @@ class ModelLock(Generic[M]):
             lease=lease,
             blocking_timeout=blocking_timeout,
             model_cls=model_cls,
+            missing_ok=missing_ok,
         )
 
     @classmethod
@@ -188,16 +190,8 @@ class ModelLock(Generic[M]):
                 lease=lease,
                 blocking_timeout=blocking_timeout,
             )
-        return cls(
-            binding=binding_of(model_cls),
-            key=key,
-            action=action,
-            save_at_end=save_at_end,
-            config_cls=model_cls,
-            lease=lease,
-            blocking_timeout=blocking_timeout,
-            model_cls=model_cls,
-            missing_ok=True,
+        return cls.for_class(
+            model_cls, key, action, save_at_end, lease, blocking_timeout, missing_ok=True
         )
 
 

@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -231,3 +231,25 @@ def bootstrap(extras: str, *, fast: bool = False) -> Path:
     python = ensure_venv()
     install(python, extras, fast=fast)
     return python
+
+
+def run_steps(extras: str, fast: bool, steps: Callable[[Path], None], done: str) -> int:
+    """Bootstrap the venv with ``extras``, run ``steps(python)``, report; the exit code.
+
+    A failed step stops everything and its exit code is returned.
+    """
+    start = time.monotonic()
+
+    def total() -> str:
+        return fmt_duration(time.monotonic() - start)
+
+    try:
+        steps(bootstrap(extras, fast=fast))
+    except StepFailed as failure:
+        log(f"FAILED at step {failure.name!r} (total {total()})")
+        return failure.code or 1
+    except KeyboardInterrupt:
+        log(f"interrupted (total {total()})")
+        return 130
+    log(f"{done} (total {total()})")
+    return 0

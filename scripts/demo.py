@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-import time
 from pathlib import Path
 from types import ModuleType
 
@@ -42,22 +41,13 @@ def main(argv: list[str]) -> int:
     fast = "--fast" in argv
     args = [arg for arg in argv if arg != "--fast"]
     bs = load_bootstrap()
-    start = time.monotonic()
-    try:
-        python = bs.bootstrap(EXTRAS, fast=fast)
+
+    def steps(python: Path) -> None:
         bs.run(
             "examples/quickstart.py", [python, "examples/quickstart.py", *args], env=bs.venv_env()
         )
-    except bs.StepFailed as failure:
-        bs.log(
-            f"FAILED at step {failure.name!r} (total {bs.fmt_duration(time.monotonic() - start)})"
-        )
-        return failure.code or 1
-    except KeyboardInterrupt:
-        bs.log(f"interrupted (total {bs.fmt_duration(time.monotonic() - start)})")
-        return 130
-    bs.log(f"demo finished (total {bs.fmt_duration(time.monotonic() - start)})")
-    return 0
+
+    return bs.run_steps(EXTRAS, fast, steps, "demo finished")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-import time
 from pathlib import Path
 from types import ModuleType
 
@@ -62,9 +61,8 @@ def main(argv: list[str]) -> int:
         return 0
     fast, pytest_args = parse_args(argv)
     bs = load_bootstrap()
-    start = time.monotonic()
-    try:
-        python = bs.bootstrap(EXTRAS, fast=fast)
+
+    def steps(python: Path) -> None:
         env = bs.venv_env()
         bs.run("gen_sync --check", [python, "scripts/gen_sync.py", "--check"], env=env)
         bs.run("ruff check", [python, "-m", "ruff", "check", "."], env=env)
@@ -74,16 +72,8 @@ def main(argv: list[str]) -> int:
             [python, "-m", "pytest", "-p", "no:cacheprovider", "-q", *pytest_args],
             env=bs.venv_env({"HYPOTHESIS_PROFILE": "ci"}),
         )
-    except bs.StepFailed as failure:
-        bs.log(
-            f"FAILED at step {failure.name!r} (total {bs.fmt_duration(time.monotonic() - start)})"
-        )
-        return failure.code or 1
-    except KeyboardInterrupt:
-        bs.log(f"interrupted (total {bs.fmt_duration(time.monotonic() - start)})")
-        return 130
-    bs.log(f"all checks passed (total {bs.fmt_duration(time.monotonic() - start)})")
-    return 0
+
+    return bs.run_steps(EXTRAS, fast, steps, "all checks passed")
 
 
 if __name__ == "__main__":
