@@ -103,9 +103,11 @@ async def ensure_index(cls: type[BaseRedisModel], override: bool = True) -> bool
 
 async def wait_for_indexing(cls: type[BaseRedisModel], timeout: float = 30.0) -> None:
     """Wait until the server has indexed every existing document of ``cls``."""
+    import time
+
     from rapyer import _io_async as io
 
-    waited = 0.0
+    deadline = time.monotonic() + timeout
     while True:
         info = await executor.execute(binding_of(cls), "FT.INFO", _index.index_name(cls))
         data: Any = (
@@ -116,10 +118,9 @@ async def wait_for_indexing(cls: type[BaseRedisModel], timeout: float = 30.0) ->
             and float(data.get("percent_indexed", 1)) >= 1.0
         ):
             return
-        if waited >= timeout:
+        if time.monotonic() >= deadline:
             raise TimeoutError(f"{_index.index_name(cls)} is still indexing")
         await io.sleep(0.01)
-        waited += 0.01
 
 
 class AsyncIndexOps(_Base):

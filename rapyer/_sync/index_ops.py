@@ -105,9 +105,11 @@ def ensure_index(cls: type[BaseRedisModel], override: bool = True) -> bool:
 
 def wait_for_indexing(cls: type[BaseRedisModel], timeout: float = 30.0) -> None:
     """Wait until the server has indexed every existing document of ``cls``."""
+    import time
+
     from rapyer import _io_sync as io
 
-    waited = 0.0
+    deadline = time.monotonic() + timeout
     while True:
         info = executor.execute(binding_of(cls), "FT.INFO", _index.index_name(cls))
         data: Any = (
@@ -118,10 +120,9 @@ def wait_for_indexing(cls: type[BaseRedisModel], timeout: float = 30.0) -> None:
             and float(data.get("percent_indexed", 1)) >= 1.0
         ):
             return
-        if waited >= timeout:
+        if time.monotonic() >= deadline:
             raise TimeoutError(f"{_index.index_name(cls)} is still indexing")
         io.sleep(0.01)
-        waited += 0.01
 
 
 class SyncIndexOps(_Base):
