@@ -94,6 +94,41 @@ def _contains_model(annotation: Any) -> bool:
     return any(_contains_model(arg) for arg in typing.get_args(annotation))
 
 
+def _models_in_containers(annotation: Any, inside: bool = False) -> Iterator[type]:
+    """Model classes an annotation holds inside a list, tuple or dict (not directly)."""
+    if isinstance(annotation, type):
+        if inside and issubclass(annotation, BaseRedisModel):
+            yield annotation
+        return
+    origin = typing.get_origin(annotation)
+    if getattr(origin, "_rapyer_is_reference", False):
+        return
+    nested = inside or (
+        origin is not None and origin not in _UNIONS and origin is not typing.Annotated
+    )
+    for arg in typing.get_args(annotation):
+        yield from _models_in_containers(arg, nested)
+
+
+def _check_no_special_in_containers(cls: type[BaseRedisModel]) -> None:
+    """Set and queue fields live in keys named after their path; a model held in a list or
+    dict has no fixed path, so its set and queue fields could not be read back."""
+    for name in cls.__rapyer_nested_fields__:
+        info = cls.model_fields[name]
+        if info.exclude is True or _has_marker(info.metadata, Pickle):
+            continue
+        for model_cls in _models_in_containers(info.annotation):
+            special = [".".join(path) for path, _ in model_cls._class_special_fields()]
+            if special:
+                raise ModelDefinitionError(
+                    f"{cls.__name__}.{name} holds {model_cls.__name__} in a list, tuple or "
+                    f"dict, but {model_cls.__name__} has set or queue fields "
+                    f"({', '.join(special)}): those are stored in keys of their own named "
+                    "after the field's path and cannot be kept for models held in a "
+                    "container; nest the model directly, or use list fields instead"
+                )
+
+
 def _has_marker(metadata: list[Any], marker: type) -> bool:
     return any(isinstance(item, marker) for item in metadata)
 
@@ -192,6 +227,7 @@ class RedisModelMeta(ModelMetaclass):
         cls.__rapyer_nested_fields__ = tuple(
             n for n, f in cls.model_fields.items() if _contains_model(f.annotation)
         )
+        _check_no_special_in_containers(cls)
         cls.__rapyer_safe_fields__ = frozenset(
             n for n, f in cls.model_fields.items() if _has_marker(f.metadata, SafeLoad)
         )
@@ -549,6 +585,7 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
             cls.__rapyer_nested_fields__ = tuple(
                 n for n, f in cls.model_fields.items() if _contains_model(f.annotation)
             )
+            _check_no_special_in_containers(cls)
             cls.__rapyer_safe_fields__ = frozenset(
                 n for n, f in cls.model_fields.items() if _has_marker(f.metadata, SafeLoad)
             )

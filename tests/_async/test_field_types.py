@@ -25,7 +25,7 @@ from rapyer.types import (
     RedisSet,
     RedisStr,
 )
-from tests.models import Address, Holder, Person, Stash, Typed, User
+from tests.models import Address, Crew, Holder, Person, Stash, Typed, User
 
 
 def stored(raw, model, path="$"):
@@ -459,7 +459,7 @@ async def test_indexed_datetime_is_a_timestamp_and_redis_type_is_per_class(redis
 
 
 async def test_set_fields_of_nested_models(redis_backend):
-    from tests.models import Crew, Team
+    from tests.models import Team
 
     team = Team(lead=Crew(skills={"lead"}), crew=Crew(skills={"a", "b"}), tags={1})
     await team.asave()
@@ -474,6 +474,23 @@ async def test_set_fields_of_nested_models(redis_backend):
     assert (await Team.aget(no_lead.key)).lead is None
     assert await Team.adelete_by_key(team.key) is True
     assert not any(redis_backend.exists(key) for key in team.all_keys)
+
+
+async def test_nested_set_fields_are_not_stored_inline(redis_backend):
+    from tests.models import Team
+
+    def stored(key):
+        return json.loads(redis_backend.execute_command("JSON.GET", key, "."))
+
+    team = Team(lead=Crew(skills={"lead"}, name="l"), crew=Crew(skills={"a"}), tags={1})
+    await team.asave()
+    assert stored(team.key) == {"lead": {"name": "l"}, "crew": {"name": ""}}
+    assert json.loads(team.redis_dump_json()) == stored(team.key)
+    await rapyer.ainsert(other := Team(crew=Crew(skills={"x"}, name="c")))
+    assert stored(other.key) == {"lead": None, "crew": {"name": "c"}}
+    async with team.apipeline():
+        team.crew = Crew(skills={"b"}, name="new")
+    assert stored(team.key)["crew"] == {"name": "new"}
 
 
 async def test_corrupt_set_members(redis_backend):
@@ -610,3 +627,18 @@ async def test_field_constraints_fail_before_anything_is_queued(redis_backend):
         queued = [args[0] for args, _ in pipe.command_stack]
     assert queued == ["JSON.NUMINCRBY"]
     assert (await Bounded.aget(model.key)).stock == 0
+
+
+def test_set_fields_of_models_in_containers_are_refused():
+    from rapyer import AtomicRedisModel
+    from rapyer.errors import ModelDefinitionError
+
+    with pytest.raises(ModelDefinitionError, match=r"Crew.*skills"):
+
+        class CrewList(AtomicRedisModel):
+            crews: list[Crew] = []
+
+    with pytest.raises(ModelDefinitionError, match=r"Crew.*skills"):
+
+        class CrewMap(AtomicRedisModel):
+            crews: Optional[dict[str, Crew]] = None

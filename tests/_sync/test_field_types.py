@@ -27,7 +27,7 @@ from rapyer.types import (
     RedisSet,
     RedisStr,
 )
-from tests.models import Address, Holder, Person, Stash, Typed, User
+from tests.models import Address, Crew, Holder, Person, Stash, Typed, User
 
 
 def stored(raw, model, path="$"):
@@ -461,7 +461,7 @@ def test_indexed_datetime_is_a_timestamp_and_redis_type_is_per_class(redis_backe
 
 
 def test_set_fields_of_nested_models(redis_backend):
-    from tests.models import Crew, Team
+    from tests.models import Team
 
     team = Team(lead=Crew(skills={"lead"}), crew=Crew(skills={"a", "b"}), tags={1})
     team.save()
@@ -476,6 +476,23 @@ def test_set_fields_of_nested_models(redis_backend):
     assert (Team.get(no_lead.key)).lead is None
     assert Team.delete_by_key(team.key) is True
     assert not any(redis_backend.exists(key) for key in team.all_keys)
+
+
+def test_nested_set_fields_are_not_stored_inline(redis_backend):
+    from tests.models import Team
+
+    def stored(key):
+        return json.loads(redis_backend.execute_command("JSON.GET", key, "."))
+
+    team = Team(lead=Crew(skills={"lead"}, name="l"), crew=Crew(skills={"a"}), tags={1})
+    team.save()
+    assert stored(team.key) == {"lead": {"name": "l"}, "crew": {"name": ""}}
+    assert json.loads(team.redis_dump_json()) == stored(team.key)
+    rapyer.insert(other := Team(crew=Crew(skills={"x"}, name="c")))
+    assert stored(other.key) == {"lead": None, "crew": {"name": "c"}}
+    with team.pipeline():
+        team.crew = Crew(skills={"b"}, name="new")
+    assert stored(team.key)["crew"] == {"name": "new"}
 
 
 def test_corrupt_set_members(redis_backend):
@@ -612,3 +629,18 @@ def test_field_constraints_fail_before_anything_is_queued(redis_backend):
         queued = [args[0] for args, _ in pipe.command_stack]
     assert queued == ["JSON.NUMINCRBY"]
     assert (Bounded.get(model.key)).stock == 0
+
+
+def test_set_fields_of_models_in_containers_are_refused():
+    from rapyer import AtomicRedisModel
+    from rapyer.errors import ModelDefinitionError
+
+    with pytest.raises(ModelDefinitionError, match=r"Crew.*skills"):
+
+        class CrewList(AtomicRedisModel):
+            crews: list[Crew] = []
+
+    with pytest.raises(ModelDefinitionError, match=r"Crew.*skills"):
+
+        class CrewMap(AtomicRedisModel):
+            crews: Optional[dict[str, Crew]] = None
