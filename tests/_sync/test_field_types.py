@@ -390,6 +390,44 @@ def test_numeric_scripts_follow_python_semantics(redis_backend):
         assert (fresh.n, fresh.f) == (stash.n, stash.f), (left, right)
 
 
+def test_int_arithmetic_beyond_exact_range_is_refused(redis_backend):
+    from rapyer.errors import RapyerSerializationError
+
+    stash = Stash(n=3)
+    stash.save()
+    limit = 2**53
+    operations = [
+        lambda s: s.__setattr__("n", s.n.__ipow__(40)),
+        lambda s: s.__setattr__("n", s.n.__imul__(limit)),
+        lambda s: s.__setattr__("n", s.n.__iadd__(limit)),
+        lambda s: s.__setattr__("n", s.n.__isub__(limit + 10)),
+    ]
+    for operation in operations:
+        with pytest.raises(RapyerSerializationError, match="2\\*\\*53"):
+            with rapyer.pipeline():
+                operation(stash)
+        assert (Stash.get(stash.key)).n == 3
+    with pytest.raises(RapyerSerializationError):
+        stash.n.increase_now(limit)
+    assert (Stash.get(stash.key)).n == 3
+    big = Stash(n=limit + 2)  # stored as JSON text: exact
+    big.save()
+    assert (Stash.get(big.key)).n == limit + 2
+    with pytest.raises(RapyerSerializationError):
+        with rapyer.pipeline():
+            big.n %= 5
+    with pytest.raises(RapyerSerializationError):
+        big.n.increase_now(1)
+    assert (Stash.get(big.key)).n == limit + 2
+
+    def body():
+        stash.n **= 33  # 3**33 < 2**53: still exact
+        stash.n //= 2
+
+    run_queued(stash, body)
+    assert (Stash.get(stash.key)).n == 3**33 // 2 == stash.n
+
+
 def test_datetime_add_keeps_microseconds_and_offset(redis_backend):
     offset = dt.timezone(dt.timedelta(hours=5, minutes=30))
     typed = Typed(when=dt.datetime(2020, 2, 28, 23, 59, 59, 999999, tzinfo=offset), labels=set())
