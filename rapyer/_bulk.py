@@ -183,8 +183,7 @@ class _InsertClass:
         # overrides model_dump_json.
         plain = getattr(cls, "model_dump_json", None) is BaseModel.model_dump_json
         self.to_json = cls.__pydantic_serializer__.to_json if plain else None
-        special = cls.__rapyer_special_fields__
-        self.exclude = set(special) if special else None
+        self.exclude = _codec.exclude_of(cls)
 
 
 def insert_commands(models: Sequence[BaseRedisModel]) -> dict[Binding, list[Command]]:

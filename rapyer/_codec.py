@@ -40,9 +40,34 @@ LOAD_CONTEXT: dict[str, Any] = {"rapyer": "redis", LOAD_CONTEXT_FLAG: True}
 # ---- dump ---------------------------------------------------------------------------------
 
 
-def _exclude(model: BaseRedisModel) -> set[str] | None:
-    special = model.__rapyer_special_fields__
-    return set(special) if special else None
+def exclude_of(cls: type[BaseRedisModel]) -> dict[str, Any] | None:
+    """pydantic's ``exclude`` for the document of ``cls``: its special (set and queue) fields
+    and those of the models nested directly in it, at every depth (they live in keys of
+    their own). Built once per class (per answer of ``_class_special_fields``)."""
+    paths = cls._class_special_fields()
+    cached = cls.__dict__.get("__rapyer_exclude_cache__")
+    if cached is not None and cached[0] is paths:
+        return cached[1]  # type: ignore[no-any-return]
+    exclude: dict[str, Any] | None = None
+    for path, _ in paths:
+        if exclude is None:
+            exclude = {}
+        level = exclude
+        for name in path[:-1]:
+            nxt = level.get(name)
+            if nxt is True:
+                break
+            if nxt is None:
+                nxt = level[name] = {}
+            level = nxt
+        else:
+            level[path[-1]] = True
+    type.__setattr__(cls, "__rapyer_exclude_cache__", (paths, exclude))
+    return exclude
+
+
+def _exclude(model: BaseRedisModel) -> dict[str, Any] | None:
+    return exclude_of(type(model))
 
 
 def dump_json(model: BaseRedisModel) -> str:
@@ -69,8 +94,14 @@ def dump_python(model: BaseRedisModel) -> dict[str, Any]:
 def dump_field_json(model: BaseRedisModel, name: str) -> str:
     """The JSON text stored for one field of ``model`` (a stored, not excluded, field)."""
     try:
+        exclude = exclude_of(type(model))
+        nested = exclude.get(name) if exclude is not None else None
         text = model.__pydantic_serializer__.to_json(
-            model, include={name}, context=DUMP_CONTEXT, by_alias=False
+            model,
+            include={name},
+            exclude={name: nested} if isinstance(nested, dict) else None,
+            context=DUMP_CONTEXT,
+            by_alias=False,
         ).decode()
     except PydanticSerializationError as exc:
         raise _serialization_error(model, exc) from exc

@@ -94,6 +94,41 @@ def _contains_model(annotation: Any) -> bool:
     return any(_contains_model(arg) for arg in typing.get_args(annotation))
 
 
+def _models_in_containers(annotation: Any, inside: bool = False) -> Iterator[type]:
+    """Model classes an annotation holds inside a list, tuple or dict (not directly)."""
+    if isinstance(annotation, type):
+        if inside and issubclass(annotation, BaseRedisModel):
+            yield annotation
+        return
+    origin = typing.get_origin(annotation)
+    if getattr(origin, "_rapyer_is_reference", False):
+        return
+    nested = inside or (
+        origin is not None and origin not in _UNIONS and origin is not typing.Annotated
+    )
+    for arg in typing.get_args(annotation):
+        yield from _models_in_containers(arg, nested)
+
+
+def _check_no_special_in_containers(cls: type[BaseRedisModel]) -> None:
+    """Set and queue fields live in keys named after their path; a model held in a list or
+    dict has no fixed path, so its set and queue fields could not be read back."""
+    for name in cls.__rapyer_nested_fields__:
+        info = cls.model_fields[name]
+        if info.exclude is True or _has_marker(info.metadata, Pickle):
+            continue
+        for model_cls in _models_in_containers(info.annotation):
+            special = [".".join(path) for path, _ in model_cls._class_special_fields()]
+            if special:
+                raise ModelDefinitionError(
+                    f"{cls.__name__}.{name} holds {model_cls.__name__} in a list, tuple or "
+                    f"dict, but {model_cls.__name__} has set or queue fields "
+                    f"({', '.join(special)}): those are stored in keys of their own named "
+                    "after the field's path and cannot be kept for models held in a "
+                    "container; nest the model directly, or use list fields instead"
+                )
+
+
 def _has_marker(metadata: list[Any], marker: type) -> bool:
     return any(isinstance(item, marker) for item in metadata)
 
@@ -192,6 +227,7 @@ class RedisModelMeta(ModelMetaclass):
         cls.__rapyer_nested_fields__ = tuple(
             n for n, f in cls.model_fields.items() if _contains_model(f.annotation)
         )
+        _check_no_special_in_containers(cls)
         cls.__rapyer_safe_fields__ = frozenset(
             n for n, f in cls.model_fields.items() if _has_marker(f.metadata, SafeLoad)
         )
@@ -336,6 +372,48 @@ def _pickle_unstorable_fields(cls: type[BaseRedisModel]) -> None:
         cls.model_rebuild(force=True)
 
 
+def _held_at(holder: Any, path: tuple[PathSegment, ...]) -> Any:
+    """The value at ``path`` inside a model (``None`` when the path leads nowhere)."""
+    value = holder
+    for seg in path:
+        try:
+            if isinstance(value, BaseModel):
+                value = value.__dict__[seg]
+            elif isinstance(value, dict) or (
+                isinstance(value, (list, tuple)) and isinstance(seg, int)
+            ):
+                value = value[seg]
+            else:
+                return None
+        except (KeyError, IndexError, TypeError):
+            return None
+    return value
+
+
+def _held_elsewhere(
+    value: BaseRedisModel, parent: BaseRedisModel, rel_path: tuple[PathSegment, ...]
+) -> bool:
+    """Whether the nested model ``value`` still sits under another parent or path."""
+    private = value.__pydantic_private__
+    old = private.get("_rapyer_parent") if private is not None else None
+    if old is None:
+        return False
+    old_path = private.get("_rapyer_path", ())
+    if old is parent and old_path == rel_path:
+        return False
+    return _held_at(old, old_path) is value
+
+
+def _detached_copy(value: BaseRedisModel) -> BaseRedisModel:
+    """A deep copy of a nested model that does not copy the parents it hangs from."""
+    memo: dict[int, Any] = {}
+    parent = _private(value, "_rapyer_parent")
+    while parent is not None:
+        memo[id(parent)] = parent
+        parent = _private(parent, "_rapyer_parent")
+    return value.__deepcopy__(memo)
+
+
 class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
     """Pydantic base of every rapyer model: keys, paths and parent links (no I/O)."""
 
@@ -391,7 +469,7 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
             if isinstance(value, RedisValue):
                 value._rapyer_link = (ref, name)
         for name in self.__rapyer_nested_fields__:
-            self._link_value(values.get(name), (name,))
+            self._link_value(values.get(name), (name,), take=True)
 
     def _rapyer_link_eager(self) -> None:
         """Link what a new model must link at once: nested models, and values of fields
@@ -407,7 +485,10 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
                         ref = weakref.ref(self)
                     value._rapyer_link = (ref, name)
         for name in self.__rapyer_nested_fields__:
-            self._link_value(values.get(name), (name,))
+            value = values.get(name)
+            linked = self._link_value(value, (name,))
+            if linked is not value:
+                values[name] = linked
 
     if not typing.TYPE_CHECKING:
 
@@ -428,25 +509,51 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         if isinstance(new, RedisValue):
             new._rapyer_link = (weakref.ref(self), name)
         if name in self.__rapyer_nested_fields__:
-            self._link_value(new, (name,))
+            linked = self._link_value(new, (name,))
+            if linked is not new:
+                self.__dict__[name] = linked
         if not queued and _pipeline_state.current() is not None:
             from rapyer._assign import queue_assignment
 
             queue_assignment(self, name, value)
 
-    def _link_value(self, value: Any, rel_path: tuple[PathSegment, ...]) -> None:
-        """Link nested models found in ``value`` to this model at ``rel_path``."""
+    def _link_value(self, value: Any, rel_path: tuple[PathSegment, ...], take: bool = False) -> Any:
+        """Link nested models found in ``value`` to this model at ``rel_path``; returns the
+        value to keep there.
+
+        A nested model still held by another place (another parent, or another field of
+        this one) is not moved: this place gets a deep copy of it, so that each parent owns
+        its nested models and writes through one never land in the other's document.
+        ``take`` moves the models regardless (values taken over from a discarded model).
+        """
         if isinstance(value, BaseRedisModel):
+            if not take and _held_elsewhere(value, self, rel_path):
+                value = _detached_copy(value)
             value._rapyer_parent = self
             value._rapyer_path = rel_path
+            values = value.__dict__
             for name in value.__rapyer_nested_fields__:
-                value._link_value(value.__dict__.get(name), (name,))
-        elif isinstance(value, (list, tuple)):
+                item = values.get(name)
+                linked = value._link_value(item, (name,), take)
+                if linked is not item:
+                    values[name] = linked
+        elif isinstance(value, list):
             for i, item in enumerate(value):
-                self._link_value(item, (*rel_path, i))
+                linked = self._link_value(item, (*rel_path, i), take)
+                if linked is not item:
+                    list.__setitem__(value, i, linked)
+        elif isinstance(value, tuple):
+            items = tuple(
+                self._link_value(item, (*rel_path, i), take) for i, item in enumerate(value)
+            )
+            if type(value) is tuple and any(a is not b for a, b in zip(items, value, strict=True)):
+                value = items
         elif isinstance(value, dict):
             for k, item in value.items():
-                self._link_value(item, (*rel_path, DictKey(k)))
+                linked = self._link_value(item, (*rel_path, DictKey(k)), take)
+                if linked is not item:
+                    dict.__setitem__(value, k, linked)
+        return value
 
     @classmethod
     def model_rebuild(
@@ -478,6 +585,7 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
             cls.__rapyer_nested_fields__ = tuple(
                 n for n, f in cls.model_fields.items() if _contains_model(f.annotation)
             )
+            _check_no_special_in_containers(cls)
             cls.__rapyer_safe_fields__ = frozenset(
                 n for n, f in cls.model_fields.items() if _has_marker(f.metadata, SafeLoad)
             )

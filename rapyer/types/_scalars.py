@@ -23,6 +23,7 @@ from rapyer._scripts import evalsha_command
 from rapyer._sync.types.base import SyncRedisValueOps
 from rapyer._sync.types.numbers import SyncRedisNumberOps
 from rapyer.actions import ActionGroup
+from rapyer.errors import RapyerSerializationError
 from rapyer.types._base import (
     Command,
     GenericContainer,
@@ -91,12 +92,22 @@ class RedisScalar(RedisType):
         return self._rapyer_checked(value)
 
     def _rapyer_inplace(
-        self, result: Any, build: Any, groups: ActionGroup = UPDATE, check: bool = True
+        self,
+        result: Any,
+        build: Any,
+        groups: ActionGroup = UPDATE,
+        check: bool = True,
+        operand: Any = None,
     ) -> Any:
-        """Validate ``result``; in a pipeline queue ``build(target)`` and mark the assignment."""
+        """Validate ``result``; in a pipeline queue ``build(target)`` and mark the assignment.
+
+        ``operand`` (arithmetic): the int range the server computes exactly is checked
+        before anything is queued."""
         value = self._rapyer_checked_in_holder(result) if check else result
         target = pipeline_target(self)
         if target is not None:
+            if operand is not None:
+                self._rapyer_check_exact(operand, result)  # type: ignore[attr-defined]
             queue(target, build(target), groups)
             _links.mark_pending(self, value)
         return value
@@ -106,8 +117,26 @@ def _script(name: str, target: Target, *args: Any) -> list[Command]:
     return [evalsha_command(name, [target.key], [target.path, *args])]
 
 
+# The server computes numbers as doubles (Lua scripts; fakeredis's JSON.NUMINCRBY) or as
+# 64-bit ints (RedisJSON's, which wraps): ints are exact only up to this magnitude.
+MAX_EXACT_INT = 2**53
+
+
 class RedisNumber(RedisScalar):
     """In-place arithmetic of ``RedisInt`` and ``RedisFloat``."""
+
+    def _rapyer_check_exact(self, operand: Any, result: Any) -> None:
+        """Raise RapyerSerializationError when an int field's server-side arithmetic would
+        not be exact: the current value, the operand or the result beyond ±2**53."""
+        if not isinstance(self, int):
+            return
+        for number in (int(self), operand, result):
+            if isinstance(number, int) and not -MAX_EXACT_INT <= number <= MAX_EXACT_INT:
+                raise RapyerSerializationError(
+                    f"cannot compute {number} on the server exactly: int arithmetic in Redis "
+                    f"is exact only within ±2**53 ({MAX_EXACT_INT}); assign the value instead "
+                    "(it is stored as JSON)"
+                )
 
     def _rapyer_mode(self, result: Any) -> str:
         return "i" if isinstance(result, int) else "f"
@@ -123,6 +152,7 @@ class RedisNumber(RedisScalar):
             result,
             lambda t: [("JSON.NUMINCRBY", t.key, t.path, number_text(other))],
             ARITHMETIC,
+            operand=other,
         )
 
     def __isub__(self, other: Any) -> Any:
@@ -131,40 +161,56 @@ class RedisNumber(RedisScalar):
             result,
             lambda t: [("JSON.NUMINCRBY", t.key, t.path, number_text(-other))],
             ARITHMETIC,
+            operand=other,
         )
 
     def __imul__(self, other: Any) -> Any:
         result = self._rapyer_number_result(self._rapyer_plain() * other)
         mode = self._rapyer_mode(result)
         return self._rapyer_inplace(
-            result, lambda t: _script("num_mul", t, number_text(other), mode), ARITHMETIC
+            result,
+            lambda t: _script("num_mul", t, number_text(other), mode),
+            ARITHMETIC,
+            operand=other,
         )
 
     def __itruediv__(self, other: Any) -> Any:
         result = self._rapyer_number_result(self._rapyer_plain() / other)
         return self._rapyer_inplace(
-            result, lambda t: _script("num_truediv", t, number_text(other)), ARITHMETIC
+            result,
+            lambda t: _script("num_truediv", t, number_text(other)),
+            ARITHMETIC,
+            operand=other,
         )
 
     def __ifloordiv__(self, other: Any) -> Any:
         result = self._rapyer_number_result(self._rapyer_plain() // other)
         mode = self._rapyer_mode(result)
         return self._rapyer_inplace(
-            result, lambda t: _script("num_floordiv", t, number_text(other), mode), ARITHMETIC
+            result,
+            lambda t: _script("num_floordiv", t, number_text(other), mode),
+            ARITHMETIC,
+            operand=other,
         )
 
     def __imod__(self, other: Any) -> Any:
         result = self._rapyer_number_result(self._rapyer_plain() % other)
         mode = self._rapyer_mode(result)
         return self._rapyer_inplace(
-            result, lambda t: _script("num_mod", t, number_text(other), mode), ARITHMETIC
+            result,
+            lambda t: _script("num_mod", t, number_text(other), mode),
+            ARITHMETIC,
+            operand=other,
         )
 
     def __ipow__(self, other: Any) -> Any:
         result = self._rapyer_number_result(self._rapyer_plain() ** other)
         mode = self._rapyer_mode(result)
         return self._rapyer_inplace(
-            result, lambda t: _script("num_pow", t, number_text(other), mode), ARITHMETIC
+            result,
+            lambda t: _script("num_pow", t, number_text(other), mode),
+            ARITHMETIC,
+            operand=other,
         )
 
 

@@ -26,7 +26,7 @@ from rapyer.types import (
     RedisSet,
     RedisStr,
 )
-from tests.models import Address, Holder, Person, Stash, Typed, User
+from tests.models import Address, Crew, Holder, Person, Stash, Typed, User
 
 
 def stored(raw, model, path="$"):
@@ -389,6 +389,44 @@ async def test_numeric_scripts_follow_python_semantics(redis_backend):
         assert (fresh.n, fresh.f) == (stash.n, stash.f), (left, right)
 
 
+async def test_int_arithmetic_beyond_exact_range_is_refused(redis_backend):
+    from rapyer.errors import RapyerSerializationError
+
+    stash = Stash(n=3)
+    await stash.asave()
+    limit = 2**53
+    operations = [
+        lambda s: s.__setattr__("n", s.n.__ipow__(40)),
+        lambda s: s.__setattr__("n", s.n.__imul__(limit)),
+        lambda s: s.__setattr__("n", s.n.__iadd__(limit)),
+        lambda s: s.__setattr__("n", s.n.__isub__(limit + 10)),
+    ]
+    for operation in operations:
+        with pytest.raises(RapyerSerializationError, match="2\\*\\*53"):
+            async with rapyer.apipeline():
+                operation(stash)
+        assert (await Stash.aget(stash.key)).n == 3
+    with pytest.raises(RapyerSerializationError):
+        await stash.n.aincrease(limit)
+    assert (await Stash.aget(stash.key)).n == 3
+    big = Stash(n=limit + 2)  # stored as JSON text: exact
+    await big.asave()
+    assert (await Stash.aget(big.key)).n == limit + 2
+    with pytest.raises(RapyerSerializationError):
+        async with rapyer.apipeline():
+            big.n %= 5
+    with pytest.raises(RapyerSerializationError):
+        await big.n.aincrease(1)
+    assert (await Stash.aget(big.key)).n == limit + 2
+
+    def body():
+        stash.n **= 33  # 3**33 < 2**53: still exact
+        stash.n //= 2
+
+    await run_queued(stash, body)
+    assert (await Stash.aget(stash.key)).n == 3**33 // 2 == stash.n
+
+
 async def test_datetime_add_keeps_microseconds_and_offset(redis_backend):
     offset = dt.timezone(dt.timedelta(hours=5, minutes=30))
     typed = Typed(when=dt.datetime(2020, 2, 28, 23, 59, 59, 999999, tzinfo=offset), labels=set())
@@ -460,7 +498,7 @@ async def test_indexed_datetime_is_a_timestamp_and_redis_type_is_per_class(redis
 
 
 async def test_set_fields_of_nested_models(redis_backend):
-    from tests.models import Crew, Team
+    from tests.models import Team
 
     team = Team(lead=Crew(skills={"lead"}), crew=Crew(skills={"a", "b"}), tags={1})
     await team.asave()
@@ -475,6 +513,23 @@ async def test_set_fields_of_nested_models(redis_backend):
     assert (await Team.aget(no_lead.key)).lead is None
     assert await Team.adelete_by_key(team.key) is True
     assert not any(redis_backend.exists(key) for key in team.all_keys)
+
+
+async def test_nested_set_fields_are_not_stored_inline(redis_backend):
+    from tests.models import Team
+
+    def stored(key):
+        return json.loads(redis_backend.execute_command("JSON.GET", key, "."))
+
+    team = Team(lead=Crew(skills={"lead"}, name="l"), crew=Crew(skills={"a"}), tags={1})
+    await team.asave()
+    assert stored(team.key) == {"lead": {"name": "l"}, "crew": {"name": ""}}
+    assert json.loads(team.redis_dump_json()) == stored(team.key)
+    await rapyer.ainsert(other := Team(crew=Crew(skills={"x"}, name="c")))
+    assert stored(other.key) == {"lead": None, "crew": {"name": "c"}}
+    async with team.apipeline():
+        team.crew = Crew(skills={"b"}, name="new")
+    assert stored(team.key)["crew"] == {"name": "new"}
 
 
 async def test_corrupt_set_members(redis_backend):
@@ -611,3 +666,18 @@ async def test_field_constraints_fail_before_anything_is_queued(redis_backend):
         queued = [args[0] for args, _ in pipe.command_stack]
     assert queued == ["JSON.NUMINCRBY"]
     assert (await Bounded.aget(model.key)).stock == 0
+
+
+def test_set_fields_of_models_in_containers_are_refused():
+    from rapyer import AtomicRedisModel
+    from rapyer.errors import ModelDefinitionError
+
+    with pytest.raises(ModelDefinitionError, match=r"Crew.*skills"):
+
+        class CrewList(AtomicRedisModel):
+            crews: list[Crew] = []
+
+    with pytest.raises(ModelDefinitionError, match=r"Crew.*skills"):
+
+        class CrewMap(AtomicRedisModel):
+            crews: Optional[dict[str, Crew]] = None

@@ -183,3 +183,28 @@ def test_aliases_and_excluded_fields(redis_backend):
     assert aliased.secret == "t"
     fresh = Aliased.get(aliased.key)
     assert fresh.a == 7 and fresh.secret == "default"
+
+
+def test_shared_nested_model_is_copied_into_the_second_parent(redis_backend):
+    address = Address(city="Paris")
+    first = Person(name="a", address=address)
+    second = Person(name="b", address=address)
+    assert first.address is address
+    assert second.address is not address and second.address == address
+    assert first.address.root_model() is first
+    assert second.address.root_model() is second
+    first.save()
+    second.save()
+    first.address.city = "Rome"
+    first.address.save()
+    assert (Person.get(first.key)).address.city == "Rome"
+    assert (Person.get(second.key)).address.city == "Paris"
+    # assignment and list items follow the same rule; a model let go is moved, not copied
+    third = Person(name="c", address=Address(city="x"), previous=[address, address])
+    assert third.previous[0] is not address and third.previous[1] is not third.previous[0]
+    third.address = first.address
+    assert third.address is not first.address and first.address.root_model() is first
+    loose = second.address
+    second.address = Address(city="Oslo")
+    fourth = Person(name="d", address=loose)
+    assert fourth.address is loose and loose.root_model() is fourth

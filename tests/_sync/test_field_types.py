@@ -28,7 +28,7 @@ from rapyer.types import (
     RedisSet,
     RedisStr,
 )
-from tests.models import Address, Holder, Person, Stash, Typed, User
+from tests.models import Address, Crew, Holder, Person, Stash, Typed, User
 
 
 def stored(raw, model, path="$"):
@@ -391,6 +391,44 @@ def test_numeric_scripts_follow_python_semantics(redis_backend):
         assert (fresh.n, fresh.f) == (stash.n, stash.f), (left, right)
 
 
+def test_int_arithmetic_beyond_exact_range_is_refused(redis_backend):
+    from rapyer.errors import RapyerSerializationError
+
+    stash = Stash(n=3)
+    stash.save()
+    limit = 2**53
+    operations = [
+        lambda s: s.__setattr__("n", s.n.__ipow__(40)),
+        lambda s: s.__setattr__("n", s.n.__imul__(limit)),
+        lambda s: s.__setattr__("n", s.n.__iadd__(limit)),
+        lambda s: s.__setattr__("n", s.n.__isub__(limit + 10)),
+    ]
+    for operation in operations:
+        with pytest.raises(RapyerSerializationError, match="2\\*\\*53"):
+            with rapyer.pipeline():
+                operation(stash)
+        assert (Stash.get(stash.key)).n == 3
+    with pytest.raises(RapyerSerializationError):
+        stash.n.increase_now(limit)
+    assert (Stash.get(stash.key)).n == 3
+    big = Stash(n=limit + 2)  # stored as JSON text: exact
+    big.save()
+    assert (Stash.get(big.key)).n == limit + 2
+    with pytest.raises(RapyerSerializationError):
+        with rapyer.pipeline():
+            big.n %= 5
+    with pytest.raises(RapyerSerializationError):
+        big.n.increase_now(1)
+    assert (Stash.get(big.key)).n == limit + 2
+
+    def body():
+        stash.n **= 33  # 3**33 < 2**53: still exact
+        stash.n //= 2
+
+    run_queued(stash, body)
+    assert (Stash.get(stash.key)).n == 3**33 // 2 == stash.n
+
+
 def test_datetime_add_keeps_microseconds_and_offset(redis_backend):
     offset = dt.timezone(dt.timedelta(hours=5, minutes=30))
     typed = Typed(when=dt.datetime(2020, 2, 28, 23, 59, 59, 999999, tzinfo=offset), labels=set())
@@ -462,7 +500,7 @@ def test_indexed_datetime_is_a_timestamp_and_redis_type_is_per_class(redis_backe
 
 
 def test_set_fields_of_nested_models(redis_backend):
-    from tests.models import Crew, Team
+    from tests.models import Team
 
     team = Team(lead=Crew(skills={"lead"}), crew=Crew(skills={"a", "b"}), tags={1})
     team.save()
@@ -477,6 +515,23 @@ def test_set_fields_of_nested_models(redis_backend):
     assert (Team.get(no_lead.key)).lead is None
     assert Team.delete_by_key(team.key) is True
     assert not any(redis_backend.exists(key) for key in team.all_keys)
+
+
+def test_nested_set_fields_are_not_stored_inline(redis_backend):
+    from tests.models import Team
+
+    def stored(key):
+        return json.loads(redis_backend.execute_command("JSON.GET", key, "."))
+
+    team = Team(lead=Crew(skills={"lead"}, name="l"), crew=Crew(skills={"a"}), tags={1})
+    team.save()
+    assert stored(team.key) == {"lead": {"name": "l"}, "crew": {"name": ""}}
+    assert json.loads(team.redis_dump_json()) == stored(team.key)
+    rapyer.insert(other := Team(crew=Crew(skills={"x"}, name="c")))
+    assert stored(other.key) == {"lead": None, "crew": {"name": "c"}}
+    with team.pipeline():
+        team.crew = Crew(skills={"b"}, name="new")
+    assert stored(team.key)["crew"] == {"name": "new"}
 
 
 def test_corrupt_set_members(redis_backend):
@@ -613,3 +668,18 @@ def test_field_constraints_fail_before_anything_is_queued(redis_backend):
         queued = [args[0] for args, _ in pipe.command_stack]
     assert queued == ["JSON.NUMINCRBY"]
     assert (Bounded.get(model.key)).stock == 0
+
+
+def test_set_fields_of_models_in_containers_are_refused():
+    from rapyer import AtomicRedisModel
+    from rapyer.errors import ModelDefinitionError
+
+    with pytest.raises(ModelDefinitionError, match=r"Crew.*skills"):
+
+        class CrewList(AtomicRedisModel):
+            crews: list[Crew] = []
+
+    with pytest.raises(ModelDefinitionError, match=r"Crew.*skills"):
+
+        class CrewMap(AtomicRedisModel):
+            crews: Optional[dict[str, Crew]] = None

@@ -24,6 +24,7 @@ class AsyncRedisNumberOps(_Base):
         """Add ``amount`` on the server; returns the new value (``None`` when queued)."""
         target = target_of(self)
         local = self._rapyer_checked(self._rapyer_plain() + amount)
+        self._rapyer_check_exact(amount, local._rapyer_plain())
         commands = [("JSON.NUMINCRBY", target.key, target.path, number_text(amount))]
         replies = await executor.write(target.binding, [*commands, *target.ttl(ARITHMETIC)])
         if replies is None:

@@ -26,6 +26,7 @@ class SyncRedisNumberOps(_Base):
         """Add ``amount`` on the server; returns the new value (``None`` when queued)."""
         target = target_of(self)
         local = self._rapyer_checked(self._rapyer_plain() + amount)
+        self._rapyer_check_exact(amount, local._rapyer_plain())
         commands = [("JSON.NUMINCRBY", target.key, target.path, number_text(amount))]
         replies = executor.write(target.binding, [*commands, *target.ttl(ARITHMETIC)])
         if replies is None:
