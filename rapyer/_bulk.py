@@ -18,7 +18,7 @@ from pydantic_core import PydanticSerializationError
 
 from rapyer import _codec, _keys, _registry, _ttl
 from rapyer._binding import Binding, binding_of
-from rapyer._commands import READ_FETCH
+from rapyer._groups import READ_FETCH
 from rapyer._query import Expression, FieldProxy, SortKey, check_not_bare
 from rapyer.actions import ActionGroup
 from rapyer.errors import (

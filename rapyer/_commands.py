@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from rapyer import _codec, _keys
 from rapyer import config as _config
+from rapyer._groups import CREATE_UPDATE
 from rapyer._model import json_path_of
 from rapyer._ttl import ttl_commands
 from rapyer.actions import ActionGroup
@@ -18,9 +19,6 @@ if TYPE_CHECKING:
     from rapyer._model import BaseRedisModel
 
 Command = tuple[Any, ...]
-
-READ_FETCH = ActionGroup.READ | ActionGroup.FETCH
-CREATE_UPDATE = ActionGroup.CREATE | ActionGroup.UPDATE
 
 
 def save(model: BaseRedisModel) -> list[Command]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from redis.exceptions import WatchError
 from typing_extensions import Self
 
-from rapyer import _commands
+from rapyer import _commands, _groups
 from rapyer import _io_async as io
 from rapyer._async.model_ops import read_model
 from rapyer._async.scripts import run_script
@@ -155,7 +155,7 @@ async def _load(lock: AsyncModelLock[Any]) -> Any:
         if target is not None and target.is_inner_model():
             fresh = await target.aload()  # type: ignore[attr-defined]
         else:
-            fresh = await read_model(cls, lock.key, _commands.READ_FETCH)
+            fresh = await read_model(cls, lock.key, _groups.READ_FETCH)
     except KeyNotFound:
         if lock._missing_ok:
             return None

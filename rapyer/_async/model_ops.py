@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from redis.exceptions import ResponseError
 from typing_extensions import Self
 
-from rapyer import _codec, _commands
+from rapyer import _codec, _commands, _groups
 from rapyer._assign import local_assignments
 from rapyer._async import executor
 from rapyer._binding import binding_of
@@ -52,7 +52,7 @@ class AsyncModelOps(_Base):
         Raises KeyNotFound when missing, CorruptedModelError when invalid.
         """
         full_key = _commands.full_keys(cls, key)
-        return await read_model(cls, full_key, _commands.READ_FETCH)
+        return await read_model(cls, full_key, _groups.READ_FETCH)
 
     async def aload(self) -> Self:
         """A new instance read from this model's stored path; ``self`` is unchanged."""

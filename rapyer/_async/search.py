@@ -23,7 +23,7 @@ from rapyer import config as _config
 from rapyer._async import executor
 from rapyer._async.index_ops import is_missing_index, is_missing_module
 from rapyer._binding import Binding, binding_of
-from rapyer._commands import READ_FETCH
+from rapyer._groups import READ_FETCH
 from rapyer.errors import (
     BadFilterError,
     CorruptedModelError,

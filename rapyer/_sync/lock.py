@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from redis.exceptions import WatchError
 from typing_extensions import Self
 
-from rapyer import _commands
+from rapyer import _commands, _groups
 from rapyer import _io_sync as io
 from rapyer._sync.model_ops import read_model
 from rapyer._sync.scripts import run_script
@@ -157,7 +157,7 @@ def _load(lock: SyncModelLock[Any]) -> Any:
         if target is not None and target.is_inner_model():
             fresh = target.load()  # type: ignore[attr-defined]
         else:
-            fresh = read_model(cls, lock.key, _commands.READ_FETCH)
+            fresh = read_model(cls, lock.key, _groups.READ_FETCH)
     except KeyNotFound:
         if lock._missing_ok:
             return None

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from redis.exceptions import ResponseError
 from typing_extensions import Self
 
-from rapyer import _codec, _commands
+from rapyer import _codec, _commands, _groups
 from rapyer._assign import local_assignments
 from rapyer._sync import executor
 from rapyer._binding import binding_of
@@ -54,7 +54,7 @@ class SyncModelOps(_Base):
         Raises KeyNotFound when missing, CorruptedModelError when invalid.
         """
         full_key = _commands.full_keys(cls, key)
-        return read_model(cls, full_key, _commands.READ_FETCH)
+        return read_model(cls, full_key, _groups.READ_FETCH)
 
     def load(self) -> Self:
         """A new instance read from this model's stored path; ``self`` is unchanged."""

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from redis.exceptions import ResponseError
 from typing_extensions import Self
 
-from rapyer import _codec, _commands, _pipeline_state
+from rapyer import _codec, _commands, _groups, _pipeline_state
 from rapyer import _io_sync as io
 from rapyer._sync import executor
 from rapyer._binding import Binding, binding_of, default_binding
@@ -155,9 +155,9 @@ def load_into(model: BaseRedisModel, frame: PipelineFrame, ignore_missing: bool)
     root = model.root_model()
     binding = binding_of(type(root))
     if model is root:
-        commands = _commands.read_document(type(model), model.key, _commands.READ_FETCH)
+        commands = _commands.read_document(type(model), model.key, _groups.READ_FETCH)
     else:
-        commands = _commands.read_path(model, _commands.READ_FETCH)
+        commands = _commands.read_path(model, _groups.READ_FETCH)
     direct = [c for c in commands if str(c[0]).upper() != "EXPIRE"]
     expires = [c for c in commands if str(c[0]).upper() == "EXPIRE"]
     try:

@@ -25,7 +25,7 @@ from rapyer import config as _config
 from rapyer._sync import executor
 from rapyer._sync.index_ops import is_missing_index, is_missing_module
 from rapyer._binding import Binding, binding_of
-from rapyer._commands import READ_FETCH
+from rapyer._groups import READ_FETCH
 from rapyer.errors import (
     BadFilterError,
     CorruptedModelError,

@@ -12,6 +12,7 @@ from pydantic_core import core_schema
 from rapyer import _links
 from rapyer._async.types.base import AsyncRedisValueOps
 from rapyer._async.types.dicts import AsyncRedisDictOps
+from rapyer._groups import ERASE, UPDATE
 from rapyer._model import BaseRedisModel, UnaddressableKeyError, quote_dict_key
 from rapyer._sync.types.base import SyncRedisValueOps
 from rapyer._sync.types.dicts import SyncRedisDictOps
@@ -31,8 +32,6 @@ __all__ = ["RedisDict"]
 K = TypeVar("K")
 V = TypeVar("V")
 
-UPDATE = ActionGroup.UPDATE
-ERASE = ActionGroup.UPDATE | ActionGroup.ERASE
 
 _MISSING: Any = object()
 

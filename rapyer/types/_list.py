@@ -12,6 +12,7 @@ from pydantic_core import core_schema
 from rapyer import _links
 from rapyer._async.types.base import AsyncRedisValueOps
 from rapyer._async.types.lists import AsyncRedisListOps
+from rapyer._groups import APPEND, ERASE, UPDATE
 from rapyer._model import BaseRedisModel
 from rapyer._scripts import evalsha_command
 from rapyer._sync.types.base import SyncRedisValueOps
@@ -22,10 +23,6 @@ from rapyer.types._base import GenericContainer, item_schema_source, pipeline_ta
 __all__ = ["RedisList"]
 
 T = TypeVar("T")
-
-UPDATE = ActionGroup.UPDATE
-APPEND = ActionGroup.UPDATE | ActionGroup.APPEND
-ERASE = ActionGroup.UPDATE | ActionGroup.ERASE
 
 
 def _item_schema(handler: GetCoreSchemaHandler, args: tuple[Any, ...]) -> core_schema.CoreSchema:

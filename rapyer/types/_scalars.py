@@ -18,6 +18,7 @@ from rapyer import _links
 from rapyer._async.types.base import AsyncRedisValueOps
 from rapyer._async.types.numbers import AsyncRedisNumberOps
 from rapyer._codec import field_adapter
+from rapyer._groups import APPEND, ARITHMETIC, UPDATE
 from rapyer._model import BaseRedisModel
 from rapyer._scripts import evalsha_command
 from rapyer._sync.types.base import SyncRedisValueOps
@@ -42,10 +43,6 @@ __all__ = [
     "RedisInt",
     "RedisStr",
 ]
-
-UPDATE = ActionGroup.UPDATE
-ARITHMETIC = ActionGroup.UPDATE | ActionGroup.ARITHMETIC
-APPEND = ActionGroup.UPDATE | ActionGroup.APPEND
 
 
 class RedisScalar(RedisType):

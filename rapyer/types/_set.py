@@ -12,6 +12,7 @@ from pydantic_core import core_schema
 
 from rapyer import _links
 from rapyer._async.types.sets import AsyncRedisSetOps
+from rapyer._groups import APPEND, ERASE
 from rapyer._sync.types.sets import SyncRedisSetOps
 from rapyer.actions import ActionGroup
 from rapyer.errors import CantSerializeRedisValueError
@@ -20,9 +21,6 @@ from rapyer.types._base import GenericContainer, Target, member_text, pipeline_t
 __all__ = ["RedisSet"]
 
 T = TypeVar("T")
-
-APPEND = ActionGroup.UPDATE | ActionGroup.APPEND
-ERASE = ActionGroup.UPDATE | ActionGroup.ERASE
 
 
 class SetShared(GenericContainer, set):  # type: ignore[misc]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rapyer._async import executor
+from rapyer._groups import ERASE, POP, UPDATE
 from rapyer.actions import ActionGroup
 from rapyer.types._base import dict_segment, target_of
 
@@ -12,10 +13,6 @@ if TYPE_CHECKING:
     from rapyer.types._dict import DictShared as _Base
 else:
     _Base = object
-
-UPDATE = ActionGroup.UPDATE
-ERASE = ActionGroup.UPDATE | ActionGroup.ERASE
-POP = ActionGroup.UPDATE | ActionGroup.ERASE | ActionGroup.READ
 
 
 class AsyncRedisDictOps(_Base):

@@ -6,17 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 from rapyer._async import executor
 from rapyer._async.types.base import write_script
-from rapyer.actions import ActionGroup
+from rapyer._groups import APPEND, ERASE, POP
 from rapyer.types._base import target_of
 
 if TYPE_CHECKING:
     from rapyer.types._list import ListShared as _Base
 else:
     _Base = object
-
-APPEND = ActionGroup.UPDATE | ActionGroup.APPEND
-ERASE = ActionGroup.UPDATE | ActionGroup.ERASE
-POP = ActionGroup.UPDATE | ActionGroup.ERASE | ActionGroup.READ
 
 
 class AsyncRedisListOps(_Base):

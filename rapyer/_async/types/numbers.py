@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rapyer._async import executor
-from rapyer.actions import ActionGroup
+from rapyer._groups import ARITHMETIC
 from rapyer.errors import KeyNotFound
 from rapyer.types._base import first_match, number_text, replace_in_parent, target_of
 
@@ -13,8 +13,6 @@ if TYPE_CHECKING:
     from rapyer.types._scalars import RedisNumber as _Base
 else:
     _Base = object
-
-ARITHMETIC = ActionGroup.UPDATE | ActionGroup.ARITHMETIC
 
 
 class AsyncRedisNumberOps(_Base):

@@ -7,18 +7,13 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import Self
 
 from rapyer._async import executor
-from rapyer.actions import ActionGroup
+from rapyer._groups import APPEND, ERASE, POP, READ
 from rapyer.types._base import number_text, target_of
 
 if TYPE_CHECKING:
     from rapyer.types._queue import QueueShared as _Base
 else:
     _Base = object
-
-READ = ActionGroup.READ
-APPEND = ActionGroup.UPDATE | ActionGroup.APPEND
-ERASE = ActionGroup.UPDATE | ActionGroup.ERASE
-POP = ActionGroup.UPDATE | ActionGroup.ERASE | ActionGroup.READ
 
 
 class AsyncRedisPriorityQueueOps(_Base):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import Self
 
 from rapyer._async import executor
+from rapyer._groups import APPEND, ERASE, POP, READ
 from rapyer.actions import ActionGroup
 from rapyer.types._base import target_of
 
@@ -14,11 +15,6 @@ if TYPE_CHECKING:
     from rapyer.types._set import SetShared as _Base
 else:
     _Base = object
-
-READ = ActionGroup.READ
-APPEND = ActionGroup.UPDATE | ActionGroup.APPEND
-ERASE = ActionGroup.UPDATE | ActionGroup.ERASE
-POP = ActionGroup.UPDATE | ActionGroup.ERASE | ActionGroup.READ
 
 
 class AsyncRedisSetOps(_Base):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import Self
 
 from rapyer._sync import executor
+from rapyer._groups import APPEND, ERASE, POP, READ
 from rapyer.actions import ActionGroup
 from rapyer.types._base import target_of
 
@@ -16,11 +17,6 @@ if TYPE_CHECKING:
     from rapyer.types._set import SetShared as _Base
 else:
     _Base = object
-
-READ = ActionGroup.READ
-APPEND = ActionGroup.UPDATE | ActionGroup.APPEND
-ERASE = ActionGroup.UPDATE | ActionGroup.ERASE
-POP = ActionGroup.UPDATE | ActionGroup.ERASE | ActionGroup.READ
 
 
 class SyncRedisSetOps(_Base):
