@@ -162,6 +162,22 @@ def model_from_replies(cls: type[M], key: str, replies: list[Any]) -> M:
     return model
 
 
+def nested_model_from_reply(model: M, raw: Any) -> M:
+    """A fresh copy of the nested ``model`` from the reply of ``JSON.GET key <its path>``.
+
+    The copy keeps ``model``'s parent link and path. Raises KeyNotFound when nothing is stored
+    there.
+    """
+    root_key = model.root_model().key
+    items = decode_json_array(raw, root_key) if raw is not None else []
+    if not items:
+        raise KeyNotFound(f"{root_key} has no value at {model.json_path}")
+    fresh = load_model(type(model), items[0], root_key)
+    fresh._rapyer_parent = model._rapyer_parent
+    fresh._rapyer_path = model._rapyer_path
+    return fresh
+
+
 def _set_pk(model: BaseRedisModel, key: str) -> None:
     if model.__rapyer_key_field__ is None:
         private = model.__pydantic_private__

@@ -215,23 +215,13 @@ class RedisModelMeta(ModelMetaclass):
     def _finish(cls: type[BaseRedisModel]) -> None:
         if cls.Meta.allow_pickle:
             _pickle_unstorable_fields(cls)
-        from rapyer import _annotations
-
-        _annotations.apply(cls)
         key_fields = [n for n, f in cls.model_fields.items() if _has_marker(f.metadata, Key)]
         if len(key_fields) > 1:
             raise ModelDefinitionError(
                 f"{cls.__name__} has more than one Key field: {', '.join(key_fields)}"
             )
         cls.__rapyer_key_field__ = key_fields[0] if key_fields else None
-        cls.__rapyer_nested_fields__ = tuple(
-            n for n, f in cls.model_fields.items() if _contains_model(f.annotation)
-        )
-        _check_no_special_in_containers(cls)
-        cls.__rapyer_safe_fields__ = frozenset(
-            n for n, f in cls.model_fields.items() if _has_marker(f.metadata, SafeLoad)
-        )
-        install_lazy_links(cls)
+        _prepare_fields(cls)
         cls.__rapyer_field_adapters__ = {}
         try:
             prefix = cls.class_key_initials()
@@ -356,6 +346,22 @@ def install_lazy_links(cls: type[BaseRedisModel]) -> None:
         "__rapyer_eager_fields__",
         tuple(n for n in cls.__rapyer_value_fields__ if n not in lazy),
     )
+
+
+def _prepare_fields(cls: type[BaseRedisModel]) -> None:
+    """Redis types, nested and SafeLoad fields, lazy links: for a class whose fields are
+    complete (at creation, or when pydantic completes it later)."""
+    from rapyer import _annotations
+
+    _annotations.apply(cls)
+    cls.__rapyer_nested_fields__ = tuple(
+        n for n, f in cls.model_fields.items() if _contains_model(f.annotation)
+    )
+    _check_no_special_in_containers(cls)
+    cls.__rapyer_safe_fields__ = frozenset(
+        n for n, f in cls.model_fields.items() if _has_marker(f.metadata, SafeLoad)
+    )
+    install_lazy_links(cls)
 
 
 def _pickle_unstorable_fields(cls: type[BaseRedisModel]) -> None:
@@ -579,17 +585,7 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
             and "__rapyer_rewritten__" not in cls.__dict__
             and cls.__name__ != "BaseRedisModel"
         ):
-            from rapyer import _annotations
-
-            _annotations.apply(cls)
-            cls.__rapyer_nested_fields__ = tuple(
-                n for n, f in cls.model_fields.items() if _contains_model(f.annotation)
-            )
-            _check_no_special_in_containers(cls)
-            cls.__rapyer_safe_fields__ = frozenset(
-                n for n, f in cls.model_fields.items() if _has_marker(f.metadata, SafeLoad)
-            )
-            install_lazy_links(cls)
+            _prepare_fields(cls)
         return result
 
     # ---- keys -------------------------------------------------------------------------

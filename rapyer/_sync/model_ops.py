@@ -16,7 +16,6 @@ from rapyer._binding import binding_of
 from rapyer.actions import ActionGroup
 from rapyer.errors import (
     BadDeleteActionError,
-    KeyNotFound,
     UpdateAtomicModelError,
 )
 
@@ -67,14 +66,7 @@ class SyncModelOps(_Base):
             replies = executor.transaction(binding_of(type(root)), commands)
         except ResponseError as exc:
             raise _codec.wrong_type_error(exc, root.key) from exc
-        raw = replies[0]
-        items = _codec.decode_json_array(raw, root.key) if raw is not None else []
-        if not items:
-            raise KeyNotFound(f"{root.key} has no value at {self.json_path}")
-        fresh = _codec.load_model(cls, items[0], root.key)
-        fresh._rapyer_parent = self._rapyer_parent
-        fresh._rapyer_path = self._rapyer_path
-        return fresh
+        return _codec.nested_model_from_reply(self, replies[0])
 
     def update(self, **fields: Any) -> None:
         """Validate and assign ``fields`` locally, then write them in one transaction."""

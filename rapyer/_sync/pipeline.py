@@ -179,17 +179,9 @@ def load_into(model: BaseRedisModel, frame: PipelineFrame, ignore_missing: bool)
 
 
 def _fresh_model(model: BaseRedisModel, root: BaseRedisModel, replies: list[Any]) -> Any:
-    cls = type(model)
     if model is root:
-        return _codec.model_from_replies(cls, model.key, replies)
-    raw = replies[0]
-    items = _codec.decode_json_array(raw, root.key) if raw is not None else []
-    if not items:
-        raise KeyNotFound(f"{root.key} has no value at {model.json_path}")
-    fresh = _codec.load_model(cls, items[0], root.key)
-    fresh._rapyer_parent = model._rapyer_parent
-    fresh._rapyer_path = model._rapyer_path
-    return fresh
+        return _codec.model_from_replies(type(model), model.key, replies)
+    return _codec.nested_model_from_reply(model, replies[0])
 
 
 class SyncPipelineOps(_Base):
