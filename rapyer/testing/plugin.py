@@ -3,12 +3,12 @@
 Fixtures:
 
 ``rapyer_server_url`` (session)
-    ``$REDIS_URL`` when set, else the URL of an :class:`~rapyer.testing.EmbeddedServer`
-    started for the session (valkey + RedisJSON + RediSearch) and stopped at its end.
+    ``$REDIS_URL`` when set, else the URL of the shared embedded server (``server_url()``:
+    valkey + RedisJSON + RediSearch, started on first use, stopped when the process exits).
 
 ``rapyer_init`` (function)
     Flushes the server's database, calls ``rapyer.init_rapyer_sync(redis=url)``, yields the
-    URL, then calls ``rapyer.teardown_rapyer_sync()``.
+    URL, then calls ``rapyer.teardown_rapyer_sync()`` and forgets the ``init_rapyer`` defaults.
 
 Loading the plugin starts nothing: a server is started only when a test asks for one of
 these fixtures. rapyer's core is imported only inside ``rapyer_init``.
@@ -16,12 +16,11 @@ these fixtures. rapyer's core is imported only inside ``rapyer_init``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
-from rapyer.testing import EmbeddedServer
+from rapyer.testing import server_url
 
 __all__ = ["rapyer_init", "rapyer_server_url"]
 
@@ -30,14 +29,10 @@ __all__ = ["rapyer_init", "rapyer_server_url"]
 def rapyer_server_url() -> Iterator[str]:
     """The URL of a Redis-compatible server with RedisJSON and RediSearch.
 
-    ``$REDIS_URL`` when set (nothing is started), else a session-wide embedded server.
+    ``$REDIS_URL`` when set (nothing is started), else the process-wide embedded server of
+    ``rapyer.testing.server_url()`` (stopped when the process exits).
     """
-    url = os.environ.get("REDIS_URL")
-    if url:
-        yield url
-        return
-    with EmbeddedServer() as server:
-        yield server.url
+    yield server_url()
 
 
 @pytest.fixture
@@ -61,3 +56,6 @@ def rapyer_init(rapyer_server_url: str) -> Iterator[str]:
         yield rapyer_server_url
     finally:
         rapyer.teardown_rapyer_sync()
+        from rapyer.config import reset_init_defaults
+
+        reset_init_defaults()

@@ -11,9 +11,6 @@ from pathlib import Path
 
 import pytest
 
-import rapyer
-from rapyer.config import reset_init_defaults
-
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 
@@ -29,21 +26,9 @@ def examples_on_path() -> Iterator[Path]:
 
 
 @pytest.fixture
-def rapyer_bound(server_url: str) -> Iterator[str]:
-    """An empty database with rapyer bound to it (``init_rapyer_sync``); yields the URL."""
-    import redis
-
-    client = redis.Redis.from_url(server_url)
-    try:
-        client.flushdb()
-    finally:
-        client.close()
-    rapyer.init_rapyer_sync(redis=server_url)
-    try:
-        yield server_url
-    finally:
-        rapyer.teardown_rapyer_sync()
-        reset_init_defaults()
+def rapyer_bound(rapyer_init: str) -> str:
+    """The plugin's ``rapyer_init``: an empty database with rapyer bound to it; the URL."""
+    return rapyer_init
 
 
 @pytest.fixture
