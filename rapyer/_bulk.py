@@ -212,9 +212,11 @@ def insert_commands(models: Sequence[BaseRedisModel]) -> dict[Binding, list[Comm
         try:
             if to_json is not None:
                 try:
-                    doc = to_json(
-                        model, context=context, exclude=plan.exclude, by_alias=False
-                    ).decode()
+                    doc = _codec.checked_json(
+                        to_json(
+                            model, context=context, exclude=plan.exclude, by_alias=False
+                        ).decode()
+                    )
                 except (PydanticSerializationError, ValueError, TypeError):
                     doc = dump(model)  # raises with rapyer's message
             else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -35,6 +36,59 @@ _PYDANTIC_VALIDATE_JSON = BaseModel.model_validate_json.__func__  # type: ignore
 
 DUMP_CONTEXT: dict[str, Any] = {"rapyer": "redis"}
 LOAD_CONTEXT: dict[str, Any] = {"rapyer": "redis", LOAD_CONTEXT_FLAG: True}
+
+
+# ---- dump ---------------------------------------------------------------------------------
+
+
+# ---- values JSON cannot hold ---------------------------------------------------------------
+
+# Stored ints must fit a signed 64-bit integer: RedisJSON turns a larger one into a float
+# (2**63 reads back as 9.223372036854776e18) and its integer arithmetic wraps at 2**63.
+MIN_INT = -(2**63)
+MAX_INT = 2**63 - 1
+# What can make dumped JSON text unstorable: NaN and infinities (written as the constants
+# ``NaN``/``Infinity``, see ``ser_json_inf_nan`` in the model and adapter configs) and runs of
+# 19 or more digits (an int that may not fit). Text without them needs no parsing.
+_SUSPECT = re.compile(r"NaN|Infinity|[0-9]{19}")
+
+
+def _refuse_constant(name: str) -> Any:
+    raise RapyerSerializationError(
+        f"{name} cannot be stored: JSON has no such number (RedisJSON would refuse it, or a "
+        "null would come back)"
+    )
+
+
+def _checked_int(text: str) -> int:
+    value = int(text)
+    if not MIN_INT <= value <= MAX_INT:
+        raise RapyerSerializationError(
+            f"the int {value} cannot be stored exactly: RedisJSON keeps ints within "
+            "[-2**63, 2**63) and stores larger ones as floats"
+        )
+    return value
+
+
+def checked_json(text: str) -> str:
+    """``text`` (dumped JSON) unchanged, or RapyerSerializationError when it holds a number
+    JSON cannot hold exactly: NaN, ±inf, an int outside [-2**63, 2**63). The one check every
+    value written passes through; text without such a candidate costs one regex search."""
+    if _SUSPECT.search(text) is not None:
+        json.loads(text, parse_constant=_refuse_constant, parse_int=_checked_int)
+    return text
+
+
+def check_number(value: Any) -> None:
+    """RapyerSerializationError for a number operand JSON cannot hold (see checked_json)."""
+    if isinstance(value, float):
+        if value != value or value in (_INF, -_INF):
+            _refuse_constant(repr(value))
+    elif isinstance(value, int) and not MIN_INT <= value <= MAX_INT:
+        _checked_int(str(value))
+
+
+_INF = float("inf")
 
 
 # ---- dump ---------------------------------------------------------------------------------
@@ -76,9 +130,10 @@ def dump_json(model: BaseRedisModel) -> str:
     Raises RapyerSerializationError when a value cannot be written as JSON.
     """
     try:
-        return model.model_dump_json(context=DUMP_CONTEXT, exclude=_exclude(model), by_alias=False)
+        text = model.model_dump_json(context=DUMP_CONTEXT, exclude=_exclude(model), by_alias=False)
     except PydanticSerializationError as exc:
         raise _serialization_error(model, exc) from exc
+    return checked_json(text)
 
 
 def dump_python(model: BaseRedisModel) -> dict[str, Any]:
@@ -108,7 +163,7 @@ def dump_field_json(model: BaseRedisModel, name: str) -> str:
     head = "{" + json.dumps(name, ensure_ascii=False) + ":"
     if not text.startswith(head):
         raise RapyerSerializationError(f"{type(model).__name__}.{name} is not a stored field")
-    return text[len(head) : -1]
+    return checked_json(text[len(head) : -1])
 
 
 def wrong_type_error(exc: Exception, key: str) -> Exception:

@@ -22,10 +22,10 @@ from rapyer import _keys, _links, _pipeline_state, _registry
 from rapyer import config as _config
 from rapyer._links import RedisValue
 from rapyer.config import RedisConfig
-from rapyer.errors import ModelDefinitionError, RapyerError
+from rapyer.errors import ModelDefinitionError, UnaddressableKeyError
 from rapyer.fields import Key, Pickle, SafeLoad
 
-__all__ = ["BaseRedisModel", "RedisModelMeta"]
+__all__ = ["BaseRedisModel", "RedisModelMeta", "UnaddressableKeyError"]
 
 # Path segments: a field name (str attribute), a list index (int) or a dict key (DictKey).
 
@@ -39,25 +39,24 @@ class DictKey(str):
 PathSegment = typing.Union[str, int, DictKey]
 
 
-class UnaddressableKeyError(RapyerError, ValueError):
-    """A dict key that no JSON path can name on every server: it holds both quote
-    characters or a backslash (RedisJSON does not unescape quoted path names)."""
-
-
 def quote_dict_key(key: str) -> str:
     """The bracket segment of a dict key: ``["k"]``, or ``['k']`` when the key holds ``"``.
 
     The key is never escaped: RedisJSON keeps escapes literally, so the text must be
-    quoted with the quote character it does not contain.
+    quoted with the quote character it does not contain. RedisJSON also drops the spaces
+    that start a quoted name (``[" k"]`` names ``"k"``). A key that starts with a space,
+    holds a backslash or holds both quote characters raises UnaddressableKeyError: no path
+    names it exactly on every server.
     """
-    if "\\" not in key:
+    if "\\" not in key and not key.startswith(" "):
         if '"' not in key:
             return f'["{key}"]'
         if "'" not in key:
             return f"['{key}']"
     raise UnaddressableKeyError(
-        f"The dict key {key!r} cannot be addressed in a JSON path (it contains both quote "
-        "characters or a backslash)"
+        f"The dict key {key!r} cannot be addressed exactly in a JSON path (it starts with a "
+        "space, holds a backslash, or holds both quote characters); write the whole field "
+        "instead (the model's or the field's save)"
     )
 
 
@@ -427,6 +426,9 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         validate_assignment=True,
         validate_default=True,
         ser_json_bytes="base64",
+        # NaN and infinities are dumped as constants so that the value check refuses them
+        # (the default, null, would be stored and read back as None or fail validation).
+        ser_json_inf_nan="constants",
         val_json_bytes="base64",
         # Documents are stored by field name; aliases keep working for user input.
         validate_by_name=True,

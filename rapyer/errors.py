@@ -19,6 +19,7 @@ __all__ = [
     "InvalidCascadeDepthError",
     "InvalidKeyError",
     "InvalidRefreshTtlError",
+    "KeyChangeError",
     "KeyNotFound",
     "LockError",
     "LockLostError",
@@ -34,6 +35,8 @@ __all__ = [
     "RapyerModelDoesntExistError",
     "RapyerSerializationError",
     "ScriptsNotInitializedError",
+    "UnaddressableKeyError",
+    "UnknownFieldError",
     "UnsupportedArgumentTypeError",
     "UnsupportedArgumentValueError",
     "UnsupportedIndexedFieldError",
@@ -54,7 +57,23 @@ class KeyNotFound(RapyerError, KeyError):
 
 
 class InvalidKeyError(RapyerError, ValueError):
-    """A key is malformed: no ``:``, or an empty prefix or pk."""
+    """A key is malformed: not a string, no ``:``, an empty prefix or pk, or a pk that would
+    name one of rapyer's own keys (a lock key)."""
+
+
+class KeyChangeError(RapyerError):
+    """The ``Key`` field (the pk) of a model that was loaded from or saved to Redis was
+    changed: writes would move to another document. Nothing is written."""
+
+
+class UnaddressableKeyError(RapyerError, ValueError):
+    """A dict key that no JSON path can name exactly (it starts with a space, holds a
+    backslash, or holds both quote characters): the operation on that one key is refused
+    before anything is sent. Saving the whole model or the whole dict field still works."""
+
+
+class UnknownFieldError(RapyerError, ValueError):
+    """An operation names a field the model does not have (also a ``ValueError``)."""
 
 
 class CantSerializeRedisValueError(RapyerError):

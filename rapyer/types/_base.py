@@ -13,7 +13,7 @@ from pydantic.errors import PydanticUserError
 from rapyer import _keys, _links
 from rapyer import config as _config
 from rapyer._binding import binding_of
-from rapyer._codec import DUMP_CONTEXT
+from rapyer._codec import DUMP_CONTEXT, check_number, checked_json
 from rapyer._links import RedisValue
 from rapyer._model import BaseRedisModel, DictKey, field_path_of, json_path_of
 from rapyer._ttl import ttl_commands
@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
 Command = tuple[Any, ...]
 
-_ADAPTER_CONFIG = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
+_ADAPTER_CONFIG = ConfigDict(
+    ser_json_bytes="base64", val_json_bytes="base64", ser_json_inf_nan="constants"
+)
 _adapters: dict[Any, TypeAdapter[Any]] = {}
 
 
@@ -45,8 +47,9 @@ def adapter_for(annotation: Any) -> TypeAdapter[Any]:
 
 
 def dump_json(adapter: TypeAdapter[Any], value: Any) -> str:
-    """The JSON text stored for ``value``."""
-    return adapter.dump_json(value, context=DUMP_CONTEXT).decode()
+    """The JSON text stored for ``value`` (RapyerSerializationError for NaN, ±inf or an int
+    outside [-2**63, 2**63))."""
+    return checked_json(adapter.dump_json(value, context=DUMP_CONTEXT).decode())
 
 
 def dump_jsonable(adapter: TypeAdapter[Any], value: Any) -> Any:
@@ -159,7 +162,9 @@ def replace_in_parent(value: Any, new: Any) -> None:
 
 
 def number_text(value: Any) -> str:
-    """JSON text of a number operand (bools become 0/1)."""
+    """JSON text of a number operand (bools become 0/1); RapyerSerializationError for NaN,
+    ±inf or an int outside [-2**63, 2**63)."""
+    check_number(value)
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, int):
@@ -286,12 +291,13 @@ class GenericContainer(RedisType):
         kind = type(item)
         if kind is str and item.isascii():
             return _encode_ascii(item)  # the text pydantic writes, without the adapter
-        if kind is int:
+        if kind is int and -_BIG <= item < _BIG:
             return int.__repr__(item)
         return dump_json(type(self)._rapyer_item_adapter(), item)
 
 
 _UNSET: Any = object()
+_BIG = 2**63  # ints beyond go through dump_json, which refuses them
 _encode_ascii: Any = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
 
 

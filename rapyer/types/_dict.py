@@ -13,7 +13,7 @@ from rapyer import _links
 from rapyer._async.types.base import AsyncRedisValueOps
 from rapyer._async.types.dicts import AsyncRedisDictOps
 from rapyer._groups import ERASE, UPDATE
-from rapyer._model import BaseRedisModel, UnaddressableKeyError, quote_dict_key
+from rapyer._model import BaseRedisModel
 from rapyer._sync.types.base import SyncRedisValueOps
 from rapyer._sync.types.dicts import SyncRedisDictOps
 from rapyer.actions import ActionGroup
@@ -90,35 +90,25 @@ class DictShared(GenericContainer, dict):  # type: ignore[misc]
             return True, data
         return True, type(self)._rapyer_item_adapter().validate_json(json.dumps(data))
 
-    def _rapyer_queue(self, build: Any, groups: ActionGroup) -> None:
+    def _rapyer_planned(self, build: Any) -> Any:
+        """The commands of a builtin mutator when a pipeline is open, built before the local
+        change: a key no path names raises UnaddressableKeyError with nothing changed."""
         target = pipeline_target(self)
-        if target is not None:
-            queue(target, build(target), groups)
+        return None if target is None else (target, build(target))
 
     @staticmethod
-    def _rapyer_addressable(keys: Any) -> bool:
-        try:
-            for key in keys:
-                quote_dict_key(str(key))
-        except UnaddressableKeyError:
-            return False
-        return True
-
-    def _rapyer_whole(self, t: Any) -> list[tuple[Any, ...]]:
-        """Fallback for keys no path can name: write the whole (already updated) dict."""
-        return [("JSON.SET", t.key, t.path, self._rapyer_dump_json())]
+    def _rapyer_send(planned: Any, groups: ActionGroup) -> None:
+        if planned is not None:
+            queue(planned[0], planned[1], groups)
 
     def _rapyer_set_commands(self, items: dict[Any, Any]) -> Any:
-        if not self._rapyer_addressable(items):
-            return self._rapyer_whole
         texts = {k: self._rapyer_item_json(v) for k, v in items.items()}
         return lambda t: [
             ("JSON.SET", t.key, t.child_path(dict_segment(k)), text) for k, text in texts.items()
         ]
 
-    def _rapyer_del_commands(self, key: Any) -> Any:
-        if not self._rapyer_addressable([key]):
-            return self._rapyer_whole
+    @staticmethod
+    def _rapyer_del_commands(key: Any) -> Any:
         return lambda t: [("JSON.DEL", t.key, t.child_path(dict_segment(key)))]
 
     def _rapyer_link_item(self, key: Any, value: Any) -> None:
@@ -147,23 +137,26 @@ class DictShared(GenericContainer, dict):  # type: ignore[misc]
     def __setitem__(self, key: Any, value: Any) -> None:
         assigned = value
         key, value = self._rapyer_validate_key(key), self._rapyer_validate_item(value)
+        pending = _links.consume_pending(self, dict_segment(key), assigned)
+        planned = None if pending else self._rapyer_planned(self._rapyer_set_commands({key: value}))
         dict.__setitem__(self, key, value)
         self._rapyer_link_item(key, value)
-        if _links.consume_pending(self, dict_segment(key), assigned):
-            return
-        self._rapyer_queue(self._rapyer_set_commands({key: value}), UPDATE)
+        self._rapyer_send(planned, UPDATE)
 
     def __delitem__(self, key: Any) -> None:
+        if key not in self:
+            raise KeyError(key)
+        planned = self._rapyer_planned(self._rapyer_del_commands(key))
         dict.__delitem__(self, key)
-        self._rapyer_queue(self._rapyer_del_commands(key), ERASE)
+        self._rapyer_send(planned, ERASE)
 
     def update(self, mapping: Any = None, /, **kwargs: Any) -> None:  # type: ignore[override]
         items = self._rapyer_validated_items(mapping, kwargs)
+        planned = self._rapyer_planned(self._rapyer_set_commands(items)) if items else None
         dict.update(self, items)
         for key, value in items.items():
             self._rapyer_link_item(key, value)
-        if items:
-            self._rapyer_queue(self._rapyer_set_commands(items), UPDATE)
+        self._rapyer_send(planned, UPDATE)
 
     def __ior__(self, other: Any) -> Any:
         self.update(other)
@@ -172,33 +165,39 @@ class DictShared(GenericContainer, dict):  # type: ignore[misc]
         return self
 
     def clear(self) -> None:
+        planned = self._rapyer_planned(lambda t: [("JSON.SET", t.key, t.path, "{}")])
         dict.clear(self)
-        self._rapyer_queue(lambda t: [("JSON.SET", t.key, t.path, "{}")], ERASE)
+        self._rapyer_send(planned, ERASE)
 
     def pop(self, key: Any, default: Any = _MISSING) -> Any:
         if key not in self:
             if default is _MISSING:
                 raise KeyError(key)
             return default
+        planned = self._rapyer_planned(self._rapyer_del_commands(key))
         value = dict.pop(self, key)
-        self._rapyer_queue(self._rapyer_del_commands(key), ERASE)
+        self._rapyer_send(planned, ERASE)
         return value
 
     def popitem(self) -> tuple[Any, Any]:
+        if not self:
+            raise KeyError("popitem(): dictionary is empty")
+        planned = self._rapyer_planned(self._rapyer_del_commands(next(reversed(self))))
         key, value = dict.popitem(self)
-        self._rapyer_queue(self._rapyer_del_commands(key), ERASE)
+        self._rapyer_send(planned, ERASE)
         return key, value
 
     def setdefault(self, key: Any, default: Any = None) -> Any:
         if key in self:
             return self[key]
         key, value = self._rapyer_validate_key(key), self._rapyer_validate_item(default)
+        text = self._rapyer_item_json(value)
+        planned = self._rapyer_planned(
+            lambda t: [("JSON.SET", t.key, t.child_path(dict_segment(key)), text, "NX")]
+        )
         dict.__setitem__(self, key, value)
         self._rapyer_link_item(key, value)
-        text = self._rapyer_item_json(value)
-        self._rapyer_queue(
-            lambda t: [("JSON.SET", t.key, t.child_path(dict_segment(key)), text, "NX")], UPDATE
-        )
+        self._rapyer_send(planned, UPDATE)
         return value
 
 

@@ -13,7 +13,7 @@ from redis.exceptions import ResponseError
 import rapyer
 from rapyer._async.scripts import run_script
 from rapyer._binding import binding_of
-from rapyer.errors import KeyNotFound, PersistentNoScriptError, RapyerError
+from rapyer.errors import KeyNotFound, PersistentNoScriptError, RapyerError, UnaddressableKeyError
 from rapyer.types import (
     PriorityQueueItem,
     RedisBytes,
@@ -200,15 +200,21 @@ async def test_dict_operations_with_awkward_keys(redis_backend, key):
     assert stored(redis_backend, stash, "$.d") == {}
 
 
-async def test_dict_keys_no_path_can_name_fall_back_to_whole_writes(redis_backend):
-    stash = Stash()
+async def test_dict_keys_no_path_can_name_are_refused_before_sending(redis_backend):
+    stash = Stash(d={"keep": 0})
     await stash.asave()
-    awkward = "both ' and \" quotes"
-    await stash.d.aset_item(awkward, 1)
-    await stash.d.aupdate({"back\\slash": 2})  # sync: aupdate=update_now
-    assert stored(redis_backend, stash, "$.d") == {awkward: 1, "back\\slash": 2}
-    await stash.d.adel_item(awkward)
-    assert stored(redis_backend, stash, "$.d") == {"back\\slash": 2}
+    for awkward in ("both ' and \" quotes", "back\\slash", " keep"):
+        with pytest.raises(UnaddressableKeyError):
+            await stash.d.aset_item(awkward, 1)
+        with pytest.raises(UnaddressableKeyError):
+            await stash.d.aupdate({awkward: 2})  # sync: aupdate=update_now
+        with pytest.raises(UnaddressableKeyError):
+            await stash.d.adel_item(awkward)
+        assert stored(redis_backend, stash, "$.d") == {"keep": 0}
+        assert stash.d == {"keep": 0}
+    stash.d[" keep"] = 3  # the whole field (or model) is still written exactly
+    await stash.d.asave()  # sync: asave=save_now
+    assert stored(redis_backend, stash, "$.d") == {"keep": 0, " keep": 3}
 
 
 # ---- sets -------------------------------------------------------------------------------

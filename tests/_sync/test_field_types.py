@@ -15,7 +15,7 @@ from redis.exceptions import ResponseError
 import rapyer
 from rapyer._sync.scripts import run_script
 from rapyer._binding import binding_of
-from rapyer.errors import KeyNotFound, PersistentNoScriptError, RapyerError
+from rapyer.errors import KeyNotFound, PersistentNoScriptError, RapyerError, UnaddressableKeyError
 from rapyer.types import (
     PriorityQueueItem,
     RedisBytes,
@@ -202,15 +202,21 @@ def test_dict_operations_with_awkward_keys(redis_backend, key):
     assert stored(redis_backend, stash, "$.d") == {}
 
 
-def test_dict_keys_no_path_can_name_fall_back_to_whole_writes(redis_backend):
-    stash = Stash()
+def test_dict_keys_no_path_can_name_are_refused_before_sending(redis_backend):
+    stash = Stash(d={"keep": 0})
     stash.save()
-    awkward = "both ' and \" quotes"
-    stash.d.set_item_now(awkward, 1)
-    stash.d.update_now({"back\\slash": 2})
-    assert stored(redis_backend, stash, "$.d") == {awkward: 1, "back\\slash": 2}
-    stash.d.del_item_now(awkward)
-    assert stored(redis_backend, stash, "$.d") == {"back\\slash": 2}
+    for awkward in ("both ' and \" quotes", "back\\slash", " keep"):
+        with pytest.raises(UnaddressableKeyError):
+            stash.d.set_item_now(awkward, 1)
+        with pytest.raises(UnaddressableKeyError):
+            stash.d.update_now({awkward: 2})
+        with pytest.raises(UnaddressableKeyError):
+            stash.d.del_item_now(awkward)
+        assert stored(redis_backend, stash, "$.d") == {"keep": 0}
+        assert stash.d == {"keep": 0}
+    stash.d[" keep"] = 3  # the whole field (or model) is still written exactly
+    stash.d.save_now()
+    assert stored(redis_backend, stash, "$.d") == {"keep": 0, " keep": 3}
 
 
 # ---- sets -------------------------------------------------------------------------------

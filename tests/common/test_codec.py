@@ -13,11 +13,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rapyer import AtomicRedisModel, RedisConfig, _codec
-from rapyer.errors import CantSerializeRedisValueError, CorruptedModelError
+from rapyer.errors import (
+    CantSerializeRedisValueError,
+    CorruptedModelError,
+    RapyerSerializationError,
+)
 from tests.models import Color, Everything, Level
 
 texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)))
 floats = st.floats(allow_nan=False, allow_infinity=False)
+# Stored ints are 64-bit (RedisJSON); larger ones are refused, see test_integrity_values.
+ints = st.integers(min_value=-(2**63), max_value=2**63 - 1)
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**53), 2**53) | floats | texts,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3),
@@ -27,10 +33,10 @@ json_values = st.recursive(
 # Every supported field type with a strategy of its values.
 FIELD_TYPES: dict[str, tuple[Any, st.SearchStrategy[Any]]] = {
     "str": (str, texts),
-    "int": (int, st.integers()),
+    "int": (int, ints),
     "float": (float, floats),
     "bool": (bool, st.booleans()),
-    "opt_int": (Optional[int], st.none() | st.integers()),
+    "opt_int": (Optional[int], st.none() | ints),
     "uuid": (uuid.UUID, st.uuids()),
     "decimal": (decimal.Decimal, st.decimals(allow_nan=False, allow_infinity=False)),
     "date": (dt.date, st.dates()),
@@ -41,15 +47,13 @@ FIELD_TYPES: dict[str, tuple[Any, st.SearchStrategy[Any]]] = {
     "enum": (Color, st.sampled_from(Color)),
     "int_enum": (Level, st.sampled_from(Level)),
     "bytes": (bytes, st.binary()),
-    "tuple": (tuple[int, str], st.tuples(st.integers(), texts)),
-    "frozenset": (frozenset[int], st.frozensets(st.integers(), max_size=5)),
-    "list": (list[int], st.lists(st.integers(), max_size=5)),
+    "tuple": (tuple[int, str], st.tuples(ints, texts)),
+    "frozenset": (frozenset[int], st.frozensets(ints, max_size=5)),
+    "list": (list[int], st.lists(ints, max_size=5)),
     "dict": (dict[str, float], st.dictionaries(texts, floats, max_size=5)),
     "nested_list": (
         list[dict[str, list[int]]],
-        st.lists(
-            st.dictionaries(texts, st.lists(st.integers(), max_size=3), max_size=3), max_size=3
-        ),
+        st.lists(st.dictionaries(texts, st.lists(ints, max_size=3), max_size=3), max_size=3),
     ),
     "any": (Any, json_values),
 }
@@ -89,7 +93,7 @@ def test_generated_models_round_trip_exactly(model: AtomicRedisModel) -> None:
     assert loaded.pk == model.pk
 
 
-@given(st.builds(Everything, s=texts, i=st.integers(), f=floats, raw=st.binary()))
+@given(st.builds(Everything, s=texts, i=ints, f=floats, raw=st.binary()))
 def test_everything_round_trips(model: Everything) -> None:
     loaded = _codec.load_model(Everything, _codec.dump_json(model), f"Everything:{model.pk}")
     assert loaded == model
@@ -117,3 +121,16 @@ def test_invalid_document_is_corrupted_model_error() -> None:
     assert info.value.key == "Everything:1"
     assert info.value.errors and info.value.errors[0]["loc"] == ("i",)
     assert isinstance(info.value, CantSerializeRedisValueError)
+
+
+@given(value=st.integers() | st.floats())
+def test_dump_refuses_exactly_the_numbers_json_cannot_hold(value) -> None:
+    fits = value == value and abs(value) != float("inf")
+    if isinstance(value, int):
+        fits = -(2**63) <= value < 2**63
+    model = Everything(i=value) if isinstance(value, int) else Everything(f=value)
+    if fits:
+        assert _codec.load_model(Everything, _codec.dump_json(model), "Everything:1") == model
+    else:
+        with pytest.raises(RapyerSerializationError):
+            _codec.dump_json(model)

@@ -1,4 +1,5 @@
-"""Atomic operations of ``RedisDict`` (keys addressed as ``["<escaped>"]``, never spliced)."""
+"""Atomic operations of ``RedisDict`` (keys addressed as ``["<key>"]``, never spliced; a
+key no path names raises UnaddressableKeyError before anything is sent)."""
 
 from __future__ import annotations
 
@@ -22,10 +23,6 @@ class AsyncRedisDictOps(_Base):
         """``JSON.SET`` of one key. Queued in a pipeline."""
         target = target_of(self)
         key, value = self._rapyer_validate_key(key), self._rapyer_validate_item(value)
-        if not self._rapyer_addressable([key]):
-            dict.__setitem__(self, key, value)
-            await executor.write(target.binding, [*self._rapyer_whole(target), *target.ttl(UPDATE)])
-            return
         path = target.child_path(dict_segment(key))
         command = ("JSON.SET", target.key, path, self._rapyer_item_json(value))
         await executor.write(target.binding, [command, *target.ttl(UPDATE)])
@@ -35,10 +32,6 @@ class AsyncRedisDictOps(_Base):
         """``JSON.DEL`` of one key (no error when missing). Queued in a pipeline."""
         target = target_of(self)
         key = self._rapyer_validate_key(key)
-        if not self._rapyer_addressable([key]):
-            dict.pop(self, key, None)
-            await executor.write(target.binding, [*self._rapyer_whole(target), *target.ttl(ERASE)])
-            return
         command = ("JSON.DEL", target.key, target.child_path(dict_segment(key)))
         await executor.write(target.binding, [command, *target.ttl(ERASE)])
         dict.pop(self, key, None)
@@ -48,10 +41,6 @@ class AsyncRedisDictOps(_Base):
         target = target_of(self)
         items = self._rapyer_validated_items(mapping, kwargs)
         if not items:
-            return
-        if not self._rapyer_addressable(items):
-            dict.update(self, items)
-            await executor.write(target.binding, [*self._rapyer_whole(target), *target.ttl(UPDATE)])
             return
         commands = [
             ("JSON.SET", target.key, target.child_path(dict_segment(k)), self._rapyer_item_json(v))

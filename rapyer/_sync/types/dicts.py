@@ -1,6 +1,7 @@
 # GENERATED from rapyer/_async/types/dicts.py by scripts/gen_sync.py. DO NOT EDIT.
 # Change the async source and run: python scripts/gen_sync.py
-"""Atomic operations of ``RedisDict`` (keys addressed as ``["<escaped>"]``, never spliced)."""
+"""Atomic operations of ``RedisDict`` (keys addressed as ``["<key>"]``, never spliced; a
+key no path names raises UnaddressableKeyError before anything is sent)."""
 
 from __future__ import annotations
 
@@ -24,10 +25,6 @@ class SyncRedisDictOps(_Base):
         """``JSON.SET`` of one key. Queued in a pipeline."""
         target = target_of(self)
         key, value = self._rapyer_validate_key(key), self._rapyer_validate_item(value)
-        if not self._rapyer_addressable([key]):
-            dict.__setitem__(self, key, value)
-            executor.write(target.binding, [*self._rapyer_whole(target), *target.ttl(UPDATE)])
-            return
         path = target.child_path(dict_segment(key))
         command = ("JSON.SET", target.key, path, self._rapyer_item_json(value))
         executor.write(target.binding, [command, *target.ttl(UPDATE)])
@@ -37,10 +34,6 @@ class SyncRedisDictOps(_Base):
         """``JSON.DEL`` of one key (no error when missing). Queued in a pipeline."""
         target = target_of(self)
         key = self._rapyer_validate_key(key)
-        if not self._rapyer_addressable([key]):
-            dict.pop(self, key, None)
-            executor.write(target.binding, [*self._rapyer_whole(target), *target.ttl(ERASE)])
-            return
         command = ("JSON.DEL", target.key, target.child_path(dict_segment(key)))
         executor.write(target.binding, [command, *target.ttl(ERASE)])
         dict.pop(self, key, None)
@@ -50,10 +43,6 @@ class SyncRedisDictOps(_Base):
         target = target_of(self)
         items = self._rapyer_validated_items(mapping, kwargs)
         if not items:
-            return
-        if not self._rapyer_addressable(items):
-            dict.update(self, items)
-            executor.write(target.binding, [*self._rapyer_whole(target), *target.ttl(UPDATE)])
             return
         commands = [
             ("JSON.SET", target.key, target.child_path(dict_segment(k)), self._rapyer_item_json(v))
