@@ -208,6 +208,8 @@ def insert_commands(models: Sequence[BaseRedisModel]) -> dict[Binding, list[Comm
             if private is not None:
                 pk = private.get("_rapyer_pk")
         key = plan.head + (pk if pk is not None else model.pk)
+        if key.endswith(_keys.LOCK_SUFFIX):
+            _keys.refuse_lock_key(key)
         to_json = plan.to_json
         try:
             if to_json is not None:
@@ -344,6 +346,7 @@ class ReadPlan:
         head = cls.class_key_initials() + _keys.SEPARATOR
         cut = len(head) if all(map(operator.methodcaller("startswith", head), keys)) else 0
         set_pk = cls.__rapyer_key_field__ is None
+        keep_key = _codec.keep_key_of_document
         models: list[Any] = []
         append = models.append
         missing = None
@@ -362,13 +365,20 @@ class ReadPlan:
                     if model is not SKIPPED:
                         append(model)
                     continue
+                private = model.__pydantic_private__
                 if set_pk:
-                    private = model.__pydantic_private__
                     pk = key[cut:] if cut else _keys.pk_of(key)
                     if private is not None:
                         private["_rapyer_pk"] = pk
                     else:
                         model._rapyer_pk = pk
+                else:
+                    keep_key(model, key)
+                # what Redis held (rapyer._changes): the text as read, parsed only by a save
+                if private is not None:
+                    private["_rapyer_stored"] = raw
+                else:
+                    model._rapyer_stored = raw
                 append(model)
         return models, missing
 
@@ -516,7 +526,10 @@ def _simple_delete_keys(
                     return None
                 raise BadDeleteActionError("A nested model cannot be deleted on its own")
             pk = private.get("_rapyer_pk") if own_pk else None
-            append(head + (pk if pk is not None else arg.pk))
+            key = head + (pk if pk is not None else arg.pk)
+            if key.endswith(_keys.LOCK_SUFFIX):
+                _keys.refuse_lock_key(key)
+            append(key)
         elif isinstance(arg, str):
             if global_keys:
                 if _registry.class_for_key_strict(arg) is not cls:

@@ -201,9 +201,47 @@ def load_model(cls: type[M], raw: Any, key: str) -> M:
     private = model.__pydantic_private__
     if private is not None and model.__rapyer_key_field__ is None:
         private["_rapyer_pk"] = _keys.pk_of(key)  # what _set_pk does, one call less
+        private["_rapyer_stored"] = raw
     else:
         _set_pk(model, key)
+        if model.__rapyer_key_field__ is not None:
+            keep_key_of_document(model, key)
+        model._rapyer_stored = raw
     return model
+
+
+def keep_key_of_document(model: BaseRedisModel, key: str) -> None:
+    """A document whose stored Key field differs from the pk of the key it was read from
+    loads with the key's pk (and a WARNING): later writes must reach the key it was read
+    from, never the document the stored value names. A pk the field cannot hold raises
+    CorruptedModelError."""
+    name = model.__rapyer_key_field__
+    if name is None:
+        return
+    pk = _keys.pk_of(key)
+    if str(model.__dict__.get(name)) == pk:
+        return
+    cls = type(model)
+    logger.warning(
+        "The document at %r stores the pk %r in its Key field %r; it is loaded with the pk "
+        "of its key, %r",
+        key,
+        str(model.__dict__.get(name)),
+        name,
+        pk,
+    )
+    try:
+        value = field_adapter(cls, name).validate_python(pk, context=LOAD_CONTEXT)
+    except ValidationError as exc:
+        raise _corrupted(cls, key, exc) from exc
+    if str(value) != pk:
+        raise CorruptedModelError(
+            f"The document at {key!r} stores another pk in its Key field {name!r}, and the "
+            f"pk of its key, {pk!r}, is not a value of that field",
+            key=key,
+            errors=[],
+        )
+    model.__dict__[name] = value
 
 
 def model_from_replies(cls: type[M], key: str, replies: list[Any]) -> M:

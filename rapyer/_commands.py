@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rapyer import _codec, _keys
+from rapyer import _changes, _codec, _keys
 from rapyer import config as _config
 from rapyer._groups import CREATE_UPDATE
 from rapyer._model import json_path_of
@@ -22,21 +22,30 @@ Command = tuple[Any, ...]
 
 
 def save(model: BaseRedisModel) -> list[Command]:
-    """Write the whole model: the document (or the nested part), its special fields, TTL."""
+    """Store the model: the document (or the nested part), its special fields, TTL."""
+    return save_plan(model)[0]
+
+
+def save_plan(model: BaseRedisModel) -> tuple[list[Command], str | None]:
+    """The commands of ``save`` and, for a root model, the document text they store.
+
+    A root model that was loaded or saved writes only the fields changed since (plus the
+    whole document with ``NX``, for a document that no longer exists: ``rapyer._changes``).
+    """
     root = model.root_model()
     root_cls = type(root)
     key = root.key
     if model is root:
-        commands: list[Command] = [("JSON.SET", key, "$", _codec.dump_json(model))]
+        commands, text = _changes.root_save(model, key)
         commands.extend(model._special_save_commands())
         if has_ttl(root_cls):
             commands.extend(ttl_commands(root_cls, root.all_keys, CREATE_UPDATE, creating=True))
-        return commands
+        return commands, text
     commands = [("JSON.SET", key, model.json_path, _codec.dump_json(model))]
     commands.extend(model._special_save_commands())
     if has_ttl(root_cls):
         commands.extend(ttl_commands(root_cls, root.all_keys, ActionGroup.UPDATE))
-    return commands
+    return commands, None
 
 
 def has_ttl(cls: type[BaseRedisModel]) -> bool:

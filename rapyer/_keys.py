@@ -18,8 +18,28 @@ _GLOB_SPECIAL = frozenset("*?[]\\")
 
 
 def build_key(prefix: str, pk: str) -> str:
-    """The full key of the model with ``prefix`` and ``pk``."""
-    return f"{prefix}{SEPARATOR}{pk}"
+    """The full key of the model with ``prefix`` and ``pk``.
+
+    Raises InvalidKeyError when the key would be one of rapyer's own keys (a lock key).
+    """
+    key = f"{prefix}{SEPARATOR}{pk}"
+    if key.endswith(LOCK_SUFFIX):
+        refuse_lock_key(key)
+    return key
+
+
+def refuse_lock_key(key: str) -> None:
+    """InvalidKeyError when ``key`` names a lock: no document may live there (a pk such as
+    ``"victim/pay:lock"`` would read, overwrite or delete another model's lock)."""
+    if is_lock_key(key):
+        raise InvalidKeyError(
+            f"The key {key!r} names a lock key (<key>/<action>:lock), which rapyer uses for "
+            "itself: a pk must not end with ':lock' after a '/'"
+        )
+
+
+def _not_text(value: object) -> InvalidKeyError:
+    return InvalidKeyError(f"A rapyer key or pk must be a string, not {type(value).__name__}")
 
 
 def split_key(key: str) -> tuple[str, str]:
@@ -28,25 +48,41 @@ def split_key(key: str) -> tuple[str, str]:
     Raises InvalidKeyError when the key is not a string, has no ``:``, or an empty part.
     """
     if not isinstance(key, str):
-        raise InvalidKeyError(f"A rapyer key must be a string, not {type(key).__name__}")
+        raise _not_text(key)
     prefix, sep, pk = key.partition(SEPARATOR)
     if not sep or not prefix or not pk:
         raise InvalidKeyError(f"Invalid rapyer key {key!r}: expected '<prefix>:<pk>'")
+    if key.endswith(LOCK_SUFFIX):
+        refuse_lock_key(key)
     return prefix, pk
 
 
 def full_key(prefix: str, key_or_pk: str) -> str:
-    """A full key from a full key or a bare pk (anything not starting with ``prefix:``)."""
-    key_or_pk = str(key_or_pk)
+    """A full key from a full key or a bare pk (anything not starting with ``prefix:``).
+
+    Raises InvalidKeyError for anything but a string (``None``, bytes ...: never
+    ``str(value)``) and for a key that names a lock.
+    """
+    if not isinstance(key_or_pk, str):
+        raise _not_text(key_or_pk)
     if key_or_pk.startswith(prefix + SEPARATOR):
-        return key_or_pk
+        if key_or_pk.endswith(LOCK_SUFFIX):
+            refuse_lock_key(key_or_pk)
+        return str(key_or_pk)
     return build_key(prefix, key_or_pk)
 
 
 def full_keys(prefix: str, keys_or_pks: Iterable[str]) -> list[str]:
-    """``full_key`` of each item, in order."""
+    """``full_key`` of each item, in order (the same checks)."""
     head = prefix + SEPARATOR
-    return [key if key.startswith(head) else head + key for key in map(str, keys_or_pks)]
+    keys = list(keys_or_pks)
+    if not all(isinstance(key, str) for key in keys):
+        raise _not_text(next(key for key in keys if not isinstance(key, str)))
+    out = [key if key.startswith(head) else head + key for key in keys]
+    if any(map(maybe_lock_key, out)):
+        for key in out:
+            refuse_lock_key(key)
+    return out
 
 
 def pk_of(key: str) -> str:
@@ -88,7 +124,10 @@ def scan_pattern(prefix: str) -> str:
 
 
 def validate_prefix(prefix: object) -> str:
-    """Check a model prefix: a non-empty string without ``:``."""
+    """Check a model prefix: a non-empty string without ``:``, not rapyer's own
+    special-field prefix (``__rapyer_special__``: its keys are the set and queue fields)."""
     if not isinstance(prefix, str) or not prefix or SEPARATOR in prefix:
         raise ValueError(f"Invalid key prefix {prefix!r}: it must be non-empty and contain no ':'")
+    if prefix == SPECIAL_PREFIX:
+        raise ValueError(f"The key prefix {prefix!r} is reserved for rapyer's special-field keys")
     return prefix

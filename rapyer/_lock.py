@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from rapyer import _keys
+from rapyer import _changes, _keys
 from rapyer import config as _config
 from rapyer._binding import Binding, binding_of, default_binding
 
@@ -201,3 +201,4 @@ def merge_into(target: BaseRedisModel, fresh: BaseRedisModel) -> None:
     target.__dict__.update(copy.__dict__)
     target._rapyer_link_fields()  # field values and nested models now belong to target
     target._rapyer_failed = set(fresh.failed_fields)
+    _changes.adopt(target, fresh)

@@ -22,7 +22,7 @@ from rapyer import _keys, _links, _pipeline_state, _registry
 from rapyer import config as _config
 from rapyer._links import RedisValue
 from rapyer.config import RedisConfig
-from rapyer.errors import ModelDefinitionError, UnaddressableKeyError
+from rapyer.errors import KeyChangeError, ModelDefinitionError, UnaddressableKeyError
 from rapyer.fields import Key, Pickle, SafeLoad
 
 __all__ = ["BaseRedisModel", "RedisModelMeta", "UnaddressableKeyError"]
@@ -448,6 +448,9 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
     _rapyer_parent: BaseRedisModel | None = PrivateAttr(default=None)
     _rapyer_path: tuple[PathSegment, ...] = PrivateAttr(default=())
     _rapyer_failed: set[str] | None = PrivateAttr(default=None)
+    # What Redis held for this (root) model when it was last loaded or saved: the stored JSON
+    # text (or data), ``None`` for a model never read or written (rapyer._changes).
+    _rapyer_stored: Any = PrivateAttr(default=None)
 
     __rapyer_private_defaults__: ClassVar[dict[str, Any]] = {}
 
@@ -512,7 +515,18 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
 
     def __setattr__(self, name: str, value: Any) -> None:
         queued = _links.consume_pending(self, name, value)
-        super().__setattr__(name, value)
+        if name == self.__rapyer_key_field__ and self._rapyer_key_is_stored():
+            old = self.__dict__.get(name)
+            super().__setattr__(name, value)
+            if str(self.__dict__.get(name)) != str(old):
+                self.__dict__[name] = old
+                raise KeyChangeError(
+                    f"{type(self).__name__}.{name} is the Key field of a model stored at "
+                    f"{self.key!r}; changing it would move later writes to another document "
+                    "(create a new model for another key)"
+                )
+        else:
+            super().__setattr__(name, value)
         new = self.__dict__.get(name)
         if isinstance(new, RedisValue):
             new._rapyer_link = (weakref.ref(self), name)
@@ -601,6 +615,15 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
     @property
     def key_initials(self) -> str:
         return type(self).class_key_initials()
+
+    def _rapyer_key_is_stored(self) -> bool:
+        """Whether this is a root model that was loaded from or saved to Redis."""
+        private = self.__pydantic_private__
+        return (
+            private is not None
+            and private.get("_rapyer_parent") is None
+            and private.get("_rapyer_stored") is not None
+        )
 
     @property
     def pk(self) -> str:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from redis.exceptions import ResponseError
 from typing_extensions import Self
 
-from rapyer import _codec, _commands, _groups
+from rapyer import _changes, _codec, _commands, _groups, _model
 from rapyer._assign import local_assignments
 from rapyer._async import executor
 from rapyer._binding import binding_of
@@ -41,7 +41,10 @@ class AsyncModelOps(_Base):
 
     async def asave(self) -> Self:
         """Store the model (a nested model writes only its own path). Queued in a pipeline."""
-        await executor.write(binding_of(type(self.root_model())), _commands.save(self))
+        commands, text = _commands.save_plan(self)
+        replies = await executor.write(binding_of(type(self.root_model())), commands)
+        if replies is not None and text is not None:
+            _changes.saved(self, text)
         return self
 
     @classmethod
@@ -86,7 +89,9 @@ class AsyncModelOps(_Base):
             raise
         if fields:
             commands = _commands.update_fields(self, list(fields))
-            await executor.write(binding_of(type(self.root_model())), commands)
+            replies = await executor.write(binding_of(type(self.root_model())), commands)
+            if replies is not None and not self.is_inner_model():
+                _changes.fields_written(self, fields)
 
     async def adelete(self) -> bool:
         """Delete the document and its special keys. ``True`` if anything was deleted."""
@@ -106,7 +111,7 @@ class AsyncModelOps(_Base):
     @classmethod
     async def aexists(cls, key: str | BaseRedisModel) -> bool:
         """Whether the document exists (never refreshes TTL; runs at once in a pipeline)."""
-        if not isinstance(key, str):
+        if isinstance(key, _model.BaseRedisModel):
             key = key.key
         full_key = _commands.full_keys(cls, key)
         return bool(await executor.execute(binding_of(cls), "EXISTS", full_key))

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from redis.exceptions import ResponseError
 from typing_extensions import Self
 
-from rapyer import _codec, _commands, _groups, _pipeline_state
+from rapyer import _changes, _codec, _commands, _groups, _pipeline_state
 from rapyer import _io_async as io
 from rapyer._async import executor
 from rapyer._binding import Binding, binding_of, default_binding
@@ -173,6 +173,7 @@ async def load_into(model: BaseRedisModel, frame: PipelineFrame, ignore_missing:
         if name in fresh.__dict__:
             model.__dict__[name] = fresh.__dict__[name]
     model._rapyer_link_fields()  # the shared values now belong to the long-lived model
+    _changes.adopt(model, fresh)
     return fresh
 
 

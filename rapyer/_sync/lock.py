@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from redis.exceptions import WatchError
 from typing_extensions import Self
 
-from rapyer import _commands, _groups
+from rapyer import _changes, _commands, _groups
 from rapyer import _io_sync as io
 from rapyer._sync.model_ops import read_model
 from rapyer._sync.scripts import run_script
@@ -173,7 +173,14 @@ def _save_and_release(lock: SyncModelLock[Any]) -> bool:
     One Lua script does it; a command too long for Lua's argument limit switches to
     ``WATCH`` + ``GET`` + ``MULTI``/``EXEC`` on a dedicated connection instead.
     """
-    commands = _commands.save(lock.model)  # type: ignore[arg-type]
+    commands, text = _commands.save_plan(lock.model)  # type: ignore[arg-type]
+    saved = _run_save_and_release(lock, commands)
+    if saved and text is not None:
+        _changes.saved(lock.model, text)  # type: ignore[arg-type]
+    return saved
+
+
+def _run_save_and_release(lock: SyncModelLock[Any], commands: list[Any]) -> bool:
     if any(len(command) > LUA_MAX_COMMAND_ARGS for command in commands):
         return _save_and_release_watched(lock, commands)
     keys = [lock.name]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from redis.exceptions import ResponseError
 from typing_extensions import Self
 
-from rapyer import _codec, _commands, _groups
+from rapyer import _changes, _codec, _commands, _groups, _model
 from rapyer._assign import local_assignments
 from rapyer._sync import executor
 from rapyer._binding import binding_of
@@ -43,7 +43,10 @@ class SyncModelOps(_Base):
 
     def save(self) -> Self:
         """Store the model (a nested model writes only its own path). Queued in a pipeline."""
-        executor.write(binding_of(type(self.root_model())), _commands.save(self))
+        commands, text = _commands.save_plan(self)
+        replies = executor.write(binding_of(type(self.root_model())), commands)
+        if replies is not None and text is not None:
+            _changes.saved(self, text)
         return self
 
     @classmethod
@@ -88,7 +91,9 @@ class SyncModelOps(_Base):
             raise
         if fields:
             commands = _commands.update_fields(self, list(fields))
-            executor.write(binding_of(type(self.root_model())), commands)
+            replies = executor.write(binding_of(type(self.root_model())), commands)
+            if replies is not None and not self.is_inner_model():
+                _changes.fields_written(self, fields)
 
     def delete(self) -> bool:
         """Delete the document and its special keys. ``True`` if anything was deleted."""
@@ -108,7 +113,7 @@ class SyncModelOps(_Base):
     @classmethod
     def exists(cls, key: str | BaseRedisModel) -> bool:
         """Whether the document exists (never refreshes TTL; runs at once in a pipeline)."""
-        if not isinstance(key, str):
+        if isinstance(key, _model.BaseRedisModel):
             key = key.key
         full_key = _commands.full_keys(cls, key)
         return bool(executor.execute(binding_of(cls), "EXISTS", full_key))

@@ -13,12 +13,12 @@ from pydantic.errors import PydanticUserError
 from rapyer import _keys, _links
 from rapyer import config as _config
 from rapyer._binding import binding_of
-from rapyer._codec import DUMP_CONTEXT, check_number, checked_json
+from rapyer._codec import DUMP_CONTEXT, check_number, checked_json, wrong_type_error
 from rapyer._links import RedisValue
 from rapyer._model import BaseRedisModel, DictKey, field_path_of, json_path_of
 from rapyer._ttl import ttl_commands
 from rapyer.actions import ActionGroup
-from rapyer.errors import RapyerError
+from rapyer.errors import KeyNotFound, RapyerError
 
 if TYPE_CHECKING:
     from rapyer._binding import Binding
@@ -108,11 +108,79 @@ class Target:
     def child_path(self, segment: Any) -> str:
         return json_path_of((*self.segments, segment))
 
+    def ensure(self) -> list[Command]:
+        """``JSON.SET key <path> <default> NX`` when this value is a model field with a
+        default: sent before an atomic operation, it creates a field the stored document
+        lacks (a field added to the model later) and changes nothing otherwise."""
+        found = _field_of(self.root, self.segments)
+        if found is None:
+            return []
+        holder, name = found
+        info = type(holder).model_fields[name]
+        if info.is_required() or info.exclude:
+            return []
+        default = info.get_default(call_default_factory=True)
+        return [
+            (
+                "JSON.SET",
+                self.key,
+                self.path,
+                dump_json(adapter_for(info.annotation), default),
+                "NX",
+            )
+        ]
+
+    def changed(self) -> None:
+        """A direct atomic operation changed this value on the server as it did locally."""
+        from rapyer._changes import field_changed
+
+        field_changed(self.root, self.segments)
+
     def ttl(self, groups: ActionGroup) -> list[Command]:
         cls = type(self.root)
         if _config.resolve(cls, "ttl") is None:  # type: ignore[arg-type]
             return []  # no TTL: no key list to build
         return ttl_commands(cls, self.root.all_keys, groups)
+
+
+def _field_of(root: BaseRedisModel, segments: tuple[Any, ...]) -> tuple[Any, str] | None:
+    """``(model, field name)`` when ``segments`` ends at a field of a model, else ``None``."""
+    if not segments or type(segments[-1]) is not str:
+        return None
+    holder: Any = root
+    for segment in segments[:-1]:
+        if isinstance(holder, BaseRedisModel):
+            holder = holder.__dict__.get(segment)
+        elif isinstance(holder, (dict, list)):
+            try:
+                holder = holder[segment]
+            except (KeyError, IndexError, TypeError):
+                return None
+        else:
+            return None
+    name = segments[-1]
+    if isinstance(holder, BaseRedisModel) and name in type(holder).model_fields:
+        return holder, name
+    return None
+
+
+def field_error(exc: Exception, key: str) -> Exception:
+    """The error of a refused field operation: KeyNotFound for a missing document,
+    CantSerializeRedisValueError for a key of another Redis type; others as they are."""
+    text = str(exc).lower()
+    if "doesn't exist" in text or "created at the root" in text or "does not exist" in text:
+        return KeyNotFound(f"{key} is missing in redis")
+    return wrong_type_error(exc, key)
+
+
+def missing_reply(reply: Any) -> bool:
+    """Whether a JSON command's reply says that nothing is stored at its path."""
+    return reply is None or reply == [] or reply == "[]"
+
+
+def wrong_type_reply(reply: Any) -> bool:
+    """Whether a JSON command's reply says that the path holds another JSON type."""
+    return reply == [None] or reply == "[null]"
 
 
 def target_of(value: Any) -> Target:
@@ -140,7 +208,9 @@ def pipeline_target(value: Any) -> Target | None:
 
 
 def queue(target: Target, commands: list[Command], groups: ActionGroup) -> None:
-    _links.queue(target.root, [*commands, *target.ttl(groups)])
+    """Queue an atomic operation into the open pipeline, after the command that creates its
+    field when the document lacks it (``Target.ensure``)."""
+    _links.queue(target.root, [*target.ensure(), *commands, *target.ttl(groups)])
 
 
 def replace_in_parent(value: Any, new: Any) -> None:

@@ -324,10 +324,13 @@ async def test_lost_lock_saves_nothing(redis_backend):
 async def test_save_too_long_for_lua_uses_a_watched_transaction(redis_backend, monkeypatch):
     counter = await saved_counter(1)
     members = [str(i) for i in range(9000)]  # one command beyond Lua's unpack limit
-    original = _commands.save
-    monkeypatch.setattr(
-        _commands, "save", lambda model: [*original(model), ("SADD", "big:set", *members)]
-    )
+    original = _commands.save_plan
+
+    def long_plan(model):
+        commands, text = original(model)
+        return [*commands, ("SADD", "big:set", *members)], text
+
+    monkeypatch.setattr(_commands, "save_plan", long_plan)
     cm = LockCounter.alock_from_key(counter.key, save_at_end=True)
     async with cm as model:
         model.n = 2

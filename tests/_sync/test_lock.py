@@ -326,10 +326,13 @@ def test_lost_lock_saves_nothing(redis_backend):
 def test_save_too_long_for_lua_uses_a_watched_transaction(redis_backend, monkeypatch):
     counter = saved_counter(1)
     members = [str(i) for i in range(9000)]  # one command beyond Lua's unpack limit
-    original = _commands.save
-    monkeypatch.setattr(
-        _commands, "save", lambda model: [*original(model), ("SADD", "big:set", *members)]
-    )
+    original = _commands.save_plan
+
+    def long_plan(model):
+        commands, text = original(model)
+        return [*commands, ("SADD", "big:set", *members)], text
+
+    monkeypatch.setattr(_commands, "save_plan", long_plan)
     cm = LockCounter.lock_from_key(counter.key, save_at_end=True)
     with cm as model:
         model.n = 2

@@ -261,8 +261,11 @@ def test_assignment_inside_a_pipeline_is_queued(redis_backend):
         person.address.city = "Rome"
         person.previous[0].zip = "0150"
         everything.n = None
-        # += on a number is the atomic JSON.NUMINCRBY (field types, §4.8), the rest JSON.SET
-        assert [args[0] for args, _ in pipe.command_stack] == ["JSON.NUMINCRBY"] + ["JSON.SET"] * 4
+        # += on a number is the atomic JSON.NUMINCRBY (field types, §4.8), after the JSON.SET
+        # ... NX that creates the field in a document lacking it; the rest JSON.SET
+        queued = [args for args, _ in pipe.command_stack]
+        assert queued[0] == ("JSON.SET", user.key, "$.age", "0", "NX")
+        assert [args[0] for args in queued[1:]] == ["JSON.NUMINCRBY"] + ["JSON.SET"] * 4
         assert (User.get(user.key)).age == 1
     assert User.get(user.key) == User(name="Bea", age=2)
     stored = Person.get(person.key)

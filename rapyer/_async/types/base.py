@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from redis.exceptions import ResponseError
 from typing_extensions import Self
 
 from rapyer import _io_async as io
@@ -13,8 +14,16 @@ from rapyer._async import executor
 from rapyer._async.scripts import run_script_with
 from rapyer._scripts import evalsha_command
 from rapyer.actions import ActionGroup
-from rapyer.errors import KeyNotFound
-from rapyer.types._base import Target, first_match, read_command, target_of
+from rapyer.errors import CantSerializeRedisValueError, KeyNotFound
+from rapyer.types._base import (
+    Target,
+    field_error,
+    first_match,
+    missing_reply,
+    read_command,
+    target_of,
+    wrong_type_reply,
+)
 
 if TYPE_CHECKING:
     from rapyer.types._base import RedisType as _Base
@@ -29,7 +38,8 @@ class AsyncRedisValueOps(_Base):
         """Write this value (``JSON.SET`` at its path). Queued in a pipeline."""
         target = target_of(self)
         commands = [("JSON.SET", target.key, target.path, self._rapyer_dump_json())]
-        await executor.write(target.binding, [*commands, *target.ttl(ActionGroup.UPDATE)])
+        if await write_field(target, commands, ActionGroup.UPDATE, "save") is not None:
+            target.changed()
         return self
 
     async def aload(self) -> Any:
@@ -47,6 +57,48 @@ class AsyncRedisValueOps(_Base):
         if self._rapyer_link is not None:
             value._rapyer_link = self._rapyer_link
         return value
+
+
+async def write_field(
+    target: Target, commands: list[Any], groups: ActionGroup, name: str = "operation"
+) -> list[Any] | None:
+    """Run an atomic operation on the value at ``target`` (queued in a pipeline).
+
+    A stored document that lacks the field gets it with its default first, in the same
+    transaction (``Target.ensure``); a missing document raises KeyNotFound and a value of
+    another JSON type CantSerializeRedisValueError. Nothing is silent: the first reply must
+    show that the operation was applied. Returns the replies of ``commands`` (``None`` when
+    queued); the caller then applies the change locally and calls ``target.changed()``.
+    """
+    ttl = target.ttl(groups)
+    frame = _pipeline_state.current()
+    if frame is not None:
+        frame.queue(target.binding, [*target.ensure(), *commands, *ttl], io.client)
+        return None
+    replies = await _send(target, [*commands, *ttl])
+    if missing_reply(replies[0]):
+        ensure = target.ensure()
+        if not ensure:
+            raise KeyNotFound(f"{target.key} has no value at {target.path}")
+        replies = (await _send(target, [*ensure, *commands, *ttl]))[len(ensure) :]
+        if missing_reply(replies[0]):
+            raise CantSerializeRedisValueError(
+                f"{name} cannot be applied at {target.path} of {target.key!r}: the stored "
+                "value there is not of the field's JSON type"
+            )
+    if wrong_type_reply(replies[0]):
+        raise CantSerializeRedisValueError(
+            f"{name} cannot be applied at {target.path} of {target.key!r}: the stored value "
+            "there is not of the field's JSON type"
+        )
+    return replies
+
+
+async def _send(target: Target, commands: list[Any]) -> list[Any]:
+    try:
+        return await executor.transaction(target.binding, commands)
+    except ResponseError as exc:
+        raise field_error(exc, target.key) from exc
 
 
 async def write_script(

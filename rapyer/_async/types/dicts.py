@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rapyer._async import executor
+from rapyer._async.types.base import write_field
 from rapyer._groups import ERASE, POP, UPDATE
 from rapyer.actions import ActionGroup
 from rapyer.types._base import dict_segment, target_of
@@ -25,16 +26,20 @@ class AsyncRedisDictOps(_Base):
         key, value = self._rapyer_validate_key(key), self._rapyer_validate_item(value)
         path = target.child_path(dict_segment(key))
         command = ("JSON.SET", target.key, path, self._rapyer_item_json(value))
-        await executor.write(target.binding, [command, *target.ttl(UPDATE)])
+        sent = await write_field(target, [command], UPDATE, "set_item")
         dict.__setitem__(self, key, value)
+        if sent is not None:
+            target.changed()
 
     async def adel_item(self, key: Any) -> None:
         """``JSON.DEL`` of one key (no error when missing). Queued in a pipeline."""
         target = target_of(self)
         key = self._rapyer_validate_key(key)
         command = ("JSON.DEL", target.key, target.child_path(dict_segment(key)))
-        await executor.write(target.binding, [command, *target.ttl(ERASE)])
+        sent = await write_field(target, [command], ERASE, "del_item")
         dict.pop(self, key, None)
+        if sent is not None:
+            target.changed()
 
     async def aupdate(self, mapping: Any = None, /, **kwargs: Any) -> None:
         """``JSON.SET`` of each key, in one transaction. Queued in a pipeline."""
@@ -46,15 +51,19 @@ class AsyncRedisDictOps(_Base):
             ("JSON.SET", target.key, target.child_path(dict_segment(k)), self._rapyer_item_json(v))
             for k, v in items.items()
         ]
-        await executor.write(target.binding, [*commands, *target.ttl(UPDATE)])
+        sent = await write_field(target, commands, UPDATE, "update")
         dict.update(self, items)
+        if sent is not None:
+            target.changed()
 
     async def aclear(self) -> None:
         """Store an empty object at the path. Queued in a pipeline."""
         target = target_of(self)
         command = ("JSON.SET", target.key, target.path, "{}")
-        await executor.write(target.binding, [command, *target.ttl(ERASE)])
+        sent = await write_field(target, [command], ERASE, "clear")
         dict.clear(self)
+        if sent is not None:
+            target.changed()
 
     async def apop(self, key: Any, default: Any = None) -> Any:
         """Read and delete one key atomically (at once, also in a pipeline).
@@ -66,6 +75,7 @@ class AsyncRedisDictOps(_Base):
         path = target.child_path(dict_segment(key))
         _, reply = await write_script_direct(target, "dict_pop", [path], POP)
         dict.pop(self, key, None)
+        target.changed()
         found, value = self._rapyer_stored_item(reply)
         return value if found else default
 
@@ -80,6 +90,7 @@ class AsyncRedisDictOps(_Base):
             raise KeyError("popitem(): dictionary is empty")
         key = self._rapyer_validate_key(reply[0])
         dict.pop(self, key, None)
+        target.changed()
         found, value = self._rapyer_stored_item(reply[1])
         return key, value
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rapyer._async import executor
-from rapyer._async.types.base import write_script
+from rapyer._async.types.base import write_field, write_script
 from rapyer._groups import APPEND, ERASE, POP
 from rapyer.types._base import target_of
 
@@ -23,8 +23,10 @@ class AsyncRedisListOps(_Base):
         target = target_of(self)
         item = self._rapyer_validate_item(item)
         command = ("JSON.ARRAPPEND", target.key, target.path, self._rapyer_item_json(item))
-        await executor.write(target.binding, [command, *target.ttl(APPEND)])
+        sent = await write_field(target, [command], APPEND, "append")
         list.append(self, item)
+        if sent is not None:
+            target.changed()
 
     async def aextend(self, items: Any) -> None:
         """One ``JSON.ARRAPPEND`` with every item (nothing when empty). Queued in a pipeline."""
@@ -34,8 +36,10 @@ class AsyncRedisListOps(_Base):
             return
         texts = [self._rapyer_item_json(item) for item in values]
         command = ("JSON.ARRAPPEND", target.key, target.path, *texts)
-        await executor.write(target.binding, [command, *target.ttl(APPEND)])
+        sent = await write_field(target, [command], APPEND, "extend")
         list.extend(self, values)
+        if sent is not None:
+            target.changed()
 
     async def ainsert(self, index: int, item: Any) -> None:
         """``JSON.ARRINSERT`` at ``index``, clamped like Python's insert. Queued in a pipeline."""
@@ -49,15 +53,19 @@ class AsyncRedisListOps(_Base):
             position,
             self._rapyer_item_json(item),
         )
-        await executor.write(target.binding, [command, *target.ttl(APPEND)])
+        sent = await write_field(target, [command], APPEND, "insert")
         list.insert(self, position, item)
+        if sent is not None:
+            target.changed()
 
     async def aclear(self) -> None:
         """Store an empty list at the path. Queued in a pipeline."""
         target = target_of(self)
         command = ("JSON.SET", target.key, target.path, "[]")
-        await executor.write(target.binding, [command, *target.ttl(ERASE)])
+        sent = await write_field(target, [command], ERASE, "clear")
         list.clear(self)
+        if sent is not None:
+            target.changed()
 
     async def apop(self, index: int = -1) -> Any:
         """``JSON.ARRPOP`` (runs at once, also in a pipeline); the server's item or ``None``."""
@@ -66,6 +74,7 @@ class AsyncRedisListOps(_Base):
         replies = await executor.transaction(target.binding, [command, *target.ttl(POP)])
         if len(self) and -len(self) <= index < len(self):
             list.pop(self, index)
+        target.changed()
         return self._rapyer_pop_reply(replies[0])
 
     async def aremove_range(self, start: int, end: int) -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rapyer._async import executor
+from pydantic import ValidationError
+
+from rapyer._async.types.base import write_field
+from rapyer._codec import check_number
 from rapyer._groups import ARITHMETIC
-from rapyer.errors import KeyNotFound
+from rapyer.errors import CantSerializeRedisValueError, KeyNotFound
 from rapyer.types._base import first_match, number_text, replace_in_parent, target_of
 
 if TYPE_CHECKING:
@@ -23,14 +26,24 @@ class AsyncRedisNumberOps(_Base):
         target = target_of(self)
         local = self._rapyer_checked(self._rapyer_plain() + amount)
         self._rapyer_check_exact(amount, local._rapyer_plain())
+        check_number(local._rapyer_plain())
         commands = [("JSON.NUMINCRBY", target.key, target.path, number_text(amount))]
-        replies = await executor.write(target.binding, [*commands, *target.ttl(ARITHMETIC)])
+        replies = await write_field(target, commands, ARITHMETIC, "increase")
         if replies is None:
             replace_in_parent(self, local)
             return None
         found, new = first_match(replies[0])
         if not found or new is None:
             raise KeyNotFound(f"{target.key} has no number at {target.path}")
-        value = self._rapyer_checked(new)
+        try:
+            value = self._rapyer_checked(new)
+        except ValidationError as exc:
+            # The stored number was not of this field's type (1.5 in an int field): undo.
+            await write_field(target, [commands[0][:3] + (number_text(-amount),)], ARITHMETIC)
+            raise CantSerializeRedisValueError(
+                f"The number at {target.path} of {target.key!r} is not a {type(self).__name__} "
+                f"value (the increase gave {new!r}); the increase was undone"
+            ) from exc
         replace_in_parent(self, value)
+        target.changed()
         return value._rapyer_plain()

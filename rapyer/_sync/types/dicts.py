@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rapyer._sync import executor
+from rapyer._sync.types.base import write_field
 from rapyer._groups import ERASE, POP, UPDATE
 from rapyer.actions import ActionGroup
 from rapyer.types._base import dict_segment, target_of
@@ -27,16 +28,20 @@ class SyncRedisDictOps(_Base):
         key, value = self._rapyer_validate_key(key), self._rapyer_validate_item(value)
         path = target.child_path(dict_segment(key))
         command = ("JSON.SET", target.key, path, self._rapyer_item_json(value))
-        executor.write(target.binding, [command, *target.ttl(UPDATE)])
+        sent = write_field(target, [command], UPDATE, "set_item")
         dict.__setitem__(self, key, value)
+        if sent is not None:
+            target.changed()
 
     def del_item_now(self, key: Any) -> None:
         """``JSON.DEL`` of one key (no error when missing). Queued in a pipeline."""
         target = target_of(self)
         key = self._rapyer_validate_key(key)
         command = ("JSON.DEL", target.key, target.child_path(dict_segment(key)))
-        executor.write(target.binding, [command, *target.ttl(ERASE)])
+        sent = write_field(target, [command], ERASE, "del_item")
         dict.pop(self, key, None)
+        if sent is not None:
+            target.changed()
 
     def update_now(self, mapping: Any = None, /, **kwargs: Any) -> None:
         """``JSON.SET`` of each key, in one transaction. Queued in a pipeline."""
@@ -48,15 +53,19 @@ class SyncRedisDictOps(_Base):
             ("JSON.SET", target.key, target.child_path(dict_segment(k)), self._rapyer_item_json(v))
             for k, v in items.items()
         ]
-        executor.write(target.binding, [*commands, *target.ttl(UPDATE)])
+        sent = write_field(target, commands, UPDATE, "update")
         dict.update(self, items)
+        if sent is not None:
+            target.changed()
 
     def clear_now(self) -> None:
         """Store an empty object at the path. Queued in a pipeline."""
         target = target_of(self)
         command = ("JSON.SET", target.key, target.path, "{}")
-        executor.write(target.binding, [command, *target.ttl(ERASE)])
+        sent = write_field(target, [command], ERASE, "clear")
         dict.clear(self)
+        if sent is not None:
+            target.changed()
 
     def pop_now(self, key: Any, default: Any = None) -> Any:
         """Read and delete one key atomically (at once, also in a pipeline).
@@ -68,6 +77,7 @@ class SyncRedisDictOps(_Base):
         path = target.child_path(dict_segment(key))
         _, reply = write_script_direct(target, "dict_pop", [path], POP)
         dict.pop(self, key, None)
+        target.changed()
         found, value = self._rapyer_stored_item(reply)
         return value if found else default
 
@@ -82,6 +92,7 @@ class SyncRedisDictOps(_Base):
             raise KeyError("popitem(): dictionary is empty")
         key = self._rapyer_validate_key(reply[0])
         dict.pop(self, key, None)
+        target.changed()
         found, value = self._rapyer_stored_item(reply[1])
         return key, value
 

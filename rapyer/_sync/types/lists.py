@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rapyer._sync import executor
-from rapyer._sync.types.base import write_script
+from rapyer._sync.types.base import write_field, write_script
 from rapyer._groups import APPEND, ERASE, POP
 from rapyer.types._base import target_of
 
@@ -25,8 +25,10 @@ class SyncRedisListOps(_Base):
         target = target_of(self)
         item = self._rapyer_validate_item(item)
         command = ("JSON.ARRAPPEND", target.key, target.path, self._rapyer_item_json(item))
-        executor.write(target.binding, [command, *target.ttl(APPEND)])
+        sent = write_field(target, [command], APPEND, "append")
         list.append(self, item)
+        if sent is not None:
+            target.changed()
 
     def extend_now(self, items: Any) -> None:
         """One ``JSON.ARRAPPEND`` with every item (nothing when empty). Queued in a pipeline."""
@@ -36,8 +38,10 @@ class SyncRedisListOps(_Base):
             return
         texts = [self._rapyer_item_json(item) for item in values]
         command = ("JSON.ARRAPPEND", target.key, target.path, *texts)
-        executor.write(target.binding, [command, *target.ttl(APPEND)])
+        sent = write_field(target, [command], APPEND, "extend")
         list.extend(self, values)
+        if sent is not None:
+            target.changed()
 
     def insert_now(self, index: int, item: Any) -> None:
         """``JSON.ARRINSERT`` at ``index``, clamped like Python's insert. Queued in a pipeline."""
@@ -51,15 +55,19 @@ class SyncRedisListOps(_Base):
             position,
             self._rapyer_item_json(item),
         )
-        executor.write(target.binding, [command, *target.ttl(APPEND)])
+        sent = write_field(target, [command], APPEND, "insert")
         list.insert(self, position, item)
+        if sent is not None:
+            target.changed()
 
     def clear_now(self) -> None:
         """Store an empty list at the path. Queued in a pipeline."""
         target = target_of(self)
         command = ("JSON.SET", target.key, target.path, "[]")
-        executor.write(target.binding, [command, *target.ttl(ERASE)])
+        sent = write_field(target, [command], ERASE, "clear")
         list.clear(self)
+        if sent is not None:
+            target.changed()
 
     def pop_now(self, index: int = -1) -> Any:
         """``JSON.ARRPOP`` (runs at once, also in a pipeline); the server's item or ``None``."""
@@ -68,6 +76,7 @@ class SyncRedisListOps(_Base):
         replies = executor.transaction(target.binding, [command, *target.ttl(POP)])
         if len(self) and -len(self) <= index < len(self):
             list.pop(self, index)
+        target.changed()
         return self._rapyer_pop_reply(replies[0])
 
     def remove_range_now(self, start: int, end: int) -> None:
