@@ -87,9 +87,11 @@ def test_lock_of_a_document_naming_another_pk_never_writes_the_other(redis_backe
     redis_backend.execute_command(
         "JSON.SET", "IgUser:mallory", "$", json.dumps({"email": "bob", "name": "M", "balance": 1})
     )
-    with IgUser.lock_from_key("IgUser:bob", blocking_timeout=1):
-        with IgUser.lock_from_key("IgUser:mallory", save_at_end=True) as m:
-            m.balance = 1000
+    with (
+        IgUser.lock_from_key("IgUser:bob", blocking_timeout=1),
+        IgUser.lock_from_key("IgUser:mallory", save_at_end=True) as m,
+    ):
+        m.balance = 1000
     assert doc(redis_backend, "IgUser:bob")["balance"] == 20
     assert doc(redis_backend, "IgUser:mallory")["balance"] == 1000
     with rapyer.lock_from_key("IgUser:mallory", save_at_end=True) as m:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rapyer._async import executor
 from rapyer._async.types.base import write_field
 from rapyer._groups import ERASE, POP, UPDATE
 from rapyer.actions import ActionGroup
