@@ -23,6 +23,7 @@ from rapyer._query import Expression, FieldProxy, SortKey, check_not_bare
 from rapyer.actions import ActionGroup
 from rapyer.errors import (
     BadDeleteActionError,
+    CantSerializeRedisValueError,
     CorruptedModelError,
     KeyNotFound,
     MissingParameterError,
@@ -294,7 +295,10 @@ class ReadPlan:
         self.special_counts = counts if any(counts) else None
 
     def results(self, replies: list[Any]) -> list[Any]:
-        """Per item: the model, MISSING or SKIPPED (invalid, logged)."""
+        """Per item: the model, MISSING or SKIPPED (invalid, logged). ``replies`` may hold
+        error replies of the special-field reads (those items are skipped)."""
+        if isinstance(replies[0], Exception):
+            raise replies[0]
         with _gc_paused():
             return self._results(replies)
 
@@ -429,7 +433,16 @@ def load_one(cls: type[BaseRedisModel], key: str, raw: Any, special: Sequence[An
         )
         return SKIPPED
     if special:
-        model._apply_special_replies(special)  # type: ignore[arg-type]
+        bad = next((reply for reply in special if isinstance(reply, Exception)), None)
+        if bad is not None:
+            # A special (set) key of another Redis type: skipped like a corrupt document.
+            logger.warning("Skipping the %s document at %r: %s", cls.__name__, key, bad)
+            return SKIPPED
+        try:
+            model._apply_special_replies(special)  # type: ignore[arg-type]
+        except CantSerializeRedisValueError as exc:
+            logger.warning("Skipping the %s document at %r: %s", cls.__name__, key, exc)
+            return SKIPPED
     return model
 
 

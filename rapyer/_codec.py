@@ -174,6 +174,20 @@ def wrong_type_error(exc: Exception, key: str) -> Exception:
     return exc
 
 
+def write_error(exc: Exception, key: str) -> Exception:
+    """The error of a refused write: KeyNotFound for a missing document,
+    CantSerializeRedisValueError for a key of another Redis type; others as they are."""
+    text = str(exc).lower()
+    if "doesn't exist" in text or "created at the root" in text:
+        return KeyNotFound(f"{key} is missing in redis")
+    return wrong_type_error(exc, key)
+
+
+def is_missing_path_error(exc: Exception) -> bool:
+    """fakeredis's error for a path that does not exist (RedisJSON replies with ``[]``)."""
+    return "does not exist or not a" in str(exc)
+
+
 def _serialization_error(model: BaseRedisModel, exc: Exception) -> RapyerSerializationError:
     return RapyerSerializationError(f"{type(model).__name__} cannot be stored as JSON: {exc}")
 

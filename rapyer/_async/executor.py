@@ -17,14 +17,19 @@ async def execute(binding: Binding, *args: Any) -> Any:
     return await io.client(binding).execute_command(*args)
 
 
-async def transaction(binding: Binding, commands: Sequence[Command]) -> list[Any]:
-    """Run ``commands`` at once: a single command alone, several in one MULTI/EXEC."""
+async def transaction(
+    binding: Binding, commands: Sequence[Command], raise_on_error: bool = True
+) -> list[Any]:
+    """Run ``commands`` at once: a single command alone, several in one MULTI/EXEC.
+
+    ``raise_on_error=False`` returns error replies of a MULTI in the list instead of raising
+    the first one."""
     if len(commands) == 1:
         return [await io.client(binding).execute_command(*commands[0])]
     pipe = io.client(binding).pipeline(transaction=True)
     for command in commands:
         pipe.execute_command(*command)
-    return await pipe.execute()
+    return list(await pipe.execute(raise_on_error=raise_on_error))
 
 
 async def write(binding: Binding, commands: Sequence[Command]) -> list[Any] | None:

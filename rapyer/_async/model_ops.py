@@ -14,6 +14,7 @@ from rapyer._binding import binding_of
 from rapyer.actions import ActionGroup
 from rapyer.errors import (
     BadDeleteActionError,
+    UnknownFieldError,
     UpdateAtomicModelError,
 )
 
@@ -36,13 +37,22 @@ async def read_model(cls: type[M], full_key: str, groups: ActionGroup) -> M:
     return _codec.model_from_replies(cls, full_key, replies)
 
 
+async def _write(binding: Any, commands: list[Any], model: BaseRedisModel) -> list[Any] | None:
+    """``executor.write`` with refused writes as specific errors (missing document, key of
+    another Redis type)."""
+    try:
+        return await executor.write(binding, commands)
+    except ResponseError as exc:
+        raise _codec.write_error(exc, model.root_model().key) from exc
+
+
 class AsyncModelOps(_Base):
     """Lifecycle operations of a model (mixed into ``AtomicRedisModel``)."""
 
     async def asave(self) -> Self:
         """Store the model (a nested model writes only its own path). Queued in a pipeline."""
         commands, text = _commands.save_plan(self)
-        replies = await executor.write(binding_of(type(self.root_model())), commands)
+        replies = await _write(binding_of(type(self.root_model())), commands, self)
         if replies is not None and text is not None:
             _changes.saved(self, text)
         return self
@@ -78,7 +88,9 @@ class AsyncModelOps(_Base):
             )
         unknown = [name for name in fields if name not in type(self).model_fields]
         if unknown:
-            raise ValueError(f"{type(self).__name__} has no field(s) {', '.join(unknown)}")
+            raise UnknownFieldError(
+                f"{type(self).__name__} has no field(s) {', '.join(unknown)}; nothing was written"
+            )
         previous = {name: self.__dict__.get(name) for name in fields}
         try:
             with local_assignments():
@@ -89,7 +101,7 @@ class AsyncModelOps(_Base):
             raise
         if fields:
             commands = _commands.update_fields(self, list(fields))
-            replies = await executor.write(binding_of(type(self.root_model())), commands)
+            replies = await _write(binding_of(type(self.root_model())), commands, self)
             if replies is not None and not self.is_inner_model():
                 _changes.fields_written(self, fields)
 

@@ -51,7 +51,7 @@ def read_items(
     ``classes`` is one class for all or the class of each key. Per item: a model,
     ``MISSING`` or ``SKIPPED``."""
     plan = _bulk.ReadPlan(keys, classes)
-    replies = executor.transaction(binding, plan.commands)
+    replies = executor.transaction(binding, plan.commands, raise_on_error=False)
     return plan.results(replies)
 
 
@@ -61,7 +61,7 @@ def read_models(
     """One round trip: the ``cls`` models at ``keys`` in order (invalid ones skipped with a
     WARNING), and the first missing key (``None`` when none is)."""
     plan = _bulk.ReadPlan(keys, cls)
-    replies = executor.transaction(binding, plan.commands)
+    replies = executor.transaction(binding, plan.commands, raise_on_error=False)
     return plan.models(replies)
 
 

@@ -19,14 +19,19 @@ def execute(binding: Binding, *args: Any) -> Any:
     return io.client(binding).execute_command(*args)
 
 
-def transaction(binding: Binding, commands: Sequence[Command]) -> list[Any]:
-    """Run ``commands`` at once: a single command alone, several in one MULTI/EXEC."""
+def transaction(
+    binding: Binding, commands: Sequence[Command], raise_on_error: bool = True
+) -> list[Any]:
+    """Run ``commands`` at once: a single command alone, several in one MULTI/EXEC.
+
+    ``raise_on_error=False`` returns error replies of a MULTI in the list instead of raising
+    the first one."""
     if len(commands) == 1:
         return [io.client(binding).execute_command(*commands[0])]
     pipe = io.client(binding).pipeline(transaction=True)
     for command in commands:
         pipe.execute_command(*command)
-    return pipe.execute()
+    return list(pipe.execute(raise_on_error=raise_on_error))
 
 
 def write(binding: Binding, commands: Sequence[Command]) -> list[Any] | None:

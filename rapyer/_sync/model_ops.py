@@ -16,6 +16,7 @@ from rapyer._binding import binding_of
 from rapyer.actions import ActionGroup
 from rapyer.errors import (
     BadDeleteActionError,
+    UnknownFieldError,
     UpdateAtomicModelError,
 )
 
@@ -38,13 +39,22 @@ def read_model(cls: type[M], full_key: str, groups: ActionGroup) -> M:
     return _codec.model_from_replies(cls, full_key, replies)
 
 
+def _write(binding: Any, commands: list[Any], model: BaseRedisModel) -> list[Any] | None:
+    """``executor.write`` with refused writes as specific errors (missing document, key of
+    another Redis type)."""
+    try:
+        return executor.write(binding, commands)
+    except ResponseError as exc:
+        raise _codec.write_error(exc, model.root_model().key) from exc
+
+
 class SyncModelOps(_Base):
     """Lifecycle operations of a model (mixed into ``AtomicRedisModel``)."""
 
     def save(self) -> Self:
         """Store the model (a nested model writes only its own path). Queued in a pipeline."""
         commands, text = _commands.save_plan(self)
-        replies = executor.write(binding_of(type(self.root_model())), commands)
+        replies = _write(binding_of(type(self.root_model())), commands, self)
         if replies is not None and text is not None:
             _changes.saved(self, text)
         return self
@@ -80,7 +90,9 @@ class SyncModelOps(_Base):
             )
         unknown = [name for name in fields if name not in type(self).model_fields]
         if unknown:
-            raise ValueError(f"{type(self).__name__} has no field(s) {', '.join(unknown)}")
+            raise UnknownFieldError(
+                f"{type(self).__name__} has no field(s) {', '.join(unknown)}; nothing was written"
+            )
         previous = {name: self.__dict__.get(name) for name in fields}
         try:
             with local_assignments():
@@ -91,7 +103,7 @@ class SyncModelOps(_Base):
             raise
         if fields:
             commands = _commands.update_fields(self, list(fields))
-            replies = executor.write(binding_of(type(self.root_model())), commands)
+            replies = _write(binding_of(type(self.root_model())), commands, self)
             if replies is not None and not self.is_inner_model():
                 _changes.fields_written(self, fields)
 

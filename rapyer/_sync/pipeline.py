@@ -84,6 +84,7 @@ def commit(frame: PipelineFrame, ignore_redis_error: bool = False) -> list[list[
     frame.flush_expires()
     all_replies: list[list[Any]] = []
     errors: list[ResponseError] = []
+    keys: dict[int, str] = {}  # id of an error reply -> the key of its command
     for binding, pipe in list(frame.pipes.items()):
         commands = _pipeline_state.queued_commands(pipe)
         if not commands:
@@ -98,9 +99,16 @@ def commit(frame: PipelineFrame, ignore_redis_error: bool = False) -> list[list[
             continue
         all_replies.append(replies)
         errors.extend(_pipeline_state.reply_errors(commands, replies))
+        for command, reply in zip(commands, replies, strict=False):
+            if isinstance(reply, ResponseError) and len(command) > 1:
+                keys[id(reply)] = str(command[1])
     if errors:
         if not ignore_redis_error:
-            raise errors[0]
+            first = errors[0]
+            error = _codec.write_error(first, keys.get(id(first), "a key of the pipeline"))
+            if error is first:
+                raise first
+            raise error from first
         for error in errors:
             _log.warning("Ignored redis error in pipeline: %s", error)
     return all_replies

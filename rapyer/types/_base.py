@@ -13,12 +13,12 @@ from pydantic.errors import PydanticUserError
 from rapyer import _keys, _links
 from rapyer import config as _config
 from rapyer._binding import binding_of
-from rapyer._codec import DUMP_CONTEXT, check_number, checked_json, wrong_type_error
+from rapyer._codec import DUMP_CONTEXT, check_number, checked_json
 from rapyer._links import RedisValue
 from rapyer._model import BaseRedisModel, DictKey, field_path_of, json_path_of
 from rapyer._ttl import ttl_commands
 from rapyer.actions import ActionGroup
-from rapyer.errors import KeyNotFound, RapyerError
+from rapyer.errors import RapyerError
 
 if TYPE_CHECKING:
     from rapyer._binding import Binding
@@ -164,18 +164,13 @@ def _field_of(root: BaseRedisModel, segments: tuple[Any, ...]) -> tuple[Any, str
     return None
 
 
-def field_error(exc: Exception, key: str) -> Exception:
-    """The error of a refused field operation: KeyNotFound for a missing document,
-    CantSerializeRedisValueError for a key of another Redis type; others as they are."""
-    text = str(exc).lower()
-    if "doesn't exist" in text or "created at the root" in text or "does not exist" in text:
-        return KeyNotFound(f"{key} is missing in redis")
-    return wrong_type_error(exc, key)
-
-
 def missing_reply(reply: Any) -> bool:
-    """Whether a JSON command's reply says that nothing is stored at its path."""
-    return reply is None or reply == [] or reply == "[]"
+    """Whether a JSON command's reply says that nothing is stored at its path (fakeredis
+    answers with an error instead: ``MISSING_PATH``)."""
+    return reply is None or reply == [] or reply == "[]" or reply is MISSING_PATH
+
+
+MISSING_PATH: Any = object()
 
 
 def wrong_type_reply(reply: Any) -> bool:

@@ -339,7 +339,7 @@ async def test_each_binding_gets_its_own_transaction(redis_backend, other_db):
 
 async def test_a_failing_binding_does_not_stop_the_others(redis_backend, other_db):
     there = PipelineOtherDb(name="There")
-    with pytest.raises(ResponseError):  # noqa: SIM117 (one with in the blocking twin)
+    with pytest.raises(KeyNotFound):  # a write to a missing document  # noqa: SIM117 (one with in the blocking twin)
         async with rapyer.apipeline() as pipe:
             pipe.execute_command("JSON.NUMINCRBY", "no-such-doc", "$.n", 1)
             await there.asave()
@@ -350,7 +350,7 @@ async def test_a_failing_binding_does_not_stop_the_others(redis_backend, other_d
 
 
 async def test_reply_errors_raise_after_everything_ran(redis_backend):
-    with pytest.raises(ResponseError):  # noqa: SIM117 (one with in the blocking twin)
+    with pytest.raises(KeyNotFound):  # the write to a missing document  # noqa: SIM117 (one with in the blocking twin)
         async with rapyer.apipeline() as pipe:
             pipe.execute_command("SET", "before", "1")
             pipe.execute_command("JSON.NUMINCRBY", "no-such-doc", "$.n", 1)

@@ -341,7 +341,7 @@ def test_each_binding_gets_its_own_transaction(redis_backend, other_db):
 
 def test_a_failing_binding_does_not_stop_the_others(redis_backend, other_db):
     there = PipelineOtherDb(name="There")
-    with pytest.raises(ResponseError):  # noqa: SIM117 (one with in the blocking twin)
+    with pytest.raises(KeyNotFound):  # a write to a missing document  # noqa: SIM117 (one with in the blocking twin)
         with rapyer.pipeline() as pipe:
             pipe.execute_command("JSON.NUMINCRBY", "no-such-doc", "$.n", 1)
             there.save()
@@ -352,7 +352,7 @@ def test_a_failing_binding_does_not_stop_the_others(redis_backend, other_db):
 
 
 def test_reply_errors_raise_after_everything_ran(redis_backend):
-    with pytest.raises(ResponseError):  # noqa: SIM117 (one with in the blocking twin)
+    with pytest.raises(KeyNotFound):  # the write to a missing document  # noqa: SIM117 (one with in the blocking twin)
         with rapyer.pipeline() as pipe:
             pipe.execute_command("SET", "before", "1")
             pipe.execute_command("JSON.NUMINCRBY", "no-such-doc", "$.n", 1)

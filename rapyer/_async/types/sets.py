@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import Self
 
 from rapyer._async import executor
+from rapyer._async.types.base import write_script
 from rapyer._groups import APPEND, ERASE, POP, READ
 from rapyer.actions import ActionGroup
 from rapyer.types._base import target_of
@@ -41,8 +42,9 @@ class AsyncRedisSetOps(_Base):
         items = [self._rapyer_validate_item(v) for v in values]
         if not items:
             return
-        command = ("SADD", target.special_key(), *self._rapyer_members(items))
-        await executor.write(target.binding, [command, *target.ttl(APPEND)])
+        members = list(self._rapyer_members(items))
+        keys = [target.key, target.special_key()]
+        await write_script(target, "set_add", members, APPEND, keys)  # KeyNotFound: none added
         set.update(self, items)
 
     async def aremove(self, value: Any) -> bool | None:

@@ -14,12 +14,13 @@ from rapyer import _io_sync as io
 from rapyer import _pipeline_state
 from rapyer._sync import executor
 from rapyer._sync.scripts import run_script_with
+from rapyer._codec import is_missing_path_error, write_error
 from rapyer._scripts import evalsha_command
 from rapyer.actions import ActionGroup
 from rapyer.errors import CantSerializeRedisValueError, KeyNotFound
 from rapyer.types._base import (
+    MISSING_PATH,
     Target,
-    field_error,
     first_match,
     missing_reply,
     read_command,
@@ -100,20 +101,29 @@ def _send(target: Target, commands: list[Any]) -> list[Any]:
     try:
         return executor.transaction(target.binding, commands)
     except ResponseError as exc:
-        raise field_error(exc, target.key) from exc
+        if is_missing_path_error(exc):
+            return [MISSING_PATH] * len(commands)
+        raise write_error(exc, target.key) from exc
 
 
 def write_script(
-    target: Target, name: str, args: list[Any], groups: ActionGroup
+    target: Target,
+    name: str,
+    args: list[Any],
+    groups: ActionGroup,
+    keys: list[str] | None = None,
 ) -> tuple[bool, Any]:
-    """Queue script ``name`` on the target's key into the open pipeline, or run it at once.
-
-    Returns ``(queued, reply)``.
+    """Queue script ``name`` on ``keys`` (the target's key by default) into the open
+    pipeline, or run it at once. Returns ``(queued, reply)``.
     """
     ttl = target.ttl(groups)
+    keys = [target.key] if keys is None else keys
     frame = _pipeline_state.current()
     if frame is not None:
-        command = evalsha_command(name, [target.key], args)
+        command = evalsha_command(name, keys, args)
         frame.queue(target.binding, [command, *ttl], io.client)
         return True, None
-    return False, run_script_with(target.binding, name, [target.key], args, ttl)
+    try:
+        return False, run_script_with(target.binding, name, keys, args, ttl)
+    except ResponseError as exc:
+        raise write_error(exc, target.key) from exc

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import Self
 
 from rapyer._sync import executor
+from rapyer._sync.types.base import write_script
 from rapyer._groups import APPEND, ERASE, POP, READ
 from rapyer.actions import ActionGroup
 from rapyer.types._base import target_of
@@ -43,8 +44,9 @@ class SyncRedisSetOps(_Base):
         items = [self._rapyer_validate_item(v) for v in values]
         if not items:
             return
-        command = ("SADD", target.special_key(), *self._rapyer_members(items))
-        executor.write(target.binding, [command, *target.ttl(APPEND)])
+        members = list(self._rapyer_members(items))
+        keys = [target.key, target.special_key()]
+        write_script(target, "set_add", members, APPEND, keys)  # KeyNotFound: none added
         set.update(self, items)
 
     def remove_now(self, value: Any) -> bool | None:
