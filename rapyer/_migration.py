@@ -67,7 +67,9 @@ def check_arguments(
 ) -> None:
     """Argument errors, raised before any I/O."""
     if batch_size is not None and (not isinstance(batch_size, int) or batch_size <= 0):
-        raise UnsupportedArgumentValueError(f"batch_size must be a positive int, not {batch_size!r}")
+        raise UnsupportedArgumentValueError(
+            f"batch_size must be a positive int, not {batch_size!r}"
+        )
     if not isinstance(cursor, int) or cursor < 0:
         raise UnsupportedArgumentValueError(f"cursor must be a non-negative int, not {cursor!r}")
     if cursor and len(models) != 1:
@@ -131,9 +133,7 @@ class Progress:
         filled = self.WIDTH if total == 0 else self.WIDTH * done // total
         bar = "#" * filled + "-" * (self.WIDTH - filled)
         percent = 100 if total == 0 else 100 * done // total
-        self.stream.write(
-            f"\r{self.name} [{bar}] {percent:3d}% {done}/{total} migrated {migrated}"
-        )
+        self.stream.write(f"\r{self.name} [{bar}] {percent:3d}% {done}/{total} migrated {migrated}")
         self.stream.flush()
 
     def finish(self) -> None:

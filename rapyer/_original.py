@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import datetime as dt
 import enum
 import io
@@ -59,6 +60,7 @@ _COMPANIONS: dict[type, tuple[tuple[str, str, Any], ...]] = {
     ),
     uuid.UUID: (("uuid", "SafeUUID", uuid.SafeUUID),),
 }
+
 
 def _latin1(text: str, encoding: str = "utf-8") -> bytes:
     """``codecs.encode`` limited to what protocol 2 pickles of ``bytes`` use."""
@@ -192,10 +194,8 @@ def allowed_globals(annotation: Any) -> dict[tuple[str, str], Any]:
                     table[(module, name)] = value
         if issubclass(cls, (dt.datetime, dt.time)):
             _add_zoneinfo(table)
-    try:
+    with contextlib.suppress(TypeError):  # an annotation with unhashable metadata
         _ALLOWED_CACHE[annotation] = table
-    except TypeError:  # an annotation with unhashable metadata
-        pass
     return table
 
 
@@ -301,9 +301,8 @@ def _sequence_items(annotation: Any) -> Callable[[int], Any] | None:
         return lambda i: Any
     if isinstance(origin, type) and issubclass(origin, (list, set, frozenset)):
         return lambda i: args[0] if args else Any
-    if isinstance(origin, type) and hasattr(origin, "_rapyer_args"):
-        if issubclass(origin, list):
-            return lambda i: args[-1] if args else Any
+    if isinstance(origin, type) and hasattr(origin, "_rapyer_args") and issubclass(origin, list):
+        return lambda i: args[-1] if args else Any
     return None
 
 
@@ -459,7 +458,6 @@ def is_original_bytes(data: bytes) -> bytes | None:
     except CantSerializeRedisValueError:
         return None
     return value if type(value) is bytes else None
-
 
 
 def stored_bytes(value: bytes, info: ValidationInfo) -> bytes:

@@ -98,7 +98,10 @@ def sample_values() -> dict[str, Any]:
         "raw": b"\x00\xffdata",
         "flags": [True, False, True],
         "ids": {"a": uuid.UUID(int=1), "b": uuid.UUID(int=2)},
-        "moments": [dt.datetime(2020, 5, 6, 7, 8, 9, tzinfo=dt.timezone(dt.timedelta(hours=2))), None],
+        "moments": [
+            dt.datetime(2020, 5, 6, 7, 8, 9, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+            None,
+        ],
         "inner": {"active": True, "color": OrigColor.BLUE},
     }
 

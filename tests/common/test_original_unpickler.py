@@ -40,7 +40,9 @@ VALUES = st.one_of(
     st.tuples(st.just(bool), st.booleans()),
     st.tuples(st.just(uuid.UUID), st.uuids()),
     st.tuples(st.just(dt.date), st.dates()),
-    st.tuples(st.just(dt.datetime), st.datetimes(timezones=st.sampled_from([None, dt.timezone.utc]))),
+    st.tuples(
+        st.just(dt.datetime), st.datetimes(timezones=st.sampled_from([None, dt.timezone.utc]))
+    ),
     st.tuples(st.just(dt.time), st.times()),
     st.tuples(st.just(dt.timedelta), st.timedeltas()),
     st.tuples(st.just(decimal.Decimal), st.decimals(allow_nan=False, allow_infinity=False)),
@@ -72,7 +74,10 @@ def test_plain_text_is_never_decoded_where_text_is_the_value():
     text = _b64(True, 4)
     assert _original.revive_value(str, text) == (text, False)
     assert _original.revive_value(bool, "true") == ("true", False)
-    assert _original.revive_value(uuid.UUID, str(uuid.UUID(int=3))) == (str(uuid.UUID(int=3)), False)
+    assert _original.revive_value(uuid.UUID, str(uuid.UUID(int=3))) == (
+        str(uuid.UUID(int=3)),
+        False,
+    )
 
 
 def _global_pickle(module: str, name: str) -> bytes:
