@@ -76,10 +76,10 @@ OPERATIONS = {
     "insert": (lambda m: m.items.ainsert(0, 9), "items", [9, 1]),  # sync: ainsert=insert_now
     "set_item": (lambda m: m.table.aset_item("k", 2), "table", {"k": 2}),
     "dict_update": (
-        lambda m: m.table.aupdate({"a": 1}),
+        lambda m: m.table.aupdate({"a": 1}),  # sync: aupdate=update_now
         "table",
         {"a": 1},
-    ),  # sync: aupdate=update_now
+    ),
     "increase": (lambda m: m.total.aincrease(3), "total", 3),
     "increase_float": (lambda m: m.ratio.aincrease(1.0), "ratio", 1.5),
     "field_save": (lambda m: m.items.asave(), "items", [1]),  # sync: asave=save_now

@@ -30,7 +30,9 @@ FAKE_CREATES = {"dict_update", "field_save", "pipe_ratio", "pipe_setitem", "set_
 
 
 def is_fake(client) -> bool:
-    return type(client).__module__.startswith("fakeredis")  # stored before the other fields were added to the model
+    return type(client).__module__.startswith(
+        "fakeredis"
+    )  # stored before the other fields were added to the model
 
 
 def doc(client, key):
@@ -75,7 +77,11 @@ OPERATIONS = {
     "extend": (lambda m: m.items.extend([5, 6]), "items", [1, 5, 6]),
     "insert": (lambda m: m.items.insert_now(0, 9), "items", [9, 1]),
     "set_item": (lambda m: m.table.set_item_now("k", 2), "table", {"k": 2}),
-    "dict_update": (lambda m: m.table.update_now({"a": 1}), "table", {"a": 1}),
+    "dict_update": (
+        lambda m: m.table.update_now({"a": 1}),
+        "table",
+        {"a": 1},
+    ),
     "increase": (lambda m: m.total.increase_now(3), "total", 3),
     "increase_float": (lambda m: m.ratio.increase_now(1.0), "ratio", 1.5),
     "field_save": (lambda m: m.items.save_now(), "items", [1]),
