@@ -18,6 +18,7 @@ from typing import Any
 import redis
 import redis.asyncio as aredis
 
+from rapyer import _probe
 from rapyer import config as _config
 
 DEFAULT_URL = "redis://localhost:6379/0"
@@ -155,12 +156,14 @@ class Binding:
     def _new_async_client(self, loop: asyncio.AbstractEventLoop) -> Any:
         source = self.source
         if isinstance(source, str):
-            return aredis.Redis.from_url(source, decode_responses=True)
+            # A connection the server closed is replaced before a command is sent on it.
+            return _probe.install(aredis.Redis.from_url(source, decode_responses=True))
         if _is_async_client(source) and _decodes(source) and self._given_async_loop is None:
             # The user's own client serves the first loop that uses it; other loops get siblings.
             self._given_async_loop = weakref.ref(loop)
             return source
-        return _sibling(source, want_async=True)
+        sibling = _sibling(source, want_async=True)
+        return sibling if _is_fake(sibling) else _probe.install(sibling)
 
     def sync_client(self) -> Any:
         """The sync client of this process (thread-safe)."""

@@ -63,7 +63,7 @@ async def test_every_dict_operation_reaches_exactly_its_key(redis_backend, key):
         redis_backend,
         model,
         "scores",
-        lambda: model.scores.aupdate({key: 8}),
+        lambda: model.scores.aupdate({key: 8}),  # sync: aupdate=update_now
         {**START, key: 8},
         key,
     )

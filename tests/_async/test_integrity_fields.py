@@ -72,7 +72,7 @@ async def pipe_text(m):
 
 OPERATIONS = {
     "append": (lambda m: m.items.aappend(5), "items", [1, 5]),
-    "extend": (lambda m: m.items.aextend([5, 6]), "items", [1, 5, 6]),
+    "extend": (lambda m: m.items.aextend([5, 6]), "items", [1, 5, 6]),  # sync: aextend=extend_now
     "insert": (lambda m: m.items.ainsert(0, 9), "items", [9, 1]),  # sync: ainsert=insert_now
     "set_item": (lambda m: m.table.aset_item("k", 2), "table", {"k": 2}),
     "dict_update": (

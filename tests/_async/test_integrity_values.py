@@ -33,12 +33,12 @@ async def test_nan_and_infinities_are_refused_everywhere(redis_backend, bad):
     with pytest.raises(RapyerSerializationError):
         await model.floats.aappend(bad)
     with pytest.raises(RapyerSerializationError):
-        await model.floats.aextend([1.0, bad])
+        await model.floats.aextend([1.0, bad])  # sync: aextend=extend_now
     with pytest.raises(RapyerSerializationError):
         await model.f.aincrease(bad)
     model.f = bad
     with pytest.raises(RapyerSerializationError):
-        await model.f.asave()
+        await model.f.asave()  # sync: asave=save_now
     with pytest.raises(RapyerSerializationError):
         await model.asave()
     fresh = await IgNumbers.aget(model.key)
@@ -63,7 +63,7 @@ async def test_ints_outside_64_bits_are_refused_everywhere(redis_backend, bad):
     with pytest.raises(RapyerSerializationError):
         await model.ints.aset_item("x", bad)
     with pytest.raises(RapyerSerializationError):
-        await model.ints.aupdate({"y": bad})
+        await model.ints.aupdate({"y": bad})  # sync: aupdate=update_now
     with pytest.raises(RapyerSerializationError):
         await model.i.aincrease(bad)
     assert redis_backend.execute_command("JSON.GET", model.key, "$") == before

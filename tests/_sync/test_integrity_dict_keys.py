@@ -65,7 +65,7 @@ def test_every_dict_operation_reaches_exactly_its_key(redis_backend, key):
         redis_backend,
         model,
         "scores",
-        lambda: model.scores.update({key: 8}),
+        lambda: model.scores.update_now({key: 8}),
         {**START, key: 8},
         key,
     )

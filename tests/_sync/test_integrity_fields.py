@@ -74,7 +74,7 @@ def pipe_text(m):
 
 OPERATIONS = {
     "append": (lambda m: m.items.append_now(5), "items", [1, 5]),
-    "extend": (lambda m: m.items.extend([5, 6]), "items", [1, 5, 6]),
+    "extend": (lambda m: m.items.extend_now([5, 6]), "items", [1, 5, 6]),
     "insert": (lambda m: m.items.insert_now(0, 9), "items", [9, 1]),
     "set_item": (lambda m: m.table.set_item_now("k", 2), "table", {"k": 2}),
     "dict_update": (

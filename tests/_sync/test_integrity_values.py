@@ -35,12 +35,12 @@ def test_nan_and_infinities_are_refused_everywhere(redis_backend, bad):
     with pytest.raises(RapyerSerializationError):
         model.floats.append_now(bad)
     with pytest.raises(RapyerSerializationError):
-        model.floats.extend([1.0, bad])
+        model.floats.extend_now([1.0, bad])
     with pytest.raises(RapyerSerializationError):
         model.f.increase_now(bad)
     model.f = bad
     with pytest.raises(RapyerSerializationError):
-        model.f.save()
+        model.f.save_now()
     with pytest.raises(RapyerSerializationError):
         model.save()
     fresh = IgNumbers.get(model.key)
@@ -65,7 +65,7 @@ def test_ints_outside_64_bits_are_refused_everywhere(redis_backend, bad):
     with pytest.raises(RapyerSerializationError):
         model.ints.set_item_now("x", bad)
     with pytest.raises(RapyerSerializationError):
-        model.ints.update({"y": bad})
+        model.ints.update_now({"y": bad})
     with pytest.raises(RapyerSerializationError):
         model.i.increase_now(bad)
     assert redis_backend.execute_command("JSON.GET", model.key, "$") == before

@@ -60,6 +60,7 @@ def test_private_defaults_for_every_construction_path() -> None:
         "_rapyer_parent": None,
         "_rapyer_path": (),
         "_rapyer_failed": None,
+        "_rapyer_stored": None,
     }
     built = [
         PiPlain(),
