@@ -8,12 +8,26 @@ from __future__ import annotations
 
 from rapyer import _registry
 from rapyer._async.bulk_functions import adelete_many, afind, aget_or_create, ainsert
-from rapyer._async.functions import aexists, afind_one, aget, init_rapyer, teardown_rapyer
+from rapyer._async.functions import (
+    aexists,
+    afind_one,
+    aget,
+    aindex_status,
+    init_rapyer,
+    teardown_rapyer,
+)
 from rapyer._async.lock import alock_from_key
 from rapyer._async.pipeline import apipeline
 from rapyer._lock import ModelLock
 from rapyer._sync.bulk_functions import delete_many, find, get_or_create, insert
-from rapyer._sync.functions import exists, find_one, get, init_rapyer_sync, teardown_rapyer_sync
+from rapyer._sync.functions import (
+    exists,
+    find_one,
+    get,
+    index_status,
+    init_rapyer_sync,
+    teardown_rapyer_sync,
+)
 from rapyer._sync.lock import lock_from_key
 from rapyer._sync.pipeline import pipeline
 from rapyer.actions import ActionGroup, TargetSource, mark_actions
@@ -21,6 +35,9 @@ from rapyer.config import RedisConfig
 from rapyer.errors import (
     CantSerializeRedisValueError,
     CorruptedModelError,
+    IndexBuildTimeoutError,
+    IndexFieldMissingError,
+    IndexNotFoundError,
     InvalidKeyError,
     KeyNotFound,
     MissingParameterError,
@@ -39,6 +56,8 @@ from rapyer.results import (
     DeleteResult,
     GetOrCreateResult,
     GetOrCreateStatus,
+    IndexState,
+    IndexStatus,
     RapyerDeleteResult,
 )
 
@@ -59,6 +78,11 @@ __all__ = [
     "GetOrCreateResult",
     "GetOrCreateStatus",
     "Index",
+    "IndexBuildTimeoutError",
+    "IndexFieldMissingError",
+    "IndexNotFoundError",
+    "IndexState",
+    "IndexStatus",
     "InvalidKeyError",
     "Key",
     "KeyNotFound",
@@ -84,6 +108,7 @@ __all__ = [
     "afind_one",
     "aget",
     "aget_or_create",
+    "aindex_status",
     "ainsert",
     "alock_from_key",
     "apipeline",
@@ -94,6 +119,7 @@ __all__ = [
     "find_redis_models",
     "get",
     "get_or_create",
+    "index_status",
     "init_rapyer",
     "init_rapyer_sync",
     "insert",
