@@ -26,11 +26,19 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def load_models(modules: Sequence[str], url: str | None) -> None:
-    """Import ``modules`` (the current directory first on the path) and set the server."""
+    """Import ``modules`` (the current directory first on the path) and set the server.
+
+    A module that cannot be found exits with status 2 and a one-line message.
+    """
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
     for name in modules:
-        importlib.import_module(name)
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not name.startswith(exc.name):
+                raise  # the module exists, and an import inside it failed
+            raise SystemExit(f"python -m rapyer: error: no module named {name!r}") from exc
     if url is not None:
         _config.set_init_defaults({"redis": url})
 

@@ -1,6 +1,6 @@
 """A worker that queries in a loop while another process runs ``init_rapyer``.
 
-``python index_querier.py URL API STOPFILE``: API is ``async`` or ``blocking``. It prints one
+``python -m tests.integrations.index_querier URL API STOPFILE`` (from the repository root): API is ``async`` or ``blocking``. It prints one
 JSON line per round (``{"open": count, "rare": number of models found}``, or ``{"error":
 ...}``), ``ready`` after the first round, and stops when STOPFILE exists.
 """
@@ -12,10 +12,8 @@ import json
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-import rapyer  # noqa: E402
-from downtime_models import ticket  # noqa: E402
+import rapyer
+from tests.integrations.downtime_models import ticket
 
 
 def _report(open_count: int, rare: list[object]) -> None:

@@ -19,7 +19,7 @@ from rapyer._registry import unregister
 
 from .downtime_models import DOCS, RARE_EVERY, status_of, ticket
 
-QUERIER = Path(__file__).with_name("index_querier.py")
+ROOT = Path(__file__).resolve().parents[2]
 OPEN = sum(1 for i in range(DOCS) if status_of(i) == "open")
 RARE = DOCS // RARE_EVERY
 
@@ -60,7 +60,8 @@ def test_queries_stay_complete_while_init_rapyer_runs(
     _insert(raw)
     stop = tmp_path / "stop"
     worker = subprocess.Popen(
-        [sys.executable, str(QUERIER), url, worker_api, str(stop)],
+        [sys.executable, "-m", "tests.integrations.index_querier", url, worker_api, str(stop)],
+        cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
