@@ -17,8 +17,10 @@ from rapyer._async.functions import (
     teardown_rapyer,
 )
 from rapyer._async.lock import alock_from_key
+from rapyer._async.migrate import amigrate_original
 from rapyer._async.pipeline import apipeline
 from rapyer._lock import ModelLock
+from rapyer._migration import MigrationResult, ModelMigration
 from rapyer._sync.bulk_functions import delete_many, find, get_or_create, insert
 from rapyer._sync.functions import (
     exists,
@@ -29,6 +31,7 @@ from rapyer._sync.functions import (
     teardown_rapyer_sync,
 )
 from rapyer._sync.lock import lock_from_key
+from rapyer._sync.migrate import migrate_original
 from rapyer._sync.pipeline import pipeline
 from rapyer.actions import ActionGroup, TargetSource, mark_actions
 from rapyer.config import RedisConfig
@@ -86,7 +89,9 @@ __all__ = [
     "InvalidKeyError",
     "Key",
     "KeyNotFound",
+    "MigrationResult",
     "MissingParameterError",
+    "ModelMigration",
     "ModelLock",
     "NestedModelError",
     "PersistentNoScriptError",
@@ -111,6 +116,7 @@ __all__ = [
     "aindex_status",
     "ainsert",
     "alock_from_key",
+    "amigrate_original",
     "apipeline",
     "delete_many",
     "exists",
@@ -125,6 +131,7 @@ __all__ = [
     "insert",
     "lock_from_key",
     "mark_actions",
+    "migrate_original",
     "pipeline",
     "teardown_rapyer",
     "teardown_rapyer_sync",

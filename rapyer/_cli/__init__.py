@@ -1,7 +1,8 @@
 """The command line: ``python -m rapyer <command> ...``.
 
-Each command is a module of this package with ``NAME``, ``HELP``, ``add_arguments(parser)``
-and ``run(args) -> int`` (the exit status); list it in ``COMMANDS``.
+Each command is a module of this package with ``add_parser(subparsers)``, which adds its
+parser and sets ``run`` (``run(args) -> int``, the exit status) as its default; list it in
+``COMMANDS``.
 """
 
 from __future__ import annotations
@@ -9,25 +10,21 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from rapyer._cli import indexes
+from rapyer._cli import indexes, migrate_original
 
-COMMANDS = (indexes,)
+COMMANDS = (indexes, migrate_original)
 
 
 def parser() -> argparse.ArgumentParser:
     """The parser of every command."""
-    top = argparse.ArgumentParser(
-        prog="python -m rapyer", description="rapyer's command-line tools"
-    )
-    commands = top.add_subparsers(dest="command", metavar="command", required=True)
+    top = argparse.ArgumentParser(prog="python -m rapyer", description="rapyer's command line")
+    subparsers = top.add_subparsers(dest="command", metavar="command", required=True)
     for command in COMMANDS:
-        sub = commands.add_parser(command.NAME, help=command.HELP, description=command.HELP)
-        command.add_arguments(sub)
-        sub.set_defaults(run=command.run)
+        command.add_parser(subparsers)
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command named in ``argv`` (default: the process arguments)."""
+    """Parse the command line and run the chosen command; returns the exit status."""
     args = parser().parse_args(argv)
     return int(args.run(args))

@@ -2,33 +2,24 @@
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
+from rapyer import _registry
 from rapyer import config as _config
 
 
-def add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "modules",
-        nargs="+",
-        metavar="module",
-        help="modules that define the models (imported, like app.models)",
-    )
-    parser.add_argument(
-        "--url",
-        help="the server (default: the models' Meta.redis, else REDIS_URL, else localhost)",
-    )
+def load_models(
+    modules: Sequence[str], url: str | None, names: Sequence[str] | None = None
+) -> list[Any]:
+    """Import ``modules`` (the current directory first on the path), set the server, and
+    return the models they define (only the classes named in ``names`` when given).
 
-
-def load_models(modules: Sequence[str], url: str | None) -> None:
-    """Import ``modules`` (the current directory first on the path) and set the server.
-
-    A module that cannot be found exits with status 2 and a one-line message.
+    A module that cannot be found exits with a one-line message.
     """
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
@@ -41,6 +32,12 @@ def load_models(modules: Sequence[str], url: str | None) -> None:
             raise SystemExit(f"python -m rapyer: error: no module named {name!r}") from exc
     if url is not None:
         _config.set_init_defaults({"redis": url})
+    found = [
+        cls
+        for cls in _registry.models()
+        if any(cls.__module__ == m or cls.__module__.startswith(m + ".") for m in modules)
+    ]
+    return [cls for cls in found if not names or cls.__name__ in names]
 
 
 def log_progress() -> None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from typing import Any
 
-from rapyer import _index, _registry
-from rapyer._cli.common import add_model_arguments, load_models, log_progress
+from rapyer import _index
+from rapyer._cli.common import load_models, log_progress
 from rapyer._sync import index_ops
 from rapyer._sync.functions import index_status
 from rapyer.results import IndexState, IndexStatus
@@ -23,8 +24,12 @@ HELP = "show the search index of each model; --migrate makes them match the mode
 COLUMNS = ("model", "index", "schema hash", "state", "indexed", "serving", "missing fields")
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_model_arguments(parser)
+def add_parser(subparsers: Any) -> None:
+    """Register the ``indexes`` command on an ``argparse`` subparsers object."""
+    parser = subparsers.add_parser(NAME, help=HELP, description=HELP)
+    parser.add_argument("modules", nargs="+", help="modules defining the models (app.models)")
+    parser.add_argument("--redis", "--url", help="Redis URL (default: the models' Meta, REDIS_URL)")
+    parser.add_argument("--model", action="append", help="only this class (repeatable)")
     parser.add_argument(
         "--migrate",
         action="store_true",
@@ -41,11 +46,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="exit with status 1 when an index is not current",
     )
+    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    load_models(args.modules, args.url)
-    models = [m for m in _registry.models() if _index.has_index(m)]
+    models = [m for m in load_models(args.modules, args.redis, args.model) if _index.has_index(m)]
     if args.migrate:
         log_progress()
         for model in models:

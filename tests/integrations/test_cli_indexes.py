@@ -29,7 +29,7 @@ def _rapyer(folder: Path, url: str, *args: str) -> subprocess.CompletedProcess[s
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("REDIS_URL", None)
     return subprocess.run(
-        [sys.executable, "-m", "rapyer", *args, "--url", url],
+        [sys.executable, "-m", "rapyer", *args, "--redis", url],
         cwd=folder,
         env=env,
         capture_output=True,
