@@ -332,8 +332,8 @@ async def _refresh(cls: type[BaseRedisModel], binding: Binding) -> _index_info.K
         raise IndexNotFoundError(f"{cls.__name__} has no indexed fields")
     if _index_info.init_state["ran"] and cls not in _index_info.prepared:
         # Registered after init_rapyer (a notebook cell): prepare its index now.
-        _index_info.prepared.add(cls)
         await ensure_index(cls)
+        _index_info.prepared.add(cls)
     try:
         serving = await info(binding, _index.index_name(cls))
     except ResponseError as exc:
