@@ -23,9 +23,19 @@ class _ProbeBeforeSend:
     """Mixin of an async redis-py connection class (see the module docstring)."""
 
     _writer: Any
+    _rapyer_handshake = False
+
+    async def on_connect_check_health(self, check_health: bool = True) -> None:
+        # The handshake pipelines commands (CLIENT SETINFO, SELECT): replies are pending
+        # while it sends, so the probe stays off until it is done.
+        self._rapyer_handshake = True
+        try:
+            await super().on_connect_check_health(check_health)  # type: ignore[misc]
+        finally:
+            self._rapyer_handshake = False
 
     async def check_health(self) -> None:
-        if _closed_or_dirty(self._writer):
+        if not self._rapyer_handshake and _closed_or_dirty(self._writer):
             await self.disconnect()  # type: ignore[attr-defined]
             await self.connect()  # type: ignore[attr-defined]
         await super().check_health()  # type: ignore[misc]
