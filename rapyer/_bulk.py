@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticSerializationError
 
 from rapyer import _codec, _keys, _registry, _ttl
+from rapyer import config as _config
 from rapyer._binding import Binding, binding_of
 from rapyer._groups import READ_FETCH
 from rapyer._query import Expression, FieldProxy, SortKey, check_not_bare
@@ -137,8 +138,6 @@ def batch_size_of(cls: type[BaseRedisModel], batch_size: int | None = None) -> i
         if batch_size < 1:
             raise UnsupportedArgumentValueError("batch_size must be at least 1")
         return batch_size
-    from rapyer import config as _config
-
     return int(_config.resolve(cls, "batch_size"))  # type: ignore[arg-type]
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import ResponseError
 
 from rapyer import _index
+from rapyer import _io_async as io
 from rapyer._async import executor
 from rapyer._binding import binding_of
 
@@ -103,10 +105,6 @@ async def ensure_index(cls: type[BaseRedisModel], override: bool = True) -> bool
 
 async def wait_for_indexing(cls: type[BaseRedisModel], timeout: float = 30.0) -> None:
     """Wait until the server has indexed every existing document of ``cls``."""
-    import time
-
-    from rapyer import _io_async as io
-
     deadline = time.monotonic() + timeout
     while True:
         info = await executor.execute(binding_of(cls), "FT.INFO", _index.index_name(cls))

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import Any
 
 from rapyer import _index, _registry
@@ -33,8 +34,6 @@ def init_rapyer_sync(
     option given become defaults for models whose Meta does not set them. Only the names
     passed are replaced. Calling it is optional except for queries.
     """
-    import warnings
-
     values = dict(config)
     if redis is not _UNSET:
         values["redis"] = redis
