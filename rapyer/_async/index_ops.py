@@ -12,6 +12,7 @@ from rapyer import _index
 from rapyer import _io_async as io
 from rapyer._async import executor
 from rapyer._binding import binding_of
+from rapyer._search import is_missing_index, is_missing_module
 
 if TYPE_CHECKING:
     from rapyer._model import BaseRedisModel
@@ -20,19 +21,6 @@ else:
     _Base = object
 
 _log = logging.getLogger("rapyer")
-
-
-def is_missing_module(exc: Exception) -> bool:
-    """Whether a ResponseError says the server has no RediSearch (unknown FT.* command)."""
-    text = str(exc).lower()
-    return "unknown command" in text or "unknown subcommand" in text
-
-
-def is_missing_index(exc: Exception) -> bool:
-    text = str(exc).lower()
-    # "idx:X: no such index" (search, aggregate), "Unknown index name" (info, dropindex);
-    # "Cursor not found" and other errors are not about the index.
-    return "no such index" in text or "unknown index" in text
 
 
 async def create_index(cls: type[BaseRedisModel]) -> bool:

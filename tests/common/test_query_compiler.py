@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from pydantic import Field
 
 from rapyer import AtomicRedisModel, Index, RedisConfig
-from rapyer._async.search import find_steps, parse_cursor, parse_search
 from rapyer._index import TAG_SEPARATOR, create_index_args, indexed_fields
 from rapyer._query import Expression, FieldProxy, SortKey, compile_query, resolve_sort
+from rapyer._search import find_steps, parse_cursor, parse_search
 from rapyer.errors import (
     BadFilterError,
     FindError,
