@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import json
 import typing
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import ConfigDict, TypeAdapter
 from pydantic.errors import PydanticUserError
+from pydantic.functional_validators import AfterValidator
 
 from rapyer import _keys, _links
 from rapyer import config as _config
@@ -17,6 +19,7 @@ from rapyer._binding import binding_of
 from rapyer._codec import DUMP_CONTEXT
 from rapyer._links import RedisValue
 from rapyer._model import BaseRedisModel
+from rapyer._original import stored_bytes
 from rapyer._paths import DictKey, field_path_of, json_path_of
 from rapyer._ttl import ttl_commands
 from rapyer.actions import ActionGroup
@@ -308,7 +311,16 @@ def lazy_scalar(item_type: Any) -> Any:
 def item_schema_source(item_type: Any) -> Any:
     """What container items are validated as: plain builtins for the lazy scalar types."""
     lazy = lazy_scalar(item_type)
-    return lazy._rapyer_builtin if lazy is not None else item_type
+    if lazy is None:
+        return item_type
+    if lazy._rapyer_builtin is bytes:
+        return _stored_bytes_source()  # bytes items of the original are pickles too
+    return lazy._rapyer_builtin
+
+
+@functools.cache
+def _stored_bytes_source() -> Any:
+    return Annotated[bytes, AfterValidator(stored_bytes)]
 
 
 def dict_segment(key: Any) -> DictKey:

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-from rapyer import _links
+from rapyer import _links, _original
 from rapyer._codec import field_adapter
 from rapyer._groups import APPEND, ARITHMETIC, UPDATE
 from rapyer._model import BaseRedisModel
@@ -248,6 +248,14 @@ class BytesShared(RedisScalar, bytes):
     """Local behaviour of ``RedisBytes``: ``+=`` rewrites the whole value."""
 
     _rapyer_builtin = bytes
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.with_info_after_validator_function(
+            lambda value, info: cls(_original.stored_bytes(value, info)), handler(bytes)
+        )
 
     def __iadd__(self, other: Any) -> Any:
         result = bytes(self) + other
