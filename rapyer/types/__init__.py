@@ -6,7 +6,7 @@ async operation (``aappend``, ``aincrease`` ...) has a blocking twin ending in `
 """
 
 # The composition layer of the field types: each public class is its shared part (no I/O,
-# ``rapyer.types._*``) plus the I/O mixins of both APIs. Importing this module registers the
+# ``rapyer._types``) plus the I/O mixins of both APIs. Importing this module registers the
 # classes as the targets of the annotation rewrite (``rapyer._annotations.register_types``).
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ from rapyer._sync.types.numbers import SyncRedisNumberOps
 from rapyer._sync.types.queues import SyncRedisPriorityQueueOps
 from rapyer._sync.types.references import SyncReferenceOps
 from rapyer._sync.types.sets import SyncRedisSetOps
-from rapyer.types._dict import DictShared
-from rapyer.types._list import ListShared
-from rapyer.types._queue import PriorityQueueItem, QueueShared
-from rapyer.types._reference import ReferenceShared
-from rapyer.types._scalars import (
+from rapyer._types.dicts import DictShared
+from rapyer._types.lists import ListShared
+from rapyer._types.queues import PriorityQueueItem, QueueShared
+from rapyer._types.references import ReferenceShared
+from rapyer._types.scalars import (
     BytesShared,
     DatetimeShared,
     FloatShared,
@@ -41,7 +41,7 @@ from rapyer.types._scalars import (
     StrShared,
     TimestampShared,
 )
-from rapyer.types._set import SetShared
+from rapyer._types.sets import SetShared
 
 __all__ = [
     "ForeignKey",

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 from rapyer._async import executor
 from rapyer._async.scripts import run_script_with
 from rapyer._groups import ERASE, POP, UPDATE
+from rapyer._types.base import dict_segment, target_of
 from rapyer.actions import ActionGroup
-from rapyer.types._base import dict_segment, target_of
 
 if TYPE_CHECKING:
-    from rapyer.types._dict import DictShared as _Base
+    from rapyer._types.dicts import DictShared as _Base
 else:
     _Base = object
 

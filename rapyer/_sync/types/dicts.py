@@ -10,10 +10,10 @@ from rapyer._sync import executor
 from rapyer._sync.scripts import run_script_with
 from rapyer._groups import ERASE, POP, UPDATE
 from rapyer.actions import ActionGroup
-from rapyer.types._base import dict_segment, target_of
+from rapyer._types.base import dict_segment, target_of
 
 if TYPE_CHECKING:
-    from rapyer.types._dict import DictShared as _Base
+    from rapyer._types.dicts import DictShared as _Base
 else:
     _Base = object
 

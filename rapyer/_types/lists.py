@@ -16,8 +16,8 @@ from rapyer import _links
 from rapyer._groups import APPEND, ERASE, UPDATE
 from rapyer._model import BaseRedisModel
 from rapyer._scripts import evalsha_command
+from rapyer._types.base import GenericContainer, item_schema_source, pipeline_target, queue
 from rapyer.actions import ActionGroup
-from rapyer.types._base import GenericContainer, item_schema_source, pipeline_target, queue
 
 __all__ = ["ListShared"]
 

@@ -22,9 +22,7 @@ from rapyer._codec import field_adapter
 from rapyer._groups import APPEND, ARITHMETIC, UPDATE
 from rapyer._model import BaseRedisModel
 from rapyer._scripts import evalsha_command
-from rapyer.actions import ActionGroup
-from rapyer.errors import RapyerSerializationError
-from rapyer.types._base import (
+from rapyer._types.base import (
     Command,
     GenericContainer,
     RedisType,
@@ -33,6 +31,8 @@ from rapyer.types._base import (
     pipeline_target,
     queue,
 )
+from rapyer.actions import ActionGroup
+from rapyer.errors import RapyerSerializationError
 
 __all__ = [
     "BytesShared",

@@ -11,8 +11,8 @@ from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from rapyer._links import locate
+from rapyer._types.base import GenericContainer, member_text
 from rapyer.errors import CantSerializeRedisValueError, RapyerSerializationError
-from rapyer.types._base import GenericContainer, member_text
 
 __all__ = ["PriorityQueueItem", "QueueShared"]
 

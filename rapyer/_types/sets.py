@@ -12,9 +12,9 @@ from pydantic_core import core_schema
 
 from rapyer import _links
 from rapyer._groups import APPEND, ERASE
+from rapyer._types.base import GenericContainer, Target, member_text, pipeline_target, queue
 from rapyer.actions import ActionGroup
 from rapyer.errors import CantSerializeRedisValueError
-from rapyer.types._base import GenericContainer, Target, member_text, pipeline_target, queue
 
 __all__ = ["SetShared"]
 

@@ -13,8 +13,7 @@ from rapyer import _links
 from rapyer._groups import ERASE, UPDATE
 from rapyer._model import BaseRedisModel
 from rapyer._paths import UnaddressableKeyError, quote_dict_key
-from rapyer.actions import ActionGroup
-from rapyer.types._base import (
+from rapyer._types.base import (
     GenericContainer,
     adapter_for,
     dict_segment,
@@ -23,6 +22,7 @@ from rapyer.types._base import (
     pipeline_target,
     queue,
 )
+from rapyer.actions import ActionGroup
 
 __all__ = ["DictShared"]
 

@@ -17,8 +17,8 @@ from pydantic_core import core_schema
 
 from rapyer import _keys, _registry
 from rapyer._model import BaseRedisModel
+from rapyer._types.base import GenericContainer
 from rapyer.errors import InvalidKeyError, KeyNotFound, NotResolvedError
-from rapyer.types._base import GenericContainer
 
 __all__ = ["ReferenceShared"]
 
