@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from rapyer._sync import executor
 from rapyer._sync.scripts import run_script_with
 from rapyer._groups import ERASE, POP, UPDATE
-from rapyer.actions import ActionGroup
 from rapyer._types.base import dict_segment, target_of
+from rapyer.actions import ActionGroup
 
 if TYPE_CHECKING:
     from rapyer._types.dicts import DictShared as _Base

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from rapyer._sync import executor
 from rapyer._groups import ARITHMETIC
-from rapyer.errors import KeyNotFound
 from rapyer._types.base import first_match, number_text, replace_in_parent, target_of
+from rapyer.errors import KeyNotFound
 
 if TYPE_CHECKING:
     from rapyer._types.scalars import RedisNumber as _Base

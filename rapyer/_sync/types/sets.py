@@ -10,8 +10,8 @@ from typing_extensions import Self
 
 from rapyer._sync import executor
 from rapyer._groups import APPEND, ERASE, POP, READ
-from rapyer.actions import ActionGroup
 from rapyer._types.base import target_of
+from rapyer.actions import ActionGroup
 
 if TYPE_CHECKING:
     from rapyer._types.sets import SetShared as _Base
