@@ -22,6 +22,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from rapyer import _codec
+from rapyer._paths import json_path_of
 
 if TYPE_CHECKING:
     from rapyer._model import BaseRedisModel
@@ -93,8 +94,6 @@ _NUMBERS = (int, float)
 
 
 def _field_path(name: str) -> str:
-    from rapyer._model import json_path_of
-
     return json_path_of((name,))
 
 

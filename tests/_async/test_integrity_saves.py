@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from rapyer import _io_async as io
 from rapyer import apipeline
+from tests import _io_async as io
 from tests.integrity_models import IgCounter, IgUser
 
 WORKERS = 8

@@ -11,8 +11,8 @@ import logging
 import pytest
 
 import rapyer
-from rapyer import _io_sync as io
 from rapyer.errors import InvalidKeyError, KeyChangeError, LockTimeoutError, RapyerError
+from tests import _io_sync as io
 from tests.integrity_models import IgAcct, IgUser
 from tests.models import User
 

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from rapyer import _io_sync as io
 from rapyer import pipeline
+from tests import _io_sync as io
 from tests.integrity_models import IgCounter, IgUser
 
 WORKERS = 8

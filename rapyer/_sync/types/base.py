@@ -17,9 +17,7 @@ from rapyer._sync import executor
 from rapyer._sync.scripts import run_script_with
 from rapyer._codec import LOAD_CONTEXT, is_missing_path_error, write_error
 from rapyer._scripts import evalsha_command
-from rapyer.actions import ActionGroup
-from rapyer.errors import CantSerializeRedisValueError, KeyNotFound
-from rapyer.types._base import (
+from rapyer._types.base import (
     MISSING_PATH,
     Target,
     first_match,
@@ -28,9 +26,11 @@ from rapyer.types._base import (
     target_of,
     wrong_type_reply,
 )
+from rapyer.actions import ActionGroup
+from rapyer.errors import CantSerializeRedisValueError, KeyNotFound
 
 if TYPE_CHECKING:
-    from rapyer.types._base import RedisType as _Base
+    from rapyer._types.base import RedisType as _Base
 else:
     _Base = object
 

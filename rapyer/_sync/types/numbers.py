@@ -11,11 +11,11 @@ from pydantic import ValidationError
 from rapyer._sync.types.base import write_field
 from rapyer._codec import check_number
 from rapyer._groups import ARITHMETIC
+from rapyer._types.base import first_match, number_text, replace_in_parent, target_of
 from rapyer.errors import CantSerializeRedisValueError, KeyNotFound
-from rapyer.types._base import first_match, number_text, replace_in_parent, target_of
 
 if TYPE_CHECKING:
-    from rapyer.types._scalars import RedisNumber as _Base
+    from rapyer._types.scalars import RedisNumber as _Base
 else:
     _Base = object
 
