@@ -62,7 +62,7 @@ def test_mget_is_split_and_reassembled_in_key_order() -> None:
     by_slot = {
         slot: [[f"doc-of-{key}" for key in block[0][1:-1]]] for slot, block in plan.blocks.items()
     }
-    assert plan.merge(by_slot) == ["doc-of-" + key for key in (a, b, "a2")]
+    assert plan.merge(by_slot) == [["doc-of-" + key for key in (a, b, "a2")]]
 
 
 def test_an_error_reply_in_a_split_command_wins() -> None:
