@@ -19,6 +19,7 @@ import redis
 import redis.asyncio as aredis
 
 from rapyer import config as _config
+from rapyer._cluster_clients import is_cluster_source, new_cluster_client
 
 DEFAULT_URL = "redis://localhost:6379/0"
 
@@ -124,6 +125,7 @@ class Binding:
         self._sync_client: Any = None
         self._sync_pid = 0
         self._given_async_loop: Any = None  # the loop that owns the user's async client
+        self.is_cluster = is_cluster_source(source)
 
     def __repr__(self) -> str:
         return f"Binding({self.source!r})"
@@ -154,6 +156,12 @@ class Binding:
 
     def _new_async_client(self, loop: asyncio.AbstractEventLoop) -> Any:
         source = self.source
+        if self.is_cluster:
+            reuse = self._given_async_loop is None
+            client = new_cluster_client(source, want_async=True, reuse=reuse)
+            if client is source:
+                self._given_async_loop = weakref.ref(loop)
+            return client
         if isinstance(source, str):
             return aredis.Redis.from_url(source, decode_responses=True)
         if _is_async_client(source) and _decodes(source) and self._given_async_loop is None:
@@ -176,6 +184,8 @@ class Binding:
 
     def _new_sync_client(self) -> Any:
         source = self.source
+        if self.is_cluster:
+            return new_cluster_client(source, want_async=False, reuse=True)
         if isinstance(source, str):
             return redis.Redis.from_url(source, decode_responses=True)
         if isinstance(source, redis.Redis) and _decodes(source):

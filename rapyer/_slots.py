@@ -18,7 +18,7 @@ from redis.crc import key_slot
 
 from rapyer.errors import ClusterUnsupportedError
 
-__all__ = ["SlotPlan", "keys_of", "plan", "slot_of"]
+__all__ = ["SlotPlan", "keys_of", "one_slot", "plan", "slot_of"]
 
 Command = tuple[Any, ...]
 
@@ -124,6 +124,11 @@ def plan(commands: Sequence[Command]) -> SlotPlan:
     """
     result = SlotPlan(len(commands))
     for index, command in enumerate(commands):
+        if str(command[0]).upper().startswith("FT."):
+            raise ClusterUnsupportedError(
+                f"{command[0]}: RediSearch without a coordinator sees one shard only, so "
+                "rapyer does not send it to a cluster"
+            )
         keys = keys_of(command)
         if not keys:
             raise ClusterUnsupportedError(
@@ -158,3 +163,20 @@ def plan(commands: Sequence[Command]) -> SlotPlan:
                 "one slot with a shared hash tag"
             )
     return result
+
+
+def one_slot(commands: Sequence[Command], what: str) -> int:
+    """The one slot of every key of ``commands`` (a script, a watched transaction).
+
+    Raises ClusterUnsupportedError when the keys are in several slots: such an operation is
+    atomic only as a whole, so it cannot be split.
+    """
+    keys = [key for command in commands for key in keys_of(command)]
+    slots = {slot_of(key) for key in keys}
+    if len(slots) != 1:
+        raise ClusterUnsupportedError(
+            f"{what} touches keys in {len(slots)} hash slots ({', '.join(keys[:4])}"
+            f"{', ...' if len(keys) > 4 else ''}); on a cluster it needs them in one slot: use "
+            "Meta.cluster_keys (the default on a cluster binding) or a shared hash tag"
+        )
+    return slots.pop()

@@ -11,7 +11,7 @@ from typing_extensions import Self
 
 from rapyer import _bulk, _codec, _keys, _pipeline_state, _ttl
 from rapyer import config as _config
-from rapyer._async import executor, scripts, search
+from rapyer._async import cluster, executor, scripts, search
 from rapyer._binding import Binding, binding_of
 from rapyer._query import Expression, check_not_bare
 from rapyer.errors import (
@@ -81,6 +81,13 @@ async def scan_keys(cls: type[BaseRedisModel], count: int) -> AsyncIterator[list
     pattern = _keys.scan_pattern(cls.class_key_initials())
     is_lock = _keys.is_lock_key
     maybe_lock = _keys.maybe_lock_key
+    if binding.is_cluster:  # every primary, one after the other
+        async for found in cluster.scan(binding, pattern, count):
+            if any(map(maybe_lock, found)):
+                found = [key for key in found if not is_lock(key)]
+            if found:
+                yield found
+        return
     cursor: Any = 0
     while True:
         cursor, found = await executor.execute(

@@ -13,7 +13,7 @@ from typing_extensions import Self
 
 from rapyer import _bulk, _codec, _keys, _pipeline_state, _ttl
 from rapyer import config as _config
-from rapyer._sync import executor, scripts, search
+from rapyer._sync import cluster, executor, scripts, search
 from rapyer._binding import Binding, binding_of
 from rapyer._query import Expression, check_not_bare
 from rapyer.errors import (
@@ -83,6 +83,13 @@ def scan_keys(cls: type[BaseRedisModel], count: int) -> Iterator[list[str]]:
     pattern = _keys.scan_pattern(cls.class_key_initials())
     is_lock = _keys.is_lock_key
     maybe_lock = _keys.maybe_lock_key
+    if binding.is_cluster:  # every primary, one after the other
+        for found in cluster.scan(binding, pattern, count):
+            if any(map(maybe_lock, found)):
+                found = [key for key in found if not is_lock(key)]
+            if found:
+                yield found
+        return
     cursor: Any = 0
     while True:
         cursor, found = executor.execute(

@@ -11,6 +11,7 @@ from rapyer import _index, _registry
 from rapyer import _io_sync as io
 from rapyer import config as _config
 from rapyer._sync import index_ops
+from rapyer._binding import binding_of
 from rapyer._model import BaseRedisModel
 from rapyer.errors import InvalidKeyError, KeyNotFound
 
@@ -58,9 +59,12 @@ def init_rapyer_sync(
 
 
 def create_indexes(override_old_idx: bool = True) -> None:
-    """Create the index of every registered model that has indexed fields (§1)."""
+    """Create the index of every registered model that has indexed fields (§1).
+
+    Models bound to a cluster get none: their queries raise ClusterUnsupportedError.
+    """
     for model in _registry.models():
-        if _index.has_index(model):
+        if _index.has_index(model) and not binding_of(model).is_cluster:
             index_ops.ensure_index(model, override=override_old_idx)
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from redis.exceptions import WatchError
 from typing_extensions import Self
 
-from rapyer import _commands, _groups
+from rapyer import _commands, _groups, _slots
 from rapyer import _io_sync as io
 from rapyer._sync.model_ops import read_model
 from rapyer._sync.scripts import run_script
@@ -188,6 +188,8 @@ def _save_and_release(lock: SyncModelLock[Any]) -> bool:
 
 def _save_and_release_watched(lock: SyncModelLock[Any], commands: list[Any]) -> bool:
     """The token-checked save and release as an optimistic transaction on the lock key."""
+    if lock.binding.is_cluster:
+        _slots.one_slot([("WATCH", lock.name), *commands], "A save at the end of a lock")
     with io.client(lock.binding).pipeline(transaction=True) as pipe:
         pipe.watch(lock.name)
         if pipe.get(lock.name) != lock.token:

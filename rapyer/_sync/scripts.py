@@ -10,6 +10,7 @@ from typing import Any
 from redis.exceptions import NoScriptError, ResponseError
 
 from rapyer import _io_sync as io
+from rapyer import _slots
 from rapyer._binding import Binding
 from rapyer._scripts import SCRIPTS, evalsha_command
 from rapyer.errors import PersistentNoScriptError
@@ -25,8 +26,8 @@ def is_noscript(exc: BaseException) -> bool:
 
 
 def load_script(binding: Binding, name: str) -> None:
-    """``SCRIPT LOAD`` the script called ``name``."""
-    io.client(binding).execute_command("SCRIPT", "LOAD", SCRIPTS[name].source)
+    """``SCRIPT LOAD`` the script called ``name`` (on every primary of a cluster)."""
+    io.client(binding).script_load(SCRIPTS[name].source)
 
 
 def run_script(binding: Binding, name: str, keys: list[str], args: list[Any]) -> Any:
@@ -35,6 +36,8 @@ def run_script(binding: Binding, name: str, keys: list[str], args: list[Any]) ->
     Raises PersistentNoScriptError when the retry still gets ``NOSCRIPT``.
     """
     command = evalsha_command(name, keys, args)
+    if binding.is_cluster:
+        _slots.one_slot([command], f"The script {name!r}")
     client = io.client(binding)
     try:
         return client.execute_command(*command)
@@ -59,6 +62,8 @@ def run_script_with(
     if not extra:
         return run_script(binding, name, keys, args)
     command = evalsha_command(name, keys, args)
+    if binding.is_cluster:
+        _slots.one_slot([command, *extra], f"The script {name!r} with its TTL commands")
     for attempt in range(2):
         pipe = io.client(binding).pipeline(transaction=True)
         pipe.execute_command(*command)
