@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
+from rapyer import _layout
 from rapyer._model import json_path_of
 from rapyer.errors import UnsupportedIndexedFieldError
 from rapyer.fields import Index, RapyerKey
@@ -211,8 +212,7 @@ def create_index_args(cls: type[BaseRedisModel], index_empty: bool = True) -> li
 
     ``index_empty`` adds ``INDEXEMPTY`` to TAG attributes (RediSearch 2.10+).
     """
-    prefix = cls.class_key_initials()
-    args: list[Any] = ["FT.CREATE", index_name(cls), "ON", "JSON", "PREFIX", 1, f"{prefix}:"]
+    args: list[Any] = ["FT.CREATE", index_name(cls), "ON", "JSON", "PREFIX", 1, _layout.head(cls)]
     args.append("SCHEMA")
     for field in indexed_fields(cls).values():
         args += [field.json_path, "AS", field.name]

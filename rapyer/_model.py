@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr, PydanticSchemaGeneratio
 from pydantic._internal._model_construction import ModelMetaclass
 from pydantic.errors import PydanticUserError
 
-from rapyer import _keys, _links, _pipeline_state, _registry
+from rapyer import _keys, _layout, _links, _pipeline_state, _registry
 from rapyer import config as _config
 from rapyer._links import RedisValue
 from rapyer.config import RedisConfig
@@ -624,7 +624,7 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
     def key(self) -> str:
         """The Redis key of the document (the root's key for a nested model)."""
         root = self.root_model()
-        return _keys.build_key(type(root).class_key_initials(), root.pk)
+        return _layout.model_key(type(root), root.pk)
 
     @key.setter
     def key(self, value: str) -> None:

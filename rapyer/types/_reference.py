@@ -14,7 +14,7 @@ from typing import Any, ForwardRef, Generic, TypeVar, Union
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-from rapyer import _keys, _registry
+from rapyer import _keys, _layout, _registry
 from rapyer._async.types.base import AsyncRedisValueOps
 from rapyer._async.types.references import AsyncReferenceOps
 from rapyer._model import BaseRedisModel
@@ -156,7 +156,7 @@ class ReferenceShared(GenericContainer):
                 target = _class_named(target)
             if not (isinstance(target, type) and issubclass(target, BaseRedisModel)):
                 raise ValueError(f"unknown reference class {value['$ref']!r}")
-            return cls(_keys.full_key(target.class_key_initials(), str(value["$id"])))
+            return cls(_layout.full_key(target, str(value["$id"])))
         if isinstance(value, str):
             try:
                 _keys.split_key(value)
