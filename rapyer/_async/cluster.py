@@ -15,7 +15,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from redis.exceptions import RedisError, ResponseError
+from redis.exceptions import (
+    AskError,
+    ClusterDownError,
+    MovedError,
+    RedisError,
+    ResponseError,
+    TryAgainError,
+)
 
 from rapyer import _io_async as io
 from rapyer import _slots
@@ -32,6 +39,8 @@ _REDIRECTS = ("MOVED", "ASK", "TRYAGAIN", "CLUSTERDOWN", "EXECABORT")
 
 def _is_redirect(error: BaseException) -> bool:
     """Whether ``error`` says the slot is (being) served elsewhere: worth a retry."""
+    if isinstance(error, (AskError, ClusterDownError, MovedError, TryAgainError)):
+        return True
     text = str(error).upper()
     return any(word in text for word in _REDIRECTS)
 
@@ -51,13 +60,10 @@ async def transaction_with(
     """``transaction`` on ``client``; error replies are returned in place unless
     ``raise_on_error`` (ClusterWriteError is raised either way)."""
     plan = _slots.plan(commands)
-    if len(plan.blocks) == 1:
-        if len(commands) == 1 and raise_on_error:
-            return [await client.execute_command(*commands[0])]
-        pipe = client.pipeline(transaction=True)
-        for command in commands:
-            pipe.execute_command(*command)
-        return list(await pipe.execute(raise_on_error=raise_on_error))
+    if len(commands) == 1 and len(plan.blocks) == 1 and raise_on_error:
+        return [await client.execute_command(*commands[0])]
+    # Transactions go to the node's plain client, even for one slot: redis-py's async cluster
+    # transaction queues each command through a new event loop in a thread (8.1).
     replies = plan.merge(await run_slots(client, plan.blocks))
     if raise_on_error:
         for reply in replies:

@@ -9,6 +9,7 @@ from redis.exceptions import NoScriptError, ResponseError
 
 from rapyer import _io_async as io
 from rapyer import _slots
+from rapyer._async import cluster
 from rapyer._binding import Binding
 from rapyer._scripts import SCRIPTS, evalsha_command
 from rapyer.errors import PersistentNoScriptError
@@ -63,11 +64,14 @@ async def run_script_with(
     if binding.is_cluster:
         _slots.one_slot([command, *extra], f"The script {name!r} with its TTL commands")
     for attempt in range(2):
-        pipe = io.client(binding).pipeline(transaction=True)
-        pipe.execute_command(*command)
-        for other in extra:
-            pipe.execute_command(*other)
-        replies = await pipe.execute(raise_on_error=False)
+        if binding.is_cluster:
+            replies = await cluster.transaction_with(io.client(binding), [command, *extra])
+        else:
+            pipe = io.client(binding).pipeline(transaction=True)
+            pipe.execute_command(*command)
+            for other in extra:
+                pipe.execute_command(*other)
+            replies = await pipe.execute(raise_on_error=False)
         first = replies[0]
         if isinstance(first, ResponseError) and is_noscript(first):
             if attempt == 0:
