@@ -19,7 +19,6 @@ from redis.cluster import ClusterNode, RedisCluster
 
 __all__ = [
     "close_node_clients",
-    "is_cluster_source",
     "new_cluster_client",
     "node_client",
     "plain_url",
@@ -44,13 +43,6 @@ _COPIED = (
     "encoding",
     "encoding_errors",
 )
-
-
-def is_cluster_source(source: Any) -> bool:
-    """Whether a binding source names a cluster (a cluster client or a cluster URL)."""
-    if isinstance(source, str):
-        return source.startswith(tuple(_SCHEMES))
-    return isinstance(source, (RedisCluster, AsyncRedisCluster))
 
 
 def plain_url(url: str) -> str:

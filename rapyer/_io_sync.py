@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from rapyer import _cluster_clients
 from rapyer._binding import Binding, all_bindings
+from rapyer._clients import sync_clients
 
 __all__ = [
+    "client",
+    "client_factory",
+    "close_clients",
     "each",
     "node_client",
     "node_name_of_key",
     "primary_names",
     "refresh_topology",
-    "client",
-    "client_factory",
-    "close_clients",
-    "gather_calls",
-    "run",
     "sleep",
 ]
 
@@ -29,14 +27,10 @@ T = TypeVar("T")
 sleep = time.sleep
 
 
-def run(result: Any) -> Any:
-    """The blocking call already ran; its result."""
-    return result
-
-
 def client(binding: Binding) -> Any:
     """The sync client of ``binding`` for this process."""
-    return binding.sync_client()
+    clients = binding.sync_clients or sync_clients(binding)
+    return clients.get()
 
 
 def client_factory() -> Callable[[Binding], Any]:
@@ -44,34 +38,12 @@ def client_factory() -> Callable[[Binding], Any]:
     return client
 
 
-def gather_calls(*calls: Callable[[], T]) -> list[T]:
-    """Run every call concurrently, one thread each (each thread starts with an empty
-    context); return the results in order, or raise the first exception."""
-    results: list[Any] = [None] * len(calls)
-    errors: list[BaseException | None] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], T]) -> None:
-        try:
-            results[i] = call()
-        except BaseException as exc:  # re-raised in the calling thread
-            errors[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for error in errors:
-        if error is not None:
-            raise error
-    return results
-
-
 def close_clients() -> None:
     """Close every sync client; async clients are dropped without I/O."""
     for binding in all_bindings():
-        binding.take_async_clients_for(None)
-        sync_client = binding.take_sync_client()
+        if binding.async_clients is not None:
+            binding.async_clients.take_for(None)
+        sync_client = binding.sync_clients.take() if binding.sync_clients is not None else None
         if sync_client is not None:
             for node in _cluster_clients.close_node_clients(sync_client):
                 node.close()

@@ -13,7 +13,7 @@ import pytest
 
 import rapyer
 from rapyer import AtomicRedisModel, Index, IndexState, RedisConfig, _index_info
-from rapyer import _io_sync as io
+from tests import _io_sync as io
 from rapyer._sync import executor, index_ops
 from rapyer._binding import binding_of
 from rapyer._index import index_name, schema_hash, version_name
