@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from redis.exceptions import ResponseError
 
-from rapyer import _bulk, _codec, _index, _query, _ttl
+from rapyer import _bulk, _codec, _index, _index_info, _query, _ttl
 from rapyer import config as _config
 from rapyer._groups import READ_FETCH
 from rapyer.errors import BadFilterError, CorruptedModelError, IndexNotFoundError
@@ -99,13 +99,25 @@ def is_missing_index(exc: Exception) -> bool:
     return "no such index" in text or "unknown index" in text
 
 
+INDEX_FIX = (
+    "run init_rapyer / init_rapyer_sync "
+    "(or `python -m rapyer indexes --migrate <your models module>`)"
+)
+
+
+def not_found_message(cls: type[BaseRedisModel]) -> str:
+    return (
+        f"The index {_index.index_name(cls)} of {cls.__name__} does not exist on the server "
+        f"(or the server has no RediSearch); {INDEX_FIX}"
+    )
+
+
 def map_error(cls: type[BaseRedisModel], exc: ResponseError) -> Exception:
-    """The rapyer error of a failed query: IndexNotFoundError, BadFilterError, else ``exc``."""
+    """The rapyer error of a failed query: IndexNotFoundError (what is known of the index is
+    forgotten), BadFilterError, else ``exc``."""
     if is_missing_index(exc) or is_missing_module(exc):
-        return IndexNotFoundError(
-            f"The index {_index.index_name(cls)} of {cls.__name__} does not exist on the "
-            "server (create it with init_rapyer or create_index)"
-        )
+        _index_info.forget(cls)
+        return IndexNotFoundError(not_found_message(cls))
     if "syntax error" in str(exc).lower():
         return BadFilterError(f"RediSearch rejected the query: {exc}")
     return exc

@@ -18,7 +18,7 @@ from redis.exceptions import ResponseError
 
 from rapyer import _bulk, _index, _pipeline_state, _query, _search
 from rapyer import _io_async as io
-from rapyer._async import executor
+from rapyer._async import executor, index_ops
 from rapyer._binding import Binding, binding_of
 from rapyer.results import DeleteResult
 
@@ -33,6 +33,19 @@ async def _run(cls: type[BaseRedisModel], binding: Binding, *args: Any) -> Any:
         return await executor.execute(binding, *args)
     except ResponseError as exc:
         raise _search.map_error(cls, exc) from exc
+
+
+async def _check(
+    cls: type[BaseRedisModel],
+    binding: Binding,
+    compiled: _query.CompiledQuery,
+    sort: _query.SortKey | None = None,
+) -> None:
+    """The serving index has what the query uses (IndexFieldMissingError otherwise)."""
+    attributes: Any = compiled.attributes
+    if sort is not None:
+        attributes = (*attributes, sort.field.name)
+    await index_ops.check_serving(cls, binding, attributes)
 
 
 async def _complete(cls: type[BaseRedisModel], binding: Binding, models: list[Any]) -> None:
@@ -91,6 +104,7 @@ async def _batches(
     if max_results == 0:
         return
     binding = binding_of(cls)
+    await _check(cls, binding, compiled, sort)
     steps = _search.find_steps(sort, offset, max_results)
     remaining = max_results
     rows_iter = _cursor_rows(cls, binding, compiled, steps, batch)
@@ -155,8 +169,10 @@ async def iterate(
 async def count(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> int:
     """The number of documents matching the AND of ``expressions``."""
     compiled = _search.compile_expressions(cls, expressions)
+    binding = binding_of(cls)
+    await _check(cls, binding, compiled)
     args = _search.count_args(cls, compiled)
-    total, _ = _search.parse_search(await _run(cls, binding_of(cls), *args))
+    total, _ = _search.parse_search(await _run(cls, binding, *args))
     return total
 
 
@@ -168,6 +184,7 @@ async def delete_many(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> 
     """
     compiled = _search.compile_expressions(cls, expressions)
     binding = binding_of(cls)
+    await _check(cls, binding, compiled)
     in_pipeline = _pipeline_state.current() is not None
     per_batch, batch = _search.delete_batch_size(cls, in_pipeline)
     result = DeleteResult(was_committed=not in_pipeline)
