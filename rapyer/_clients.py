@@ -20,6 +20,7 @@ import redis.asyncio as aredis
 
 from rapyer import _probe
 from rapyer._binding import Binding
+from rapyer._cluster_clients import new_cluster_client
 
 __all__ = ["AsyncClients", "SyncClients", "async_clients", "sync_clients"]
 
@@ -118,6 +119,7 @@ class AsyncClients:
 
     def __init__(self, binding: Binding):
         self.source = binding.source
+        self.is_cluster = binding.is_cluster
         self._lock = binding.lock
         self.by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
             weakref.WeakKeyDictionary()
@@ -148,6 +150,12 @@ class AsyncClients:
 
     def _new_client(self, loop: asyncio.AbstractEventLoop) -> Any:
         source = self.source
+        if self.is_cluster:
+            reuse = self._given_loop is None
+            client = new_cluster_client(source, want_async=True, reuse=reuse)
+            if client is source:
+                self._given_loop = weakref.ref(loop)
+            return client
         if isinstance(source, str):
             # A connection the server closed is replaced before a command is sent on it.
             return _probe.install(aredis.Redis.from_url(source, decode_responses=True))
@@ -172,6 +180,7 @@ class SyncClients:
 
     def __init__(self, binding: Binding):
         self.source = binding.source
+        self.is_cluster = binding.is_cluster
         self._lock = binding.lock
         self._client: Any = None
         self._pid = 0
@@ -190,6 +199,8 @@ class SyncClients:
 
     def _new_client(self) -> Any:
         source = self.source
+        if self.is_cluster:
+            return new_cluster_client(source, want_async=False, reuse=True)
         if isinstance(source, str):
             return redis.Redis.from_url(source, decode_responses=True)
         if isinstance(source, redis.Redis) and _decodes(source):
