@@ -49,11 +49,15 @@ _BASE_VALIDATE_JSON = BaseModel.model_validate_json.__func__  # type: ignore[att
 # ---- arguments ------------------------------------------------------------------------------
 
 
+# The original's messages, kept for code and tests that match on them (the same in both APIs).
+ARGUMENT_REQUIRED = "adelete_many requires at least one argument"
+
+
 def check_count(name: str, value: int | None) -> None:
     """A count argument (``max_results``, ``offset``, ``batch_size``): a non-negative int."""
     if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
         raise UnsupportedArgumentValueError(
-            f"{name} must be a non-negative integer (got {value!r})"
+            f"{name} must be >= 0, got {value}"
         )
 
 
@@ -207,7 +211,7 @@ def insert_commands(models: Sequence[BaseRedisModel]) -> dict[Binding, list[Comm
             private = model.__pydantic_private__
             if private is not None:
                 pk = private.get("_rapyer_pk")
-        key = plan.head + (pk if pk is not None else model.pk)
+        key = plan.head + (pk if pk is not None else str(model.pk))
         to_json = plan.to_json
         try:
             if to_json is not None:
@@ -514,7 +518,7 @@ def _simple_delete_keys(
                     return None
                 raise BadDeleteActionError("A nested model cannot be deleted on its own")
             pk = private.get("_rapyer_pk") if own_pk else None
-            append(head + (pk if pk is not None else arg.pk))
+            append(head + (pk if pk is not None else str(arg.pk)))
         elif isinstance(arg, str):
             if global_keys:
                 if _registry.class_for_key_strict(arg) is not cls:
@@ -534,7 +538,7 @@ def class_delete_targets(
     from rapyer._model import BaseRedisModel
 
     if not args:
-        raise UnsupportedArgumentTypeError(f"{cls.__name__}.delete_many needs arguments")
+        raise UnsupportedArgumentTypeError(ARGUMENT_REQUIRED)
     simple = _simple_delete_keys(cls, args, global_keys=False)
     if simple is not None:
         return simple
@@ -547,13 +551,10 @@ def class_delete_targets(
             targets.append(target_of_model(arg))
         elif isinstance(arg, Expression):
             raise UnsupportedArgumentTypeError(
-                "Expressions cannot be mixed with keys or models in delete_many"
+                "Cannot mix expressions with keys or model instances in adelete_many"
             )
         else:
-            raise UnsupportedArgumentTypeError(
-                f"{cls.__name__}.delete_many takes keys, {cls.__name__} models or "
-                f"expressions, got {type(arg).__name__}"
-            )
+            raise UnsupportedArgumentTypeError(f"{arg} is not a valid for adelete_many")
     return targets
 
 
@@ -562,7 +563,7 @@ def global_delete_targets(args: Sequence[Any]) -> list[DeleteTarget] | KeysOfCla
     from rapyer._model import BaseRedisModel
 
     if not args:
-        raise MissingParameterError("delete_many needs at least one key or model")
+        raise MissingParameterError(ARGUMENT_REQUIRED)
     first = args[0]
     if isinstance(first, BaseRedisModel):
         simple = _simple_delete_keys(type(first), args, global_keys=True)
@@ -580,9 +581,7 @@ def global_delete_targets(args: Sequence[Any]) -> list[DeleteTarget] | KeysOfCla
         elif isinstance(arg, BaseRedisModel):
             targets.append(target_of_model(arg))
         else:
-            raise UnsupportedArgumentTypeError(
-                f"delete_many takes full keys and models, got {type(arg).__name__}"
-            )
+            raise UnsupportedArgumentTypeError(f"{arg} is not a valid for adelete_many")
     return targets
 
 

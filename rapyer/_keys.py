@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable
+from typing import Any
 
 from rapyer.errors import InvalidKeyError
 
@@ -17,7 +18,7 @@ LOCK_SUFFIX = ":lock"
 _GLOB_SPECIAL = frozenset("*?[]\\")
 
 
-def build_key(prefix: str, pk: str) -> str:
+def build_key(prefix: str, pk: Any) -> str:
     """The full key of the model with ``prefix`` and ``pk``."""
     return f"{prefix}{SEPARATOR}{pk}"
 

@@ -18,12 +18,12 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr, PydanticSchemaGeneratio
 from pydantic._internal._model_construction import ModelMetaclass
 from pydantic.errors import PydanticUserError
 
-from rapyer import _keys, _links, _pipeline_state, _registry
+from rapyer import _keys, _links, _pipeline_state, _registry, _reserved
 from rapyer import config as _config
 from rapyer._links import RedisValue
 from rapyer.config import RedisConfig
 from rapyer.errors import ModelDefinitionError, RapyerError
-from rapyer.fields import Key, Pickle, SafeLoad
+from rapyer.fields import Key, Pickle, RapyerKey, SafeLoad
 
 __all__ = ["BaseRedisModel", "RedisModelMeta"]
 
@@ -83,6 +83,12 @@ def field_path_of(segments: tuple[PathSegment, ...]) -> str:
         else:
             out += ("." if out else "") + str(seg)
     return out
+
+
+def public_field_path(segments: tuple[PathSegment, ...]) -> str:
+    """The public ``field_path``: ``.a.b[2]`` (a leading dot, as the original), ``""`` for none."""
+    dotted = field_path_of(segments)
+    return "." + dotted if dotted else ""
 
 
 def _contains_model(annotation: Any) -> bool:
@@ -155,7 +161,8 @@ class RedisModelMeta(ModelMetaclass):
             namespace["model_config"] = ConfigDict(**model_config)  # type: ignore[typeddict-item]
         _building.depth = getattr(_building, "depth", 0) + 1
         try:
-            cls = super().__new__(mcs, name, bases, namespace, **kwargs)
+            with _reserved.quiet_shadow_warnings(bases):
+                cls = super().__new__(mcs, name, bases, namespace, **kwargs)
         except PydanticSchemaGenerationError as exc:
             raise ModelDefinitionError(
                 f"{name}: a field type cannot be stored as JSON ({exc}). Use Pickle[T] or "
@@ -171,6 +178,7 @@ class RedisModelMeta(ModelMetaclass):
         if name == "BaseRedisModel" and namespace.get("__module__") == __name__:
             return cls
         _config.warn_ignored(meta, name)
+        _reserved.warn_hidden(cls, cls.__pydantic_fields__)
         from rapyer._index import compute_indexed_fields
 
         if cls.__pydantic_complete__:  # else forward references: checked at first use
@@ -295,6 +303,10 @@ class _LinkedField:
 
     def __get__(self, obj: Any, owner: Any = None) -> Any:
         if obj is None:
+            # a class-level method of the same name is never hidden (Model.find, Model.count)
+            method = _reserved.class_level(owner, self.name)
+            if method is not None:
+                return method
             raise AttributeError(self.name)
         values = obj.__dict__
         try:
@@ -431,6 +443,8 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         # Documents are stored by field name; aliases keep working for user input.
         validate_by_name=True,
         validate_by_alias=True,
+        # A field typed as model A also takes another pydantic model with the same fields.
+        from_attributes=True,
     )
 
     Meta: ClassVar[RedisConfig]
@@ -601,11 +615,11 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         return type(self).class_key_initials()
 
     @property
-    def pk(self) -> str:
-        """The primary key: the Key field's value, else a generated uuid4."""
+    def pk(self) -> Any:
+        """The primary key: the Key field's value (of its own type), else a generated uuid4."""
         key_field = self.__rapyer_key_field__
         if key_field is not None:
-            return str(getattr(self, key_field))
+            return getattr(self, key_field)
         private = self.__pydantic_private__
         pk = private.get("_rapyer_pk") if private is not None else _private(self, "_rapyer_pk")
         if pk is None:
@@ -621,10 +635,10 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
             self._rapyer_pk = str(value)
 
     @property
-    def key(self) -> str:
+    def key(self) -> RapyerKey:
         """The Redis key of the document (the root's key for a nested model)."""
         root = self.root_model()
-        return _keys.build_key(type(root).class_key_initials(), root.pk)
+        return RapyerKey(_keys.build_key(type(root).class_key_initials(), root.pk))
 
     @key.setter
     def key(self, value: str) -> None:
@@ -795,8 +809,9 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
 
     @property
     def field_path(self) -> str:
-        """Dotted path from the root (``""`` at the root)."""
-        return field_path_of(self._rapyer_path_from_root())
+        """Path from the root with a leading dot, as the original's (``.a.b[2]``; ``""`` at the
+        root)."""
+        return public_field_path(self._rapyer_path_from_root())
 
     @property
     def json_path(self) -> str:
@@ -821,6 +836,19 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
     @classmethod
     def build_redis_model(cls) -> None:
         """No-op kept for compatibility: configuration is read at call time."""
+
+    @classmethod
+    def field(cls, name: str) -> Any:
+        """The query proxy of field ``name`` (also when a class method has that name)."""
+        if name not in cls.model_fields:
+            raise AttributeError(f"{cls.__name__} has no field {name!r}")
+        from rapyer._query import FieldProxy
+
+        return FieldProxy(cls, (name,))
+
+    @classmethod
+    def init_class(cls) -> None:
+        """No-op kept for compatibility: query proxies exist from class creation."""
 
     @classmethod
     def index_name(cls) -> str:

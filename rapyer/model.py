@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rapyer import _annotations
 from rapyer._async.bulk import AsyncBulkOps
 from rapyer._async.index_ops import AsyncIndexOps
 from rapyer._async.lock import AsyncLockOps
@@ -37,3 +38,6 @@ class AtomicRedisModel(
     """
 
     Meta = RedisConfig(init_with_rapyer=False)
+
+
+_annotations.set_nested_model_base(AtomicRedisModel)

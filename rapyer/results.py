@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import enum
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, Field
 
 __all__ = ["DeleteResult", "GetOrCreateResult", "GetOrCreateStatus", "RapyerDeleteResult"]
 
 T = TypeVar("T")
 
 
-@dataclass
-class DeleteResult:
+class DeleteResult(BaseModel):
     """What ``delete_many`` did.
 
     ``models_deleted`` counts main documents that existed (inside a pipeline: the targets
@@ -36,11 +37,10 @@ class DeleteResult:
         return self.models_deleted
 
 
-@dataclass
 class RapyerDeleteResult(DeleteResult):
     """``DeleteResult`` of the module-level ``delete_many``, with a count per model class."""
 
-    by_model: dict[type, int] = field(default_factory=dict)
+    by_model: dict[type[Any], int] = Field(default_factory=dict)
 
 
 class GetOrCreateStatus(str, enum.Enum):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import json
@@ -16,7 +17,13 @@ from rapyer import config as _config
 from rapyer._binding import binding_of
 from rapyer._codec import DUMP_CONTEXT
 from rapyer._links import RedisValue
-from rapyer._model import BaseRedisModel, DictKey, field_path_of, json_path_of
+from rapyer._model import (
+    BaseRedisModel,
+    DictKey,
+    field_path_of,
+    json_path_of,
+    public_field_path,
+)
 from rapyer._ttl import ttl_commands
 from rapyer.actions import ActionGroup
 from rapyer.errors import RapyerError
@@ -180,6 +187,17 @@ class RedisType(RedisValue):
         return cls
 
     @property
+    def redis(self) -> Any:
+        """The client this value's operations use: the async client of the running event
+        loop, or the blocking client outside one."""
+        binding = target_of(self).binding
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return binding.sync_client()
+        return binding.async_client()
+
+    @property
     def key(self) -> str:
         return target_of(self).key
 
@@ -189,7 +207,8 @@ class RedisType(RedisValue):
 
     @property
     def field_path(self) -> str:
-        return field_path_of(target_of(self).segments)
+        """Path from the root model with a leading dot, as the original's (``.a.b[2]``)."""
+        return public_field_path(target_of(self).segments)
 
     def clone(self) -> Any:
         """A plain Python copy of the value."""
@@ -321,11 +340,15 @@ def item_schema_source(item_type: Any) -> Any:
 
 @functools.cache
 def _stored_bytes_source() -> Any:
+    from pydantic.functional_serializers import PlainSerializer
     from pydantic.functional_validators import AfterValidator
 
+    from rapyer._codec import bytes_json
     from rapyer._original import stored_bytes
 
-    return Annotated[bytes, AfterValidator(stored_bytes)]
+    return Annotated[
+        bytes, AfterValidator(stored_bytes), PlainSerializer(bytes_json, when_used="json")
+    ]
 
 
 def dict_segment(key: Any) -> DictKey:
