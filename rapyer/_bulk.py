@@ -56,9 +56,7 @@ ARGUMENT_REQUIRED = "adelete_many requires at least one argument"
 def check_count(name: str, value: int | None) -> None:
     """A count argument (``max_results``, ``offset``, ``batch_size``): a non-negative int."""
     if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-        raise UnsupportedArgumentValueError(
-            f"{name} must be >= 0, got {value}"
-        )
+        raise UnsupportedArgumentValueError(f"{name} must be >= 0, got {value}")
 
 
 def classify(args: Sequence[Any]) -> tuple[list[str], list[Expression]]:

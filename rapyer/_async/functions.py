@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rapyer import _index, _registry
+from rapyer import _index, _registry, cascade
 from rapyer import _io_async as io
 from rapyer import config as _config
 from rapyer._async import index_ops
@@ -52,7 +52,18 @@ async def init_rapyer(
         for handler in logger.handlers:
             if handler not in _log.handlers:
                 _log.addHandler(handler)
+    check_cascade_plan()
     await create_indexes(override_old_idx)
+
+
+def check_cascade_plan() -> None:
+    """CascadeTargetTtlMissingError when a class reachable by an enabled TTL cascade edge of a
+    registered model has no ``Meta.ttl``."""
+    cascade.check_plan(
+        _registry.models(),
+        lambda cls: _config.resolve(cls, "cascade_ttl"),
+        lambda cls: _config.resolve(cls, "ttl"),
+    )
 
 
 async def create_indexes(override_old_idx: bool = True) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rapyer import _index, _registry
+from rapyer import _index, _registry, cascade
 from rapyer import _io_sync as io
 from rapyer import config as _config
 from rapyer._sync import index_ops
@@ -54,7 +54,18 @@ def init_rapyer_sync(
         for handler in logger.handlers:
             if handler not in _log.handlers:
                 _log.addHandler(handler)
+    check_cascade_plan()
     create_indexes(override_old_idx)
+
+
+def check_cascade_plan() -> None:
+    """CascadeTargetTtlMissingError when a class reachable by an enabled TTL cascade edge of a
+    registered model has no ``Meta.ttl``."""
+    cascade.check_plan(
+        _registry.models(),
+        lambda cls: _config.resolve(cls, "cascade_ttl"),
+        lambda cls: _config.resolve(cls, "ttl"),
+    )
 
 
 def create_indexes(override_old_idx: bool = True) -> None:
