@@ -9,14 +9,28 @@ from __future__ import annotations
 from rapyer import _registry
 from rapyer import cascade as cascade  # the submodule, as rapyer.cascade
 from rapyer._async.bulk_functions import adelete_many, afind, aget_or_create, ainsert
-from rapyer._async.functions import aexists, afind_one, aget, init_rapyer, teardown_rapyer
+from rapyer._async.functions import (
+    aexists,
+    afind_one,
+    aget,
+    aindex_status,
+    init_rapyer,
+    teardown_rapyer,
+)
 from rapyer._async.lock import alock_from_key
 from rapyer._async.migrate import amigrate_original
 from rapyer._async.pipeline import apipeline
 from rapyer._lock import ModelLock
 from rapyer._migration import MigrationResult, ModelMigration
 from rapyer._sync.bulk_functions import delete_many, find, get_or_create, insert
-from rapyer._sync.functions import exists, find_one, get, init_rapyer_sync, teardown_rapyer_sync
+from rapyer._sync.functions import (
+    exists,
+    find_one,
+    get,
+    index_status,
+    init_rapyer_sync,
+    teardown_rapyer_sync,
+)
 from rapyer._sync.lock import lock_from_key
 from rapyer._sync.migrate import migrate_original
 from rapyer._sync.pipeline import pipeline
@@ -26,6 +40,9 @@ from rapyer.config import RedisConfig
 from rapyer.errors import (
     CantSerializeRedisValueError,
     CorruptedModelError,
+    IndexBuildTimeoutError,
+    IndexFieldMissingError,
+    IndexNotFoundError,
     InvalidKeyError,
     KeyNotFound,
     MissingParameterError,
@@ -44,6 +61,8 @@ from rapyer.results import (
     DeleteResult,
     GetOrCreateResult,
     GetOrCreateStatus,
+    IndexState,
+    IndexStatus,
     RapyerDeleteResult,
 )
 
@@ -65,6 +84,11 @@ __all__ = [
     "GetOrCreateResult",
     "GetOrCreateStatus",
     "Index",
+    "IndexBuildTimeoutError",
+    "IndexFieldMissingError",
+    "IndexNotFoundError",
+    "IndexState",
+    "IndexStatus",
     "InvalidKeyError",
     "Key",
     "KeyNotFound",
@@ -92,6 +116,7 @@ __all__ = [
     "afind_one",
     "aget",
     "aget_or_create",
+    "aindex_status",
     "ainsert",
     "alock_from_key",
     "amigrate_original",
@@ -103,6 +128,7 @@ __all__ = [
     "find_redis_models",
     "get",
     "get_or_create",
+    "index_status",
     "init_rapyer",
     "init_rapyer_sync",
     "insert",
