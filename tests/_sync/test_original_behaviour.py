@@ -241,3 +241,14 @@ def test_query_proxies_of_colliding_fields(backend):
     found = OrigReserved.find(OrigReserved.field("find") >= 2)
     assert sorted(int(m.find) for m in found) == [2, 3]
     assert OrigReserved.count(OrigReserved.field("count") == 2) == 1
+
+
+def test_init_without_a_client_does_no_io(backend):
+    OrigIntKey.Meta.redis = "redis://127.0.0.1:1/0"  # nothing listens there
+    try:
+        rapyer.init_rapyer_sync(ttl=None)  # no client given: no I/O, so no ConnectionError
+    finally:
+        OrigIntKey.Meta.redis = None  # unset again: the init_rapyer default
+    rapyer.insert(OrigIntKey(ident=5, score=3))
+    found = OrigIntKey.find(OrigIntKey.score == 3)  # the first query prepares the index
+    assert [model.pk for model in found] == [5]
