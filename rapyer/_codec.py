@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import PydanticSerializationError
@@ -271,8 +271,6 @@ def field_adapter(cls: type[BaseRedisModel], name: str) -> TypeAdapter[Any]:
         type.__setattr__(cls, "__rapyer_field_adapters__", adapters)
     adapter = adapters.get(name)
     if adapter is None:
-        from typing import Annotated
-
         info = cls.model_fields[name]
         annotation = info.annotation
         if info.metadata:

@@ -35,7 +35,7 @@ def class_level(owner: type, name: str) -> Any:
             continue
         if isinstance(attr, (classmethod, staticmethod)):
             return attr.__get__(None, owner)
-        if type(attr).__name__ == "_LinkedField":
+        if type(attr).__name__ in ("LinkedField", "_LinkedField"):
             continue  # the same field on a parent model
         return None
     return None
