@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Union
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from rapyer.config import RedisConfig
 from rapyer.errors import RapyerError
 from rapyer.fields import Index, Key, Pickle
 
@@ -154,8 +155,6 @@ def redis_model_of(plain: type[BaseModel]) -> type:
     a subclass of both (so ``isinstance(value, plain)`` holds), not registered, one per class."""
     found = _NESTED_MODELS.get(plain)
     if found is None:
-        from rapyer.config import RedisConfig
-
         namespace = {
             "__module__": plain.__module__,
             "__qualname__": plain.__qualname__,

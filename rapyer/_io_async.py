@@ -11,9 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 from rapyer._binding import Binding, all_bindings
-from rapyer._clients import async_clients
+from rapyer._clients import async_clients, sync_clients
 
-__all__ = ["client", "client_factory", "close_clients", "sleep"]
+__all__ = ["client", "client_factory", "close_clients", "sleep", "value_client"]
 
 sleep = asyncio.sleep
 
@@ -44,3 +44,13 @@ async def close_clients() -> None:
         sync_client = binding.sync_clients.take() if binding.sync_clients is not None else None
         if sync_client is not None:
             sync_client.close()
+
+
+def value_client(binding: Binding) -> Any:
+    """The client a field value names as ``redis``: the async client of the running event
+    loop, else (no loop running) the sync client of this process."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return (binding.sync_clients or sync_clients(binding)).get()
+    return (binding.async_clients or async_clients(binding)).get(loop)

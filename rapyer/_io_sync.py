@@ -9,7 +9,7 @@ from typing import Any
 from rapyer._binding import Binding, all_bindings
 from rapyer._clients import sync_clients
 
-__all__ = ["client", "client_factory", "close_clients", "sleep"]
+__all__ = ["client", "client_factory", "close_clients", "sleep", "value_client"]
 
 sleep = time.sleep
 
@@ -33,3 +33,8 @@ def close_clients() -> None:
         sync_client = binding.sync_clients.take() if binding.sync_clients is not None else None
         if sync_client is not None:
             sync_client.close()
+
+
+def value_client(binding: Binding) -> Any:
+    """The client a field value names as ``redis``: the sync client of this process."""
+    return client(binding)

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import json
 import typing
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from rapyer.errors import CascadeTargetTtlMissingError, InvalidCascadeDepthError
+from rapyer import _keys, _registry
+from rapyer._annotations import is_queue
+from rapyer.errors import CascadeTargetTtlMissingError, InvalidCascadeDepthError, RapyerError
 
 if TYPE_CHECKING:
     from rapyer._model import BaseRedisModel
@@ -92,8 +95,6 @@ def _segment(name: str) -> str:
 
 
 def _json_text(name: str) -> str:
-    import json
-
     return json.dumps(name)
 
 
@@ -165,16 +166,7 @@ def _special_edge(name: str, annotation: Any) -> CascadeSpec | None:
     origin = typing.get_origin(annotation) or annotation
     if not isinstance(origin, type):
         return None
-    kind = getattr(origin, "_rapyer_special_kind", None)
-    if kind is None:
-        from rapyer.types import RedisPriorityQueue, RedisSet
-
-        if issubclass(origin, RedisSet):
-            kind = "set"
-        elif issubclass(origin, RedisPriorityQueue):
-            kind = "queue"
-        else:
-            return None
+    kind = "queue" if is_queue(annotation) else "set"
     args = getattr(origin, "_rapyer_args", None) or typing.get_args(annotation)
     if not args:
         return None
@@ -219,8 +211,6 @@ def check_plan(classes: Any, default_of: Any, ttl_of: Any) -> None:
     """Raise CascadeTargetTtlMissingError when a class reachable by an enabled edge from one of
     ``classes`` has no ``Meta.ttl`` (``default_of(cls)`` gives a class's ``cascade_ttl``,
     ``ttl_of(cls)`` its ttl)."""
-    from rapyer import _registry
-
     for cls in classes:
         default = default_of(cls)
         default = default if isinstance(default, CascadeTTL) else None
@@ -248,14 +238,10 @@ class _Node:
 
 
 def _special_keys(cls: Any, key: str) -> list[str]:
-    from rapyer import _keys
-
     return [_keys.special_key(key, ".".join(path)) for path, _ in cls._class_special_fields()]
 
 
 def _member_keys(replies: Any) -> list[str]:
-    import json
-
     out: list[str] = []
     for member in replies or ():
         try:
@@ -268,8 +254,6 @@ def _member_keys(replies: Any) -> list[str]:
 
 
 def _json_keys(reply: Any) -> list[str]:
-    import json
-
     if reply is None:
         return []
     try:
@@ -341,8 +325,6 @@ class Walk:
     ) -> None:
         """Record what some nodes of this level read (``replies`` in the order of their
         commands) and collect the next level."""
-        from rapyer import _registry
-
         position = 0
         nxt = self._next
         for node, commands, edges in plans:
@@ -386,8 +368,6 @@ class Walk:
                     self.best[child] = budget
                     nxt.append(_Node(child, child_cls, budget))
         if len(self.best) > self.MAX_NODES:
-            from rapyer.errors import RapyerError
-
             raise RapyerError(f"The TTL cascade from {self.root_key!r} reached too many keys")
 
     def next_level(self) -> None:
@@ -415,6 +395,4 @@ class Walk:
 
 
 def _special_key_of(key: str, edge: CascadeSpec) -> str:
-    from rapyer import _keys
-
     return _keys.special_key(key, edge.special or edge.field)

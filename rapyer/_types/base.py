@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import copy
 import functools
@@ -186,17 +185,6 @@ class RedisType(RedisValue):
     @classmethod
     def _rapyer_source(cls) -> Any:
         return cls
-
-    @property
-    def redis(self) -> Any:
-        """The client this value's operations use: the async client of the running event
-        loop, or the blocking client outside one."""
-        binding = target_of(self).binding
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return binding.sync_client()
-        return binding.async_client()
 
     @property
     def key(self) -> str:
