@@ -99,22 +99,19 @@ def is_missing_index(exc: Exception) -> bool:
     return "no such index" in text or "unknown index" in text
 
 
-INDEX_FIX = (
-    "run init_rapyer / init_rapyer_sync "
-    "(or `python -m rapyer indexes --migrate <your models module>`)"
-)
+FIX = "run init_rapyer / init_rapyer_sync (or `python -m rapyer indexes --migrate <your models module>`)"
 
 
 def not_found_message(cls: type[BaseRedisModel]) -> str:
+    """The message of IndexNotFoundError for ``cls``: which index, and what to run."""
     return (
         f"The index {_index.index_name(cls)} of {cls.__name__} does not exist on the server "
-        f"(or the server has no RediSearch); {INDEX_FIX}"
+        f"(or the server has no RediSearch); {FIX}"
     )
 
 
 def map_error(cls: type[BaseRedisModel], exc: ResponseError) -> Exception:
-    """The rapyer error of a failed query: IndexNotFoundError (what is known of the index is
-    forgotten), BadFilterError, else ``exc``."""
+    """The rapyer error of a failed query: IndexNotFoundError, BadFilterError, else ``exc``."""
     if is_missing_index(exc) or is_missing_module(exc):
         _index_info.forget(cls)
         return IndexNotFoundError(not_found_message(cls))

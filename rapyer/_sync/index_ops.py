@@ -27,13 +27,12 @@ from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import ResponseError
 
-from rapyer import _index, _index_info
+from rapyer import _index, _index_info, _search
 from rapyer import _io_sync as io
 from rapyer._sync import executor
 from rapyer._sync.scripts import run_script
 from rapyer._binding import Binding, binding_of
 from rapyer._index_info import IndexInfo, parse_info
-from rapyer._search import INDEX_FIX as _FIX
 from rapyer._search import is_missing_index, is_missing_module, not_found_message
 from rapyer.errors import (
     IndexBuildTimeoutError,
@@ -311,7 +310,7 @@ def check_serving(
                 field, what = problem
                 raise IndexFieldMissingError(
                     f"{cls.__name__}.{field} cannot be queried yet: {what}. The index does "
-                    f"not match the model; {_FIX}",
+                    f"not match the model; {_search.FIX}",
                     field=field,
                     index=known.name,
                 )
@@ -321,8 +320,8 @@ def _refresh(cls: type[BaseRedisModel], binding: Binding) -> _index_info.Known:
     if not _index.has_index(cls):
         raise IndexNotFoundError(f"{cls.__name__} has no indexed fields")
     if _index_info.init_state["ran"] and cls not in _index_info.prepared:
-        # Registered after init_rapyer (a notebook cell), or init_rapyer was called without a
-        # client (no I/O there): prepare its index now.
+        # Registered after init_rapyer (a notebook cell), or init_rapyer ran without a client
+        # (no I/O there): prepare its index now.
         ensure_index(cls, **_index_info.init_options)
         _index_info.prepared.add(cls)
     try:
