@@ -7,6 +7,7 @@ Every operation has an async form (``aget``, ``asave`` ...) and a blocking twin 
 from __future__ import annotations
 
 from rapyer import _registry
+from rapyer import cascade as cascade  # the submodule, as rapyer.cascade
 from rapyer._async.bulk_functions import adelete_many, afind, aget_or_create, ainsert
 from rapyer._async.functions import (
     aexists,
@@ -34,6 +35,7 @@ from rapyer._sync.lock import lock_from_key
 from rapyer._sync.migrate import migrate_original
 from rapyer._sync.pipeline import pipeline
 from rapyer.actions import ActionGroup, TargetSource, mark_actions
+from rapyer.cascade import CascadeResult
 from rapyer.config import RedisConfig
 from rapyer.errors import (
     CantSerializeRedisValueError,
@@ -76,6 +78,7 @@ __all__ = [
     "ActionGroup",
     "AtomicRedisModel",
     "CantSerializeRedisValueError",
+    "CascadeResult",
     "CorruptedModelError",
     "DeleteResult",
     "GetOrCreateResult",

@@ -17,8 +17,10 @@ import typing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Union
 
+from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from rapyer.config import RedisConfig
 from rapyer.errors import RapyerError
 from rapyer.fields import Index, Key, Pickle
 
@@ -92,6 +94,8 @@ def rewrite(annotation: Any, mapping: dict[Any, Any], top: bool = True) -> Any:
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
     if origin is None:
+        if _is_plain_model(annotation):
+            return redis_model_of(annotation)
         if isinstance(annotation, type) and annotation in mapping:
             target = mapping[annotation]
             if target is rt.set and not top:
@@ -125,6 +129,42 @@ def rewrite(annotation: Any, mapping: dict[Any, Any], top: bool = True) -> Any:
     if top and origin is set and mapping.get(set) is rt.set:
         return rt.set[args[0]] if args else rt.set
     return annotation
+
+
+# The composed model base (``AtomicRedisModel``), set by ``rapyer.model`` once it exists.
+_NESTED_BASE: list[type] = []
+_NESTED_MODELS: dict[type, type] = {}
+
+
+def set_nested_model_base(base: type) -> None:
+    """Register the class that nested plain pydantic models are turned into subclasses of."""
+    _NESTED_BASE[:] = [base]
+
+
+def _is_plain_model(annotation: Any) -> bool:
+    return (
+        isinstance(annotation, type)
+        and issubclass(annotation, BaseModel)
+        and not hasattr(annotation, "__rapyer_key_field__")
+        and bool(_NESTED_BASE)
+    )
+
+
+def redis_model_of(plain: type[BaseModel]) -> type:
+    """The linked Redis model that stands for the plain pydantic model ``plain`` in a field:
+    a subclass of both (so ``isinstance(value, plain)`` holds), not registered, one per class."""
+    found = _NESTED_MODELS.get(plain)
+    if found is None:
+        namespace = {
+            "__module__": plain.__module__,
+            "__qualname__": plain.__qualname__,
+            "__doc__": plain.__doc__,
+            "Meta": RedisConfig(init_with_rapyer=False),
+        }
+        found = _NESTED_MODELS.setdefault(
+            plain, type(plain.__name__, (_NESTED_BASE[0], plain), namespace)
+        )
+    return found
 
 
 def _is_special(annotation: Any) -> bool:

@@ -49,12 +49,14 @@ _BASE_VALIDATE_JSON = BaseModel.model_validate_json.__func__  # type: ignore[att
 # ---- arguments ------------------------------------------------------------------------------
 
 
+# The original's messages, kept for code and tests that match on them (the same in both APIs).
+ARGUMENT_REQUIRED = "adelete_many requires at least one argument"
+
+
 def check_count(name: str, value: int | None) -> None:
     """A count argument (``max_results``, ``offset``, ``batch_size``): a non-negative int."""
     if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-        raise UnsupportedArgumentValueError(
-            f"{name} must be a non-negative integer (got {value!r})"
-        )
+        raise UnsupportedArgumentValueError(f"{name} must be >= 0, got {value}")
 
 
 def classify(args: Sequence[Any]) -> tuple[list[str], list[Expression]]:
@@ -214,7 +216,7 @@ def insert_commands(models: Sequence[BaseRedisModel]) -> dict[Binding, list[Comm
             private = model.__pydantic_private__
             if private is not None:
                 pk = private.get("_rapyer_pk")
-        key = plan.head + (pk if pk is not None else model.pk) + plan.close
+        key = plan.head + (pk if pk is not None else str(model.pk)) + plan.close
         if key.endswith(_keys.LOCK_SUFFIX):
             _keys.refuse_lock_key(key)
         to_json = plan.to_json
@@ -546,7 +548,7 @@ def _simple_delete_keys(
                     return None
                 raise BadDeleteActionError("A nested model cannot be deleted on its own")
             pk = private.get("_rapyer_pk") if own_pk else None
-            key = head + (pk if pk is not None else arg.pk)
+            key = head + (pk if pk is not None else str(arg.pk))
             if key.endswith(_keys.LOCK_SUFFIX):
                 _keys.refuse_lock_key(key)
             append(key)
@@ -567,7 +569,7 @@ def class_delete_targets(
 ) -> list[DeleteTarget] | KeysOfClass:
     """Targets of ``Model.delete_many`` (keys and models; expressions are handled apart)."""
     if not args:
-        raise UnsupportedArgumentTypeError(f"{cls.__name__}.delete_many needs arguments")
+        raise UnsupportedArgumentTypeError(ARGUMENT_REQUIRED)
     simple = _simple_delete_keys(cls, args, global_keys=False)
     if simple is not None:
         return simple
@@ -579,20 +581,17 @@ def class_delete_targets(
             targets.append(target_of_model(arg))
         elif isinstance(arg, Expression):
             raise UnsupportedArgumentTypeError(
-                "Expressions cannot be mixed with keys or models in delete_many"
+                "Cannot mix expressions with keys or model instances in adelete_many"
             )
         else:
-            raise UnsupportedArgumentTypeError(
-                f"{cls.__name__}.delete_many takes keys, {cls.__name__} models or "
-                f"expressions, got {type(arg).__name__}"
-            )
+            raise UnsupportedArgumentTypeError(f"{arg} is not a valid for adelete_many")
     return targets
 
 
 def global_delete_targets(args: Sequence[Any]) -> list[DeleteTarget] | KeysOfClass:
     """Targets of the module-level ``delete_many`` (full keys and models, any class)."""
     if not args:
-        raise MissingParameterError("delete_many needs at least one key or model")
+        raise MissingParameterError(ARGUMENT_REQUIRED)
     first = args[0]
     if isinstance(first, BaseRedisModel):
         simple = _simple_delete_keys(type(first), args, global_keys=True)
@@ -610,9 +609,7 @@ def global_delete_targets(args: Sequence[Any]) -> list[DeleteTarget] | KeysOfCla
         elif isinstance(arg, BaseRedisModel):
             targets.append(target_of_model(arg))
         else:
-            raise UnsupportedArgumentTypeError(
-                f"delete_many takes full keys and models, got {type(arg).__name__}"
-            )
+            raise UnsupportedArgumentTypeError(f"{arg} is not a valid for adelete_many")
     return targets
 
 

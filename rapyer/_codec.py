@@ -7,6 +7,7 @@ apply SafeLoad field by field.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import re
@@ -36,9 +37,6 @@ _PYDANTIC_VALIDATE_JSON = BaseModel.model_validate_json.__func__  # type: ignore
 
 DUMP_CONTEXT: dict[str, Any] = {"rapyer": "redis"}
 LOAD_CONTEXT: dict[str, Any] = {"rapyer": "redis", LOAD_CONTEXT_FLAG: True}
-
-
-# ---- dump ---------------------------------------------------------------------------------
 
 
 # ---- values JSON cannot hold ---------------------------------------------------------------
@@ -92,6 +90,19 @@ _INF = float("inf")
 
 
 # ---- dump ---------------------------------------------------------------------------------
+
+
+def storing(info: Any) -> bool:
+    """Whether a serializer runs for rapyer's stored form (else for a user's ``model_dump``)."""
+    context = info.context
+    return bool(context) and context.get("rapyer") == "redis"
+
+
+def bytes_json(value: bytes, info: Any) -> str:
+    """JSON form of bytes: base64 when stored, pydantic's default (UTF-8 text) otherwise."""
+    if storing(info):
+        return base64.b64encode(value).decode()
+    return value.decode()
 
 
 def exclude_of(cls: type[BaseRedisModel]) -> dict[str, Any] | None:

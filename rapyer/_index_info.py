@@ -171,6 +171,8 @@ known: dict[tuple[Any, type], Known] = {}
 # model registered later (a notebook cell) gets its index on its first query.
 prepared: weakref.WeakSet[type] = weakref.WeakSet()
 init_state = {"ran": False}
+# The index options of the last init_rapyer, for the models it left to their first query.
+init_options: dict[str, Any] = {}
 
 
 def forget(cls: type | None = None) -> None:

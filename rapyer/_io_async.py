@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from rapyer import _cluster_clients
 from rapyer._binding import Binding, all_bindings
-from rapyer._clients import async_clients
+from rapyer._clients import async_clients, sync_clients
 
 __all__ = [
     "client",
@@ -24,6 +24,7 @@ __all__ = [
     "primary_names",
     "refresh_topology",
     "sleep",
+    "value_client",
 ]
 
 T = TypeVar("T")
@@ -61,6 +62,16 @@ async def close_clients() -> None:
             for node in _cluster_clients.close_node_clients(sync_client):
                 node.close()
             sync_client.close()
+
+
+def value_client(binding: Binding) -> Any:
+    """The client a field value names as ``redis``: the async client of the running event
+    loop, else (no loop running) the sync client of this process."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return (binding.sync_clients or sync_clients(binding)).get()
+    return (binding.async_clients or async_clients(binding)).get(loop)
 
 
 async def each(calls: Sequence[Callable[[], Awaitable[T]]]) -> list[T]:

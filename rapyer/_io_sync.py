@@ -20,6 +20,7 @@ __all__ = [
     "primary_names",
     "refresh_topology",
     "sleep",
+    "value_client",
 ]
 
 T = TypeVar("T")
@@ -48,6 +49,11 @@ def close_clients() -> None:
             for node in _cluster_clients.close_node_clients(sync_client):
                 node.close()
             sync_client.close()
+
+
+def value_client(binding: Binding) -> Any:
+    """The client a field value names as ``redis``: the sync client of this process."""
+    return client(binding)
 
 
 def each(calls: Sequence[Callable[[], T]]) -> list[T]:

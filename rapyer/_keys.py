@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable
+from typing import Any
 
 from rapyer.errors import InvalidKeyError
 
@@ -22,7 +23,7 @@ TAG_OPEN = "{"
 TAG_CLOSE = "}"
 
 
-def build_key(prefix: str, pk: str) -> str:
+def build_key(prefix: str, pk: Any) -> str:
     """The full key of the model with ``prefix`` and ``pk``.
 
     Raises InvalidKeyError when the key would be one of rapyer's own keys (a lock key).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
+from rapyer import _reserved
 from rapyer._annotations import plain_scalar_of
 from rapyer._links import RedisValue
 from rapyer._typeinfo import may_hold_redis_value
@@ -30,6 +31,10 @@ class LinkedField:
 
     def __get__(self, obj: Any, owner: Any = None) -> Any:
         if obj is None:
+            # a class-level method of the same name is never hidden (Model.find, Model.count)
+            method = _reserved.class_level(owner, self.name)
+            if method is not None:
+                return method
             raise AttributeError(self.name)
         values = obj.__dict__
         try:

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ConfigDict, PydanticSchemaGenerationError, TypeAdapter
 from pydantic.errors import PydanticUserError
 
-from rapyer import _annotations, _keys, _registry
+from rapyer import _annotations, _keys, _registry, _reserved
 from rapyer import config as _config
 from rapyer._index import compute_indexed_fields
 from rapyer._lazy_links import install_lazy_links
@@ -56,7 +56,8 @@ class RedisModelMeta(ModelMetaclass):
             namespace["model_config"] = ConfigDict(**model_config)  # type: ignore[typeddict-item]
         _building.depth = getattr(_building, "depth", 0) + 1
         try:
-            cls = super().__new__(mcs, name, bases, namespace, **kwargs)
+            with _reserved.quiet_shadow_warnings(bases):
+                cls = super().__new__(mcs, name, bases, namespace, **kwargs)
         except PydanticSchemaGenerationError as exc:
             raise ModelDefinitionError(
                 f"{name}: a field type cannot be stored as JSON ({exc}). Use Pickle[T] or "
@@ -73,6 +74,7 @@ class RedisModelMeta(ModelMetaclass):
             RedisModelMeta.base = cls
             return cls
         _config.warn_ignored(meta, name)
+        _reserved.warn_hidden(cls, cls.__pydantic_fields__)
         if cls.__pydantic_complete__:  # else forward references: checked at first use
             indexed = compute_indexed_fields(cls)  # UnsupportedIndexedFieldError, unregistered
             type.__setattr__(cls, "__rapyer_indexed_fields__", indexed)

@@ -26,12 +26,14 @@ from rapyer._index import redis_schema
 from rapyer._links import LinkedModel, RedisValue
 from rapyer._meta import BASE_NAME, RedisModelMeta, prepare_fields
 from rapyer._nesting import iter_models, link_value
-from rapyer._paths import DictKey, PathSegment, field_path_of, json_path_of
+from rapyer._paths import DictKey, PathSegment, field_path_of, json_path_of, public_field_path
 from rapyer._pydantic_internals import private as _private
+from rapyer._query import FieldProxy
 from rapyer._set_members import apply_set_members
 from rapyer._typeinfo import direct_model_class
 from rapyer.config import RedisConfig
 from rapyer.errors import KeyChangeError
+from rapyer.fields import RapyerKey
 
 __all__ = ["BaseRedisModel", "RedisModelMeta"]
 
@@ -50,6 +52,8 @@ class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
         # Documents are stored by field name; aliases keep working for user input.
         validate_by_name=True,
         validate_by_alias=True,
+        # A field typed as model A also takes another pydantic model with the same fields.
+        from_attributes=True,
     )
 
     Meta: ClassVar[RedisConfig]
@@ -208,11 +212,11 @@ class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
         )
 
     @property
-    def pk(self) -> str:
-        """The primary key: the Key field's value, else a generated uuid4."""
+    def pk(self) -> Any:
+        """The primary key: the Key field's value (of its own type), else a generated uuid4."""
         key_field = self.__rapyer_key_field__
         if key_field is not None:
-            return str(getattr(self, key_field))
+            return getattr(self, key_field)
         private = self.__pydantic_private__
         pk = private.get("_rapyer_pk") if private is not None else _private(self, "_rapyer_pk")
         if pk is None:
@@ -228,10 +232,10 @@ class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
             self._rapyer_pk = str(value)
 
     @property
-    def key(self) -> str:
+    def key(self) -> RapyerKey:
         """The Redis key of the document (the root's key for a nested model)."""
         root = self.root_model()
-        return _layout.model_key(type(root), root.pk)
+        return RapyerKey(_layout.model_key(type(root), root.pk))
 
     @key.setter
     def key(self, value: str) -> None:
@@ -370,8 +374,9 @@ class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
 
     @property
     def field_path(self) -> str:
-        """Dotted path from the root (``""`` at the root)."""
-        return field_path_of(self._rapyer_path_from_root())
+        """Path from the root with a leading dot, as the original's (``.a.b[2]``; ``""`` at the
+        root)."""
+        return public_field_path(self._rapyer_path_from_root())
 
     @property
     def json_path(self) -> str:
@@ -396,6 +401,17 @@ class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
     @classmethod
     def build_redis_model(cls) -> None:
         """No-op kept for compatibility: configuration is read at call time."""
+
+    @classmethod
+    def init_class(cls) -> None:
+        """No-op kept for compatibility: query proxies exist from class creation."""
+
+    @classmethod
+    def field(cls, name: str) -> Any:
+        """The query proxy of field ``name`` (also when a class method has that name)."""
+        if name not in cls.model_fields:
+            raise AttributeError(f"{cls.__name__} has no field {name!r}")
+        return FieldProxy(cls, (name,))
 
     @classmethod
     def index_name(cls) -> str:

@@ -17,6 +17,7 @@ __all__ = [
     "UnaddressableKeyError",
     "field_path_of",
     "json_path_of",
+    "public_field_path",
     "quote_dict_key",
 ]
 
@@ -73,3 +74,9 @@ def field_path_of(segments: tuple[PathSegment, ...]) -> str:
         else:
             out += ("." if out else "") + str(seg)
     return out
+
+
+def public_field_path(segments: tuple[PathSegment, ...]) -> str:
+    """The public ``field_path``: ``.a.b[2]`` (a leading dot, as the original), ``""`` for none."""
+    dotted = field_path_of(segments)
+    return "." + dotted if dotted else ""

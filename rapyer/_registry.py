@@ -73,5 +73,5 @@ def class_for_key_strict(key: object) -> type[AtomicRedisModel]:
     prefix, sep, pk = untag(key).partition(":")
     cls = _by_prefix.get(prefix) if sep and pk else None
     if cls is None:
-        raise RapyerModelDoesntExistError(prefix, f"No registered model for key {key!r}")
+        raise RapyerModelDoesntExistError(prefix, f"Unknown model class: {prefix}")
     return cls

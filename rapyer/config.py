@@ -222,8 +222,15 @@ def _resolve_uncached(cls: type[AtomicRedisModel], name: str) -> Any:
     for klass in cls.__mro__:
         meta = klass.__dict__.get("Meta")
         if isinstance(meta, RedisConfig) and name in meta.model_fields_set:
-            return getattr(meta, name)
+            value = getattr(meta, name)
+            if value is None and name in UNSET_WHEN_NONE:
+                continue  # an explicit None (say, restored by a fixture) means "not set"
+            return value
     return init_default(name)
+
+
+# Options whose explicit ``None`` means "not set here" (the next class or the default decides).
+UNSET_WHEN_NONE = frozenset({"redis"})
 
 
 def resolved_config(cls: type[AtomicRedisModel]) -> RedisConfig:

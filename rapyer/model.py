@@ -7,7 +7,7 @@ before any model class is created.
 
 from __future__ import annotations
 
-from rapyer import actions
+from rapyer import _annotations, actions
 from rapyer import types as _types  # noqa: F401  (registers the Redis field types)
 from rapyer._async.bulk import AsyncBulkOps
 from rapyer._async.bulk import refresh_groups as _async_refresh
@@ -48,3 +48,6 @@ class AtomicRedisModel(
     """
 
     Meta = RedisConfig(init_with_rapyer=False)
+
+
+_annotations.set_nested_model_base(AtomicRedisModel)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import enum
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, Field
 
 __all__ = [
     "DeleteResult",
@@ -19,8 +21,7 @@ __all__ = [
 T = TypeVar("T")
 
 
-@dataclass
-class DeleteResult:
+class DeleteResult(BaseModel):
     """What ``delete_many`` did.
 
     ``models_deleted`` counts main documents that existed (inside a pipeline: the targets
@@ -43,11 +44,10 @@ class DeleteResult:
         return self.models_deleted
 
 
-@dataclass
 class RapyerDeleteResult(DeleteResult):
     """``DeleteResult`` of the module-level ``delete_many``, with a count per model class."""
 
-    by_model: dict[type, int] = field(default_factory=dict)
+    by_model: dict[type[Any], int] = Field(default_factory=dict)
 
 
 class GetOrCreateStatus(str, enum.Enum):

@@ -16,11 +16,12 @@ import enum
 import os
 import pickle
 import uuid
+import warnings
 from typing import Any, Optional
 
 from pydantic import BaseModel, Field
 
-from rapyer import AtomicRedisModel, SafeLoad
+from rapyer import AtomicRedisModel, Index, Key, RedisConfig, SafeLoad
 
 
 class OrigColor(str, enum.Enum):
@@ -150,3 +151,63 @@ class _System:
 def hostile_system(command: str) -> str:
     """base64 of a pickle that would run ``command`` through ``os.system`` if unpickled."""
     return base64.b64encode(pickle.dumps(_System(command))).decode()
+
+
+# ---- public behaviours of the original (issue: drop-in for its users) ----------------------
+
+
+class OrigUnsetRedis(AtomicRedisModel):
+    """``Meta.redis = None`` set explicitly: the ``init_rapyer`` default applies."""
+
+    Meta = RedisConfig(redis=None)
+    n: int = 0
+
+
+class OrigIntKey(AtomicRedisModel):
+    ident: Key[int]
+    label: str = ""
+    score: Index[int] = 0
+
+
+class OrigContainers(AtomicRedisModel):
+    nums: list[int] = Field(default_factory=list)
+    scores: dict[str, int] = Field(default_factory=dict)
+    moments: list[dt.datetime] = Field(default_factory=list)
+    names: list[str] = Field(default_factory=list)
+
+
+class OrigAddress(BaseModel):
+    """A plain pydantic model: as a field it becomes a linked Redis model."""
+
+    city: str = ""
+    zip: str = ""
+
+
+class OrigLookalike(BaseModel):
+    """Another pydantic model with the same fields as ``OrigAddress``."""
+
+    city: str = ""
+    zip: str = ""
+
+
+class OrigPerson(AtomicRedisModel):
+    address: OrigAddress = Field(default_factory=OrigAddress)
+    previous: list[OrigAddress] = Field(default_factory=list)
+    by_label: dict[str, OrigAddress] = Field(default_factory=dict)
+    raw: bytes = b""
+    seen: Index[dt.datetime] = dt.datetime(2020, 1, 1)
+
+
+with warnings.catch_warnings(record=True) as RESERVED_WARNINGS:
+    warnings.simplefilter("always")
+
+    class OrigReserved(AtomicRedisModel):
+        """Field names of the original's models that are also names of the blocking API."""
+
+        find: Index[int] = 0
+        count: Index[int] = 0
+        get: str = ""
+        save: int = 0
+        update: str = ""
+        lock: bool = False
+        delete: int = 0

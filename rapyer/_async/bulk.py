@@ -12,6 +12,7 @@ from typing_extensions import Self
 from rapyer import _bulk, _codec, _keys, _layout, _pipeline_state, _ttl
 from rapyer import config as _config
 from rapyer._async import cluster, executor, scripts, search
+from rapyer._async.cascade import has_enabled_edges, run_cascade
 from rapyer._binding import Binding, binding_of
 from rapyer._query import Expression, check_not_bare
 from rapyer.errors import (
@@ -418,11 +419,12 @@ class AsyncBulkOps(_Base):
     async def aset_ttl(self, ttl: int | None, cascade: bool = False) -> Any:
         """Expire this model's keys in ``ttl`` seconds (``None`` makes them persistent).
 
-        Queued inside a pipeline. Returns ``None``.
+        Queued inside a pipeline. With ``cascade``, the models this one references by enabled
+        edges get their own TTL extended too (``EXPIRE ... GT``); the result lists dangling
+        and mismatched references (``None`` inside a pipeline, where the EXPIREs are queued).
+        Returns ``None`` without ``cascade``.
         """
         _bulk.check_top_level(self, "set_ttl")
-        if cascade:
-            raise NotImplementedError("TTL cascade is not implemented yet")
         keys = self.all_keys
         binding = binding_of(type(self))
         frame = _pipeline_state.current()
@@ -433,11 +435,17 @@ class AsyncBulkOps(_Base):
                 for key in keys:
                     pending.pop(key, None)
         await executor.write(binding, _ttl.set_ttl_commands(keys, ttl))
-        return None
+        if not cascade:
+            return None
+        result = await run_cascade(self)
+        return None if frame is not None else result
 
     async def arefresh_ttl(self) -> None:
-        """Re-apply ``Meta.ttl`` to the root's keys (nothing when it is ``None``)."""
+        """Re-apply ``Meta.ttl`` to the root's keys (nothing when it is ``None``), and extend
+        the TTL of the models it references by enabled cascade edges."""
         root = self.root_model()
         commands = _ttl.refresh_commands(type(root), root.all_keys)
         if commands:
             await executor.write(binding_of(type(root)), commands)
+        if has_enabled_edges(type(root)):
+            await run_cascade(root)

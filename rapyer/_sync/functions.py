@@ -8,7 +8,7 @@ import logging
 import warnings
 from typing import Any
 
-from rapyer import _index, _index_info, _registry
+from rapyer import _index, _index_info, _registry, cascade
 from rapyer import _io_sync as io
 from rapyer import config as _config
 from rapyer._sync import index_ops
@@ -35,7 +35,8 @@ def init_rapyer_sync(
 
     ``redis`` is a URL or a client (sync or async); ``ttl`` and any other ``RedisConfig``
     option given become defaults for models whose Meta does not set them. Only the names
-    passed are replaced. Calling it is optional except for queries.
+    passed are replaced. Calling it is optional except for queries. Without ``redis`` it
+    does no I/O: each model's index is then prepared by its first query.
 
     Each model's search index is made to match the model without dropping one that
     queries use: a changed schema is built as a new version beside the serving one, which
@@ -62,7 +63,26 @@ def init_rapyer_sync(
         for handler in logger.handlers:
             if handler not in _log.handlers:
                 _log.addHandler(handler)
+    check_cascade_plan()
+    if redis is _UNSET:
+        # No client given: no I/O now (as the original); each model's first query prepares
+        # its index with these options.
+        _index_info.init_options.clear()
+        _index_info.init_options.update(override=override_old_idx, timeout=index_timeout)
+        _index_info.init_state["ran"] = True
+        return
+    _index_info.init_options.clear()
     create_indexes(override_old_idx, index_timeout)
+
+
+def check_cascade_plan() -> None:
+    """CascadeTargetTtlMissingError when a class reachable by an enabled TTL cascade edge of a
+    registered model has no ``Meta.ttl``."""
+    cascade.check_plan(
+        _registry.models(),
+        lambda cls: _config.resolve(cls, "cascade_ttl"),
+        lambda cls: _config.resolve(cls, "ttl"),
+    )
 
 
 def create_indexes(

@@ -320,8 +320,9 @@ def _refresh(cls: type[BaseRedisModel], binding: Binding) -> _index_info.Known:
     if not _index.has_index(cls):
         raise IndexNotFoundError(f"{cls.__name__} has no indexed fields")
     if _index_info.init_state["ran"] and cls not in _index_info.prepared:
-        # Registered after init_rapyer (a notebook cell): prepare its index now.
-        ensure_index(cls)
+        # Registered after init_rapyer (a notebook cell), or init_rapyer ran without a client
+        # (no I/O there): prepare its index now.
+        ensure_index(cls, **_index_info.init_options)
         _index_info.prepared.add(cls)
     try:
         serving = info(binding, _index.index_name(cls))

@@ -11,17 +11,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import ConfigDict, TypeAdapter
 from pydantic.errors import PydanticUserError
+from pydantic.functional_serializers import PlainSerializer
 from pydantic.functional_validators import AfterValidator
 
 from rapyer import _keys, _layout, _links
 from rapyer import config as _config
 from rapyer._binding import binding_of
 from rapyer._changes import field_changed
-from rapyer._codec import DUMP_CONTEXT, check_number, checked_json
+from rapyer._codec import DUMP_CONTEXT, bytes_json, check_number, checked_json
 from rapyer._links import RedisValue
 from rapyer._model import BaseRedisModel
 from rapyer._original import stored_bytes
-from rapyer._paths import DictKey, field_path_of, json_path_of
+from rapyer._paths import DictKey, field_path_of, json_path_of, public_field_path
 from rapyer._ttl import ttl_commands
 from rapyer.actions import ActionGroup
 from rapyer.errors import RapyerError
@@ -264,7 +265,8 @@ class RedisType(RedisValue):
 
     @property
     def field_path(self) -> str:
-        return field_path_of(target_of(self).segments)
+        """Path from the root model with a leading dot, as the original's (``.a.b[2]``)."""
+        return public_field_path(target_of(self).segments)
 
     def clone(self) -> Any:
         """A plain Python copy of the value."""
@@ -390,7 +392,9 @@ def item_schema_source(item_type: Any) -> Any:
 
 @functools.cache
 def _stored_bytes_source() -> Any:
-    return Annotated[bytes, AfterValidator(stored_bytes)]
+    return Annotated[
+        bytes, AfterValidator(stored_bytes), PlainSerializer(bytes_json, when_used="json")
+    ]
 
 
 def dict_segment(key: Any) -> DictKey:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import typing
+from collections.abc import ItemsView, ValuesView
 from typing import Any, TypeVar
 
 from pydantic import GetCoreSchemaHandler
@@ -117,6 +118,14 @@ class DictShared(GenericContainer, dict):  # type: ignore[misc]
             _links.link(value, self, dict_segment(key))
 
     # ---- reads link items -----------------------------------------------------------------
+
+    def values(self) -> Any:  # type: ignore[override]
+        """The values as indexing gives them: Redis-typed and linked to this dict."""
+        return ValuesView(self)
+
+    def items(self) -> Any:  # type: ignore[override]
+        """The ``(key, value)`` pairs, the values as indexing gives them."""
+        return ItemsView(self)
 
     def __getitem__(self, key: Any) -> Any:
         item = dict.__getitem__(self, key)

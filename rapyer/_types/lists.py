@@ -34,7 +34,14 @@ class ListShared(GenericContainer, list):  # type: ignore[misc]
     """Local behaviour of ``RedisList``; builtin mutators are queued inside a pipeline."""
 
     def _rapyer_plain(self) -> Any:
-        return list(self)
+        return list.copy(self)
+
+    def __iter__(self) -> Any:
+        """The items as indexing gives them: Redis-typed and linked to this list."""
+        index = 0
+        while index < len(self):
+            yield self[index]
+            index += 1
 
     @classmethod
     def __get_pydantic_core_schema__(

@@ -18,7 +18,7 @@ from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from rapyer import _links, _original
-from rapyer._codec import field_adapter
+from rapyer._codec import bytes_json, field_adapter, storing
 from rapyer._groups import APPEND, ARITHMETIC, UPDATE
 from rapyer._model import BaseRedisModel
 from rapyer._scripts import evalsha_command
@@ -254,7 +254,11 @@ class BytesShared(RedisScalar, bytes):
         cls, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
         return core_schema.with_info_after_validator_function(
-            lambda value, info: cls(_original.stored_bytes(value, info)), handler(bytes)
+            lambda value, info: cls(_original.stored_bytes(value, info)),
+            handler(bytes),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                bytes_json, info_arg=True, when_used="json"
+            ),
         )
 
     def __iadd__(self, other: Any) -> Any:
@@ -276,6 +280,23 @@ class DatetimeShared(RedisScalar, dt.datetime):
     """Local behaviour of ``RedisDatetime``: ``+=``/``-=`` a timedelta is a script."""
 
     _rapyer_builtin = dt.datetime
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        if len(args) == 1 and not kwargs and isinstance(args[0], dt.datetime):
+            value = args[0]  # RedisDatetime(datetime(...)), as the original allowed
+            return dt.datetime.__new__(
+                cls,
+                value.year,
+                value.month,
+                value.day,
+                value.hour,
+                value.minute,
+                value.second,
+                value.microsecond,
+                value.tzinfo,
+                fold=value.fold,
+            )
+        return dt.datetime.__new__(cls, *args, **kwargs)
 
     def _rapyer_plain(self) -> Any:
         return _plain_datetime(self)
@@ -357,6 +378,13 @@ class TimestampShared(DatetimeShared):
             value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
         return cls._rapyer_wrap(value)
 
+    @classmethod
+    def _rapyer_stored_or_iso(cls, value: dt.datetime, info: Any) -> Any:
+        """Epoch seconds when stored; an ordinary ISO datetime in a user's ``model_dump``."""
+        if storing(info):
+            return cls._rapyer_epoch(value)
+        return _plain_datetime(value)
+
     @staticmethod
     def _rapyer_epoch(value: dt.datetime) -> float:
         if value.tzinfo is not None:
@@ -374,7 +402,7 @@ class TimestampShared(DatetimeShared):
             cls._rapyer_from_any,
             inner,
             serialization=core_schema.plain_serializer_function_ser_schema(
-                cls._rapyer_epoch, when_used="json"
+                cls._rapyer_stored_or_iso, info_arg=True, when_used="json"
             ),
         )
 

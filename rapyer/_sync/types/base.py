@@ -38,6 +38,11 @@ else:
 class SyncRedisValueOps(_Base):
     """Write or read the value at its own JSON path."""
 
+    @property
+    def redis(self) -> Any:
+        """The client this value's operations use (as the original's ``redis``)."""
+        return io.value_client(target_of(self).binding)
+
     def save_now(self) -> Self:
         """Write this value (``JSON.SET`` at its path). Queued in a pipeline."""
         target = target_of(self)
