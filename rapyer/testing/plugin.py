@@ -9,6 +9,8 @@ Fixtures:
 ``rapyer_init`` (function)
     Flushes the server's database, calls ``rapyer.init_rapyer_sync(redis=url)``, yields the
     URL, then calls ``rapyer.teardown_rapyer_sync()`` and forgets the ``init_rapyer`` defaults.
+    It refuses (``FlushRefusedError``) to flush a database that already held keys when the
+    session first used it, unless ``RAPYER_TEST_ALLOW_FLUSH=1`` is set.
 
 Loading the plugin starts nothing: a server is started only when a test asks for one of
 these fixtures. rapyer's core is imported only inside ``rapyer_init``.
@@ -20,7 +22,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from rapyer.testing import server_url
+from rapyer.testing import flush_test_database, server_url
 
 __all__ = ["rapyer_init", "rapyer_server_url"]
 
@@ -40,17 +42,13 @@ def rapyer_init(rapyer_server_url: str) -> Iterator[str]:
     """An empty database with rapyer initialised on it; yields the URL.
 
     Runs ``FLUSHDB`` and ``rapyer.init_rapyer_sync(redis=url)`` before the test and
-    ``rapyer.teardown_rapyer_sync()`` after it.
+    ``rapyer.teardown_rapyer_sync()`` after it. A database that held keys before this session
+    first flushed it is refused unless ``RAPYER_TEST_ALLOW_FLUSH=1`` (see
+    ``rapyer.testing.flush_test_database``).
     """
-    import redis
-
     import rapyer
 
-    client = redis.Redis.from_url(rapyer_server_url)
-    try:
-        client.flushdb()
-    finally:
-        client.close()
+    flush_test_database(rapyer_server_url)
     rapyer.init_rapyer_sync(redis=rapyer_server_url)
     try:
         yield rapyer_server_url
