@@ -28,10 +28,10 @@ def split_key(key: str) -> tuple[str, str]:
     Raises InvalidKeyError when the key is not a string, has no ``:``, or an empty part.
     """
     if not isinstance(key, str):
-        raise InvalidKeyError(f"A rapyer key must be a string, not {type(key).__name__}")
+        raise InvalidKeyError(f"A rapyer key must be a string, not {type(key).__name__}", repr(key))
     prefix, sep, pk = key.partition(SEPARATOR)
     if not sep or not prefix or not pk:
-        raise InvalidKeyError(f"Invalid rapyer key {key!r}: expected '<prefix>:<pk>'")
+        raise InvalidKeyError(f"Invalid rapyer key {key!r}: expected '<prefix>:<pk>'", prefix)
     return prefix, pk
 
 

@@ -174,13 +174,18 @@ class ModelLock(Generic[M]):
         blocking_timeout: float | None,
     ) -> Any:
         """The lock of a full key of any registered class; unknown or malformed keys are
-        locked on the default binding and yield ``None``."""
+        locked on the default binding and yield ``None``. A key that is not a string raises
+        InvalidKeyError at once."""
         from rapyer import _registry
-        from rapyer.errors import InvalidKeyError, KeyNotFound
+        from rapyer.errors import InvalidKeyError, RapyerModelDoesntExistError
 
+        if not isinstance(key, str):
+            raise InvalidKeyError(
+                f"A rapyer key must be a string, not {type(key).__name__}", repr(key)
+            )
         try:
             model_cls = _registry.class_for_key(key)
-        except (KeyNotFound, InvalidKeyError):
+        except RapyerModelDoesntExistError:  # InvalidKeyError included
             return cls(
                 binding=default_binding(),
                 key=str(key),

@@ -20,7 +20,12 @@ from rapyer._async.types.references import AsyncReferenceOps
 from rapyer._model import BaseRedisModel
 from rapyer._sync.types.base import SyncRedisValueOps
 from rapyer._sync.types.references import SyncReferenceOps
-from rapyer.errors import InvalidKeyError, KeyNotFound, NotResolvedError
+from rapyer.errors import (
+    InvalidKeyError,
+    KeyNotFound,
+    NotResolvedError,
+    RapyerModelDoesntExistError,
+)
 from rapyer.types._base import GenericContainer
 
 __all__ = ["ForeignKey", "Reference"]
@@ -73,7 +78,10 @@ class ReferenceShared(GenericContainer):
 
     def _rapyer_target_class(self) -> type[BaseRedisModel]:
         """The class of the target: from the key's prefix, checked against the allowed ones."""
-        cls = _registry.class_for_key(self._rapyer_key)
+        try:
+            cls = _registry.class_for_key(self._rapyer_key)
+        except RapyerModelDoesntExistError as error:  # no model can be stored at this key
+            raise KeyNotFound(f"{self._rapyer_key!r} is not a key of any model") from error
         allowed = type(self)._rapyer_target_classes()
         if allowed is not None and not any(issubclass(cls, a) for a in allowed):
             raise KeyNotFound(
