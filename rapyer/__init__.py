@@ -10,11 +10,14 @@ from rapyer import _registry
 from rapyer._async.bulk_functions import adelete_many, afind, aget_or_create, ainsert
 from rapyer._async.functions import aexists, afind_one, aget, init_rapyer, teardown_rapyer
 from rapyer._async.lock import alock_from_key
+from rapyer._async.migrate import amigrate_original
 from rapyer._async.pipeline import apipeline
 from rapyer._lock import ModelLock
+from rapyer._migration import MigrationResult, ModelMigration
 from rapyer._sync.bulk_functions import delete_many, find, get_or_create, insert
 from rapyer._sync.functions import exists, find_one, get, init_rapyer_sync, teardown_rapyer_sync
 from rapyer._sync.lock import lock_from_key
+from rapyer._sync.migrate import migrate_original
 from rapyer._sync.pipeline import pipeline
 from rapyer.actions import ActionGroup, TargetSource, mark_actions
 from rapyer.config import RedisConfig
@@ -62,7 +65,9 @@ __all__ = [
     "InvalidKeyError",
     "Key",
     "KeyNotFound",
+    "MigrationResult",
     "MissingParameterError",
+    "ModelMigration",
     "ModelLock",
     "NestedModelError",
     "PersistentNoScriptError",
@@ -86,6 +91,7 @@ __all__ = [
     "aget_or_create",
     "ainsert",
     "alock_from_key",
+    "amigrate_original",
     "apipeline",
     "delete_many",
     "exists",
@@ -99,6 +105,7 @@ __all__ = [
     "insert",
     "lock_from_key",
     "mark_actions",
+    "migrate_original",
     "pipeline",
     "teardown_rapyer",
     "teardown_rapyer_sync",

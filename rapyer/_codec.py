@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import PydanticSerializationError
 
-from rapyer import _keys
+from rapyer import _keys, _original
 from rapyer import config as _config
 from rapyer.errors import (
     CantSerializeRedisValueError,
@@ -227,6 +227,12 @@ def _safe_fields(cls: type[BaseRedisModel]) -> frozenset[str] | None:
 def _load_slow(cls: type[M], raw: Any, key: str, exc: ValidationError) -> M:
     data = decode_document(raw, key)
     safe = _safe_fields(cls)
+    data, revived = _original.revive_document(cls, data, safe)
+    if revived:  # written by the original rapyer: its pickles are now rapyer's stored form
+        try:
+            return cls.model_validate_json(json.dumps(data), context=LOAD_CONTEXT)
+        except ValidationError as again:
+            exc = again
     if safe is not None and not safe:
         raise _corrupted(cls, key, exc)
     failing = {err["loc"][0] for err in exc.errors() if err["loc"]}

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import typing
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import ConfigDict, TypeAdapter
 from pydantic.errors import PydanticUserError
@@ -311,7 +312,20 @@ def lazy_scalar(item_type: Any) -> Any:
 def item_schema_source(item_type: Any) -> Any:
     """What container items are validated as: plain builtins for the lazy scalar types."""
     lazy = lazy_scalar(item_type)
-    return lazy._rapyer_builtin if lazy is not None else item_type
+    if lazy is None:
+        return item_type
+    if lazy._rapyer_builtin is bytes:
+        return _stored_bytes_source()  # bytes items of the original are pickles too
+    return lazy._rapyer_builtin
+
+
+@functools.cache
+def _stored_bytes_source() -> Any:
+    from pydantic.functional_validators import AfterValidator
+
+    from rapyer._original import stored_bytes
+
+    return Annotated[bytes, AfterValidator(stored_bytes)]
 
 
 def dict_segment(key: Any) -> DictKey:

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-from rapyer import _links
+from rapyer import _links, _original
 from rapyer._async.types.base import AsyncRedisValueOps
 from rapyer._async.types.numbers import AsyncRedisNumberOps
 from rapyer._codec import field_adapter
@@ -246,6 +246,14 @@ class RedisBytes(AsyncRedisValueOps, SyncRedisValueOps, RedisScalar, bytes):
     """A ``bytes`` field value, stored as base64. ``+=`` rewrites the whole value."""
 
     _rapyer_builtin = bytes
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.with_info_after_validator_function(
+            lambda value, info: cls(_original.stored_bytes(value, info)), handler(bytes)
+        )
 
     def __iadd__(self, other: Any) -> Any:
         result = bytes(self) + other

@@ -7,12 +7,14 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
 from typing_extensions import Self
 
 from rapyer import _io_sync as io
-from rapyer import _pipeline_state
+from rapyer import _original, _pipeline_state
 from rapyer._sync import executor
 from rapyer._sync.scripts import run_script_with
+from rapyer._codec import LOAD_CONTEXT
 from rapyer._scripts import evalsha_command
 from rapyer.actions import ActionGroup
 from rapyer.errors import KeyNotFound
@@ -45,10 +47,23 @@ class SyncRedisValueOps(_Base):
         found, data = first_match(replies[0])
         if not found:
             raise KeyNotFound(f"{target.key} has no value at {target.path}")
-        value = type(self)._rapyer_adapter().validate_json(json.dumps(data))
+        value = _validate_stored(type(self), data)
         if self._rapyer_link is not None:
             value._rapyer_link = self._rapyer_link
         return value
+
+
+def _validate_stored(cls: type[Any], data: Any) -> Any:
+    """The stored ``data`` validated as ``cls``; values the original rapyer pickled are read
+    through the restricted unpickler."""
+    adapter = cls._rapyer_adapter()
+    try:
+        return adapter.validate_json(json.dumps(data), context=LOAD_CONTEXT)
+    except ValidationError:
+        revived, changed = _original.revive_value(cls._rapyer_source(), data)
+        if not changed:
+            raise
+    return adapter.validate_json(json.dumps(revived), context=LOAD_CONTEXT)
 
 
 def write_script(

@@ -1,0 +1,141 @@
+"""The migration of documents written by the original rapyer 1.3 (no I/O): which writes one
+batch needs, the result, and the progress bar.
+
+``rapyer.amigrate_original`` / ``rapyer.migrate_original`` send it; ``python -m rapyer
+migrate-original app.models`` runs it from the shell.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TextIO
+
+from pydantic import BaseModel, Field, ValidationError
+
+from rapyer import _codec, _original
+from rapyer.errors import CantSerializeRedisValueError, UnsupportedArgumentValueError
+
+if TYPE_CHECKING:
+    from rapyer._model import BaseRedisModel
+
+logger = logging.getLogger("rapyer")
+
+Command = tuple[Any, ...]
+
+# Attempts of one batch when a concurrent write touches one of its keys meanwhile (WATCH).
+ATTEMPTS = 10
+
+
+class ModelMigration(BaseModel):
+    """What the migration did (or, in a dry run, would do) for one model class."""
+
+    model: str
+    scanned: int = 0
+    migrated: int = 0
+    invalid: int = 0
+    cursor: int = 0
+    """The SCAN cursor to resume from; 0 once every key was visited."""
+
+
+class MigrationResult(BaseModel):
+    """The result of a migration: totals and one entry per model class."""
+
+    dry_run: bool = False
+    scanned: int = 0
+    migrated: int = 0
+    """Documents rewritten as plain JSON (in a dry run: documents that would be)."""
+    invalid: int = 0
+    """Documents left as they are: a refused pickle, or invalid after decoding (WARNING)."""
+    models: list[ModelMigration] = Field(default_factory=list)
+
+
+@dataclass
+class BatchPlan:
+    """The writes of one batch and its counts."""
+
+    commands: list[Command] = field(default_factory=list)
+    migrated: int = 0
+    invalid: int = 0
+
+
+def check_arguments(
+    models: Sequence[type[BaseRedisModel]], batch_size: int | None, cursor: int
+) -> None:
+    """Argument errors, raised before any I/O."""
+    if batch_size is not None and (not isinstance(batch_size, int) or batch_size <= 0):
+        raise UnsupportedArgumentValueError(
+            f"batch_size must be a positive int, not {batch_size!r}"
+        )
+    if not isinstance(cursor, int) or cursor < 0:
+        raise UnsupportedArgumentValueError(f"cursor must be a non-negative int, not {cursor!r}")
+    if cursor and len(models) != 1:
+        raise UnsupportedArgumentValueError("a cursor resumes the migration of exactly one model")
+
+
+def field_path(name: str) -> str:
+    """The JSON path of a top-level field."""
+    if name.isidentifier():
+        return "$." + name
+    return "$[" + json.dumps(name) + "]"
+
+
+def plan_batch(cls: type[BaseRedisModel], keys: Sequence[str], replies: Sequence[Any]) -> BatchPlan:
+    """The ``JSON.SET`` of each field holding the original's pickles, per document of a batch
+    (the reply of ``JSON.MGET keys $``). Documents already in rapyer's form need nothing."""
+    plan = BatchPlan()
+    for key, raw in zip(keys, replies, strict=True):
+        if raw is None or raw == "[]":
+            continue  # deleted meanwhile, or not a JSON document
+        try:
+            items = _codec.decode_json_array(raw, key)
+            data = _codec.decode_document(items[0] if items else None, key)
+            revived, changed = _original.revive_document(cls, data, frozenset())
+        except CantSerializeRedisValueError as exc:
+            logger.warning("migrate-original: %r left as it is: %s", key, exc)
+            plan.invalid += 1
+            continue
+        if not changed:
+            continue
+        try:
+            cls.model_validate_json(json.dumps(revived), context=_codec.LOAD_CONTEXT)
+        except ValidationError as exc:
+            logger.warning(
+                "migrate-original: %r left as it is, not a valid %s: %s",
+                key,
+                cls.__name__,
+                exc.errors(include_url=False),
+            )
+            plan.invalid += 1
+            continue
+        plan.migrated += 1
+        for name, value in revived.items():
+            if value is not data.get(name):
+                plan.commands.append(("JSON.SET", key, field_path(name), json.dumps(value)))
+    return plan
+
+
+class Progress:
+    """A one-line progress bar on stderr (no dependency), redrawn after each batch."""
+
+    WIDTH = 30
+
+    def __init__(self, name: str, total: int, stream: TextIO | None = None) -> None:
+        self.name = name
+        self.total = total
+        self.stream = stream if stream is not None else sys.stderr
+
+    def update(self, done: int, migrated: int) -> None:
+        total = max(self.total, done)
+        filled = self.WIDTH if total == 0 else self.WIDTH * done // total
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        percent = 100 if total == 0 else 100 * done // total
+        self.stream.write(f"\r{self.name} [{bar}] {percent:3d}% {done}/{total} migrated {migrated}")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()

@@ -1,0 +1,203 @@
+# GENERATED from tests/_async/test_original_format.py by scripts/gen_sync.py. DO NOT EDIT.
+# Change the async source and run: python scripts/gen_sync.py
+"""Documents written by the original rapyer 1.3 in its default format (base64 pickles): every
+read path decodes them through the restricted unpickler, and the migration rewrites them as
+plain JSON. Hostile pickles are refused and never run."""
+
+from __future__ import annotations
+
+import decimal
+import io
+import json
+
+import pytest
+
+import rapyer
+from rapyer.errors import CantSerializeRedisValueError, UnsupportedArgumentValueError
+from tests.original_format import (
+    OrigAll,
+    OrigLevel,
+    OrigSafe,
+    hostile_system,
+    original_document,
+    pickled,
+    sample,
+    sample_values,
+)
+
+
+def _store_original(client, key: str, document: dict) -> None:
+    client.execute_command("JSON.SET", key, "$", json.dumps(document))
+
+
+def _stored(client, key: str) -> dict:
+    raw = json.loads(client.execute_command("JSON.GET", key, "$"))
+    return raw[0] if isinstance(raw, list) else raw
+
+
+def _store_samples(client, count: int) -> list[str]:
+    keys = [f"OrigAll:{i}" for i in range(count)]
+    for key in keys:
+        _store_original(client, key, original_document(sample_values()))
+    return keys
+
+
+def test_every_read_path_decodes_the_original_format(redis_backend):
+    keys = _store_samples(redis_backend, 3)
+    expected = sample()
+    assert OrigAll.get(keys[0]) == expected
+    assert rapyer.get(keys[1]) == expected
+    assert OrigAll.find(*keys) == [expected] * 3
+    assert rapyer.find(*keys) == [expected] * 3
+    assert sorted((OrigAll.find()), key=lambda m: m.pk) == [expected] * 3
+    batches = [batch for batch in _iterate(OrigAll)]
+    assert sum(len(batch) for batch in batches) == 3
+
+
+def _iterate(cls):
+    batch = []
+    for model in cls.iterator(batch_size=2):
+        batch.append(model)
+    yield batch
+
+
+def test_field_reads_decode_the_original_format(redis_backend):
+    (key,) = _store_samples(redis_backend, 1)
+    model = OrigAll.get(key)
+    assert model.flags.load_now() == [True, False, True]
+    assert model.ids.load_now() == sample().ids
+    assert model.raw.load_now() == b"\x00\xffdata"
+    assert model.moments.load_now() == sample().moments
+
+
+def test_read_migrate_read_round_trip(redis_backend):
+    keys = _store_samples(redis_backend, 3)
+    before = {key: _stored(redis_backend, key) for key in keys}
+    expected = sample()
+    assert OrigAll.find(*keys) == [expected] * 3
+
+    dry = rapyer.migrate_original(OrigAll, dry_run=True)
+    assert (dry.dry_run, dry.scanned, dry.migrated, dry.invalid) == (True, 3, 3, 0)
+    assert {key: _stored(redis_backend, key) for key in keys} == before  # nothing written
+
+    done = rapyer.migrate_original(OrigAll, batch_size=2)
+    assert (done.scanned, done.migrated, done.invalid) == (3, 3, 0)
+    assert done.models[0].cursor == 0
+    for key in keys:
+        stored = _stored(redis_backend, key)
+        dumped = expected.redis_dump()
+        # rapyer's own plain JSON, field by field ("at" was ISO text already: not rewritten)
+        assert {k: v for k, v in stored.items() if k != "at"} == {
+            k: v for k, v in dumped.items() if k != "at"
+        }
+        assert stored["flag"] is True and stored["flags"] == [True, False, True]
+        assert stored["color"] == "blue" and stored["day"] == "2024-02-29"
+    assert OrigAll.find(*keys) == [expected] * 3
+
+    again = rapyer.migrate_original(OrigAll)
+    assert (again.scanned, again.migrated) == (3, 0)  # idempotent
+
+
+def test_migration_keeps_ttl_and_other_models(redis_backend):
+    (key,) = _store_samples(redis_backend, 1)
+    redis_backend.expire(key, 1000)
+    user_doc = {"flag": True, "color": "red"}
+    _store_original(redis_backend, "OrigSafe:1", user_doc)
+    result = rapyer.migrate_original()  # every registered model
+    assert result.migrated == 1
+    assert 0 < redis_backend.ttl(key) <= 1000
+    assert _stored(redis_backend, "OrigSafe:1") == user_doc
+
+
+def test_migration_resumes_from_a_cursor(redis_backend):
+    keys = _store_samples(redis_backend, 6)
+    cursor, _ = redis_backend.execute_command("SCAN", 0, "MATCH", "OrigAll:*", "COUNT", 2)
+    cursor = int(cursor)
+    if cursor:
+        resumed = rapyer.migrate_original(OrigAll, cursor=cursor, batch_size=2)
+        assert resumed.models[0].cursor == 0
+        assert resumed.scanned <= 6
+    rest = rapyer.migrate_original(OrigAll, batch_size=2)
+    assert rest.scanned == 6
+    assert all(_stored(redis_backend, key)["flag"] is True for key in keys)
+    assert (rapyer.migrate_original(OrigAll)).migrated == 0
+
+
+def test_migration_draws_a_progress_bar(redis_backend):
+    _store_samples(redis_backend, 4)
+    stream = io.StringIO()
+    result = rapyer.migrate_original(OrigAll, batch_size=3, progress=stream)
+    assert result.migrated == 4
+    text = stream.getvalue()
+    assert "OrigAll [" in text and "100% 4/4 migrated 4" in text
+    assert text.endswith("\n")
+
+
+def test_migration_argument_errors(redis_backend):
+    with pytest.raises(UnsupportedArgumentValueError):
+        rapyer.migrate_original(OrigAll, batch_size=0)
+    with pytest.raises(UnsupportedArgumentValueError):
+        rapyer.migrate_original(OrigAll, cursor=-1)
+    with pytest.raises(UnsupportedArgumentValueError):
+        rapyer.migrate_original(OrigAll, OrigSafe, cursor=5)
+
+
+def test_hostile_pickle_is_refused_and_never_runs(redis_backend, tmp_path):
+    marker = tmp_path / "pwned"
+    document = original_document(sample_values())
+    document["flag"] = hostile_system(f"touch {marker}")
+    _store_original(redis_backend, "OrigAll:evil", document)
+    with pytest.raises(CantSerializeRedisValueError):
+        OrigAll.get("OrigAll:evil")
+    with pytest.raises(CantSerializeRedisValueError):
+        rapyer.get("OrigAll:evil")
+    with pytest.raises(CantSerializeRedisValueError):
+        rapyer.find("OrigAll:evil")
+    with pytest.raises(CantSerializeRedisValueError):
+        OrigAll.find()
+    before = _stored(redis_backend, "OrigAll:evil")
+    result = rapyer.migrate_original(OrigAll)
+    assert (result.migrated, result.invalid) == (0, 1)
+    assert _stored(redis_backend, "OrigAll:evil") == before
+    assert not marker.exists()
+
+
+def test_hostile_item_and_nested_pickles_are_refused(redis_backend, tmp_path):
+    marker = tmp_path / "pwned"
+    for field, value in (
+        ("flags", [hostile_system(f"touch {marker}")]),
+        ("ids", {"a": hostile_system(f"touch {marker}")}),
+        ("inner", {"active": hostile_system(f"touch {marker}")}),
+    ):
+        document = original_document(sample_values())
+        document[field] = value
+        _store_original(redis_backend, "OrigAll:evil", document)
+        with pytest.raises(CantSerializeRedisValueError):
+            OrigAll.get("OrigAll:evil")
+    assert not marker.exists()
+
+
+def test_a_class_outside_the_field_type_is_refused(redis_backend):
+    for field, value in (
+        ("flag", pickled(decimal.Decimal("1"))),  # a Decimal in a bool field
+        ("color", pickled(OrigLevel.HIGH)),  # another Enum
+        ("ident", pickled(decimal.Decimal("1"))),
+    ):
+        document = original_document(sample_values())
+        document[field] = value
+        _store_original(redis_backend, "OrigAll:other", document)
+        with pytest.raises(CantSerializeRedisValueError):
+            OrigAll.get("OrigAll:other")
+
+
+def test_safe_load_field_with_a_hostile_pickle_becomes_none(redis_backend, tmp_path):
+    marker = tmp_path / "pwned"
+    _store_original(
+        redis_backend,
+        "OrigSafe:1",
+        {"flag": hostile_system(f"touch {marker}"), "color": pickled(sample().color)},
+    )
+    model = OrigSafe.get("OrigSafe:1")
+    assert model.flag is None and model.failed_fields == {"flag"}
+    assert model.color == sample().color
+    assert not marker.exists()
