@@ -15,6 +15,9 @@ asked::
     # or a process-wide shared server, honouring REDIS_URL:
     url = rapyer.testing.server_url()
 
+``EmbeddedCluster`` (module :mod:`rapyer.testing.cluster`) starts a local Redis Cluster of such
+servers (3 primaries by default, optional replicas), formed without any CLI.
+
 The pytest fixtures ``rapyer_server_url`` and ``rapyer_init`` live in
 :mod:`rapyer.testing.plugin`, registered automatically through the ``pytest11`` entry point.
 
@@ -41,13 +44,17 @@ from types import TracebackType
 
 __all__ = [
     "ALLOW_FLUSH_ENV",
+    "EmbeddedCluster",
     "EmbeddedServer",
     "FlushRefusedError",
+    "cluster_url",
     "find_module_paths",
     "flush_test_database",
     "find_valkey_server",
     "server_url",
+    "start_cluster",
     "start_server",
+    "stop_cluster",
     "stop_server",
 ]
 
@@ -512,3 +519,41 @@ def _redacted(url: str) -> str:
         return url
     user = credentials.partition(":")[0]
     return f"{scheme}://{user + ':' if user else ''}***@{host}"
+
+
+from rapyer.testing.cluster import EmbeddedCluster  # noqa: E402  (needs EmbeddedServer above)
+
+_shared_cluster: EmbeddedCluster | None = None
+
+
+def start_cluster() -> EmbeddedCluster:
+    """Return the process-wide shared embedded cluster (3 primaries, 1 replica each).
+
+    Started on the first call (about 3 s), restarted if it was stopped; stopped at interpreter
+    exit or by :func:`stop_cluster`. ``REDIS_CLUSTER_URL`` is not consulted; see
+    :func:`cluster_url`.
+    """
+    global _shared_cluster
+    with _shared_lock:
+        if _shared_cluster is None:
+            _shared_cluster = EmbeddedCluster(primaries=3, replicas=1)
+        return _shared_cluster.start()
+
+
+def stop_cluster() -> None:
+    """Stop the shared cluster of :func:`start_cluster`, if it runs."""
+    with _shared_lock:
+        if _shared_cluster is not None:
+            _shared_cluster.stop()
+
+
+def cluster_url() -> str:
+    """Return ``$REDIS_CLUSTER_URL`` when set, else the URL of the shared embedded cluster.
+
+    The URL has the form ``redis+cluster://host:port/0`` (any node of the cluster). With
+    ``REDIS_CLUSTER_URL`` set, nothing is started.
+    """
+    url = os.environ.get("REDIS_CLUSTER_URL")
+    if url:
+        return url
+    return start_cluster().url

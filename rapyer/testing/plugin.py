@@ -12,6 +12,17 @@ Fixtures:
     It refuses (``FlushRefusedError``) to flush a database that already held keys when the
     session first used it, unless ``RAPYER_TEST_ALLOW_FLUSH=1`` is set.
 
+``rapyer_cluster`` (session)
+    A process-wide :class:`~rapyer.testing.EmbeddedCluster` (3 primaries, 1 replica each),
+    started on first use (about 3 s) and stopped when the process exits.
+
+``rapyer_cluster_url`` (session)
+    ``$REDIS_CLUSTER_URL`` when set (nothing is started), else the ``redis+cluster://`` URL of
+    ``rapyer_cluster``.
+
+Marker: ``@pytest.mark.cluster`` marks tests that run against a cluster (select them with
+``-m cluster``, skip them with ``-m "not cluster"``).
+
 Loading the plugin starts nothing: a server is started only when a test asks for one of
 these fixtures. rapyer's core is imported only inside ``rapyer_init``.
 """
@@ -22,9 +33,29 @@ from collections.abc import Iterator
 
 import pytest
 
-from rapyer.testing import flush_test_database, server_url
+from rapyer.testing import cluster_url, flush_test_database, server_url, start_cluster
+from rapyer.testing.cluster import EmbeddedCluster
 
-__all__ = ["rapyer_init", "rapyer_server_url"]
+__all__ = ["rapyer_cluster", "rapyer_cluster_url", "rapyer_init", "rapyer_server_url"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "cluster: runs against a Redis Cluster (the embedded one unless REDIS_CLUSTER_URL)",
+    )
+
+
+@pytest.fixture(scope="session")
+def rapyer_cluster() -> EmbeddedCluster:
+    """The process-wide embedded cluster: 3 primaries, 1 replica each, started on first use."""
+    return start_cluster()
+
+
+@pytest.fixture(scope="session")
+def rapyer_cluster_url() -> str:
+    """``$REDIS_CLUSTER_URL`` when set, else the ``redis+cluster://`` URL of the shared cluster."""
+    return cluster_url()
 
 
 @pytest.fixture(scope="session")
