@@ -8,14 +8,28 @@ from __future__ import annotations
 
 from rapyer import _registry
 from rapyer._async.bulk_functions import adelete_many, afind, aget_or_create, ainsert
-from rapyer._async.functions import aexists, afind_one, aget, init_rapyer, teardown_rapyer
+from rapyer._async.functions import (
+    aexists,
+    afind_one,
+    aget,
+    aindex_status,
+    init_rapyer,
+    teardown_rapyer,
+)
 from rapyer._async.lock import alock_from_key
 from rapyer._async.migrate import amigrate_original
 from rapyer._async.pipeline import apipeline
 from rapyer._lock import ModelLock
 from rapyer._migration import MigrationResult, ModelMigration
 from rapyer._sync.bulk_functions import delete_many, find, get_or_create, insert
-from rapyer._sync.functions import exists, find_one, get, init_rapyer_sync, teardown_rapyer_sync
+from rapyer._sync.functions import (
+    exists,
+    find_one,
+    get,
+    index_status,
+    init_rapyer_sync,
+    teardown_rapyer_sync,
+)
 from rapyer._sync.lock import lock_from_key
 from rapyer._sync.migrate import migrate_original
 from rapyer._sync.pipeline import pipeline
@@ -24,6 +38,9 @@ from rapyer.config import RedisConfig
 from rapyer.errors import (
     CantSerializeRedisValueError,
     CorruptedModelError,
+    IndexBuildTimeoutError,
+    IndexFieldMissingError,
+    IndexNotFoundError,
     InvalidKeyError,
     KeyNotFound,
     MissingParameterError,
@@ -42,6 +59,8 @@ from rapyer.results import (
     DeleteResult,
     GetOrCreateResult,
     GetOrCreateStatus,
+    IndexState,
+    IndexStatus,
     RapyerDeleteResult,
 )
 
@@ -62,6 +81,11 @@ __all__ = [
     "GetOrCreateResult",
     "GetOrCreateStatus",
     "Index",
+    "IndexBuildTimeoutError",
+    "IndexFieldMissingError",
+    "IndexNotFoundError",
+    "IndexState",
+    "IndexStatus",
     "InvalidKeyError",
     "Key",
     "KeyNotFound",
@@ -89,6 +113,7 @@ __all__ = [
     "afind_one",
     "aget",
     "aget_or_create",
+    "aindex_status",
     "ainsert",
     "alock_from_key",
     "amigrate_original",
@@ -100,6 +125,7 @@ __all__ = [
     "find_redis_models",
     "get",
     "get_or_create",
+    "index_status",
     "init_rapyer",
     "init_rapyer_sync",
     "insert",

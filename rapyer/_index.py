@@ -4,12 +4,18 @@
 ``UnsupportedIndexedFieldError`` there) and maps each attribute name (``"age"``,
 ``"address.city"``) to an :class:`IndexedField`. ``create_index_args`` builds the
 ``FT.CREATE`` command of §7.1.
+
+Index names: every schema version is its own index, ``idx:{prefix}:v{hash}`` (``version_name``,
+the hash of the canonical schema: ``schema_hash``), and the alias ``idx:{prefix}``
+(``index_name``) names the version that serves queries (see ``docs/guide/queries.md``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
+import json
 import typing
 import uuid
 from dataclasses import dataclass
@@ -31,6 +37,8 @@ __all__ = [
     "index_name",
     "indexed_fields",
     "lookup",
+    "schema_hash",
+    "version_name",
 ]
 
 Kind = Literal["tag", "numeric", "bool", "datetime", "date"]
@@ -203,17 +211,59 @@ def lookup(cls: type[BaseRedisModel], name: str) -> IndexedField | None:
 
 
 def index_name(cls: type[BaseRedisModel]) -> str:
+    """The name queries use: the alias of the serving version (or an old-layout index)."""
     return f"idx:{cls.class_key_initials()}"
 
 
-def create_index_args(cls: type[BaseRedisModel], index_empty: bool = True) -> list[Any]:
-    """The ``FT.CREATE`` command of ``cls``'s index (§7.1).
+HASH_LENGTH = 12
 
-    ``index_empty`` adds ``INDEXEMPTY`` to TAG attributes (RediSearch 2.10+).
+
+def schema_hash(cls: type[BaseRedisModel]) -> str:
+    """A hash of the canonical definition of ``cls``'s index (prefix and schema).
+
+    The same model gives the same hash in every process and on every server (the schema
+    hashed is always the one with ``INDEXEMPTY``, whether the server supports it or not).
     """
     prefix = cls.class_key_initials()
-    args: list[Any] = ["FT.CREATE", index_name(cls), "ON", "JSON", "PREFIX", 1, f"{prefix}:"]
-    args.append("SCHEMA")
+    cached = cls.__dict__.get("__rapyer_schema_hash__")
+    if cached is not None and cached[0] == prefix:
+        return str(cached[1])
+    definition = ["JSON", prefix, _schema_args(cls, index_empty=True)]
+    text = json.dumps(definition, separators=(",", ":"), ensure_ascii=True)
+    value = hashlib.sha256(text.encode()).hexdigest()[:HASH_LENGTH]
+    type.__setattr__(cls, "__rapyer_schema_hash__", (prefix, value))
+    return value
+
+
+def version_name(cls: type[BaseRedisModel], schema: str | None = None) -> str:
+    """The name of the index of ``cls``'s current schema: ``idx:{prefix}:v{hash}``."""
+    return f"{index_name(cls)}:v{schema or schema_hash(cls)}"
+
+
+def version_hash(cls: type[BaseRedisModel], name: str) -> str | None:
+    """The schema hash in a version name of ``cls``'s prefix; ``None`` for other names."""
+    head = index_name(cls) + ":v"
+    if name.startswith(head) and len(name) == len(head) + HASH_LENGTH:
+        return name[len(head) :]
+    return None
+
+
+def create_index_args(
+    cls: type[BaseRedisModel], index_empty: bool = True, name: str | None = None
+) -> list[Any]:
+    """The ``FT.CREATE`` command of ``cls``'s index (§7.1), named ``name``.
+
+    ``name`` defaults to the version name of the current schema; ``index_empty`` adds
+    ``INDEXEMPTY`` to TAG attributes (RediSearch 2.10+).
+    """
+    prefix = cls.class_key_initials()
+    args: list[Any] = ["FT.CREATE", name or version_name(cls), "ON", "JSON"]
+    args += ["PREFIX", 1, f"{prefix}:", "SCHEMA"]
+    return args + _schema_args(cls, index_empty)
+
+
+def _schema_args(cls: type[BaseRedisModel], index_empty: bool) -> list[Any]:
+    args: list[Any] = []
     for field in indexed_fields(cls).values():
         args += [field.json_path, "AS", field.name]
         if field.kind in ("numeric", "datetime"):

@@ -406,6 +406,7 @@ def escape_term(term: str) -> str:
 class CompiledQuery:
     text: str
     params: dict[str, str]
+    attributes: frozenset[str] = frozenset()  # the index attributes the query uses
 
     def params_args(self) -> list[Any]:
         if not self.params:
@@ -513,14 +514,27 @@ def compile_query(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> Comp
     compiler = _Compiler()
     parts = []
     own = indexed_fields(cls)
+    attributes: set[str] = set()
     for expr in expressions:
         expr = _check_expression(expr)
         for field in expr.fields():
             known = own.get(field.name)
             if known is None or known.kind != field.kind:
                 raise BadFilterError(f"{field.name} is not an indexed field of {cls.__name__}")
+        attributes.update(_attributes_of(expr))
         parts.append(compiler.compile(expr))
     if not parts:
         return CompiledQuery("*", {})
     text = parts[0] if len(parts) == 1 else " ".join(f"({p})" for p in parts)
-    return CompiledQuery(text, compiler.params)
+    return CompiledQuery(text, compiler.params, frozenset(attributes))
+
+
+def _attributes_of(expr: Expression) -> Iterable[str]:
+    """The index attributes ``expr`` queries (``match`` uses the ``__text`` attribute)."""
+    if isinstance(expr, Condition):
+        yield expr.field.text_name if expr.op == "match" else expr.field.name
+    elif isinstance(expr, (And, Or)):
+        for item in expr.items:
+            yield from _attributes_of(item)
+    elif isinstance(expr, Not):
+        yield from _attributes_of(expr.item)

@@ -15,6 +15,8 @@ __all__ = [
     "CorruptedModelError",
     "DuplicateModelNameError",
     "FindError",
+    "IndexBuildTimeoutError",
+    "IndexFieldMissingError",
     "IndexNotFoundError",
     "InvalidCascadeDepthError",
     "InvalidKeyError",
@@ -135,6 +137,26 @@ class UnsupportedIndexedFieldError(FindError):
 
 class IndexNotFoundError(FindError):
     """The model's search index does not exist on the server."""
+
+
+class IndexFieldMissingError(IndexNotFoundError):
+    """The index serving a model's queries lacks a field the query uses (or defines it
+    differently): the schema changed and the index was not migrated yet.
+
+    ``field`` names the model's field and ``index`` the index that serves the queries. Fix it
+    with ``init_rapyer()`` or ``python -m rapyer indexes --migrate <module>``.
+    """
+
+    def __init__(self, message: str, *, field: str = "", index: str = ""):
+        super().__init__(message)
+        self.field = field
+        self.index = index
+
+
+class IndexBuildTimeoutError(FindError, TimeoutError):
+    """A new index version was still indexing when the wait ended; the previous version
+    keeps serving, and the next ``init_rapyer`` (or ``python -m rapyer indexes --migrate``)
+    resumes the switch."""
 
 
 class ScriptsNotInitializedError(RapyerError):

@@ -7,7 +7,14 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-__all__ = ["DeleteResult", "GetOrCreateResult", "GetOrCreateStatus", "RapyerDeleteResult"]
+__all__ = [
+    "DeleteResult",
+    "GetOrCreateResult",
+    "GetOrCreateStatus",
+    "IndexState",
+    "IndexStatus",
+    "RapyerDeleteResult",
+]
 
 T = TypeVar("T")
 
@@ -64,3 +71,36 @@ class GetOrCreateResult(Generic[T]):
     def __iter__(self) -> Any:
         yield self.value
         yield self.status
+
+
+class IndexState(str, enum.Enum):
+    """The state of a model's index on its server (``index_status``)."""
+
+    CURRENT = "current"  # the alias serves the model's schema version, fully indexed
+    INDEXING = "indexing"  # the alias serves the model's version, still indexing
+    OUTDATED = "outdated"  # the alias serves another schema version
+    OLD_LAYOUT = "old-layout"  # an index named like the alias (older rapyer), no versions
+    MISSING = "missing"  # nothing serves the model's queries
+    NO_SEARCH = "no-search"  # the server has no RediSearch
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """One model's index: what serves its queries and how far its own version is built.
+
+    ``index`` is the name queries use (the alias ``idx:{prefix}``), ``version`` the name of
+    the model's schema version (``idx:{prefix}:v{schema_hash}``), ``serving`` the index the
+    alias resolves to (``None`` when missing). ``percent_indexed`` is the progress of the
+    model's own version (``None`` when it does not exist), ``missing_fields`` the fields the
+    serving index cannot answer.
+    """
+
+    model: type[Any]
+    index: str
+    version: str
+    schema_hash: str
+    state: IndexState
+    serving: str | None = None
+    percent_indexed: float | None = None
+    num_docs: int | None = None
+    missing_fields: tuple[str, ...] = ()

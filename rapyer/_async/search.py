@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from redis.exceptions import ResponseError
 
-from rapyer import _bulk, _codec, _index, _pipeline_state, _query, _ttl
+from rapyer import _bulk, _codec, _index, _index_info, _pipeline_state, _query, _ttl
 from rapyer import _io_async as io
 from rapyer import config as _config
-from rapyer._async import executor
+from rapyer._async import executor, index_ops
 from rapyer._async.index_ops import is_missing_index, is_missing_module
 from rapyer._binding import Binding, binding_of
 from rapyer._groups import READ_FETCH
@@ -99,10 +99,8 @@ def parse_cursor(reply: Any) -> tuple[list[dict[str, Any]], int]:
 
 def _map_error(cls: type[BaseRedisModel], exc: ResponseError) -> Exception:
     if is_missing_index(exc) or is_missing_module(exc):
-        return IndexNotFoundError(
-            f"The index {_index.index_name(cls)} of {cls.__name__} does not exist on the "
-            "server (create it with init_rapyer or create_index)"
-        )
+        _index_info.forget(cls)
+        return IndexNotFoundError(index_ops.not_found_message(cls))
     if "syntax error" in str(exc).lower():
         return BadFilterError(f"RediSearch rejected the query: {exc}")
     return exc
@@ -119,6 +117,19 @@ def _compile(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> _query.Co
     if not _index.has_index(cls):
         raise IndexNotFoundError(f"{cls.__name__} has no indexed fields")
     return _query.compile_query(cls, list(expressions))
+
+
+async def _check(
+    cls: type[BaseRedisModel],
+    binding: Binding,
+    compiled: _query.CompiledQuery,
+    sort: _query.SortKey | None = None,
+) -> None:
+    """The serving index has what the query uses (IndexFieldMissingError otherwise)."""
+    attributes: Any = compiled.attributes
+    if sort is not None:
+        attributes = (*attributes, sort.field.name)
+    await index_ops.check_serving(cls, binding, attributes)
 
 
 def _load(cls: type[M], hits: list[Hit]) -> list[M]:
@@ -228,6 +239,7 @@ async def _batches(
     if max_results == 0:
         return
     binding = binding_of(cls)
+    await _check(cls, binding, compiled, sort)
     steps = find_steps(sort, offset, max_results)
     remaining = max_results
     rows_iter = _cursor_rows(cls, binding, compiled, steps, batch)
@@ -292,9 +304,11 @@ async def iterate(
 async def count(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> int:
     """The number of documents matching the AND of ``expressions``."""
     compiled = _compile(cls, expressions)
+    binding = binding_of(cls)
+    await _check(cls, binding, compiled)
     args: list[Any] = ["FT.SEARCH", _index.index_name(cls), compiled.text, "NOCONTENT"]
     args += ["LIMIT", 0, 0, *compiled.params_args(), "DIALECT", 2]
-    total, _ = parse_search(await _run(cls, binding_of(cls), *args))
+    total, _ = parse_search(await _run(cls, binding, *args))
     return total
 
 
@@ -306,6 +320,7 @@ async def delete_many(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> 
     """
     compiled = _compile(cls, expressions)
     binding = binding_of(cls)
+    await _check(cls, binding, compiled)
     limit = _config.resolve(cls, "max_delete_per_transaction")  # type: ignore[arg-type]
     in_pipeline = _pipeline_state.current() is not None
     # Each document also deletes its special keys: keep a MULTI within ``limit`` keys.

@@ -7,12 +7,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rapyer import _index, _registry
+from rapyer import _index, _index_info, _registry
 from rapyer import _io_sync as io
 from rapyer import config as _config
 from rapyer._sync import index_ops
 from rapyer._model import BaseRedisModel
 from rapyer.errors import KeyNotFound, RapyerModelDoesntExistError, UnsupportedArgumentTypeError
+from rapyer.results import IndexStatus
 
 _UNSET: Any = object()
 _log = logging.getLogger("rapyer")
@@ -25,6 +26,7 @@ def init_rapyer_sync(
     prefer_normal_json_dump: bool | None = None,
     cascade_ttl: Any = _UNSET,
     logger: logging.Logger | None = None,
+    index_timeout: float = index_ops.BUILD_TIMEOUT,
     **config: Any,
 ) -> None:
     """Set process-wide defaults and prepare the registered models.
@@ -32,6 +34,12 @@ def init_rapyer_sync(
     ``redis`` is a URL or a client (sync or async); ``ttl`` and any other ``RedisConfig``
     option given become defaults for models whose Meta does not set them. Only the names
     passed are replaced. Calling it is optional except for queries.
+
+    Each model's search index is made to match the model without dropping one that
+    queries use: a changed schema is built as a new version beside the serving one, which
+    keeps serving until the new one has indexed every document (at most ``index_timeout``
+    seconds, then IndexBuildTimeoutError). ``override_old_idx=False`` keeps a serving index
+    that has every field the model queries, even with extra ones.
     """
     import warnings
 
@@ -54,14 +62,31 @@ def init_rapyer_sync(
         for handler in logger.handlers:
             if handler not in _log.handlers:
                 _log.addHandler(handler)
-    create_indexes(override_old_idx)
+    create_indexes(override_old_idx, index_timeout)
 
 
-def create_indexes(override_old_idx: bool = True) -> None:
-    """Create the index of every registered model that has indexed fields (§1)."""
+def create_indexes(
+    override_old_idx: bool = True, timeout: float = index_ops.BUILD_TIMEOUT
+) -> None:
+    """Make the index of every registered model with indexed fields match it.
+
+    Models registered later get theirs on their first query.
+    """
+    _index_info.init_state["ran"] = True
     for model in _registry.models():
+        _index_info.prepared.add(model)
         if _index.has_index(model):
-            index_ops.ensure_index(model, override=override_old_idx)
+            index_ops.ensure_index(model, override=override_old_idx, timeout=timeout)
+
+
+def index_status(*models: type[BaseRedisModel]) -> list[IndexStatus]:
+    """The index status of ``models`` (default: every registered model with indexed fields).
+
+    Each entry names the model, the index its queries use, its schema hash and version, the
+    state (``IndexState``), what serves and how far the model's version is built.
+    """
+    chosen = models or tuple(m for m in _registry.models() if _index.has_index(m))
+    return [index_ops.index_status(model) for model in chosen]
 
 
 def teardown_rapyer_sync() -> None:

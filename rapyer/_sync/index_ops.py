@@ -1,17 +1,45 @@
 # GENERATED from rapyer/_async/index_ops.py by scripts/gen_sync.py. DO NOT EDIT.
 # Change the async source and run: python scripts/gen_sync.py
-"""RediSearch index lifecycle: create and drop a model's index."""
+"""RediSearch index lifecycle: one index per schema version behind the alias queries use.
+
+``ensure_index`` (run by ``init_rapyer`` for every model) keeps an index whose schema matches,
+creates what is missing, and for a changed schema builds the new version
+``idx:{prefix}:v{hash}`` beside the serving one, waits until it has indexed every document,
+moves the alias ``idx:{prefix}`` to it (``FT.ALIASUPDATE``) and then drops the old version, once
+the queries still reading it (open cursors) are done. The alias moves and old versions are
+dropped under a short lock, so processes doing this at the same time converge. An index of
+the older layout, named like the alias, keeps serving while the alias is added beside it:
+the server resolves a name to an index before an alias, so dropping it hands the name to the
+alias with no moment in between.
+
+``check_serving`` runs before each query: it names a field the serving index lacks
+(``IndexFieldMissingError``) instead of letting the server answer with nothing.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
+import uuid
+from collections.abc import Iterator, Iterable
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import ResponseError
 
-from rapyer import _index
+from rapyer import _index, _index_info
+from rapyer import _io_sync as io
 from rapyer._sync import executor
-from rapyer._binding import binding_of
+from rapyer._sync.scripts import run_script
+from rapyer._binding import Binding, binding_of
+from rapyer._index_info import IndexInfo, parse_info
+from rapyer.errors import (
+    IndexBuildTimeoutError,
+    IndexFieldMissingError,
+    IndexNotFoundError,
+    LockTimeoutError,
+)
+from rapyer.results import IndexState, IndexStatus
 
 if TYPE_CHECKING:
     from rapyer._model import BaseRedisModel
@@ -20,6 +48,14 @@ else:
     _Base = object
 
 _log = logging.getLogger("rapyer")
+
+BUILD_TIMEOUT = 600.0  # seconds a new version may take to index every document
+CURSOR_WAIT = 30.0  # seconds to let queries reading an old version finish before dropping it
+RECHECK_SECONDS = 1.0  # how old the knowledge of the serving index may get before a query
+SWAP_LEASE_MS = 10_000
+SWAP_WAIT = 30.0
+_PROGRESS_EVERY = 2.0
+_FIX = "run init_rapyer / init_rapyer_sync (or `python -m rapyer indexes --migrate <your models module>`)"
 
 
 def is_missing_module(exc: Exception) -> bool:
@@ -35,63 +71,140 @@ def is_missing_index(exc: Exception) -> bool:
     return "no such index" in text or "unknown index" in text
 
 
-def create_index(cls: type[BaseRedisModel]) -> bool:
-    """``FT.CREATE`` of ``cls``'s index; ``False`` when the model has no indexed fields.
+def _already_exists(exc: Exception) -> bool:
+    return "already exists" in str(exc).lower()
+
+
+def swap_lock_key(cls: type[BaseRedisModel]) -> str:
+    """The key of the lock around alias moves and drops (no model key can take this form)."""
+    return f"__rapyer_index__:{cls.class_key_initials()}:swap"
+
+
+# ---- server state ---------------------------------------------------------------------------
+
+
+def info(binding: Binding, name: str) -> IndexInfo | None:
+    """``FT.INFO`` of an index or alias; ``None`` when the name is unknown."""
+    try:
+        reply = executor.execute(binding, "FT.INFO", name)
+    except ResponseError as exc:
+        if is_missing_index(exc):
+            return None
+        raise
+    return parse_info(reply)
+
+
+def create_version(cls: type[BaseRedisModel], binding: Binding, name: str) -> bool:
+    """``FT.CREATE`` of the index ``name`` with ``cls``'s schema; ``False`` when it exists.
 
     Retries without ``INDEXEMPTY`` on servers older than RediSearch 2.10.
+    """
+    try:
+        try:
+            executor.execute(binding, *_index.create_index_args(cls, True, name))
+        except ResponseError as exc:
+            text = str(exc).lower()
+            if "indexempty" not in text and "unknown argument" not in text:
+                raise
+            executor.execute(binding, *_index.create_index_args(cls, False, name))
+    except ResponseError as exc:
+        if _already_exists(exc):
+            return False
+        raise
+    return True
+
+
+def wait_built(
+    cls: type[BaseRedisModel], binding: Binding, name: str, timeout: float = BUILD_TIMEOUT
+) -> IndexInfo:
+    """Wait until the version ``name`` has indexed every document (progress on the logger).
+
+    A version dropped meanwhile (by another process) is created again. Raises
+    IndexBuildTimeoutError after ``timeout`` seconds.
+    """
+    start = time.monotonic()
+    next_log = start + _PROGRESS_EVERY
+    pause = 0.005
+    while True:
+        state = info(binding, name)
+        if state is None:
+            create_version(cls, binding, name)
+        elif state.complete:
+            if time.monotonic() - start >= _PROGRESS_EVERY:
+                _log.info("Index %s is built (%d documents)", name, state.num_docs)
+            return state
+        now = time.monotonic()
+        if now - start >= timeout:
+            percent = 0.0 if state is None else state.percent_indexed * 100
+            raise IndexBuildTimeoutError(
+                f"The index {name} of {cls.__name__} was {percent:.0f}% built after "
+                f"{timeout:g} s; the previous version keeps serving, and the next "
+                "init_rapyer() (or `python -m rapyer indexes --migrate`) resumes the switch"
+            )
+        if now >= next_log and state is not None:
+            _log.info(
+                "Building index %s of %s: %.0f%% (%d documents so far)",
+                name,
+                cls.__name__,
+                state.percent_indexed * 100,
+                state.num_docs,
+            )
+            next_log = now + _PROGRESS_EVERY
+        io.sleep(pause)
+        pause = min(pause * 2, 0.1)
+
+
+@contextmanager
+def swap_lock(cls: type[BaseRedisModel], binding: Binding) -> Iterator[None]:
+    """A short lease lock of ``cls``'s prefix around alias moves and index drops.
+
+    Raises LockTimeoutError when another process holds it for ``SWAP_WAIT`` seconds.
+    """
+    key = swap_lock_key(cls)
+    token = uuid.uuid4().hex
+    deadline = time.monotonic() + SWAP_WAIT
+    while not executor.execute(binding, "SET", key, token, "NX", "PX", SWAP_LEASE_MS):
+        if time.monotonic() >= deadline:
+            raise LockTimeoutError(f"The index lock {key} was held for {SWAP_WAIT:g} s")
+        io.sleep(0.02)
+    try:
+        yield
+    finally:
+        run_script(binding, "lock_release", [key], [token])
+
+
+# ---- the lifecycle --------------------------------------------------------------------------
+
+
+def _serves(cls: type[BaseRedisModel], serving: IndexInfo, target: str, exact: bool) -> bool:
+    """Whether ``serving`` may keep serving ``cls``: its exact version, or with ``exact``
+    off any index that has every attribute ``cls`` needs."""
+    if serving.name == target:
+        return True
+    return not exact and not _index_info.missing_attributes(cls, serving)
+
+
+def remember(cls: type[BaseRedisModel], binding: Binding, serving: IndexInfo) -> None:
+    """Record the index that serves ``cls``'s queries now (``check_serving`` uses it)."""
+    missing = _index_info.missing_attributes(cls, serving)
+    _index_info.known[(binding, cls)] = _index_info.Known(serving.name, missing, time.monotonic())
+
+
+def ensure_index(
+    cls: type[BaseRedisModel], override: bool = True, timeout: float = BUILD_TIMEOUT
+) -> bool:
+    """Make the index serving ``cls``'s queries match ``cls``, never dropping one in use.
+
+    With ``override`` the serving index must be ``cls``'s exact schema version; without it,
+    any index with every attribute ``cls`` needs is kept. Returns whether the alias moved.
+    ``False`` too when the model has no index or the server has no RediSearch (logged as a
+    WARNING). Raises IndexBuildTimeoutError when the new version is not built in ``timeout``.
     """
     if not _index.has_index(cls):
         return False
     binding = binding_of(cls)
     try:
-        executor.execute(binding, *_index.create_index_args(cls, index_empty=True))
-    except ResponseError as exc:
-        if "indexempty" not in str(exc).lower() and "unknown argument" not in str(exc).lower():
-            raise
-        executor.execute(binding, *_index.create_index_args(cls, index_empty=False))
-    return True
-
-
-def drop_index(cls: type[BaseRedisModel], missing_ok: bool = False) -> bool:
-    """``FT.DROPINDEX`` (documents kept). ``False`` when it was missing and ``missing_ok``."""
-    try:
-        executor.execute(binding_of(cls), "FT.DROPINDEX", _index.index_name(cls))
-    except ResponseError as exc:
-        if missing_ok and is_missing_index(exc):
-            return False
-        raise
-    return True
-
-
-def index_exists(cls: type[BaseRedisModel]) -> bool:
-    try:
-        executor.execute(binding_of(cls), "FT.INFO", _index.index_name(cls))
-    except ResponseError as exc:
-        if is_missing_index(exc):
-            return False
-        raise
-    return True
-
-
-def ensure_index(cls: type[BaseRedisModel], override: bool = True) -> bool:
-    """Create ``cls``'s index as ``init_rapyer`` does.
-
-    With ``override``, drop it first (errors ignored, documents kept); otherwise create it
-    only when it is missing. Returns ``False`` when nothing was done because the model has
-    no index or the server has no RediSearch (logged as a WARNING).
-    """
-    if not _index.has_index(cls):
-        return False
-    try:
-        if override:
-            try:
-                drop_index(cls)
-            except ResponseError as exc:
-                if is_missing_module(exc):
-                    raise
-        elif index_exists(cls):
-            return False
-        return create_index(cls)
+        return _ensure(cls, binding, override, timeout)
     except ResponseError as exc:
         if not is_missing_module(exc):
             raise
@@ -103,22 +216,235 @@ def ensure_index(cls: type[BaseRedisModel], override: bool = True) -> bool:
         return False
 
 
+def _ensure(cls: type[BaseRedisModel], binding: Binding, exact: bool, timeout: float) -> bool:
+    alias = _index.index_name(cls)
+    target = _index.version_name(cls)
+    serving = info(binding, alias)
+    if serving is not None and _serves(cls, serving, target, exact):
+        remember(cls, binding, serving)
+        return False
+    if serving is not None:
+        _log.info(
+            "The schema of %s changed: building %s beside %s", cls.__name__, target, serving.name
+        )
+    create_version(cls, binding, target)
+    built = wait_built(cls, binding, target, timeout)
+    with swap_lock(cls, binding):
+        serving = info(binding, alias)
+        if serving is not None and _serves(cls, serving, target, exact):
+            remember(cls, binding, serving)  # another process switched meanwhile
+            return False
+        _point_alias(binding, alias, target, serving)
+    remember(cls, binding, built)
+    if serving is not None:
+        _log.info("%s now serves %s; dropping %s", target, alias, serving.name)
+        drop_old(cls, binding, serving.name)
+    return True
+
+
+def _point_alias(
+    binding: Binding, alias: str, target: str, serving: IndexInfo | None
+) -> None:
+    if serving is None or serving.name == alias:
+        # Nothing serves, or an old-layout index named like the alias: the alias is added
+        # beside it and takes over the name when that index is dropped.
+        try:
+            executor.execute(binding, "FT.ALIASADD", alias, target)
+            return
+        except ResponseError as exc:
+            if not _already_exists(exc):
+                raise
+    executor.execute(binding, "FT.ALIASUPDATE", alias, target)
+
+
+def drop_old(cls: type[BaseRedisModel], binding: Binding, old: str) -> None:
+    """Drop the index ``old`` once no query reads it, unless it serves again.
+
+    Waits up to ``CURSOR_WAIT`` seconds for its open cursors (queries in progress). The drop
+    runs under the swap lock, after checking that the alias does not resolve to ``old``
+    (another process may have switched back). An old-layout index is named like the alias:
+    the name means that index for as long as it exists, and the alias (re-added if needed)
+    takes the name over when it is dropped.
+    """
+    alias = _index.index_name(cls)
+    target = _index.version_name(cls)
+    deadline = time.monotonic() + CURSOR_WAIT
+    while True:
+        state = info(binding, old)
+        if state is None or state.name != old or state.open_cursors == 0:
+            break
+        if time.monotonic() >= deadline:
+            _log.warning(
+                "Dropping %s with %d open query cursors (their next reads fail)",
+                old,
+                state.open_cursors,
+            )
+            break
+        io.sleep(0.02)
+    with swap_lock(cls, binding):
+        now = info(binding, old if old == alias else alias)
+        if now is None or now.name == old and old != alias:
+            return  # the alias serves it again (or nothing is left to drop)
+        if old == alias:
+            if now.name != alias:
+                return  # the old-layout index is gone: the name is the alias's now
+            try:
+                executor.execute(binding, "FT.ALIASADD", alias, target)
+            except ResponseError as exc:
+                if not _already_exists(exc):
+                    raise
+        try:
+            executor.execute(binding, "FT.DROPINDEX", old)
+        except ResponseError as exc:
+            if not is_missing_index(exc):
+                raise
+
+
+# ---- queries --------------------------------------------------------------------------------
+
+
+def check_serving(
+    cls: type[BaseRedisModel], binding: Binding, attributes: Iterable[str]
+) -> None:
+    """Raise unless the index serving ``cls`` has the ``attributes`` a query uses.
+
+    What serves is checked with ``FT.INFO`` on first use in a process and again once it is
+    ``RECHECK_SECONDS`` old. A model registered after the last ``init_rapyer`` (a notebook
+    cell) gets its index here. Raises IndexNotFoundError (no index) or
+    IndexFieldMissingError (an attribute missing or defined differently).
+    """
+    known = _index_info.known.get((binding, cls))
+    if known is None or time.monotonic() - known.checked_at > RECHECK_SECONDS:
+        known = _refresh(cls, binding)
+    if known.missing:
+        for name in attributes:
+            problem = known.missing.get(name)
+            if problem is not None:
+                field, what = problem
+                raise IndexFieldMissingError(
+                    f"{cls.__name__}.{field} cannot be queried yet: {what}. The index does "
+                    f"not match the model; {_FIX}",
+                    field=field,
+                    index=known.name,
+                )
+
+
+def _refresh(cls: type[BaseRedisModel], binding: Binding) -> _index_info.Known:
+    if not _index.has_index(cls):
+        raise IndexNotFoundError(f"{cls.__name__} has no indexed fields")
+    if _index_info.init_state["ran"] and cls not in _index_info.prepared:
+        # Registered after init_rapyer (a notebook cell): prepare its index now.
+        ensure_index(cls)
+        _index_info.prepared.add(cls)
+    try:
+        serving = info(binding, _index.index_name(cls))
+    except ResponseError as exc:
+        if not is_missing_module(exc):
+            raise
+        serving = None
+    if serving is None:
+        _index_info.forget(cls)
+        raise IndexNotFoundError(not_found_message(cls))
+    remember(cls, binding, serving)
+    return _index_info.known[(binding, cls)]
+
+
+def not_found_message(cls: type[BaseRedisModel]) -> str:
+    return (
+        f"The index {_index.index_name(cls)} of {cls.__name__} does not exist on the server "
+        f"(or the server has no RediSearch); {_FIX}"
+    )
+
+
+# ---- status ---------------------------------------------------------------------------------
+
+
+def index_status(cls: type[BaseRedisModel]) -> IndexStatus:
+    """What serves ``cls``'s queries, and how far its own schema version is built."""
+    binding = binding_of(cls)
+    alias = _index.index_name(cls)
+    schema = _index.schema_hash(cls)
+    version = _index.version_name(cls, schema)
+    base: dict[str, Any] = {"model": cls, "index": alias, "version": version, "schema_hash": schema}
+    try:
+        serving = info(binding, alias)
+        own = serving if serving is not None and serving.name == version else None
+        if own is None:
+            own = info(binding, version)
+    except ResponseError as exc:
+        if not is_missing_module(exc):
+            raise
+        return IndexStatus(state=IndexState.NO_SEARCH, **base)
+    percent = None if own is None else (100.0 if own.complete else own.percent_indexed * 100)
+    if serving is None:
+        return IndexStatus(state=IndexState.MISSING, percent_indexed=percent, **base)
+    if serving.name == version:
+        state = IndexState.CURRENT if serving.complete else IndexState.INDEXING
+    elif serving.name == alias:
+        state = IndexState.OLD_LAYOUT
+    else:
+        state = IndexState.OUTDATED
+    return IndexStatus(
+        state=state,
+        serving=serving.name,
+        percent_indexed=percent,
+        num_docs=serving.num_docs,
+        missing_fields=_index_info.missing_fields(cls, serving),
+        **base,
+    )
+
+
+# ---- explicit create, drop and wait ---------------------------------------------------------
+
+
+def create_index(cls: type[BaseRedisModel]) -> bool:
+    """``FT.CREATE`` of ``cls``'s schema version, and the alias to it when nothing serves.
+
+    ``False`` when the model has no indexed fields. Raises redis ResponseError when the
+    version exists.
+    """
+    if not _index.has_index(cls):
+        return False
+    binding = binding_of(cls)
+    name = _index.version_name(cls)
+    if not create_version(cls, binding, name):
+        raise ResponseError(f"Index already exists: {name}")
+    try:
+        executor.execute(binding, "FT.ALIASADD", _index.index_name(cls), name)
+    except ResponseError as exc:
+        if not _already_exists(exc):
+            raise
+    _index_info.forget(cls)
+    return True
+
+
+def drop_index(cls: type[BaseRedisModel], missing_ok: bool = False) -> bool:
+    """Drop the index serving ``cls`` and the alias (documents kept).
+
+    ``False`` when nothing served and ``missing_ok``; otherwise a missing index raises
+    redis ResponseError.
+    """
+    binding = binding_of(cls)
+    alias = _index.index_name(cls)
+    _index_info.forget(cls)
+    serving = info(binding, alias)
+    if serving is None:
+        if missing_ok:
+            return False
+        raise ResponseError(f"Unknown index name: {alias}")
+    executor.execute(binding, "FT.DROPINDEX", serving.name)  # its aliases go with it
+    return True
+
+
 def wait_for_indexing(cls: type[BaseRedisModel], timeout: float = 30.0) -> None:
-    """Wait until the server has indexed every existing document of ``cls``."""
-    import time
-
-    from rapyer import _io_sync as io
-
+    """Wait until the index serving ``cls`` has indexed every existing document."""
+    binding = binding_of(cls)
     deadline = time.monotonic() + timeout
     while True:
-        info = executor.execute(binding_of(cls), "FT.INFO", _index.index_name(cls))
-        data: Any = (
-            info if isinstance(info, dict) else dict(zip(info[::2], info[1::2], strict=False))
-        )
-        if (
-            str(data.get("indexing", 0)) in ("0", "0.0")
-            and float(data.get("percent_indexed", 1)) >= 1.0
-        ):
+        state = info(binding, _index.index_name(cls))
+        if state is None:
+            raise IndexNotFoundError(not_found_message(cls))
+        if state.complete:
             return
         if time.monotonic() >= deadline:
             raise TimeoutError(f"{_index.index_name(cls)} is still indexing")
@@ -130,13 +456,14 @@ class SyncIndexOps(_Base):
 
     @classmethod
     def create_index(cls) -> None:
-        """``FT.CREATE`` of this model's index; a no-op without indexed fields.
+        """Create this model's schema version and point the alias at it when nothing
+        serves; a no-op without indexed fields.
 
-        Raises redis ResponseError when the index exists.
+        Raises redis ResponseError when that version exists.
         """
         create_index(cls)
 
     @classmethod
     def delete_index(cls) -> None:
-        """``FT.DROPINDEX`` of this model's index; documents are kept."""
+        """Drop the index serving this model and its alias; documents are kept."""
         drop_index(cls)

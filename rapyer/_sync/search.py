@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from redis.exceptions import ResponseError
 
-from rapyer import _bulk, _codec, _index, _pipeline_state, _query, _ttl
+from rapyer import _bulk, _codec, _index, _index_info, _pipeline_state, _query, _ttl
 from rapyer import _io_sync as io
 from rapyer import config as _config
-from rapyer._sync import executor
+from rapyer._sync import executor, index_ops
 from rapyer._sync.index_ops import is_missing_index, is_missing_module
 from rapyer._binding import Binding, binding_of
 from rapyer._groups import READ_FETCH
@@ -101,10 +101,8 @@ def parse_cursor(reply: Any) -> tuple[list[dict[str, Any]], int]:
 
 def _map_error(cls: type[BaseRedisModel], exc: ResponseError) -> Exception:
     if is_missing_index(exc) or is_missing_module(exc):
-        return IndexNotFoundError(
-            f"The index {_index.index_name(cls)} of {cls.__name__} does not exist on the "
-            "server (create it with init_rapyer or create_index)"
-        )
+        _index_info.forget(cls)
+        return IndexNotFoundError(index_ops.not_found_message(cls))
     if "syntax error" in str(exc).lower():
         return BadFilterError(f"RediSearch rejected the query: {exc}")
     return exc
@@ -121,6 +119,19 @@ def _compile(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> _query.Co
     if not _index.has_index(cls):
         raise IndexNotFoundError(f"{cls.__name__} has no indexed fields")
     return _query.compile_query(cls, list(expressions))
+
+
+def _check(
+    cls: type[BaseRedisModel],
+    binding: Binding,
+    compiled: _query.CompiledQuery,
+    sort: _query.SortKey | None = None,
+) -> None:
+    """The serving index has what the query uses (IndexFieldMissingError otherwise)."""
+    attributes: Any = compiled.attributes
+    if sort is not None:
+        attributes = (*attributes, sort.field.name)
+    index_ops.check_serving(cls, binding, attributes)
 
 
 def _load(cls: type[M], hits: list[Hit]) -> list[M]:
@@ -230,6 +241,7 @@ def _batches(
     if max_results == 0:
         return
     binding = binding_of(cls)
+    _check(cls, binding, compiled, sort)
     steps = find_steps(sort, offset, max_results)
     remaining = max_results
     rows_iter = _cursor_rows(cls, binding, compiled, steps, batch)
@@ -294,9 +306,11 @@ def iterate(
 def count(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> int:
     """The number of documents matching the AND of ``expressions``."""
     compiled = _compile(cls, expressions)
+    binding = binding_of(cls)
+    _check(cls, binding, compiled)
     args: list[Any] = ["FT.SEARCH", _index.index_name(cls), compiled.text, "NOCONTENT"]
     args += ["LIMIT", 0, 0, *compiled.params_args(), "DIALECT", 2]
-    total, _ = parse_search(_run(cls, binding_of(cls), *args))
+    total, _ = parse_search(_run(cls, binding, *args))
     return total
 
 
@@ -308,6 +322,7 @@ def delete_many(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> Delete
     """
     compiled = _compile(cls, expressions)
     binding = binding_of(cls)
+    _check(cls, binding, compiled)
     limit = _config.resolve(cls, "max_delete_per_transaction")  # type: ignore[arg-type]
     in_pipeline = _pipeline_state.current() is not None
     # Each document also deletes its special keys: keep a MULTI within ``limit`` keys.

@@ -16,8 +16,17 @@ from pydantic import Field
 
 from rapyer import AtomicRedisModel, Index, RedisConfig
 from rapyer._async.search import find_steps, parse_cursor, parse_search
-from rapyer._index import TAG_SEPARATOR, create_index_args, indexed_fields
+from rapyer._index import (
+    TAG_SEPARATOR,
+    create_index_args,
+    indexed_fields,
+    schema_hash,
+    version_hash,
+    version_name,
+)
+from rapyer._index_info import Attribute, missing_attributes, missing_fields, parse_info
 from rapyer._query import Expression, FieldProxy, SortKey, compile_query, resolve_sort
+from rapyer._registry import unregister
 from rapyer.errors import (
     BadFilterError,
     FindError,
@@ -58,10 +67,42 @@ def test_schema_of_every_kind():
 
 def test_create_index_command():
     args = create_index_args(Place)
-    assert args[:8] == ["FT.CREATE", "idx:Place", "ON", "JSON", "PREFIX", 1, "Place:", "SCHEMA"]
+    version = f"idx:Place:v{schema_hash(Place)}"
+    assert args[:8] == ["FT.CREATE", version, "ON", "JSON", "PREFIX", 1, "Place:", "SCHEMA"]
+    assert version_name(Place) == version
     assert "INDEXEMPTY" not in create_index_args(Place, index_empty=False)
+    assert create_index_args(Place, name="other")[1] == "other"
     assert Place.index_name() == "idx:Place"
     assert User.redis_schema() == []
+
+
+def test_schema_hash_is_stable_and_follows_the_schema():
+    # The hash names the version in every process: it depends on the schema only.
+    assert len(schema_hash(Place)) == 12
+    assert schema_hash(Place) == schema_hash(Place)
+    assert schema_hash(Place) != schema_hash(Member)
+
+    class HashA(AtomicRedisModel):
+        a: Annotated[str, Index()] = ""
+
+    first = schema_hash(HashA)
+    unregister(HashA)
+
+    class HashA(AtomicRedisModel):  # type: ignore[no-redef]
+        a: Annotated[str, Index()] = ""
+
+    assert schema_hash(HashA) == first  # a redefinition with the same schema
+    unregister(HashA)
+
+    class HashA(AtomicRedisModel):  # type: ignore[no-redef]
+        a: Annotated[str, Index()] = ""
+        b: Annotated[int, Index()] = 0
+
+    assert schema_hash(HashA) != first  # one more indexed field
+    assert version_hash(HashA, version_name(HashA)) == schema_hash(HashA)
+    assert version_hash(HashA, "idx:HashA") is None
+    assert version_hash(HashA, "idx:Other:v" + schema_hash(HashA)) is None
+    unregister(HashA)
 
 
 @pytest.mark.parametrize(
@@ -313,3 +354,62 @@ def test_optional_nested_models_are_indexed():
     assert set(fields) == {"place.city", "place.floor"}
     assert fields["place.city"].optional
     assert fields["place.city"].json_path == "$.place.city"
+
+
+# FT.INFO replies of the bundled server, trimmed: RESP2 (flags as bare words) and RESP3.
+_INFO_RESP2 = [
+    "index_name", "idx:P:v1", "index_options", [],
+    "attributes", [
+        ["identifier", "$.city", "attribute", "city", "type", "TAG", "SEPARATOR", "\x1f",
+         "CASESENSITIVE", "SORTABLE", "UNF", "INDEXEMPTY"],
+        ["identifier", "$.city", "attribute", "city__text", "type", "TEXT", "WEIGHT", "1"],
+        ["identifier", "$.n", "attribute", "n", "type", "NUMERIC", "SORTABLE", "UNF"],
+    ],
+    "num_docs", "7", "indexing", "1", "percent_indexed", "0.25",
+    "cursor_stats", ["global_idle", 0, "global_total", 2, "index_capacity", 128, "index_total", 2],
+]  # fmt: skip
+_INFO_RESP3 = {
+    "index_name": "idx:P",
+    "attributes": [
+        {"identifier": "$.city", "attribute": "city", "type": "TAG", "SEPARATOR": "",
+         "flags": []},
+        {"identifier": "$.n", "attribute": "n", "type": "NUMERIC", "flags": []},
+    ],
+    "num_docs": 3, "indexing": 0, "percent_indexed": 1.0,
+    "cursor_stats": {"global_idle": 0, "global_total": 0, "index_capacity": 128, "index_total": 0},
+}  # fmt: skip
+
+
+def test_parse_info_of_both_protocols():
+    two = parse_info(_INFO_RESP2)
+    assert (two.name, two.num_docs, two.indexing, two.complete) == ("idx:P:v1", 7, True, False)
+    assert (two.percent_indexed, two.open_cursors) == (0.25, 2)
+    assert two.attributes["city"] == Attribute("$.city", "TAG", True)
+    assert two.attributes["city__text"] == Attribute("$.city", "TEXT", False)
+    assert two.attributes["n"] == Attribute("$.n", "NUMERIC", False)
+    three = parse_info(_INFO_RESP3)
+    assert (three.name, three.num_docs, three.complete, three.open_cursors) == ("idx:P", 3, True, 0)
+    assert three.attributes["city"] == Attribute("$.city", "TAG", False)
+
+
+def test_missing_attributes_name_the_fields():
+    class CoverA(AtomicRedisModel):
+        city: Annotated[str, Index(full_text=True)] = ""
+        n: Annotated[int, Index()] = 0
+        flag: Annotated[bool, Index()] = False
+
+    try:
+        assert missing_fields(CoverA, parse_info(_INFO_RESP2)) == ("flag",)
+        missing = missing_attributes(CoverA, parse_info(_INFO_RESP3))
+        # city is not CASESENSITIVE there, its TEXT attribute is missing, flag is missing
+        assert set(missing) == {"city", "city__text", "flag"}
+        assert missing["city__text"][0] == "city"
+        assert "CoverA" not in missing["city"][1] and "idx:P" in missing["city"][1]
+    finally:
+        unregister(CoverA)
+
+
+def test_compiled_queries_name_their_attributes():
+    query = compile_query(Member, [(Member.age > 1) | ~Member.bio.match("tea"), Member.name == "x"])
+    assert query.attributes == {"age", "bio__text", "name"}
+    assert compile_query(Member, []).attributes == frozenset()

@@ -75,5 +75,12 @@ def test_notebook_runs_both_apis_in_one_kernel(kernel_env, raw):
     not_found, find_one = out["errors"].splitlines()
     assert not_found.startswith("KeyNotFound: ") and "Experiment:missing" in not_found
     assert find_one == "find_one: None"
+    assert out["query-model"] == "count: 5\n"
+    # (a WARNING of the redefinition goes to stderr, which is a stream output too)
+    assert out["query-redefined"].splitlines()[-3:] == [
+        "acount: 5",
+        "index: current True",
+        "delete_many: 10",
+    ]
     assert out["cleanup"] == "adelete: True | exists: False\n"
     assert raw.keys("Experiment:*") == []

@@ -4,13 +4,11 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
 from typing import Any
 
-from rapyer import _registry
-from rapyer import config as _config
+from rapyer._cli.common import load_models
 from rapyer._sync.migrate import migrate_original
 
 NAME = "migrate-original"
@@ -37,28 +35,13 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _models_of(modules: list[str], names: list[str] | None) -> list[Any]:
-    for module in modules:
-        importlib.import_module(module)
-    found = [
-        cls
-        for cls in _registry.models()
-        if any(cls.__module__ == m or cls.__module__.startswith(m + ".") for m in modules)
-    ]
-    if names:
-        found = [cls for cls in found if cls.__name__ in names]
-    return found
-
-
 def run(args: argparse.Namespace) -> int:
     """Run the migration; the exit status is 0, or 1 when documents were left as they are."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    models = _models_of(args.modules, args.model)
+    models = load_models(args.modules, args.redis, args.model)
     if not models:
         print(f"{NAME}: no rapyer models found in {', '.join(args.modules)}", file=sys.stderr)
         return 2
-    if args.redis:
-        _config.set_init_defaults({"redis": args.redis})
     result = migrate_original(
         *models,
         batch_size=args.batch_size,

@@ -1,0 +1,259 @@
+# GENERATED from tests/_async/test_index_lifecycle.py by scripts/gen_sync.py. DO NOT EDIT.
+# Change the async source and run: python scripts/gen_sync.py
+"""Index lifecycle against the real server: versions behind an alias, switched without
+downtime, the old layout migrated, missing fields named, status, the notebook flow."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Annotated, Any
+
+import pytest
+
+import rapyer
+from rapyer import AtomicRedisModel, Index, IndexState, RedisConfig, _index_info
+from rapyer import _io_sync as io
+from rapyer._sync import executor, index_ops
+from rapyer._binding import binding_of
+from rapyer._index import index_name, schema_hash, version_name
+from rapyer._registry import unregister
+from rapyer.errors import IndexFieldMissingError, IndexNotFoundError
+from tests.models import Member, Place
+
+DOCS = 600
+
+
+def _evolving(extra: bool) -> type[AtomicRedisModel]:
+    """The model ``Evolving`` before (``extra=False``) and after one more indexed field.
+
+    Both versions have the same qualified name: the second replaces the first (a notebook
+    cell run again, or the next deploy of the code).
+    """
+
+    if extra:
+
+        class Evolving(AtomicRedisModel):
+            Meta = RedisConfig(key_prefix="Evolving")
+            city: Annotated[str, Index()] = ""
+            n: Annotated[int, Index()] = 0
+
+    else:
+
+        class Evolving(AtomicRedisModel):  # type: ignore[no-redef]
+            Meta = RedisConfig(key_prefix="Evolving")
+            city: Annotated[str, Index()] = ""
+            n: int = 0
+
+    return Evolving
+
+
+@pytest.fixture
+def evolving():
+    """Forget the Evolving classes afterwards (one registry per process)."""
+    yield
+    for model in rapyer.find_redis_models():
+        if model.__name__ == "Evolving":
+            unregister(model)
+
+
+def _store(backend: Any, count: int = DOCS) -> None:
+    pipe = backend.pipeline(transaction=False)
+    for i in range(count):
+        doc = {"city": "Paris" if i % 2 else "Rome", "n": i}
+        pipe.execute_command("JSON.SET", f"Evolving:{i}", "$", json.dumps(doc))
+    pipe.execute()
+
+
+def _versions(backend: Any, prefix: str) -> list[str]:
+    return sorted(n for n in backend.execute_command("FT._LIST") if n.startswith(f"idx:{prefix}"))
+
+
+def _serving(backend: Any, alias: str) -> str:
+    return str(_index_info.parse_info(backend.execute_command("FT.INFO", alias)).name)
+
+
+def test_init_creates_a_version_behind_the_alias_and_keeps_it(backend):
+    version = version_name(Place)
+    assert version == f"idx:Place:v{schema_hash(Place)}"
+    assert _serving(backend, "idx:Place") == version
+    assert _versions(backend, "Place") == [version]  # the alias is no index of its own
+    Place(city="Rome").save()
+    assert index_ops.ensure_index(Place) is False  # same schema: kept as it is
+    rapyer.init_rapyer_sync(redis=backend)
+    rapyer.init_rapyer_sync(redis=backend, override_old_idx=False)
+    assert _versions(backend, "Place") == [version]
+    assert Place.count(Place.city == "Rome") == 1
+
+
+def test_a_changed_schema_is_built_beside_and_switched(backend, evolving, caplog):
+    first = _evolving(extra=False)
+    _store(backend)
+    rapyer.init_rapyer_sync(redis=backend)
+    old = version_name(first)
+    assert first.count(first.city == "Rome") == DOCS // 2
+    second = _evolving(extra=True)
+    new = version_name(second)
+    assert new != old
+    with caplog.at_level(logging.INFO, logger="rapyer"):
+        rapyer.init_rapyer_sync(redis=backend)
+    assert "building" in caplog.text and new in caplog.text
+    # the new field is queryable, and complete, as soon as init returns
+    assert second.count(second.n < 100) == 100
+    assert second.count(second.city == "Rome") == DOCS // 2
+    assert _serving(backend, "idx:Evolving") == new
+    assert _versions(backend, "Evolving") == [new]  # the old version is dropped
+
+
+def test_override_false_keeps_an_index_that_covers_the_model(backend, evolving):
+    wide = _evolving(extra=True)
+    _store(backend, 10)
+    rapyer.init_rapyer_sync(redis=backend)
+    narrow = _evolving(extra=False)  # the previous code, still running somewhere
+    rapyer.init_rapyer_sync(redis=backend, override_old_idx=False)
+    assert _serving(backend, "idx:Evolving") == version_name(wide)  # kept: it covers
+    assert narrow.count(narrow.city == "Rome") == 5
+    rapyer.init_rapyer_sync(redis=backend)  # the default: exactly the model's schema
+    assert _versions(backend, "Evolving") == [version_name(narrow)]
+
+
+def test_an_old_layout_index_is_migrated_while_queries_run(backend, evolving):
+    model = _evolving(extra=True)
+    _store(backend)
+    # The layout of earlier versions (and of the original rapyer): an index named idx:Evolving.
+    backend.execute_command(
+        "FT.CREATE", "idx:Evolving", "ON", "JSON", "PREFIX", 1, "Evolving:",
+        "SCHEMA", "$.city", "AS", "city", "TEXT",
+    )  # fmt: skip
+    while _index_info.parse_info(backend.execute_command("FT.INFO", "idx:Evolving")).indexing:
+        io.sleep(0.01)
+    state = (rapyer.index_status(model))[0]
+    assert state.state is IndexState.OLD_LAYOUT and state.serving == "idx:Evolving"
+    assert "n" in state.missing_fields
+    counts: list[int] = []
+    done = []
+
+    def poll() -> None:
+        while not done:
+            reply = executor.execute(
+                binding_of(model), "FT.SEARCH", "idx:Evolving", "*", "LIMIT", 0, 0
+            )
+            counts.append(int(reply["total_results"] if isinstance(reply, dict) else reply[0]))
+            io.sleep(0.001)
+
+    def migrate() -> None:
+        try:
+            rapyer.init_rapyer_sync(redis=backend)
+        finally:
+            done.append(True)
+
+    io.gather_calls(poll, migrate)
+    assert counts and set(counts) == {DOCS}  # the name answered completely throughout
+    assert _versions(backend, "Evolving") == [version_name(model)]
+    assert _serving(backend, "idx:Evolving") == version_name(model)
+    assert model.count(model.n >= 0) == DOCS
+
+
+def test_concurrent_switches_converge(backend, evolving):
+    _evolving(extra=False)
+    _store(backend)
+    rapyer.init_rapyer_sync(redis=backend)
+    second = _evolving(extra=True)
+    results = io.gather_calls(
+        lambda: index_ops.ensure_index(second), lambda: index_ops.ensure_index(second)
+    )
+    assert sorted(results) == [False, True]  # one process switched, the other found it done
+    assert _versions(backend, "Evolving") == [version_name(second)]
+    assert second.count(second.n < 10) == 10
+
+
+def test_a_query_reading_the_old_version_finishes(backend, evolving):
+    first = _evolving(extra=False)
+    _store(backend)
+    rapyer.init_rapyer_sync(redis=backend)
+    seen: list[str] = []
+
+    def slow_reader() -> None:
+        for model in first.iterator(first.city != "", batch_size=50):
+            seen.append(model.key)
+            if len(seen) % 50 == 0:
+                io.sleep(0.02)
+
+    def deploy() -> None:
+        io.sleep(0.05)
+        index_ops.ensure_index(_evolving(extra=True))
+
+    io.gather_calls(slow_reader, deploy)
+    assert len(seen) == len(set(seen)) == DOCS  # nothing lost when the old version went
+
+
+def test_a_field_the_serving_index_lacks_is_named(backend, evolving, monkeypatch):
+    first = _evolving(extra=False)
+    _store(backend, 20)
+    rapyer.init_rapyer_sync(redis=backend)
+    assert first.count(first.city == "Rome") == 10
+    # A process that does not run init_rapyer (the deploy step migrates) has new code:
+    monkeypatch.setitem(_index_info.init_state, "ran", False)
+    second = _evolving(extra=True)
+    with pytest.raises(IndexFieldMissingError) as caught:
+        second.count(second.n > 3)
+    assert caught.value.field == "n" and caught.value.index == version_name(first)
+    assert "Evolving.n" in str(caught.value) and "indexes --migrate" in str(caught.value)
+    assert isinstance(caught.value, IndexNotFoundError)
+    for call in (
+        lambda: second.find(second.n > 3),
+        lambda: second.find(sort_by="n"),
+        lambda: second.delete_many(second.n > 3),
+    ):
+        with pytest.raises(IndexFieldMissingError):
+            call()
+    assert second.count(second.city == "Rome") == 10  # fields it has still work
+    state = (rapyer.index_status(second))[0]
+    assert (state.state, state.missing_fields) == (IndexState.OUTDATED, ("n",))
+    assert state.percent_indexed is None
+    index_ops.ensure_index(second)
+    assert second.count(second.n > 3) == 16
+
+
+def test_notebook_a_model_defined_after_init_gets_its_index(backend, evolving):
+    _store(backend, 30)
+    model = _evolving(extra=True)  # defined after init_rapyer (the fixture ran it)
+    assert model.count(model.n < 10) == 10  # the first query prepared its index
+    assert _serving(backend, "idx:Evolving") == version_name(model)
+    redefined = _evolving(extra=False)  # the cell edited and run again
+    assert redefined.count(redefined.city == "Paris") == 15
+    assert _serving(backend, "idx:Evolving") == version_name(redefined)
+
+
+def test_a_missing_index_says_what_to_run(backend):
+    Member.delete_index()
+    with pytest.raises(IndexNotFoundError) as caught:
+        Member.count(Member.age > 1)
+    assert "indexes --migrate" in str(caught.value) and "idx:Member" in str(caught.value)
+    assert not isinstance(caught.value, IndexFieldMissingError)
+
+
+def test_index_status(backend, evolving):
+    statuses = {s.model: s for s in rapyer.index_status()}
+    place = statuses[Place]
+    assert place.state is IndexState.CURRENT and place.percent_indexed == 100.0
+    assert (place.index, place.version, place.serving) == (
+        "idx:Place",
+        version_name(Place),
+        version_name(Place),
+    )
+    assert place.schema_hash == schema_hash(Place) and place.missing_fields == ()
+    Place.delete_index()
+    (place,) = rapyer.index_status(Place)
+    assert (place.state, place.serving, place.percent_indexed) == (IndexState.MISSING, None, None)
+    assert index_name(Place) == place.index
+
+
+def test_without_redisearch(fake_redis, caplog):
+    with caplog.at_level(logging.WARNING, logger="rapyer"):
+        rapyer.init_rapyer_sync(redis=fake_redis)
+    assert "RediSearch" in caplog.text
+    (state,) = rapyer.index_status(Place)
+    assert state.state is IndexState.NO_SEARCH
+    with pytest.raises(IndexNotFoundError):
+        Place.count(Place.city == "x")
