@@ -17,9 +17,10 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from rapyer import _keys
+from rapyer import _keys, _registry
 from rapyer import config as _config
 from rapyer._binding import Binding, binding_of, default_binding
+from rapyer.errors import InvalidKeyError, RapyerModelDoesntExistError
 
 if TYPE_CHECKING:
     from rapyer._model import BaseRedisModel
@@ -176,9 +177,6 @@ class ModelLock(Generic[M]):
         """The lock of a full key of any registered class; unknown or malformed keys are
         locked on the default binding and yield ``None``. A key that is not a string raises
         InvalidKeyError at once."""
-        from rapyer import _registry
-        from rapyer.errors import InvalidKeyError, RapyerModelDoesntExistError
-
         if not isinstance(key, str):
             raise InvalidKeyError(
                 f"A rapyer key must be a string, not {type(key).__name__}", repr(key)
