@@ -2,7 +2,7 @@
 
 Run it with ``python examples/quickstart.py`` (``python scripts/demo.py`` sets up a venv and
 does that for you). Without ``REDIS_URL`` it starts the embedded server of ``rapyer.testing``
-(valkey with RedisJSON and RediSearch, from the ``rapyer[server]`` extra); with ``REDIS_URL``
+(valkey with RedisJSON and RediSearch, from the ``server`` extra); with ``REDIS_URL``
 it uses that server instead.
 """
 

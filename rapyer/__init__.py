@@ -66,7 +66,7 @@ from rapyer.results import (
     RapyerDeleteResult,
 )
 
-__version__ = "0.1.0"
+__version__ = "2.0.0a1"
 
 
 def find_redis_models() -> list[type[AtomicRedisModel]]:

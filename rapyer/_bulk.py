@@ -469,7 +469,7 @@ def pick(keys: Sequence[str], results: Sequence[Any], skip_missing: bool) -> lis
 
 def global_classes(keys: Sequence[Any]) -> list[type[BaseRedisModel]]:
     """The registered class of each full key, all checked before any I/O."""
-    return list(map(_registry.class_for_key_strict, keys))  # type: ignore[arg-type]
+    return list(map(_registry.class_for_key, keys))  # type: ignore[arg-type]
 
 
 # ---- delete ---------------------------------------------------------------------------------
@@ -554,7 +554,7 @@ def _simple_delete_keys(
             append(key)
         elif isinstance(arg, str):
             if global_keys:
-                if _registry.class_for_key_strict(arg) is not cls:
+                if _registry.class_for_key(arg) is not cls:
                     return None
                 append(arg)
             else:
@@ -598,13 +598,13 @@ def global_delete_targets(args: Sequence[Any]) -> list[DeleteTarget] | KeysOfCla
         if simple is not None:
             return simple
     elif isinstance(first, str):
-        simple = _simple_delete_keys(_registry.class_for_key_strict(first), args, True)
+        simple = _simple_delete_keys(_registry.class_for_key(first), args, True)
         if simple is not None:
             return simple
     targets: list[DeleteTarget] = []
     for arg in args:
         if isinstance(arg, str):
-            cls = _registry.class_for_key_strict(arg)
+            cls = _registry.class_for_key(arg)
             targets.append(target_of_key(cls, arg))  # type: ignore[arg-type]
         elif isinstance(arg, BaseRedisModel):
             targets.append(target_of_model(arg))

@@ -54,10 +54,10 @@ def split_key(key: str) -> tuple[str, str]:
     Raises InvalidKeyError when the key is not a string, has no ``:``, or an empty part.
     """
     if not isinstance(key, str):
-        raise _not_text(key)
+        raise InvalidKeyError(f"A rapyer key must be a string, not {type(key).__name__}", repr(key))
     prefix, sep, pk = untag(key).partition(SEPARATOR)
     if not sep or not prefix or not pk:
-        raise InvalidKeyError(f"Invalid rapyer key {key!r}: expected '<prefix>:<pk>'")
+        raise InvalidKeyError(f"Invalid rapyer key {key!r}: expected '<prefix>:<pk>'", prefix)
     if key.endswith(LOCK_SUFFIX):
         refuse_lock_key(key)
     return prefix, pk

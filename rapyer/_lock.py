@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from rapyer import _changes, _keys, _layout, _registry
 from rapyer import config as _config
 from rapyer._binding import Binding, binding_of, default_binding
-from rapyer.errors import InvalidKeyError, KeyNotFound
+from rapyer.errors import InvalidKeyError, RapyerModelDoesntExistError
 
 if TYPE_CHECKING:
     from rapyer._model import BaseRedisModel
@@ -175,10 +175,15 @@ class ModelLock(Generic[M]):
         blocking_timeout: float | None,
     ) -> Any:
         """The lock of a full key of any registered class; unknown or malformed keys are
-        locked on the default binding and yield ``None``."""
+        locked on the default binding and yield ``None``. A key that is not a string raises
+        InvalidKeyError at once."""
+        if not isinstance(key, str):
+            raise InvalidKeyError(
+                f"A rapyer key must be a string, not {type(key).__name__}", repr(key)
+            )
         try:
             model_cls = _registry.class_for_key(key)
-        except (KeyNotFound, InvalidKeyError):
+        except RapyerModelDoesntExistError:  # InvalidKeyError included
             return cls(
                 binding=default_binding(),
                 key=str(key),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from rapyer._keys import split_key, untag
-from rapyer.errors import DuplicateModelNameError, KeyNotFound, RapyerModelDoesntExistError
+from rapyer._keys import split_key
+from rapyer.errors import DuplicateModelNameError, RapyerModelDoesntExistError
 
 if TYPE_CHECKING:
     from rapyer._model import AtomicRedisModel
@@ -54,24 +54,17 @@ def by_prefix(prefix: str) -> type[AtomicRedisModel] | None:
     return _by_prefix.get(prefix)
 
 
-def class_for_key(key: str) -> type[AtomicRedisModel]:
-    """The class registered for ``key``'s prefix.
+def class_for_key(key: object) -> type[AtomicRedisModel]:
+    """The class registered for ``key``'s prefix, checked before any I/O.
 
-    Raises InvalidKeyError for a malformed key, KeyNotFound for an unknown prefix.
+    Raises InvalidKeyError for a malformed key (not a string, no ``:``, an empty prefix or
+    pk) and RapyerModelDoesntExistError for an unknown prefix; the first is a subclass of the
+    second. Every module function resolves keys here (the table in docs/guide/errors.md).
     """
-    prefix, _ = split_key(key)
+    prefix, _ = split_key(key)  # type: ignore[arg-type]
     cls = _by_prefix.get(prefix)
     if cls is None:
-        raise KeyNotFound(f"No registered model has the prefix {prefix!r} (key {key!r})")
-    return cls
-
-
-def class_for_key_strict(key: object) -> type[AtomicRedisModel]:
-    """As class_for_key, but any bad key raises RapyerModelDoesntExistError (bulk forms)."""
-    if not isinstance(key, str):
-        raise RapyerModelDoesntExistError(repr(key), f"Not a rapyer key: {key!r}")
-    prefix, sep, pk = untag(key).partition(":")
-    cls = _by_prefix.get(prefix) if sep and pk else None
-    if cls is None:
-        raise RapyerModelDoesntExistError(prefix, f"Unknown model class: {prefix}")
+        raise RapyerModelDoesntExistError(
+            prefix, f"No registered model has the prefix {prefix!r} (key {key!r})"
+        )
     return cls

@@ -60,11 +60,6 @@ class KeyNotFound(RapyerError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-class InvalidKeyError(RapyerError, ValueError):
-    """A key is malformed: not a string, no ``:``, an empty prefix or pk, or a pk that would
-    name one of rapyer's own keys (a lock key)."""
-
-
 class KeyChangeError(RapyerError):
     """The ``Key`` field (the pk) of a model that was loaded from or saved to Redis was
     changed: writes would move to another document. Nothing is written."""
@@ -96,15 +91,33 @@ class CorruptedModelError(CantSerializeRedisValueError):
         self.errors = errors or []
 
 
-class RapyerModelDoesntExistError(RapyerError):
-    """A key's prefix is not the prefix of any registered model."""
+class RapyerModelDoesntExistError(RapyerError, KeyError):
+    """A key names no registered model: its prefix is unknown (also a ``KeyError``).
+
+    ``model_name`` is the prefix.
+    """
 
     def __init__(self, model_name: str, message: str | None = None):
         super().__init__(message or f"No registered rapyer model has the prefix {model_name!r}")
         self.model_name = model_name
 
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
 
 RapyerModelDoesntExist = RapyerModelDoesntExistError
+
+
+class InvalidKeyError(RapyerModelDoesntExistError, ValueError):
+    """A key is malformed: not a string, no ``:``, an empty prefix or pk, or a pk that would
+    name one of rapyer's own keys (a lock key).
+
+    Also a ``ValueError``, and a ``RapyerModelDoesntExistError``: a malformed key names no
+    model either. ``model_name`` is the text before the first ``:`` (or the key's ``repr``).
+    """
+
+    def __init__(self, message: str, model_name: str = ""):
+        super().__init__(model_name, message)
 
 
 class MissingParameterError(RapyerError):

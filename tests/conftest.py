@@ -48,8 +48,10 @@ def real_redis(server_url: str):
     """Binds rapyer to the real server, flushed."""
     import redis
 
+    from rapyer.testing import flush_test_database
+
+    flush_test_database(server_url)  # refuses a database this session did not fill
     client = redis.Redis.from_url(server_url, decode_responses=True)
-    client.flushdb()
     rapyer.init_rapyer_sync(redis=server_url)
     yield client
     client.close()

@@ -12,7 +12,7 @@ from rapyer import config as _config
 from rapyer._async import index_ops
 from rapyer._binding import binding_of
 from rapyer._model import BaseRedisModel
-from rapyer.errors import InvalidKeyError, KeyNotFound
+from rapyer.errors import KeyNotFound, RapyerModelDoesntExistError, UnsupportedArgumentTypeError
 from rapyer.results import IndexStatus
 
 _UNSET: Any = object()
@@ -116,26 +116,35 @@ async def teardown_rapyer() -> None:
 async def aget(redis_key: str) -> BaseRedisModel:
     """The stored model at a full key, of whichever registered class its prefix names.
 
-    Raises KeyNotFound (unknown prefix or missing key), InvalidKeyError (malformed key).
+    Raises InvalidKeyError (a ValueError) for a malformed key, RapyerModelDoesntExistError (a
+    KeyError) for an unknown prefix, both before any I/O, and KeyNotFound for a missing key.
     """
     cls = _registry.class_for_key(redis_key)
     return await cls.aget(redis_key)
 
 
 async def afind_one(redis_key: str) -> BaseRedisModel | None:
-    """As ``get``, but ``None`` instead of KeyNotFound."""
+    """As ``get``, but ``None`` for a missing key (bad keys raise as in ``get``)."""
+    cls = _registry.class_for_key(redis_key)
     try:
-        return await aget(redis_key)
+        return await cls.aget(redis_key)
     except KeyNotFound:
         return None
 
 
 async def aexists(redis_key: str | BaseRedisModel) -> bool:
-    """Whether the key (or the model's key) exists; ``False`` for unknown or malformed keys."""
+    """Whether the key (or the model's key) exists; ``False`` for unknown or malformed keys.
+
+    Anything but a string or a model raises UnsupportedArgumentTypeError.
+    """
     if isinstance(redis_key, BaseRedisModel):
         return await type(redis_key.root_model()).aexists(redis_key.root_model().key)
+    if not isinstance(redis_key, str):
+        raise UnsupportedArgumentTypeError(
+            f"exists takes a full key or a model, got {type(redis_key).__name__}"
+        )
     try:
         cls = _registry.class_for_key(redis_key)
-    except (KeyNotFound, InvalidKeyError):
+    except RapyerModelDoesntExistError:  # InvalidKeyError included
         return False
     return await cls.aexists(redis_key)

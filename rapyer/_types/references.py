@@ -18,7 +18,12 @@ from pydantic_core import core_schema
 from rapyer import _keys, _layout, _registry
 from rapyer._model import BaseRedisModel
 from rapyer._types.base import GenericContainer
-from rapyer.errors import InvalidKeyError, KeyNotFound, NotResolvedError
+from rapyer.errors import (
+    InvalidKeyError,
+    KeyNotFound,
+    NotResolvedError,
+    RapyerModelDoesntExistError,
+)
 
 __all__ = ["ReferenceShared"]
 
@@ -70,7 +75,10 @@ class ReferenceShared(GenericContainer):
 
     def _rapyer_target_class(self) -> type[BaseRedisModel]:
         """The class of the target: from the key's prefix, checked against the allowed ones."""
-        cls = _registry.class_for_key(self._rapyer_key)
+        try:
+            cls = _registry.class_for_key(self._rapyer_key)
+        except RapyerModelDoesntExistError as error:  # no model can be stored at this key
+            raise KeyNotFound(f"{self._rapyer_key!r} is not a key of any model") from error
         allowed = type(self)._rapyer_target_classes()
         if allowed is not None and not any(issubclass(cls, a) for a in allowed):
             raise KeyNotFound(

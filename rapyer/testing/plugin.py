@@ -9,6 +9,8 @@ Fixtures:
 ``rapyer_init`` (function)
     Flushes the server's database, calls ``rapyer.init_rapyer_sync(redis=url)``, yields the
     URL, then calls ``rapyer.teardown_rapyer_sync()`` and forgets the ``init_rapyer`` defaults.
+    It refuses (``FlushRefusedError``) to flush a database that already held keys when the
+    session first used it, unless ``RAPYER_TEST_ALLOW_FLUSH=1`` is set.
 
 ``rapyer_cluster`` (session)
     A process-wide :class:`~rapyer.testing.EmbeddedCluster` (3 primaries, 1 replica each),
@@ -31,7 +33,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from rapyer.testing import cluster_url, server_url, start_cluster
+from rapyer.testing import cluster_url, flush_test_database, server_url, start_cluster
 from rapyer.testing.cluster import EmbeddedCluster
 
 __all__ = ["rapyer_cluster", "rapyer_cluster_url", "rapyer_init", "rapyer_server_url"]
@@ -71,17 +73,13 @@ def rapyer_init(rapyer_server_url: str) -> Iterator[str]:
     """An empty database with rapyer initialised on it; yields the URL.
 
     Runs ``FLUSHDB`` and ``rapyer.init_rapyer_sync(redis=url)`` before the test and
-    ``rapyer.teardown_rapyer_sync()`` after it.
+    ``rapyer.teardown_rapyer_sync()`` after it. A database that held keys before this session
+    first flushed it is refused unless ``RAPYER_TEST_ALLOW_FLUSH=1`` (see
+    ``rapyer.testing.flush_test_database``).
     """
-    import redis
-
     import rapyer
 
-    client = redis.Redis.from_url(rapyer_server_url)
-    try:
-        client.flushdb()
-    finally:
-        client.close()
+    flush_test_database(rapyer_server_url)
     rapyer.init_rapyer_sync(redis=rapyer_server_url)
     try:
         yield rapyer_server_url

@@ -16,6 +16,7 @@ from rapyer import _pipeline_state
 from rapyer._sync import pipeline as pipeline_module
 from rapyer._scripts import evalsha_command, script
 from rapyer.errors import KeyNotFound, PersistentNoScriptError
+from rapyer.testing import flush_test_database
 from tests import _io_sync as io
 from tests.models import Address, Everything, Person, PipelineOtherDb, PipelineSession, User
 
@@ -35,8 +36,8 @@ def other_db(redis_backend):
     else:
         kwargs = redis_backend.connection_pool.connection_kwargs
         source = f"redis://{kwargs['host']}:{kwargs['port']}/1"
+        flush_test_database(source)  # refuses a database this session did not fill
         client = redis.Redis.from_url(source, decode_responses=True)
-        client.flushdb()
     PipelineOtherDb.Meta.redis = source
     yield client
     PipelineOtherDb.Meta.redis = None

