@@ -9,6 +9,7 @@ from __future__ import annotations
 from rapyer import _registry
 from rapyer import cascade as cascade  # the submodule, as rapyer.cascade
 from rapyer._async.bulk_functions import adelete_many, afind, aget_or_create, ainsert
+from rapyer._async.cluster_keys import amigrate_cluster_keys
 from rapyer._async.functions import (
     aexists,
     afind_one,
@@ -23,6 +24,7 @@ from rapyer._async.pipeline import apipeline
 from rapyer._lock import ModelLock
 from rapyer._migration import MigrationResult, ModelMigration
 from rapyer._sync.bulk_functions import delete_many, find, get_or_create, insert
+from rapyer._sync.cluster_keys import migrate_cluster_keys
 from rapyer._sync.functions import (
     exists,
     find_one,
@@ -119,6 +121,7 @@ __all__ = [
     "aindex_status",
     "ainsert",
     "alock_from_key",
+    "amigrate_cluster_keys",
     "amigrate_original",
     "apipeline",
     "delete_many",
@@ -134,6 +137,7 @@ __all__ = [
     "insert",
     "lock_from_key",
     "mark_actions",
+    "migrate_cluster_keys",
     "migrate_original",
     "pipeline",
     "teardown_rapyer",

@@ -15,6 +15,7 @@ __all__ = [
     "GetOrCreateStatus",
     "IndexState",
     "IndexStatus",
+    "KeyLayoutMigration",
     "RapyerDeleteResult",
 ]
 
@@ -104,3 +105,18 @@ class IndexStatus:
     percent_indexed: float | None = None
     num_docs: int | None = None
     missing_fields: tuple[str, ...] = ()
+
+
+@dataclass
+class KeyLayoutMigration:
+    """What ``migrate_cluster_keys`` did for one model.
+
+    ``migrated`` counts the documents moved to ``{Prefix:pk}`` (with their set and queue
+    keys); ``conflicts`` lists old keys left alone because the new key already existed;
+    ``skipped`` lists old keys a cluster cannot rename (a pk with its own hash tag).
+    """
+
+    model: str
+    migrated: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
