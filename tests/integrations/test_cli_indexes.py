@@ -73,7 +73,7 @@ def test_status_and_migrate(folder, rapyer_bound, raw):
     _write(folder, indexed_n=True)  # the next deploy: n is indexed too
     done = _rapyer(folder, url, "indexes", "cli_models")
     row = _row(done.stdout)
-    assert row[2] != first[2] and row[3] == "outdated" and row[-1] == "n"
+    assert row[2] != first[2] and row[3] == "outdated" and row[6:] == ["n", "-"]
     assert row[5] == f"idx:CliTicket:v{first[2]}"  # the old version still serves
 
     done = _rapyer(folder, url, "indexes", "--migrate", "--check", "cli_models")
