@@ -4,6 +4,9 @@
 through ``Optional``, ``Union``, ``Annotated`` and the arguments of lists and dicts, per the
 class's ``Meta.redis_type``. The rewrite runs after pydantic resolved the annotations
 (``from __future__ import annotations`` included); the class is then rebuilt once.
+
+The Redis types are the public, composed ones of ``rapyer.types``, which REGISTERS them here
+(``register_types``) when it is imported: this module never imports them.
 """
 
 from __future__ import annotations
@@ -11,28 +14,60 @@ from __future__ import annotations
 import datetime as dt
 import types
 import typing
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Union
 
 from pydantic.fields import FieldInfo
 
+from rapyer.errors import RapyerError
 from rapyer.fields import Index, Key, Pickle
 
 if TYPE_CHECKING:
     from rapyer._model import BaseRedisModel
 
 
-def default_type_map() -> dict[Any, Any]:
-    from rapyer import types as rt
+@dataclass(frozen=True)
+class RedisTypes:
+    """The public Redis types the rewrite produces, registered by ``rapyer.types``."""
 
+    int: type
+    float: type
+    str: type
+    bytes: type
+    datetime: type
+    timestamp: type  # an indexed datetime: stored as epoch seconds
+    list: type
+    dict: type
+    set: type
+    priority_queue: type
+    scalar: type  # base of the scalar types (``_rapyer_identity``: kept plain at load)
+
+
+_registered: list[RedisTypes] = []
+
+
+def register_types(redis_types: RedisTypes) -> None:
+    """Called once by ``rapyer.types``: the types every annotation is rewritten to."""
+    _registered[:] = [redis_types]
+
+
+def _types() -> RedisTypes:
+    if not _registered:
+        raise RapyerError("rapyer.types is not imported: no Redis types are registered")
+    return _registered[0]
+
+
+def default_type_map() -> dict[Any, Any]:
+    rt = _types()
     return {
-        int: rt.RedisInt,
-        float: rt.RedisFloat,
-        str: rt.RedisStr,
-        bytes: rt.RedisBytes,
-        dt.datetime: rt.RedisDatetime,
-        list: rt.RedisList,
-        dict: rt.RedisDict,
-        set: rt.RedisSet,
+        int: rt.int,
+        float: rt.float,
+        str: rt.str,
+        bytes: rt.bytes,
+        dt.datetime: rt.datetime,
+        list: rt.list,
+        dict: rt.dict,
+        set: rt.set,
     }
 
 
@@ -53,14 +88,13 @@ if hasattr(types, "UnionType"):
 
 def rewrite(annotation: Any, mapping: dict[Any, Any], top: bool = True) -> Any:
     """The annotation with builtin types replaced by their Redis types."""
-    from rapyer import types as rt
-
+    rt = _types()
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
     if origin is None:
         if isinstance(annotation, type) and annotation in mapping:
             target = mapping[annotation]
-            if target is rt.RedisSet and not top:
+            if target is rt.set and not top:
                 return annotation
             return target
         return annotation
@@ -69,7 +103,7 @@ def rewrite(annotation: Any, mapping: dict[Any, Any], top: bool = True) -> Any:
         if any(isinstance(m, (Key, Pickle)) for m in metadata):
             return annotation
         if inner is dt.datetime and any(isinstance(m, Index) for m in metadata):
-            new_inner: Any = rt.RedisDatetimeTimestamp
+            new_inner: Any = rt.timestamp
         else:
             new_inner = rewrite(inner, mapping, top)
         if new_inner is inner:
@@ -80,34 +114,32 @@ def rewrite(annotation: Any, mapping: dict[Any, Any], top: bool = True) -> Any:
         if new_args == args:
             return annotation
         return Union[new_args]  # type: ignore[return-value]
-    if origin is list or (isinstance(origin, type) and issubclass(origin, rt.RedisList)):
-        target = mapping.get(list, rt.RedisList) if origin is list else origin
+    if origin is list or (isinstance(origin, type) and issubclass(origin, rt.list)):
+        target = mapping.get(list, rt.list) if origin is list else origin
         return target[rewrite(args[0], mapping, False)] if args else target
-    if origin is dict or (isinstance(origin, type) and issubclass(origin, rt.RedisDict)):
-        target = mapping.get(dict, rt.RedisDict) if origin is dict else origin
+    if origin is dict or (isinstance(origin, type) and issubclass(origin, rt.dict)):
+        target = mapping.get(dict, rt.dict) if origin is dict else origin
         if len(args) == 2:
             return target[args[0], rewrite(args[1], mapping, False)]
         return target
-    if top and origin is set and mapping.get(set) is rt.RedisSet:
-        return rt.RedisSet[args[0]] if args else rt.RedisSet
+    if top and origin is set and mapping.get(set) is rt.set:
+        return rt.set[args[0]] if args else rt.set
     return annotation
 
 
 def _is_special(annotation: Any) -> bool:
-    from rapyer.types import RedisPriorityQueue, RedisSet
-
+    rt = _types()
     for candidate in (annotation, *typing.get_args(annotation)):
         base = typing.get_origin(candidate) or candidate
-        if isinstance(base, type) and issubclass(base, (RedisSet, RedisPriorityQueue)):
+        if isinstance(base, type) and issubclass(base, (rt.set, rt.priority_queue)):
             return True
     return False
 
 
-def _is_queue(annotation: Any) -> bool:
-    from rapyer.types import RedisPriorityQueue
-
+def is_queue(annotation: Any) -> bool:
+    """Whether an (rewritten) annotation is a priority queue field."""
     base = typing.get_origin(annotation) or annotation
-    return isinstance(base, type) and issubclass(base, RedisPriorityQueue)
+    return isinstance(base, type) and issubclass(base, _types().priority_queue)
 
 
 def apply(cls: type[BaseRedisModel]) -> None:
@@ -119,19 +151,15 @@ def apply(cls: type[BaseRedisModel]) -> None:
     changed = False
     special: list[str] = []
     for name, info in cls.model_fields.items():
-        if info.exclude is True and not _is_queue(info.annotation):
+        if info.exclude is True and not is_queue(info.annotation):
             continue
         if any(isinstance(m, (Key, Pickle)) for m in info.metadata):
             continue
         indexed = any(isinstance(m, Index) for m in info.metadata)
         if indexed and info.annotation is dt.datetime:
-            from rapyer.types import RedisDatetimeTimestamp
-
-            new: Any = RedisDatetimeTimestamp
+            new: Any = _types().timestamp
         elif indexed and _is_optional_datetime(info.annotation):
-            from rapyer.types import RedisDatetimeTimestamp
-
-            new = typing.Optional[RedisDatetimeTimestamp]  # noqa: UP045
+            new = typing.Optional[_types().timestamp]  # noqa: UP045
         else:
             new = rewrite(info.annotation, mapping)
         if new is not info.annotation:
@@ -152,7 +180,7 @@ def apply(cls: type[BaseRedisModel]) -> None:
 def _special_defaults(info: FieldInfo, annotation: Any) -> bool:
     """Sets and queues start empty when no default is given; queues are never dumped."""
     changed = False
-    if _is_queue(annotation):
+    if is_queue(annotation):
         if not info.exclude:
             info.exclude = True
             changed = True
@@ -192,11 +220,9 @@ class PlainScalar:
 
 def _plain_on_load(annotation: Any) -> bool:
     """Whether a top-level field of this (rewritten) type is kept plain until read."""
-    from rapyer.types._scalars import RedisScalar
-
     return (
         isinstance(annotation, type)
-        and issubclass(annotation, RedisScalar)
+        and issubclass(annotation, _types().scalar)
         and annotation._rapyer_identity
     )
 

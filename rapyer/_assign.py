@@ -3,7 +3,7 @@
 Outside a pipeline an assignment is local only. Inside one, ``m.f = v`` (also on nested
 models, ``m.inner.f = v``) queues ``JSON.SET key $.path v`` plus the UPDATE TTL refresh
 into the current frame, also for ``None``. rapyer's own code that assigns locally and then
-writes by itself (``update``) wraps the assignment in ``local_assignments()`` so that each
+writes by itself (``update``) wraps the assignment in ``_pipeline_state.local_assignments()`` so that each
 SET is queued once.
 
 Note for field types whose in-place operators queue an atomic command themselves
@@ -14,42 +14,28 @@ queue a ``JSON.SET`` as well; such a type can mark its result with the attribute
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
-from rapyer import _pipeline_state
+from rapyer import _commands, _pipeline_state
+from rapyer._binding import binding_of
+from rapyer._commands import has_ttl
+from rapyer._ttl import ttl_commands
+from rapyer.actions import ActionGroup
 
 if TYPE_CHECKING:
     from rapyer._model import BaseRedisModel
-
-_local_only: ContextVar[bool] = ContextVar("rapyer_local_assignments", default=False)
-
-
-@contextmanager
-def local_assignments() -> Iterator[None]:
-    """Assignments in this block stay local even inside a pipeline."""
-    token = _local_only.set(True)
-    try:
-        yield
-    finally:
-        _local_only.reset(token)
 
 
 def queue_assignment(model: BaseRedisModel, name: str, value: Any = None) -> None:
     """Queue the write of field ``name`` of ``model`` when a pipeline is open."""
     frame = _pipeline_state.current()
-    if frame is None or _local_only.get() or name not in type(model).model_fields:
+    if frame is None or _pipeline_state.local_only() or name not in type(model).model_fields:
         return
     stored = model.__dict__.get(name)
     if getattr(value, "_rapyer_queued_inplace", False) or getattr(
         stored, "_rapyer_queued_inplace", False
     ):
         return
-    from rapyer import _commands
-    from rapyer._binding import binding_of
-
     if type(model).model_fields[name].exclude is True:
         return  # never stored
     root = model.root_model()
@@ -57,10 +43,6 @@ def queue_assignment(model: BaseRedisModel, name: str, value: Any = None) -> Non
         # A set field lives in its own key: DEL + SADD of the new members (a queue: nothing).
         commands = model._special_field_commands(name)
         if commands:
-            from rapyer._commands import has_ttl
-            from rapyer._ttl import ttl_commands
-            from rapyer.actions import ActionGroup
-
             ttl = (
                 ttl_commands(type(root), root.all_keys, ActionGroup.UPDATE)
                 if has_ttl(type(root))

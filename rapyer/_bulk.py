@@ -11,14 +11,16 @@ import logging
 import operator
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticSerializationError
 
 from rapyer import _codec, _keys, _registry, _ttl
+from rapyer import config as _config
 from rapyer._binding import Binding, binding_of
 from rapyer._groups import READ_FETCH
+from rapyer._model import BaseRedisModel
 from rapyer._query import Expression, FieldProxy, SortKey, check_not_bare
 from rapyer.actions import ActionGroup
 from rapyer.errors import (
@@ -31,9 +33,6 @@ from rapyer.errors import (
     UnsupportedArgumentTypeError,
     UnsupportedArgumentValueError,
 )
-
-if TYPE_CHECKING:
-    from rapyer._model import BaseRedisModel
 
 logger = logging.getLogger("rapyer")
 
@@ -97,8 +96,6 @@ def check_top_level(model: Any, operation: str) -> None:
 
 def models_to_insert(models: Sequence[Any], cls: type | None = None) -> None:
     """Check ``insert`` arguments before anything is sent."""
-    from rapyer._model import BaseRedisModel
-
     checked: type | None = None  # the last class that passed the class checks
     for model in models:
         model_cls = type(model)
@@ -137,8 +134,6 @@ def batch_size_of(cls: type[BaseRedisModel], batch_size: int | None = None) -> i
         if batch_size < 1:
             raise UnsupportedArgumentValueError("batch_size must be at least 1")
         return batch_size
-    from rapyer import config as _config
-
     return int(_config.resolve(cls, "batch_size"))  # type: ignore[arg-type]
 
 
@@ -531,8 +526,6 @@ def class_delete_targets(
     cls: type[BaseRedisModel], args: Sequence[Any]
 ) -> list[DeleteTarget] | KeysOfClass:
     """Targets of ``Model.delete_many`` (keys and models; expressions are handled apart)."""
-    from rapyer._model import BaseRedisModel
-
     if not args:
         raise UnsupportedArgumentTypeError(f"{cls.__name__}.delete_many needs arguments")
     simple = _simple_delete_keys(cls, args, global_keys=False)
@@ -559,8 +552,6 @@ def class_delete_targets(
 
 def global_delete_targets(args: Sequence[Any]) -> list[DeleteTarget] | KeysOfClass:
     """Targets of the module-level ``delete_many`` (full keys and models, any class)."""
-    from rapyer._model import BaseRedisModel
-
     if not args:
         raise MissingParameterError("delete_many needs at least one key or model")
     first = args[0]

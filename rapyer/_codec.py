@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import PydanticSerializationError
@@ -257,8 +257,6 @@ def field_adapter(cls: type[BaseRedisModel], name: str) -> TypeAdapter[Any]:
         type.__setattr__(cls, "__rapyer_field_adapters__", adapters)
     adapter = adapters.get(name)
     if adapter is None:
-        from typing import Annotated
-
         info = cls.model_fields[name]
         annotation = info.annotation
         if info.metadata:

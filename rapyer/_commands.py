@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from rapyer import _codec, _keys
 from rapyer import config as _config
 from rapyer._groups import CREATE_UPDATE
-from rapyer._model import json_path_of
+from rapyer._paths import json_path_of
 from rapyer._ttl import ttl_commands
 from rapyer.actions import ActionGroup
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
-from rapyer._model import json_path_of
+from rapyer._paths import json_path_of
 from rapyer.errors import UnsupportedIndexedFieldError
 from rapyer.fields import Index, RapyerKey
 

@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from rapyer._binding import Binding, all_bindings
+from rapyer._clients import sync_clients
 
-__all__ = ["client", "client_factory", "close_clients", "gather_calls", "run", "sleep"]
-
-T = TypeVar("T")
+__all__ = ["client", "client_factory", "close_clients", "sleep"]
 
 sleep = time.sleep
 
 
-def run(result: Any) -> Any:
-    """The blocking call already ran; its result."""
-    return result
-
-
 def client(binding: Binding) -> Any:
     """The sync client of ``binding`` for this process."""
-    return binding.sync_client()
+    clients = binding.sync_clients or sync_clients(binding)
+    return clients.get()
 
 
 def client_factory() -> Callable[[Binding], Any]:
@@ -31,33 +25,11 @@ def client_factory() -> Callable[[Binding], Any]:
     return client
 
 
-def gather_calls(*calls: Callable[[], T]) -> list[T]:
-    """Run every call concurrently, one thread each (each thread starts with an empty
-    context); return the results in order, or raise the first exception."""
-    results: list[Any] = [None] * len(calls)
-    errors: list[BaseException | None] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], T]) -> None:
-        try:
-            results[i] = call()
-        except BaseException as exc:  # re-raised in the calling thread
-            errors[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for error in errors:
-        if error is not None:
-            raise error
-    return results
-
-
 def close_clients() -> None:
     """Close every sync client; async clients are dropped without I/O."""
     for binding in all_bindings():
-        binding.take_async_clients_for(None)
-        sync_client = binding.take_sync_client()
+        if binding.async_clients is not None:
+            binding.async_clients.take_for(None)
+        sync_client = binding.sync_clients.take() if binding.sync_clients is not None else None
         if sync_client is not None:
             sync_client.close()

@@ -6,8 +6,8 @@ it, the segment a field name, a list index or a ``DictKey``. The reference is we
 model and its values form no reference cycle: a dropped model is freed at once (bounded memory
 when streaming many models), and a value whose model is gone refuses Redis operations.
 
-Model fields that can hold a Redis value are linked on first read (a ``_LinkedField`` class
-attribute, see ``rapyer._model``), so loading a model creates no link; top-level ``int``,
+Model fields that can hold a Redis value are linked on first read (a ``LinkedField`` class
+attribute, see ``rapyer._lazy_links``), so loading a model creates no link; top-level ``int``,
 ``float`` and ``str`` fields even stay plain builtins until read (``PlainScalar``). Fields are
 also linked when assigned or merged from another model; container items are linked when read
 through ``[]``. The path from the root is computed on use, so it follows the current position
@@ -16,17 +16,28 @@ of containers.
 
 from __future__ import annotations
 
+import copy
+import typing
 import weakref
 from collections.abc import Iterable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
-from rapyer import _assign, _pipeline_state
+from rapyer import _pipeline_state
+from rapyer._binding import binding_of
 
 if TYPE_CHECKING:
-    from rapyer._model import BaseRedisModel, PathSegment
+    from rapyer._model import BaseRedisModel
+    from rapyer._paths import PathSegment
 
 Command = tuple[Any, ...]
+
+
+class LinkedModel:
+    """Mark of ``BaseRedisModel`` (a base class of it): the layers below the model recognise
+    a model class or instance by it without importing the model module."""
+
+    __slots__ = ()
 
 
 class RedisValue:
@@ -47,8 +58,6 @@ class RedisValue:
         return _rebuild(type(self), self._rapyer_plain())
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Any:
-        import copy
-
         return _rebuild(type(self), copy.deepcopy(self._rapyer_plain(), memo))
 
     def _rapyer_plain(self) -> Any:
@@ -62,8 +71,6 @@ class RedisValue:
 
 def _rebuild(source: Any, plain: Any) -> Any:
     if not isinstance(source, type):  # a generic alias: its concrete class
-        import typing
-
         source = typing.get_origin(source)._rapyer_concrete(source)
     return source._rapyer_from_plain(plain)
 
@@ -85,7 +92,7 @@ def parent_of(value: Any) -> tuple[Any, Any] | None:
 
 def locate(value: Any) -> tuple[BaseRedisModel, tuple[PathSegment, ...]] | None:
     """``(root model, segments from the root)`` of a linked value, else ``None``."""
-    model_cls = _MODEL_CLASS or _model_class()
+    model_cls = LinkedModel
     if isinstance(value, model_cls):
         return value.root_model(), value._rapyer_path_from_root()
     link_ = getattr(value, "_rapyer_link", None)
@@ -110,18 +117,6 @@ def locate(value: Any) -> tuple[BaseRedisModel, tuple[PathSegment, ...]] | None:
         parent, segment = found
         segments.append(segment)
         node = parent
-
-
-_MODEL_CLASS: Any = None
-
-
-def _model_class() -> Any:
-    global _MODEL_CLASS
-    if _MODEL_CLASS is None:
-        from rapyer._model import BaseRedisModel
-
-        _MODEL_CLASS = BaseRedisModel
-    return _MODEL_CLASS
 
 
 # ---- in-place operators: the queued command replaces the assignment that follows ----------
@@ -156,15 +151,13 @@ def consume_pending(holder: Any, segment: Any, value: Any) -> bool:
 
 def pipeline_active() -> bool:
     """Whether writes are queued now: a pipeline is open and not in ``local_assignments()``."""
-    return _pipeline_state.current() is not None and not _assign._local_only.get()
+    return _pipeline_state.current() is not None and not _pipeline_state.local_only()
 
 
 def queue(root: BaseRedisModel, commands: Iterable[Command]) -> bool:
     """Queue ``commands`` of ``root``'s document into the open pipeline, if any."""
     frame = _pipeline_state.current()
-    if frame is None or _assign._local_only.get():
+    if frame is None or _pipeline_state.local_only():
         return False
-    from rapyer._binding import binding_of
-
     frame.queue(binding_of(type(root)), list(commands))
     return True

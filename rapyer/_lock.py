@@ -17,9 +17,10 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from rapyer import _keys
+from rapyer import _keys, _registry
 from rapyer import config as _config
 from rapyer._binding import Binding, binding_of, default_binding
+from rapyer.errors import InvalidKeyError, KeyNotFound
 
 if TYPE_CHECKING:
     from rapyer._model import BaseRedisModel
@@ -175,9 +176,6 @@ class ModelLock(Generic[M]):
     ) -> Any:
         """The lock of a full key of any registered class; unknown or malformed keys are
         locked on the default binding and yield ``None``."""
-        from rapyer import _registry
-        from rapyer.errors import InvalidKeyError, KeyNotFound
-
         try:
             model_cls = _registry.class_for_key(key)
         except (KeyNotFound, InvalidKeyError):

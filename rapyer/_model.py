@@ -1,426 +1,41 @@
-"""The model base without I/O: class creation, registry, keys, paths and nesting.
+"""The model base without I/O: keys, paths, nesting and special fields of a model.
 
 ``AtomicRedisModel`` (in ``rapyer.model``) combines this base with the async mixins of
-``rapyer._async`` and their generated blocking twins in ``rapyer._sync``.
+``rapyer._async`` and their generated blocking twins in ``rapyer._sync``. Class creation is
+``rapyer._meta``; annotation inspection ``rapyer._typeinfo``; the lazy-link descriptor
+``rapyer._lazy_links``; nested-model ownership ``rapyer._nesting``; set-field decoding
+``rapyer._set_members``; pydantic internals ``rapyer._pydantic_internals``.
 """
 
 from __future__ import annotations
 
-import threading
-import types
 import typing
 import uuid
 import weakref
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr, PydanticSchemaGenerationError, TypeAdapter
-from pydantic._internal._model_construction import ModelMetaclass
-from pydantic.errors import PydanticUserError
+from pydantic import BaseModel, ConfigDict, PrivateAttr, TypeAdapter
 
-from rapyer import _keys, _links, _pipeline_state, _registry
+from rapyer import _keys, _links, _pipeline_state
 from rapyer import config as _config
-from rapyer._links import RedisValue
+from rapyer._annotations import is_queue
+from rapyer._assign import queue_assignment
+from rapyer._codec import dump_json, dump_python
+from rapyer._index import redis_schema
+from rapyer._links import LinkedModel, RedisValue
+from rapyer._meta import BASE_NAME, RedisModelMeta, prepare_fields
+from rapyer._nesting import iter_models, link_value
+from rapyer._paths import DictKey, PathSegment, field_path_of, json_path_of
+from rapyer._pydantic_internals import private as _private
+from rapyer._set_members import apply_set_members
+from rapyer._typeinfo import direct_model_class
 from rapyer.config import RedisConfig
-from rapyer.errors import ModelDefinitionError, RapyerError
-from rapyer.fields import Key, Pickle, SafeLoad
 
 __all__ = ["BaseRedisModel", "RedisModelMeta"]
 
-# Path segments: a field name (str attribute), a list index (int) or a dict key (DictKey).
 
-
-class DictKey(str):
-    """A dict key as a path segment (always quoted in JSON paths)."""
-
-    __slots__ = ()
-
-
-PathSegment = typing.Union[str, int, DictKey]
-
-
-class UnaddressableKeyError(RapyerError, ValueError):
-    """A dict key that no JSON path can name on every server: it holds both quote
-    characters or a backslash (RedisJSON does not unescape quoted path names)."""
-
-
-def quote_dict_key(key: str) -> str:
-    """The bracket segment of a dict key: ``["k"]``, or ``['k']`` when the key holds ``"``.
-
-    The key is never escaped: RedisJSON keeps escapes literally, so the text must be
-    quoted with the quote character it does not contain.
-    """
-    if "\\" not in key:
-        if '"' not in key:
-            return f'["{key}"]'
-        if "'" not in key:
-            return f"['{key}']"
-    raise UnaddressableKeyError(
-        f"The dict key {key!r} cannot be addressed in a JSON path (it contains both quote "
-        "characters or a backslash)"
-    )
-
-
-def json_path_of(segments: tuple[PathSegment, ...]) -> str:
-    """``$`` plus each segment: ``.name``, ``[3]`` or ``["any key"]`` (see quote_dict_key)."""
-    parts = ["$"]
-    for seg in segments:
-        if isinstance(seg, DictKey):
-            parts.append(quote_dict_key(str(seg)))
-        elif isinstance(seg, int):
-            parts.append(f"[{seg}]")
-        else:
-            parts.append(f".{seg}")
-    return "".join(parts)
-
-
-def field_path_of(segments: tuple[PathSegment, ...]) -> str:
-    """Dotted form of a path, used in special-field keys: ``a.b[2].c``."""
-    out = ""
-    for seg in segments:
-        if isinstance(seg, int) and not isinstance(seg, bool):
-            out += f"[{seg}]"
-        else:
-            out += ("." if out else "") + str(seg)
-    return out
-
-
-def _contains_model(annotation: Any) -> bool:
-    """Whether a (resolved) annotation can hold an AtomicRedisModel instance."""
-    if isinstance(annotation, type):
-        return issubclass(annotation, BaseRedisModel)
-    if getattr(typing.get_origin(annotation), "_rapyer_is_reference", False):
-        return False  # a reference holds a key, not a nested model
-    return any(_contains_model(arg) for arg in typing.get_args(annotation))
-
-
-def _models_in_containers(annotation: Any, inside: bool = False) -> Iterator[type]:
-    """Model classes an annotation holds inside a list, tuple or dict (not directly)."""
-    if isinstance(annotation, type):
-        if inside and issubclass(annotation, BaseRedisModel):
-            yield annotation
-        return
-    origin = typing.get_origin(annotation)
-    if getattr(origin, "_rapyer_is_reference", False):
-        return
-    nested = inside or (
-        origin is not None and origin not in _UNIONS and origin is not typing.Annotated
-    )
-    for arg in typing.get_args(annotation):
-        yield from _models_in_containers(arg, nested)
-
-
-def _check_no_special_in_containers(cls: type[BaseRedisModel]) -> None:
-    """Set and queue fields live in keys named after their path; a model held in a list or
-    dict has no fixed path, so its set and queue fields could not be read back."""
-    for name in cls.__rapyer_nested_fields__:
-        info = cls.model_fields[name]
-        if info.exclude is True or _has_marker(info.metadata, Pickle):
-            continue
-        for model_cls in _models_in_containers(info.annotation):
-            special = [".".join(path) for path, _ in model_cls._class_special_fields()]
-            if special:
-                raise ModelDefinitionError(
-                    f"{cls.__name__}.{name} holds {model_cls.__name__} in a list, tuple or "
-                    f"dict, but {model_cls.__name__} has set or queue fields "
-                    f"({', '.join(special)}): those are stored in keys of their own named "
-                    "after the field's path and cannot be kept for models held in a "
-                    "container; nest the model directly, or use list fields instead"
-                )
-
-
-def _has_marker(metadata: list[Any], marker: type) -> bool:
-    return any(isinstance(item, marker) for item in metadata)
-
-
-# Classes being built in this thread: pydantic's own attribute lookups then see no proxies.
-_building = threading.local()
-
-
-class RedisModelMeta(ModelMetaclass):
-    """Metaclass: pops ``Meta``, turns pydantic definition errors into ModelDefinitionError,
-    finds the Key field, and registers the class by prefix."""
-
-    def __new__(
-        mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any
-    ) -> type:
-        meta_value = namespace.pop("Meta", None)
-        annotations = namespace.get("__annotations__")
-        if isinstance(annotations, dict):
-            annotations.pop("Meta", None)
-        meta = _config.meta_from_namespace(meta_value, name)
-        if meta.allow_pickle:
-            model_config = dict(namespace.get("model_config") or {})
-            model_config["arbitrary_types_allowed"] = True
-            namespace["model_config"] = ConfigDict(**model_config)  # type: ignore[typeddict-item]
-        _building.depth = getattr(_building, "depth", 0) + 1
-        try:
-            cls = super().__new__(mcs, name, bases, namespace, **kwargs)
-        except PydanticSchemaGenerationError as exc:
-            raise ModelDefinitionError(
-                f"{name}: a field type cannot be stored as JSON ({exc}). Use Pickle[T] or "
-                "Meta.allow_pickle=True to store it pickled (trusted data only)."
-            ) from exc
-        except PydanticUserError as exc:
-            raise ModelDefinitionError(f"{name}: {exc}") from exc
-        finally:
-            _building.depth -= 1
-        type.__setattr__(cls, "Meta", meta)
-        _config.watch(meta)
-        _config.invalidate_cache()
-        if name == "BaseRedisModel" and namespace.get("__module__") == __name__:
-            return cls
-        _config.warn_ignored(meta, name)
-        from rapyer._index import compute_indexed_fields
-
-        if cls.__pydantic_complete__:  # else forward references: checked at first use
-            indexed = compute_indexed_fields(cls)  # UnsupportedIndexedFieldError, unregistered
-            type.__setattr__(cls, "__rapyer_indexed_fields__", indexed)
-        mcs._finish(cls)  # type: ignore[arg-type]
-        if "model_post_init" not in namespace and not _inherits_custom_post_init(cls):
-            _install_fast_post_init(cls)  # type: ignore[arg-type]
-        type.__setattr__(cls, "__rapyer_query_ready__", True)
-        return cls
-
-    def __getattr__(cls, name: str) -> Any:
-        # ``Model.field`` is a query proxy (pydantic keeps no class attribute for fields).
-        # Only for finished classes, so pydantic's own lookups while building see nothing.
-        if (
-            not name.startswith("_")
-            and "__rapyer_query_ready__" in cls.__dict__
-            and not getattr(_building, "depth", 0)
-        ):
-            fields = cls.__dict__.get("__pydantic_fields__") or {}
-            if name in fields:
-                from rapyer._query import FieldProxy
-
-                return FieldProxy(cls, (name,))
-        return super().__getattr__(name)  # type: ignore[misc]
-
-    def __setattr__(cls, name: str, value: Any) -> None:
-        super().__setattr__(name, value)
-        if name == "Meta":
-            if isinstance(value, RedisConfig):
-                _config.watch(value)
-            _config.invalidate_cache()
-        elif name.startswith("__") and name.endswith("__"):
-            _config.invalidate_cache()  # class structure (special fields, rebuilds) changed
-
-    def __delattr__(cls, name: str) -> None:
-        super().__delattr__(name)
-        if name == "Meta":
-            _config.invalidate_cache()
-
-    @staticmethod
-    def _finish(cls: type[BaseRedisModel]) -> None:
-        if cls.Meta.allow_pickle:
-            _pickle_unstorable_fields(cls)
-        key_fields = [n for n, f in cls.model_fields.items() if _has_marker(f.metadata, Key)]
-        if len(key_fields) > 1:
-            raise ModelDefinitionError(
-                f"{cls.__name__} has more than one Key field: {', '.join(key_fields)}"
-            )
-        cls.__rapyer_key_field__ = key_fields[0] if key_fields else None
-        _prepare_fields(cls)
-        cls.__rapyer_field_adapters__ = {}
-        try:
-            prefix = cls.class_key_initials()
-            _keys.validate_prefix(prefix)
-        except ValueError as exc:
-            raise ModelDefinitionError(f"{cls.__name__}: {exc}") from exc
-        generic = cls.__pydantic_generic_metadata__
-        is_generic_origin = bool(generic.get("parameters")) and generic.get("origin") is None
-        if _config.resolve(cls, "init_with_rapyer") and not is_generic_origin:
-            _registry.register(cls, prefix)  # type: ignore[arg-type]
-
-
-_IMMUTABLE_DEFAULTS = (type(None), bool, int, float, str, bytes, tuple, frozenset)
-
-
-def _install_fast_post_init(cls: type[BaseRedisModel]) -> None:
-    """One post-init per instance instead of pydantic's wrapper per subclass level.
-
-    pydantic wraps ``model_post_init`` once for every subclass that has private attributes,
-    so a model three classes deep initialised its private attributes three times. When every
-    private default is immutable, a copy of one precomputed dict does the same work.
-    """
-    from pydantic_core import PydanticUndefined
-
-    defaults: dict[str, Any] = {}
-    for name, attr in cls.__private_attributes__.items():
-        default = attr.default
-        if attr.default_factory is not None or default is PydanticUndefined:
-            return
-        if not isinstance(default, _IMMUTABLE_DEFAULTS):
-            return
-        defaults[name] = default
-    type.__setattr__(cls, "__rapyer_private_defaults__", defaults)
-    type.__setattr__(cls, "model_post_init", _fast_post_init)
-
-
-def _inherits_custom_post_init(cls: type) -> bool:
-    """Whether a base class (other than rapyer's) defines its own ``model_post_init``: then
-    pydantic's wrapper, which calls it, must stay."""
-    for klass in cls.__mro__[1:]:
-        if klass is BaseRedisModel or klass is BaseModel or klass is object:
-            continue
-        own = klass.__dict__.get("model_post_init")
-        if own is not None and own is not _fast_post_init:
-            return True
-    return False
-
-
-def _fast_post_init(self: BaseRedisModel, context: Any, /) -> None:
-    if getattr(self, "__pydantic_private__", None) is None:
-        object.__setattr__(self, "__pydantic_private__", dict(self.__rapyer_private_defaults__))
-    if self.__rapyer_eager_fields__ or self.__rapyer_nested_fields__:
-        BaseRedisModel._rapyer_link_eager(self)
-
-
-class _LinkedField:
-    """Class attribute of a field that can hold a Redis value: reading the field links the
-    value to this model on first use (lazy), so loading a model creates no link per field.
-
-    A data descriptor, so that it sees every read of the field; it keeps the value in the
-    instance ``__dict__`` as pydantic does. On the class it raises AttributeError, as a field
-    without a class attribute does (pydantic then takes the field from the parent class).
-    """
-
-    __slots__ = ("builtin", "name", "wrap")
-
-    def __init__(self, name: str, wrap: Any = None):
-        self.name = name
-        self.wrap = wrap  # a PlainScalar field: its Redis type
-        self.builtin = wrap._rapyer_builtin if wrap is not None else None
-
-    def __get__(self, obj: Any, owner: Any = None) -> Any:
-        if obj is None:
-            raise AttributeError(self.name)
-        values = obj.__dict__
-        try:
-            value = values[self.name]
-        except KeyError:
-            raise AttributeError(self.name) from None
-        if type(value) is self.builtin:  # kept plain at validation: wrap it now, once
-            value = values[self.name] = self.wrap(value)
-        if isinstance(value, RedisValue) and value._rapyer_link is None:
-            value._rapyer_link = (weakref.ref(obj), self.name)
-        return value
-
-    def __set__(self, obj: Any, value: Any) -> None:
-        obj.__dict__[self.name] = value
-
-    def __delete__(self, obj: Any) -> None:
-        try:
-            del obj.__dict__[self.name]
-        except KeyError:
-            raise AttributeError(self.name) from None
-
-
-def _may_hold_redis_value(annotation: Any) -> bool:
-    """Whether a (rewritten) annotation can validate into a Redis value."""
-    if isinstance(annotation, type):
-        return issubclass(annotation, RedisValue)
-    origin = typing.get_origin(annotation)
-    if isinstance(origin, type) and issubclass(origin, RedisValue):
-        return True
-    return any(_may_hold_redis_value(arg) for arg in typing.get_args(annotation))
-
-
-def install_lazy_links(cls: type[BaseRedisModel]) -> None:
-    """Put a ``_LinkedField`` on ``cls`` for each field that can hold a Redis value; the
-    other fields are linked when the model is built."""
-    lazy = []
-    for name, info in cls.model_fields.items():
-        if name in cls.__rapyer_nested_fields__ or not _may_hold_redis_value(info.annotation):
-            continue
-        current = cls.__dict__.get(name)
-        if current is not None and not isinstance(current, _LinkedField):
-            continue  # something of the user's own lives there: link eagerly
-        from rapyer._annotations import plain_scalar_of
-
-        type.__setattr__(cls, name, _LinkedField(name, plain_scalar_of(info.metadata)))
-        lazy.append(name)
-    type.__setattr__(
-        cls,
-        "__rapyer_eager_fields__",
-        tuple(n for n in cls.__rapyer_value_fields__ if n not in lazy),
-    )
-
-
-def _prepare_fields(cls: type[BaseRedisModel]) -> None:
-    """Redis types, nested and SafeLoad fields, lazy links: for a class whose fields are
-    complete (at creation, or when pydantic completes it later)."""
-    from rapyer import _annotations
-
-    _annotations.apply(cls)
-    cls.__rapyer_nested_fields__ = tuple(
-        n for n, f in cls.model_fields.items() if _contains_model(f.annotation)
-    )
-    _check_no_special_in_containers(cls)
-    cls.__rapyer_safe_fields__ = frozenset(
-        n for n, f in cls.model_fields.items() if _has_marker(f.metadata, SafeLoad)
-    )
-    install_lazy_links(cls)
-
-
-def _pickle_unstorable_fields(cls: type[BaseRedisModel]) -> None:
-    changed = False
-    for field in cls.model_fields.values():
-        if _has_marker(field.metadata, Pickle):
-            continue
-        try:
-            TypeAdapter(field.annotation)
-        except PydanticSchemaGenerationError:
-            field.metadata.append(Pickle())
-            changed = True
-    if changed:
-        cls.model_rebuild(force=True)
-
-
-def _held_at(holder: Any, path: tuple[PathSegment, ...]) -> Any:
-    """The value at ``path`` inside a model (``None`` when the path leads nowhere)."""
-    value = holder
-    for seg in path:
-        try:
-            if isinstance(value, BaseModel):
-                value = value.__dict__[seg]
-            elif isinstance(value, dict) or (
-                isinstance(value, (list, tuple)) and isinstance(seg, int)
-            ):
-                value = value[seg]
-            else:
-                return None
-        except (KeyError, IndexError, TypeError):
-            return None
-    return value
-
-
-def _held_elsewhere(
-    value: BaseRedisModel, parent: BaseRedisModel, rel_path: tuple[PathSegment, ...]
-) -> bool:
-    """Whether the nested model ``value`` still sits under another parent or path."""
-    private = value.__pydantic_private__
-    old = private.get("_rapyer_parent") if private is not None else None
-    if old is None:
-        return False
-    old_path = private.get("_rapyer_path", ())
-    if old is parent and old_path == rel_path:
-        return False
-    return _held_at(old, old_path) is value
-
-
-def _detached_copy(value: BaseRedisModel) -> BaseRedisModel:
-    """A deep copy of a nested model that does not copy the parents it hangs from."""
-    memo: dict[int, Any] = {}
-    parent = _private(value, "_rapyer_parent")
-    while parent is not None:
-        memo[id(parent)] = parent
-        parent = _private(parent, "_rapyer_parent")
-    return value.__deepcopy__(memo)
-
-
-class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
+class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
     """Pydantic base of every rapyer model: keys, paths and parent links (no I/O)."""
 
     model_config = ConfigDict(
@@ -519,47 +134,12 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
             if linked is not new:
                 self.__dict__[name] = linked
         if not queued and _pipeline_state.current() is not None:
-            from rapyer._assign import queue_assignment
-
             queue_assignment(self, name, value)
 
     def _link_value(self, value: Any, rel_path: tuple[PathSegment, ...], take: bool = False) -> Any:
         """Link nested models found in ``value`` to this model at ``rel_path``; returns the
-        value to keep there.
-
-        A nested model still held by another place (another parent, or another field of
-        this one) is not moved: this place gets a deep copy of it, so that each parent owns
-        its nested models and writes through one never land in the other's document.
-        ``take`` moves the models regardless (values taken over from a discarded model).
-        """
-        if isinstance(value, BaseRedisModel):
-            if not take and _held_elsewhere(value, self, rel_path):
-                value = _detached_copy(value)
-            value._rapyer_parent = self
-            value._rapyer_path = rel_path
-            values = value.__dict__
-            for name in value.__rapyer_nested_fields__:
-                item = values.get(name)
-                linked = value._link_value(item, (name,), take)
-                if linked is not item:
-                    values[name] = linked
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                linked = self._link_value(item, (*rel_path, i), take)
-                if linked is not item:
-                    list.__setitem__(value, i, linked)
-        elif isinstance(value, tuple):
-            items = tuple(
-                self._link_value(item, (*rel_path, i), take) for i, item in enumerate(value)
-            )
-            if type(value) is tuple and any(a is not b for a, b in zip(items, value, strict=True)):
-                value = items
-        elif isinstance(value, dict):
-            for k, item in value.items():
-                linked = self._link_value(item, (*rel_path, DictKey(k)), take)
-                if linked is not item:
-                    dict.__setitem__(value, k, linked)
-        return value
+        value to keep there (see ``rapyer._nesting.link_value``)."""
+        return link_value(self, value, rel_path, take)
 
     @classmethod
     def model_rebuild(
@@ -583,9 +163,9 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
             not was_complete
             and cls.__pydantic_complete__
             and "__rapyer_rewritten__" not in cls.__dict__
-            and cls.__name__ != "BaseRedisModel"
+            and cls.__name__ != BASE_NAME
         ):
-            _prepare_fields(cls)
+            prepare_fields(cls)
         return result
 
     # ---- keys -------------------------------------------------------------------------
@@ -647,16 +227,14 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         for name in self.__rapyer_special_fields__:
             yield field_path_of((*self._rapyer_path_from_root(), name))
         for name in self.__rapyer_nested_fields__:
-            for nested in _iter_models(self.__dict__.get(name)):
+            for nested in iter_models(self.__dict__.get(name)):
                 yield from nested._special_paths()
 
     # ---- special fields (sets and queues live in their own keys) ----------------------
 
     def _special_field_commands(self, name: str) -> list[tuple[Any, ...]]:
         """``DEL`` + ``SADD`` storing one set field (nothing for a queue field)."""
-        from rapyer._annotations import _is_queue
-
-        if _is_queue(type(self).model_fields[name].annotation):
+        if is_queue(type(self).model_fields[name].annotation):
             return []
         key = _keys.special_key(self.key, field_path_of((*self._rapyer_path_from_root(), name)))
         value = self.__dict__.get(name)
@@ -669,7 +247,7 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         for name in self.__rapyer_special_fields__:
             commands.extend(self._special_field_commands(name))
         for name in self.__rapyer_nested_fields__:
-            for nested in _iter_models(self.__dict__.get(name)):
+            for nested in iter_models(self.__dict__.get(name)):
                 commands.extend(nested._special_save_commands())
         return commands
 
@@ -695,12 +273,10 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
     @classmethod
     def _compute_special_fields(cls) -> list[tuple[tuple[str, ...], bool]]:
         found: list[tuple[tuple[str, ...], bool]] = []
-        from rapyer._annotations import _is_queue
-
         for name in cls.__rapyer_special_fields__:
-            found.append(((name,), not _is_queue(cls.model_fields[name].annotation)))
+            found.append(((name,), not is_queue(cls.model_fields[name].annotation)))
         for name in cls.__rapyer_nested_fields__:
-            nested = _direct_model_class(cls.model_fields[name].annotation)
+            nested = direct_model_class(cls.model_fields[name].annotation)
             if nested is not None and nested is not cls:
                 found.extend(
                     ((name, *path), is_set) for path, is_set in nested._class_special_fields()
@@ -736,35 +312,7 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
                 holder._apply_set_members(path[-1], members)
 
     def _apply_set_members(self, name: str, members: Any) -> None:
-        import json
-        import logging
-
-        from pydantic import ValidationError
-
-        from rapyer._codec import LOAD_CONTEXT, _safe_fields, field_adapter
-        from rapyer.errors import CantSerializeRedisValueError
-
-        cls = type(self)
-        safe = _safe_fields(cls)
-        try:
-            data = [json.loads(member) for member in members or ()]
-            value = field_adapter(cls, name).validate_json(json.dumps(data), context=LOAD_CONTEXT)
-        except (ValueError, ValidationError) as exc:
-            if safe is not None and name not in safe:
-                raise CantSerializeRedisValueError(
-                    f"The set field {name!r} of {self.key!r} cannot be loaded: {exc}"
-                ) from exc
-            logging.getLogger("rapyer").warning(
-                "SafeLoad: set field %r of %s at %r could not be loaded",
-                name,
-                cls.__name__,
-                self.key,
-            )
-            self.failed_fields.add(name)
-            value = None
-        self.__dict__[name] = value
-        if isinstance(value, RedisValue):
-            value._rapyer_link = (weakref.ref(self), name)
+        apply_set_members(self, name, members)
 
     # ---- nesting ----------------------------------------------------------------------
 
@@ -829,20 +377,14 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
     @classmethod
     def redis_schema(cls) -> list[Any]:
         """The RediSearch ``SCHEMA`` arguments of this model's index (empty: no index)."""
-        from rapyer._index import redis_schema
-
         return redis_schema(cls)
 
     def redis_dump(self) -> dict[str, Any]:
         """The stored form of this model as Python data."""
-        from rapyer._codec import dump_python
-
         return dump_python(self)
 
     def redis_dump_json(self) -> str:
         """The stored form of this model as JSON text."""
-        from rapyer._codec import dump_json
-
         return dump_json(self)
 
     def __eq__(self, other: object) -> bool:
@@ -855,35 +397,3 @@ class BaseRedisModel(BaseModel, metaclass=RedisModelMeta):
         return super().__eq__(other)
 
     __hash__ = None  # type: ignore[assignment]
-
-
-_UNIONS = (typing.Union, getattr(types, "UnionType", typing.Union))
-
-
-def _direct_model_class(annotation: Any) -> Any:
-    """The model class of an annotation that is a model or ``Optional`` of one."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseRedisModel):
-        return annotation
-    args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    if typing.get_origin(annotation) in _UNIONS and len(args) == 1:
-        return _direct_model_class(args[0])
-    return None
-
-
-def _private(model: BaseRedisModel, name: str) -> Any:
-    """A private attribute, read without pydantic's ``__getattr__`` (slow for private names)."""
-    private = model.__pydantic_private__
-    if private is not None and name in private:
-        return private[name]
-    return getattr(model, name)
-
-
-def _iter_models(value: Any) -> Iterator[BaseRedisModel]:
-    if isinstance(value, BaseRedisModel):
-        yield value
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _iter_models(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _iter_models(item)

@@ -26,6 +26,7 @@ import io
 import pickle
 import typing
 import uuid
+import zoneinfo
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
@@ -200,10 +201,6 @@ def allowed_globals(annotation: Any) -> dict[tuple[str, str], Any]:
 
 
 def _add_zoneinfo(table: dict[tuple[str, str], Any]) -> None:
-    try:
-        import zoneinfo
-    except ImportError:  # pragma: no cover - Python < 3.9
-        return
     table[("zoneinfo", "ZoneInfo._unpickle")] = zoneinfo.ZoneInfo._unpickle  # type: ignore[attr-defined]
 
 

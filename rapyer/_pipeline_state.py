@@ -16,7 +16,8 @@ async pipeline: queueing commands on it works, executing it by hand does not).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -192,3 +193,23 @@ def push(frame: PipelineFrame) -> Any:
 
 def pop(token: Any) -> None:
     _current.reset(token)
+
+
+# ---- assignments kept local inside a pipeline ---------------------------------------------
+
+_local_only: ContextVar[bool] = ContextVar("rapyer_local_assignments", default=False)
+
+
+def local_only() -> bool:
+    """Whether assignments stay local now (inside ``local_assignments()``)."""
+    return _local_only.get()
+
+
+@contextmanager
+def local_assignments() -> Iterator[None]:
+    """Assignments in this block stay local even inside a pipeline."""
+    token = _local_only.set(True)
+    try:
+        yield
+    finally:
+        _local_only.reset(token)

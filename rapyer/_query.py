@@ -20,8 +20,15 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from rapyer._codec import DUMP_CONTEXT
-from rapyer._index import TAG_SEPARATOR, TAG_WHITESPACE, IndexedField, indexed_fields
+from rapyer._codec import DUMP_CONTEXT, field_adapter
+from rapyer._index import (
+    TAG_SEPARATOR,
+    TAG_WHITESPACE,
+    IndexedField,
+    _nested_model,
+    _strip_optional,
+    indexed_fields,
+)
 from rapyer.errors import BadFilterError, UnsupportedArgumentValueError
 
 if TYPE_CHECKING:
@@ -254,8 +261,6 @@ class FieldProxy:
 
 def _owner_model(model: type[BaseModel], path: tuple[str, ...]) -> type[BaseModel] | None:
     """The nested model class reached by ``path``, or ``None`` when it is not a model."""
-    from rapyer._index import _nested_model, _strip_optional
-
     current: type[BaseModel] | None = model
     for name in path:
         if current is None or name not in current.model_fields:
@@ -266,8 +271,6 @@ def _owner_model(model: type[BaseModel], path: tuple[str, ...]) -> type[BaseMode
 
 
 def _adapter(field: IndexedField) -> Any:
-    from rapyer._codec import field_adapter
-
     return field_adapter(field.owner, field.field_name)  # type: ignore[arg-type]
 
 

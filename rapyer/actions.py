@@ -1,4 +1,8 @@
-"""Action groups: which operations re-apply a model's TTL (see the TTL guide)."""
+"""Action groups: which operations re-apply a model's TTL (see the TTL guide).
+
+A leaf module: the TTL refresh that ``mark_actions`` runs after a tagged call is registered by
+the composition layer (``rapyer.model`` calls ``register_refresh``), never imported here.
+"""
 
 from __future__ import annotations
 
@@ -48,6 +52,18 @@ class TargetSource(enum.Enum):
 _in_marked: ContextVar[bool] = ContextVar("rapyer_in_marked_action", default=False)
 
 
+# The TTL refresh of each API, registered by rapyer.model: (async refresh, blocking refresh).
+_refresh: list[Callable[[Any, ActionGroup], Any]] = []
+
+
+def register_refresh(
+    async_refresh: Callable[[Any, ActionGroup], Any],
+    sync_refresh: Callable[[Any, ActionGroup], Any],
+) -> None:
+    """Called once by the composition layer: what a tagged call runs on return."""
+    _refresh[:] = [async_refresh, sync_refresh]
+
+
 def _target(obj: Any, target: TargetSource) -> Any:
     root_model = getattr(obj, "root_model", None)
     return root_model() if callable(root_model) else None
@@ -84,9 +100,7 @@ def mark_actions(
                     _in_marked.reset(token)
                 model = _target(self, target)
                 if not ignore_refresh and model is not None:
-                    from rapyer._async.bulk import refresh_groups
-
-                    await refresh_groups(model, combined)
+                    await _refresh[0](model, combined)
                 return result
 
             wrapper: Any = async_wrapper
@@ -103,9 +117,7 @@ def mark_actions(
                     _in_marked.reset(token)
                 model = _target(self, target)
                 if not ignore_refresh and model is not None:
-                    from rapyer._sync.bulk import refresh_groups
-
-                    refresh_groups(model, combined)
+                    _refresh[1](model, combined)
                 return result
 
             wrapper = sync_wrapper

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import Any
 
 from rapyer import _index, _index_info, _registry
@@ -39,8 +40,6 @@ async def init_rapyer(
     seconds, then IndexBuildTimeoutError). ``override_old_idx=False`` keeps a serving index
     that has every field the model queries, even with extra ones.
     """
-    import warnings
-
     values = dict(config)
     if redis is not _UNSET:
         values["redis"] = redis

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from redis.exceptions import ResponseError
 from typing_extensions import Self
 
-from rapyer import _codec, _commands, _groups
-from rapyer._assign import local_assignments
+from rapyer import _codec, _commands, _groups, _pipeline_state
 from rapyer._async import executor
 from rapyer._binding import binding_of
 from rapyer.actions import ActionGroup
@@ -78,7 +77,7 @@ class AsyncModelOps(_Base):
             raise ValueError(f"{type(self).__name__} has no field(s) {', '.join(unknown)}")
         previous = {name: self.__dict__.get(name) for name in fields}
         try:
-            with local_assignments():
+            with _pipeline_state.local_assignments():
                 for name, value in fields.items():
                     setattr(self, name, value)
         except Exception:

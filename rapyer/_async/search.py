@@ -11,24 +11,15 @@ are stable (``FT.SEARCH ... SORTBY`` pages repeat and skip tied documents).
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from redis.exceptions import ResponseError
 
-from rapyer import _bulk, _codec, _index, _index_info, _pipeline_state, _query, _ttl
+from rapyer import _bulk, _index, _pipeline_state, _query, _search
 from rapyer import _io_async as io
-from rapyer import config as _config
 from rapyer._async import executor, index_ops
-from rapyer._async.index_ops import is_missing_index, is_missing_module
 from rapyer._binding import Binding, binding_of
-from rapyer._groups import READ_FETCH
-from rapyer.errors import (
-    BadFilterError,
-    CorruptedModelError,
-    IndexNotFoundError,
-)
 from rapyer.results import DeleteResult
 
 if TYPE_CHECKING:
@@ -36,87 +27,12 @@ if TYPE_CHECKING:
 
 M = TypeVar("M", bound="BaseRedisModel")
 
-_log = logging.getLogger("rapyer")
-Hit = tuple[str, Any]  # (key, JSON text or None when the document is gone)
-
-
-# ---- reply parsing (RESP2 lists and RESP3 / redis-py dicts) ---------------------------------
-
-
-def _text(value: Any) -> Any:
-    return value.decode() if isinstance(value, (bytes, bytearray)) else value
-
-
-def _pairs(items: Any) -> dict[str, Any]:
-    if isinstance(items, dict):
-        return {_text(k): v for k, v in items.items()}
-    if isinstance(items, (list, tuple)):
-        return {_text(items[i]): items[i + 1] for i in range(0, len(items) - 1, 2)}
-    return {}
-
-
-def parse_search(reply: Any) -> tuple[int, list[Hit]]:
-    """``(total, [(key, doc)])`` from an ``FT.SEARCH`` reply (with ``RETURN 1 $`` or
-    ``NOCONTENT``)."""
-    hits: list[Hit] = []
-    if isinstance(reply, dict):
-        reply = _pairs(reply)
-        for item in reply.get("results") or []:
-            item = _pairs(item)
-            attrs = _pairs(item.get("extra_attributes") or {})
-            hits.append((_text(item.get("id")), _text(attrs.get("$"))))
-        return int(reply.get("total_results") or 0), hits
-    total = int(reply[0])
-    items = list(reply[1:])
-    i = 0
-    while i < len(items):
-        key = _text(items[i])
-        i += 1
-        doc = None
-        if i < len(items) and (items[i] is None or isinstance(items[i], (list, tuple, dict))):
-            doc = _text(_pairs(items[i]).get("$")) if items[i] is not None else None
-            i += 1
-        hits.append((key, doc))
-    return total, hits
-
-
-def parse_cursor(reply: Any) -> tuple[list[dict[str, Any]], int]:
-    """``(rows, cursor_id)`` from an ``FT.AGGREGATE ... WITHCURSOR`` or ``FT.CURSOR READ``."""
-    result, cursor = reply[0], int(reply[1])
-    rows: list[dict[str, Any]] = []
-    if isinstance(result, dict):
-        for item in _pairs(result).get("results") or []:
-            item = _pairs(item)
-            rows.append({k: _text(v) for k, v in _pairs(item.get("extra_attributes")).items()})
-    else:
-        for item in list(result)[1:]:
-            rows.append({k: _text(v) for k, v in _pairs(item).items()})
-    return rows, cursor
-
-
-# ---- helpers --------------------------------------------------------------------------------
-
-
-def _map_error(cls: type[BaseRedisModel], exc: ResponseError) -> Exception:
-    if is_missing_index(exc) or is_missing_module(exc):
-        _index_info.forget(cls)
-        return IndexNotFoundError(index_ops.not_found_message(cls))
-    if "syntax error" in str(exc).lower():
-        return BadFilterError(f"RediSearch rejected the query: {exc}")
-    return exc
-
 
 async def _run(cls: type[BaseRedisModel], binding: Binding, *args: Any) -> Any:
     try:
         return await executor.execute(binding, *args)
     except ResponseError as exc:
-        raise _map_error(cls, exc) from exc
-
-
-def _compile(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> _query.CompiledQuery:
-    if not _index.has_index(cls):
-        raise IndexNotFoundError(f"{cls.__name__} has no indexed fields")
-    return _query.compile_query(cls, list(expressions))
+        raise _search.map_error(cls, exc) from exc
 
 
 async def _check(
@@ -132,42 +48,16 @@ async def _check(
     await index_ops.check_serving(cls, binding, attributes)
 
 
-def _load(cls: type[M], hits: list[Hit]) -> list[M]:
-    models = []
-    for key, doc in hits:
-        if doc is None:  # deleted between the index and the read
-            continue
-        try:
-            models.append(_codec.load_model(cls, doc, key))
-        except CorruptedModelError as exc:  # undecodable documents raise (spec §11)
-            _log.warning("Skipping the document at %r: %s", key, exc)
-    return models
-
-
 async def _complete(cls: type[BaseRedisModel], binding: Binding, models: list[Any]) -> None:
     """Special fields and the READ/FETCH TTL refresh of a fetched batch (one round trip)."""
-    if not models:
+    plan = _search.completion_plan(cls, models)
+    if not plan:
         return
-    refresh = _ttl.refreshes(cls, READ_FETCH)
-    special = bool(cls._special_read_commands(models[0].key))
-    if not refresh and not special:
-        return
-    plan = []
-    for model in models:
-        key = model.key
-        reads = cls._special_read_commands(key) if special else []
-        ttl = _ttl.ttl_commands(cls, [key, *cls._class_special_keys(key)], READ_FETCH)
-        plan.append((model, reads, ttl))
     pipe = io.client(binding).pipeline(transaction=False)
     for _, reads, ttl in plan:
         for command in (*reads, *ttl):
             pipe.execute_command(*command)
-    replies = await pipe.execute()
-    pos = 0
-    for model, reads, ttl in plan:
-        if reads:
-            model._apply_special_replies(replies[pos : pos + len(reads)])
-        pos += len(reads) + len(ttl)
+    _search.apply_completion(plan, await pipe.execute())
 
 
 async def _cursor_rows(
@@ -182,9 +72,8 @@ async def _cursor_rows(
     The cursor is deleted when the consumer stops early.
     """
     index = _index.index_name(cls)
-    args: list[Any] = ["FT.AGGREGATE", index, compiled.text, *steps]
-    args += ["WITHCURSOR", "COUNT", batch, *compiled.params_args(), "DIALECT", 2]
-    rows, cursor = parse_cursor(await _run(cls, binding, *args))
+    args = _search.aggregate_args(cls, compiled, steps, batch)
+    rows, cursor = _search.parse_cursor(await _run(cls, binding, *args))
     try:
         while True:
             if rows:
@@ -192,35 +81,11 @@ async def _cursor_rows(
             if not cursor:
                 return
             reply = await _run(cls, binding, "FT.CURSOR", "READ", index, cursor, "COUNT", batch)
-            rows, cursor = parse_cursor(reply)
+            rows, cursor = _search.parse_cursor(reply)
     finally:
         if cursor:
             with contextlib.suppress(ResponseError):
                 await executor.execute(binding, "FT.CURSOR", "DEL", index, cursor)
-
-
-def find_steps(sort: _query.SortKey | None, offset: int, max_results: int | None) -> list[Any]:
-    """The ``FT.AGGREGATE`` steps that fetch keys and documents.
-
-    Without a sort the server's order is the index order (ascending document ids), the same
-    for every page. With a sort the key breaks ties, so consecutive pages never repeat or
-    skip a document while the data is unchanged.
-    """
-    limit = max_results if max_results is not None else _MAX_RESULTS
-    if sort is None:
-        steps: list[Any] = ["LOAD", 2, "@__key", "$"]
-        if offset or max_results is not None:
-            steps += ["LIMIT", offset, limit]
-        return steps
-    name = "@" + sort.field.name
-    steps = ["LOAD", 2, "@__key", name]
-    steps += ["SORTBY", 4, name, "DESC" if sort.descending else "ASC", "@__key", "ASC"]
-    steps += ["MAX", min(offset + limit, _MAX_RESULTS), "LIMIT", offset, limit]
-    steps += ["LOAD", 1, "$"]
-    return steps
-
-
-_MAX_RESULTS = 2**31 - 1
 
 
 async def _batches(
@@ -235,12 +100,12 @@ async def _batches(
     _bulk.check_count("offset", offset)
     batch = _bulk.batch_size_of(cls, batch_size)
     sort = _query.resolve_sort(cls, sort_by)
-    compiled = _compile(cls, expressions)
+    compiled = _search.compile_expressions(cls, expressions)
     if max_results == 0:
         return
     binding = binding_of(cls)
     await _check(cls, binding, compiled, sort)
-    steps = find_steps(sort, offset, max_results)
+    steps = _search.find_steps(sort, offset, max_results)
     remaining = max_results
     rows_iter = _cursor_rows(cls, binding, compiled, steps, batch)
     try:
@@ -249,7 +114,7 @@ async def _batches(
             if remaining is not None:
                 hits = hits[:remaining]
                 remaining -= len(hits)
-            models = _load(cls, hits)
+            models = _search.load_hits(cls, hits)
             await _complete(cls, binding, models)
             if models:
                 yield models
@@ -303,12 +168,11 @@ async def iterate(
 
 async def count(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> int:
     """The number of documents matching the AND of ``expressions``."""
-    compiled = _compile(cls, expressions)
+    compiled = _search.compile_expressions(cls, expressions)
     binding = binding_of(cls)
     await _check(cls, binding, compiled)
-    args: list[Any] = ["FT.SEARCH", _index.index_name(cls), compiled.text, "NOCONTENT"]
-    args += ["LIMIT", 0, 0, *compiled.params_args(), "DIALECT", 2]
-    total, _ = parse_search(await _run(cls, binding, *args))
+    args = _search.count_args(cls, compiled)
+    total, _ = _search.parse_search(await _run(cls, binding, *args))
     return total
 
 
@@ -318,23 +182,18 @@ async def delete_many(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> 
     Outside a pipeline, batches of ``max_delete_per_transaction`` keys each go in their own
     MULTI; inside a pipeline (or with ``None``) one DEL of everything, queued there.
     """
-    compiled = _compile(cls, expressions)
+    compiled = _search.compile_expressions(cls, expressions)
     binding = binding_of(cls)
     await _check(cls, binding, compiled)
-    limit = _config.resolve(cls, "max_delete_per_transaction")  # type: ignore[arg-type]
     in_pipeline = _pipeline_state.current() is not None
-    # Each document also deletes its special keys: keep a MULTI within ``limit`` keys.
-    per_doc = 1 + len(cls._class_special_keys("x:x"))
-    batch = (
-        max(1, limit // per_doc) if limit and not in_pipeline else _bulk.batch_size_of(cls, None)
-    )
+    per_batch, batch = _search.delete_batch_size(cls, in_pipeline)
     result = DeleteResult(was_committed=not in_pipeline)
     pending: list[str] = []
     rows_iter = _cursor_rows(cls, binding, compiled, ["LOAD", 1, "@__key"], batch)
     try:
         async for rows in rows_iter:
             keys = [row["__key"] for row in rows if row.get("__key")]
-            if limit and not in_pipeline:
+            if per_batch:
                 await _delete_batch(cls, binding, keys, result)
             else:
                 pending.extend(keys)
@@ -350,14 +209,5 @@ async def _delete_batch(
 ) -> None:
     if not keys:
         return
-    special = [k for key in keys for k in cls._class_special_keys(key)]
-    commands: list[tuple[Any, ...]] = [("DEL", *keys)]
-    if special:
-        commands.append(("DEL", *special))
-    replies = await executor.write(binding, commands)
-    if replies is None:  # queued into the active pipeline
-        result.models_deleted += len(keys)
-        result.keys_deleted += len(keys) + len(special)
-        return
-    result.models_deleted += int(replies[0])
-    result.keys_deleted += sum(int(r) for r in replies)
+    commands = _search.delete_commands(cls, keys)
+    _search.count_deleted(result, commands, await executor.write(binding, commands))

@@ -27,12 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import ResponseError
 
-from rapyer import _index, _index_info
+from rapyer import _index, _index_info, _search
 from rapyer import _io_sync as io
 from rapyer._sync import executor
 from rapyer._sync.scripts import run_script
 from rapyer._binding import Binding, binding_of
 from rapyer._index_info import IndexInfo, parse_info
+from rapyer._search import is_missing_index, is_missing_module, not_found_message
 from rapyer.errors import (
     IndexBuildTimeoutError,
     IndexFieldMissingError,
@@ -55,20 +56,6 @@ RECHECK_SECONDS = 1.0  # how old the knowledge of the serving index may get befo
 SWAP_LEASE_MS = 10_000
 SWAP_WAIT = 30.0
 _PROGRESS_EVERY = 2.0
-_FIX = "run init_rapyer / init_rapyer_sync (or `python -m rapyer indexes --migrate <your models module>`)"
-
-
-def is_missing_module(exc: Exception) -> bool:
-    """Whether a ResponseError says the server has no RediSearch (unknown FT.* command)."""
-    text = str(exc).lower()
-    return "unknown command" in text or "unknown subcommand" in text
-
-
-def is_missing_index(exc: Exception) -> bool:
-    text = str(exc).lower()
-    # "idx:X: no such index" (search, aggregate), "Unknown index name" (info, dropindex);
-    # "Cursor not found" and other errors are not about the index.
-    return "no such index" in text or "unknown index" in text
 
 
 def _already_exists(exc: Exception) -> bool:
@@ -323,7 +310,7 @@ def check_serving(
                 field, what = problem
                 raise IndexFieldMissingError(
                     f"{cls.__name__}.{field} cannot be queried yet: {what}. The index does "
-                    f"not match the model; {_FIX}",
+                    f"not match the model; {_search.FIX}",
                     field=field,
                     index=known.name,
                 )
@@ -347,13 +334,6 @@ def _refresh(cls: type[BaseRedisModel], binding: Binding) -> _index_info.Known:
         raise IndexNotFoundError(not_found_message(cls))
     remember(cls, binding, serving)
     return _index_info.known[(binding, cls)]
-
-
-def not_found_message(cls: type[BaseRedisModel]) -> str:
-    return (
-        f"The index {_index.index_name(cls)} of {cls.__name__} does not exist on the server "
-        f"(or the server has no RediSearch); {_FIX}"
-    )
 
 
 # ---- status ---------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from rapyer import _io_async as io
+from tests import _io_async as io
 from tests.models import Stash
 
 TASKS = 16

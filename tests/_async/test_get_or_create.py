@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 import rapyer
-from rapyer import _io_async as io
 from rapyer.errors import (
     CantSerializeRedisValueError,
     CorruptedModelError,
@@ -13,6 +12,7 @@ from rapyer.errors import (
     UnsupportedArgumentTypeError,
 )
 from rapyer.results import GetOrCreateResult, GetOrCreateStatus
+from tests import _io_async as io
 from tests.models import Account, Address, Person, Ticket, User
 
 

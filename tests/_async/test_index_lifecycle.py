@@ -11,12 +11,12 @@ import pytest
 
 import rapyer
 from rapyer import AtomicRedisModel, Index, IndexState, RedisConfig, _index_info
-from rapyer import _io_async as io
 from rapyer._async import executor, index_ops
 from rapyer._binding import binding_of
 from rapyer._index import index_name, schema_hash, version_name
 from rapyer._registry import unregister
 from rapyer.errors import IndexBuildTimeoutError, IndexFieldMissingError, IndexNotFoundError
+from tests import _io_async as io
 from tests.models import Member, Place
 
 DOCS = 600

@@ -20,8 +20,8 @@ import pytest
 
 import rapyer
 from rapyer import ModelLock, _commands
-from rapyer import _io_async as io
 from rapyer.errors import KeyNotFound, LockError, LockLostError, LockTimeoutError
+from tests import _io_async as io
 from tests.models import Address, LockCounter, LockTuned, Person, User
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

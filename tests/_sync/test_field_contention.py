@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from rapyer import _io_sync as io
+from tests import _io_sync as io
 from tests.models import Stash
 
 TASKS = 16

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 import rapyer
-from rapyer import _io_sync as io
 from rapyer.errors import (
     CantSerializeRedisValueError,
     CorruptedModelError,
@@ -15,6 +14,7 @@ from rapyer.errors import (
     UnsupportedArgumentTypeError,
 )
 from rapyer.results import GetOrCreateResult, GetOrCreateStatus
+from tests import _io_sync as io
 from tests.models import Account, Address, Person, Ticket, User
 
 

@@ -13,12 +13,12 @@ import pytest
 
 import rapyer
 from rapyer import AtomicRedisModel, Index, IndexState, RedisConfig, _index_info
-from rapyer import _io_sync as io
 from rapyer._sync import executor, index_ops
 from rapyer._binding import binding_of
 from rapyer._index import index_name, schema_hash, version_name
 from rapyer._registry import unregister
 from rapyer.errors import IndexBuildTimeoutError, IndexFieldMissingError, IndexNotFoundError
+from tests import _io_sync as io
 from tests.models import Member, Place
 
 DOCS = 600

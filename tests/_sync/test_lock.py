@@ -22,8 +22,8 @@ import pytest
 
 import rapyer
 from rapyer import ModelLock, _commands
-from rapyer import _io_sync as io
 from rapyer.errors import KeyNotFound, LockError, LockLostError, LockTimeoutError
+from tests import _io_sync as io
 from tests.models import Address, LockCounter, LockTuned, Person, User
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -12,11 +12,11 @@ import redis
 from redis.exceptions import ResponseError
 
 import rapyer
-from rapyer import _io_sync as io
 from rapyer import _pipeline_state
 from rapyer._sync import pipeline as pipeline_module
 from rapyer._scripts import evalsha_command, script
 from rapyer.errors import KeyNotFound, PersistentNoScriptError
+from tests import _io_sync as io
 from tests.models import Address, Everything, Person, PipelineOtherDb, PipelineSession, User
 
 

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from pydantic import Field
 
 from rapyer import AtomicRedisModel, Index, RedisConfig
-from rapyer._async.search import find_steps, parse_cursor, parse_search
 from rapyer._index import (
     TAG_SEPARATOR,
     create_index_args,
@@ -27,6 +26,7 @@ from rapyer._index import (
 from rapyer._index_info import Attribute, missing_attributes, missing_fields, parse_info
 from rapyer._query import Expression, FieldProxy, SortKey, compile_query, resolve_sort
 from rapyer._registry import unregister
+from rapyer._search import find_steps, parse_cursor, parse_search
 from rapyer.errors import (
     BadFilterError,
     FindError,

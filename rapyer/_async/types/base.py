@@ -14,12 +14,12 @@ from rapyer._async import executor
 from rapyer._async.scripts import run_script_with
 from rapyer._codec import LOAD_CONTEXT
 from rapyer._scripts import evalsha_command
+from rapyer._types.base import Target, first_match, read_command, target_of
 from rapyer.actions import ActionGroup
 from rapyer.errors import KeyNotFound
-from rapyer.types._base import Target, first_match, read_command, target_of
 
 if TYPE_CHECKING:
-    from rapyer.types._base import RedisType as _Base
+    from rapyer._types.base import RedisType as _Base
 else:
     _Base = object
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rapyer._async import executor
+from rapyer._async.scripts import run_script_with
 from rapyer._groups import ERASE, POP, UPDATE
+from rapyer._types.base import dict_segment, target_of
 from rapyer.actions import ActionGroup
-from rapyer.types._base import dict_segment, target_of
 
 if TYPE_CHECKING:
-    from rapyer.types._dict import DictShared as _Base
+    from rapyer._types.dicts import DictShared as _Base
 else:
     _Base = object
 
@@ -99,7 +100,5 @@ async def write_script_direct(
     target: Any, name: str, args: list[Any], groups: ActionGroup
 ) -> tuple[bool, Any]:
     """Run a reading script at once, even inside a pipeline."""
-    from rapyer._async.scripts import run_script_with
-
     ttl = target.ttl(groups)
     return False, await run_script_with(target.binding, name, [target.key], args, ttl)

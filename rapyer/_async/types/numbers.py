@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Any
 
 from rapyer._async import executor
 from rapyer._groups import ARITHMETIC
+from rapyer._types.base import first_match, number_text, replace_in_parent, target_of
 from rapyer.errors import KeyNotFound
-from rapyer.types._base import first_match, number_text, replace_in_parent, target_of
 
 if TYPE_CHECKING:
-    from rapyer.types._scalars import RedisNumber as _Base
+    from rapyer._types.scalars import RedisNumber as _Base
 else:
     _Base = object
 

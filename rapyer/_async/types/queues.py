@@ -8,10 +8,10 @@ from typing_extensions import Self
 
 from rapyer._async import executor
 from rapyer._groups import APPEND, ERASE, POP, READ
-from rapyer.types._base import number_text, target_of
+from rapyer._types.base import number_text, target_of
 
 if TYPE_CHECKING:
-    from rapyer.types._queue import QueueShared as _Base
+    from rapyer._types.queues import QueueShared as _Base
 else:
     _Base = object
 

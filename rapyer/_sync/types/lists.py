@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 from rapyer._sync import executor
 from rapyer._sync.types.base import write_script
 from rapyer._groups import APPEND, ERASE, POP
-from rapyer.types._base import target_of
+from rapyer._types.base import target_of
 
 if TYPE_CHECKING:
-    from rapyer.types._list import ListShared as _Base
+    from rapyer._types.lists import ListShared as _Base
 else:
     _Base = object
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from rapyer.types._reference import ReferenceShared as _Base
+    from rapyer._types.references import ReferenceShared as _Base
 else:
     _Base = object
 

@@ -10,11 +10,11 @@ from typing_extensions import Self
 
 from rapyer._sync import executor
 from rapyer._groups import APPEND, ERASE, POP, READ
+from rapyer._types.base import target_of
 from rapyer.actions import ActionGroup
-from rapyer.types._base import target_of
 
 if TYPE_CHECKING:
-    from rapyer.types._set import SetShared as _Base
+    from rapyer._types.sets import SetShared as _Base
 else:
     _Base = object
 

@@ -1,26 +1,25 @@
-"""``RedisList``: a list field with atomic server-side operations (shared, no I/O)."""
+"""``RedisList``: a list field with atomic server-side operations (shared, no I/O).
+
+``rapyer.types`` composes the public class from ``ListShared`` and the I/O mixins.
+"""
 
 from __future__ import annotations
 
 import json
 import typing
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from rapyer import _links
-from rapyer._async.types.base import AsyncRedisValueOps
-from rapyer._async.types.lists import AsyncRedisListOps
 from rapyer._groups import APPEND, ERASE, UPDATE
 from rapyer._model import BaseRedisModel
 from rapyer._scripts import evalsha_command
-from rapyer._sync.types.base import SyncRedisValueOps
-from rapyer._sync.types.lists import SyncRedisListOps
+from rapyer._types.base import GenericContainer, item_schema_source, pipeline_target, queue
 from rapyer.actions import ActionGroup
-from rapyer.types._base import GenericContainer, item_schema_source, pipeline_target, queue
 
-__all__ = ["RedisList"]
+__all__ = ["ListShared"]
 
 T = TypeVar("T")
 
@@ -198,7 +197,3 @@ def _link_model(container: Any, model: BaseRedisModel, position: int) -> None:
         root, segments = found
         model._rapyer_parent = root
         model._rapyer_path = (*segments, position)
-
-
-class RedisList(AsyncRedisListOps, SyncRedisListOps, AsyncRedisValueOps, SyncRedisValueOps, ListShared, Generic[T]):  # fmt: skip
-    """A ``list`` field value: ``aappend``/``append_now`` and friends change Redis atomically."""

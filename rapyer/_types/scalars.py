@@ -1,4 +1,7 @@
-"""Scalar Redis types: numbers, strings, bytes and datetimes (shared, no I/O).
+"""The shared parts of the scalar Redis types: numbers, strings, bytes, datetimes (no I/O).
+
+``rapyer.types`` composes each public class (``RedisInt`` ...) from its shared part here and
+the I/O mixins of both APIs.
 
 Immutable values cannot change in place, so an in-place operator returns the new value and
 Python assigns it to the holder. Inside a pipeline the operator first queues its atomic
@@ -15,17 +18,11 @@ from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from rapyer import _links, _original
-from rapyer._async.types.base import AsyncRedisValueOps
-from rapyer._async.types.numbers import AsyncRedisNumberOps
 from rapyer._codec import field_adapter
 from rapyer._groups import APPEND, ARITHMETIC, UPDATE
 from rapyer._model import BaseRedisModel
 from rapyer._scripts import evalsha_command
-from rapyer._sync.types.base import SyncRedisValueOps
-from rapyer._sync.types.numbers import SyncRedisNumberOps
-from rapyer.actions import ActionGroup
-from rapyer.errors import RapyerSerializationError
-from rapyer.types._base import (
+from rapyer._types.base import (
     Command,
     GenericContainer,
     RedisType,
@@ -34,14 +31,18 @@ from rapyer.types._base import (
     pipeline_target,
     queue,
 )
+from rapyer.actions import ActionGroup
+from rapyer.errors import RapyerSerializationError
 
 __all__ = [
-    "RedisBytes",
-    "RedisDatetime",
-    "RedisDatetimeTimestamp",
-    "RedisFloat",
-    "RedisInt",
-    "RedisStr",
+    "BytesShared",
+    "DatetimeShared",
+    "FloatShared",
+    "IntShared",
+    "RedisNumber",
+    "RedisScalar",
+    "StrShared",
+    "TimestampShared",
 ]
 
 
@@ -52,6 +53,7 @@ class RedisScalar(RedisType):
     # Whether validating an exact ``_rapyer_builtin`` value gives ``cls(value)`` (the default
     # schema over int, float or str): such values skip the TypeAdapter on hot paths.
     _rapyer_identity: bool = False
+    _rapyer_plain_in_containers = True  # container items of this type stay plain until read
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -211,20 +213,20 @@ class RedisNumber(RedisScalar):
         )
 
 
-class RedisInt(AsyncRedisNumberOps, SyncRedisNumberOps, AsyncRedisValueOps, SyncRedisValueOps, RedisNumber, int):  # fmt: skip
-    """An ``int`` field value with atomic server-side arithmetic."""
+class IntShared(RedisNumber, int):
+    """Local behaviour of ``RedisInt``."""
 
     _rapyer_builtin = int
 
 
-class RedisFloat(AsyncRedisNumberOps, SyncRedisNumberOps, AsyncRedisValueOps, SyncRedisValueOps, RedisNumber, float):  # fmt: skip
-    """A ``float`` field value with atomic server-side arithmetic."""
+class FloatShared(RedisNumber, float):
+    """Local behaviour of ``RedisFloat``."""
 
     _rapyer_builtin = float
 
 
-class RedisStr(AsyncRedisValueOps, SyncRedisValueOps, RedisScalar, str):
-    """A ``str`` field value: ``+=`` is ``JSON.STRAPPEND`` and ``*=`` a script in a pipeline."""
+class StrShared(RedisScalar, str):
+    """Local behaviour of ``RedisStr``: ``+=`` and ``*=`` queue atomic commands."""
 
     _rapyer_builtin = str
 
@@ -242,8 +244,8 @@ class RedisStr(AsyncRedisValueOps, SyncRedisValueOps, RedisScalar, str):
         return self._rapyer_inplace(result, lambda t: _script("str_mul", t, int(other)))
 
 
-class RedisBytes(AsyncRedisValueOps, SyncRedisValueOps, RedisScalar, bytes):
-    """A ``bytes`` field value, stored as base64. ``+=`` rewrites the whole value."""
+class BytesShared(RedisScalar, bytes):
+    """Local behaviour of ``RedisBytes``: ``+=`` rewrites the whole value."""
 
     _rapyer_builtin = bytes
 
@@ -270,8 +272,8 @@ def _timedelta_args(delta: dt.timedelta) -> tuple[int, int]:
     return delta.days, delta.seconds * 1_000_000 + delta.microseconds
 
 
-class RedisDatetime(AsyncRedisValueOps, SyncRedisValueOps, RedisScalar, dt.datetime):
-    """A ``datetime`` field value stored as ISO 8601; ``+=``/``-=`` a timedelta is a script."""
+class DatetimeShared(RedisScalar, dt.datetime):
+    """Local behaviour of ``RedisDatetime``: ``+=``/``-=`` a timedelta is a script."""
 
     _rapyer_builtin = dt.datetime
 
@@ -337,8 +339,11 @@ def _plain_datetime(value: dt.datetime) -> dt.datetime:
     )
 
 
-class RedisDatetimeTimestamp(RedisDatetime):
-    """A datetime stored as float epoch seconds (UTC) and loaded as a naive UTC datetime."""
+class TimestampShared(DatetimeShared):
+    """Local behaviour of ``RedisDatetimeTimestamp`` (epoch seconds, naive UTC on load); the
+    public class puts it before ``RedisDatetime``."""
+
+    _rapyer_plain_in_containers = False
 
     @classmethod
     def _rapyer_from_any(cls, value: Any) -> Any:

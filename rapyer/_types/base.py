@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import json
 import typing
@@ -10,13 +11,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import ConfigDict, TypeAdapter
 from pydantic.errors import PydanticUserError
+from pydantic.functional_validators import AfterValidator
 
 from rapyer import _keys, _links
 from rapyer import config as _config
 from rapyer._binding import binding_of
 from rapyer._codec import DUMP_CONTEXT
 from rapyer._links import RedisValue
-from rapyer._model import BaseRedisModel, DictKey, field_path_of, json_path_of
+from rapyer._model import BaseRedisModel
+from rapyer._original import stored_bytes
+from rapyer._paths import DictKey, field_path_of, json_path_of
 from rapyer._ttl import ttl_commands
 from rapyer.actions import ActionGroup
 from rapyer.errors import RapyerError
@@ -171,6 +175,8 @@ def number_text(value: Any) -> str:
 class RedisType(RedisValue):
     """Members shared by every Redis field type (no I/O)."""
 
+    _rapyer_plain_in_containers = False  # True for the scalar types (see lazy_scalar)
+
     @classmethod
     def _rapyer_adapter(cls) -> TypeAdapter[Any]:
         return adapter_for(cls._rapyer_source())
@@ -193,8 +199,6 @@ class RedisType(RedisValue):
 
     def clone(self) -> Any:
         """A plain Python copy of the value."""
-        import copy
-
         return copy.deepcopy(self._rapyer_plain())
 
     def _rapyer_dump_json(self) -> str:
@@ -297,15 +301,10 @@ _encode_ascii: Any = json.encoder.encode_basestring_ascii  # type: ignore[attr-d
 
 
 def lazy_scalar(item_type: Any) -> Any:
-    """The Redis scalar class whose values containers keep plain until read, else ``None``."""
-    from rapyer.types._scalars import RedisDatetimeTimestamp, RedisScalar
-
-    if (
-        isinstance(item_type, type)
-        and issubclass(item_type, RedisScalar)
-        and not issubclass(item_type, RedisDatetimeTimestamp)
-    ):
-        return item_type
+    """The Redis scalar class whose values containers keep plain until read, else ``None``
+    (the scalar types but the epoch-seconds datetime: ``_rapyer_plain_in_containers``)."""
+    if isinstance(item_type, type) and issubclass(item_type, RedisType):
+        return item_type if item_type._rapyer_plain_in_containers else None
     return None
 
 
@@ -321,10 +320,6 @@ def item_schema_source(item_type: Any) -> Any:
 
 @functools.cache
 def _stored_bytes_source() -> Any:
-    from pydantic.functional_validators import AfterValidator
-
-    from rapyer._original import stored_bytes
-
     return Annotated[bytes, AfterValidator(stored_bytes)]
 
 

@@ -10,13 +10,11 @@ from typing import Any, Generic, TypeVar
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-from rapyer._async.types.queues import AsyncRedisPriorityQueueOps
 from rapyer._links import locate
-from rapyer._sync.types.queues import SyncRedisPriorityQueueOps
+from rapyer._types.base import GenericContainer, member_text
 from rapyer.errors import CantSerializeRedisValueError, RapyerSerializationError
-from rapyer.types._base import GenericContainer, member_text
 
-__all__ = ["PriorityQueueItem", "RedisPriorityQueue"]
+__all__ = ["PriorityQueueItem", "QueueShared"]
 
 T = TypeVar("T")
 
@@ -48,7 +46,7 @@ class QueueShared(GenericContainer):
             handler.generate_schema(typing.get_args(source)[0])  # the value type must be valid
 
         def validate(value: Any) -> Any:
-            if value is None or isinstance(value, RedisPriorityQueue):
+            if value is None or isinstance(value, QueueShared):
                 return concrete()
             raise RapyerSerializationError(
                 f"A priority queue field cannot be set from {type(value).__name__}; "
@@ -100,7 +98,3 @@ class QueueShared(GenericContainer):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
-
-
-class RedisPriorityQueue(AsyncRedisPriorityQueueOps, SyncRedisPriorityQueueOps, QueueShared, Generic[T]):  # fmt: skip
-    """A priority queue field (beta): lowest priority first; lives only on the server."""

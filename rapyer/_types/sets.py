@@ -5,20 +5,18 @@ from __future__ import annotations
 import json
 import typing
 import uuid
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from rapyer import _links
-from rapyer._async.types.sets import AsyncRedisSetOps
 from rapyer._groups import APPEND, ERASE
-from rapyer._sync.types.sets import SyncRedisSetOps
+from rapyer._types.base import GenericContainer, Target, member_text, pipeline_target, queue
 from rapyer.actions import ActionGroup
 from rapyer.errors import CantSerializeRedisValueError
-from rapyer.types._base import GenericContainer, Target, member_text, pipeline_target, queue
 
-__all__ = ["RedisSet"]
+__all__ = ["SetShared"]
 
 T = TypeVar("T")
 
@@ -168,7 +166,3 @@ class SetShared(GenericContainer, set):  # type: ignore[misc]
         if _links.pipeline_active():
             _links.mark_pending(self, self)
         return self
-
-
-class RedisSet(AsyncRedisSetOps, SyncRedisSetOps, SetShared, Generic[T]):  # fmt: skip
-    """A ``set`` field value, stored in its own Redis SET key."""

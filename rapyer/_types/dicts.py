@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import json
 import typing
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from rapyer import _links
-from rapyer._async.types.base import AsyncRedisValueOps
-from rapyer._async.types.dicts import AsyncRedisDictOps
 from rapyer._groups import ERASE, UPDATE
-from rapyer._model import BaseRedisModel, UnaddressableKeyError, quote_dict_key
-from rapyer._sync.types.base import SyncRedisValueOps
-from rapyer._sync.types.dicts import SyncRedisDictOps
-from rapyer.actions import ActionGroup
-from rapyer.types._base import (
+from rapyer._model import BaseRedisModel
+from rapyer._paths import UnaddressableKeyError, quote_dict_key
+from rapyer._types.base import (
     GenericContainer,
     adapter_for,
     dict_segment,
@@ -26,8 +22,9 @@ from rapyer.types._base import (
     pipeline_target,
     queue,
 )
+from rapyer.actions import ActionGroup
 
-__all__ = ["RedisDict"]
+__all__ = ["DictShared"]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -200,12 +197,3 @@ class DictShared(GenericContainer, dict):  # type: ignore[misc]
             lambda t: [("JSON.SET", t.key, t.child_path(dict_segment(key)), text, "NX")], UPDATE
         )
         return value
-
-
-class RedisDict(AsyncRedisDictOps, SyncRedisDictOps, AsyncRedisValueOps, SyncRedisValueOps, DictShared, Generic[K, V]):  # fmt: skip
-    """A ``dict[str, T]`` field value; ``RedisDict[T]`` means ``RedisDict[str, T]``."""
-
-    def __class_getitem__(cls, params: Any) -> Any:
-        if not isinstance(params, tuple):
-            params = (str, params)
-        return super().__class_getitem__(params)  # type: ignore[misc]

@@ -7,23 +7,20 @@ it. Attribute access delegates to the fetched target and never does I/O.
 
 from __future__ import annotations
 
+import json
 import types
 import typing
-from typing import Any, ForwardRef, Generic, TypeVar, Union
+from typing import Any, ForwardRef, TypeVar, Union
 
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from rapyer import _keys, _registry
-from rapyer._async.types.base import AsyncRedisValueOps
-from rapyer._async.types.references import AsyncReferenceOps
 from rapyer._model import BaseRedisModel
-from rapyer._sync.types.base import SyncRedisValueOps
-from rapyer._sync.types.references import SyncReferenceOps
+from rapyer._types.base import GenericContainer
 from rapyer.errors import InvalidKeyError, KeyNotFound, NotResolvedError
-from rapyer.types._base import GenericContainer
 
-__all__ = ["ForeignKey", "Reference"]
+__all__ = ["ReferenceShared"]
 
 T = TypeVar("T")
 
@@ -107,8 +104,6 @@ class ReferenceShared(GenericContainer):
         return self._rapyer_key
 
     def _rapyer_dump_json(self) -> str:
-        import json
-
         return json.dumps(self._rapyer_key)
 
     def __eq__(self, other: object) -> bool:
@@ -168,10 +163,3 @@ class ReferenceShared(GenericContainer):
     @classmethod
     def _rapyer_from_plain(cls, plain: Any) -> Any:
         return cls(plain)
-
-
-class ForeignKey(AsyncReferenceOps, SyncReferenceOps, AsyncRedisValueOps, SyncRedisValueOps, ReferenceShared, Generic[T]):  # fmt: skip
-    """A reference to another model, stored as its key (beta)."""
-
-
-Reference = ForeignKey

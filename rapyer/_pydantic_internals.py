@@ -1,0 +1,63 @@
+"""What rapyer needs of pydantic's internals, in one place: the model metaclass, the
+post-init shortcut, and a fast read of private attributes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic._internal._model_construction import ModelMetaclass
+from pydantic_core import PydanticUndefined
+
+__all__ = ["ModelMetaclass", "install_fast_post_init", "private"]
+
+_IMMUTABLE_DEFAULTS = (type(None), bool, int, float, str, bytes, tuple, frozenset)
+
+
+def install_fast_post_init(cls: Any, base: type) -> None:
+    """One post-init per instance instead of pydantic's wrapper per subclass level.
+
+    pydantic wraps ``model_post_init`` once for every subclass that has private attributes,
+    so a model three classes deep initialised its private attributes three times. When every
+    private default is immutable, a copy of one precomputed dict does the same work. Nothing
+    changes when a class of the hierarchy other than ``base`` has its own ``model_post_init``.
+    """
+    if _inherits_custom_post_init(cls, base):
+        return
+    defaults: dict[str, Any] = {}
+    for name, attr in cls.__private_attributes__.items():
+        default = attr.default
+        if attr.default_factory is not None or default is PydanticUndefined:
+            return
+        if not isinstance(default, _IMMUTABLE_DEFAULTS):
+            return
+        defaults[name] = default
+    type.__setattr__(cls, "__rapyer_private_defaults__", defaults)
+    type.__setattr__(cls, "model_post_init", _fast_post_init)
+
+
+def _inherits_custom_post_init(cls: type, base: type) -> bool:
+    """Whether a base class (other than rapyer's) defines its own ``model_post_init``: then
+    pydantic's wrapper, which calls it, must stay."""
+    for klass in cls.__mro__[1:]:
+        if klass is base or klass is BaseModel or klass is object:
+            continue
+        own = klass.__dict__.get("model_post_init")
+        if own is not None and own is not _fast_post_init:
+            return True
+    return False
+
+
+def _fast_post_init(self: Any, context: Any, /) -> None:
+    if getattr(self, "__pydantic_private__", None) is None:
+        object.__setattr__(self, "__pydantic_private__", dict(self.__rapyer_private_defaults__))
+    if self.__rapyer_eager_fields__ or self.__rapyer_nested_fields__:
+        self._rapyer_link_eager()
+
+
+def private(model: Any, name: str) -> Any:
+    """A private attribute, read without pydantic's ``__getattr__`` (slow for private names)."""
+    private_ = model.__pydantic_private__
+    if private_ is not None and name in private_:
+        return private_[name]
+    return getattr(model, name)
