@@ -19,16 +19,29 @@ DEFAULT_URL = "redis://localhost:6379/0"
 class Binding:
     """One configured source; the I/O seam keeps the clients derived from it."""
 
-    __slots__ = ("async_clients", "lock", "source", "sync_clients")
+    __slots__ = ("async_clients", "is_cluster", "lock", "source", "sync_clients")
 
     def __init__(self, source: str | Any):
         self.source = source
+        self.is_cluster = is_cluster_source(source)  # rapyer._async.cluster sends its commands
         self.lock = threading.Lock()
         self.async_clients: Any = None  # rapyer._clients.AsyncClients, on first use
         self.sync_clients: Any = None  # rapyer._clients.SyncClients, on first use
 
     def __repr__(self) -> str:
         return f"Binding({self.source!r})"
+
+
+CLUSTER_SCHEMES = ("redis+cluster://", "rediss+cluster://")
+_CLUSTER_CLASSES = {("redis.cluster", "RedisCluster"), ("redis.asyncio.cluster", "RedisCluster")}
+
+
+def is_cluster_source(source: Any) -> bool:
+    """Whether a binding source names a Redis Cluster: a ``redis+cluster://`` /
+    ``rediss+cluster://`` URL, or a redis-py cluster client (sync or async, or a subclass)."""
+    if isinstance(source, str):
+        return source.startswith(CLUSTER_SCHEMES)
+    return any((c.__module__, c.__name__) in _CLUSTER_CLASSES for c in type(source).__mro__)
 
 
 _bindings: dict[Any, Binding] = {}

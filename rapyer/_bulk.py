@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticSerializationError
 
-from rapyer import _codec, _keys, _registry, _ttl
+from rapyer import _codec, _keys, _layout, _registry, _ttl
 from rapyer import config as _config
 from rapyer._binding import Binding, binding_of
 from rapyer._groups import READ_FETCH
@@ -160,7 +160,17 @@ def _has_special_keys(cls: type[BaseRedisModel]) -> bool:
 class _InsertClass:
     """Per-class decisions of one insert: made once per call."""
 
-    __slots__ = ("commands", "head", "own_pk", "special", "ttl", "tail", "to_json", "exclude")
+    __slots__ = (
+        "close",
+        "commands",
+        "head",
+        "own_pk",
+        "special",
+        "ttl",
+        "tail",
+        "to_json",
+        "exclude",
+    )
 
     def __init__(self, cls: type[BaseRedisModel], out: dict[Binding, list[Command]]) -> None:
         binding = binding_of(cls)
@@ -168,7 +178,8 @@ class _InsertClass:
         if commands is None:
             commands = out[binding] = []
         self.commands = commands
-        self.head = cls.class_key_initials() + _keys.SEPARATOR
+        self.head = _layout.head(cls)
+        self.close = _keys.TAG_CLOSE if _layout.tagged(cls) else ""
         self.own_pk = cls.__rapyer_key_field__ is None
         self.special = _has_special_keys(cls)
         ttl, nx = _ttl.creation_ttl(cls, CREATE)
@@ -202,7 +213,7 @@ def insert_commands(models: Sequence[BaseRedisModel]) -> dict[Binding, list[Comm
             private = model.__pydantic_private__
             if private is not None:
                 pk = private.get("_rapyer_pk")
-        key = plan.head + (pk if pk is not None else model.pk)
+        key = plan.head + (pk if pk is not None else model.pk) + plan.close
         to_json = plan.to_json
         try:
             if to_json is not None:
@@ -336,6 +347,7 @@ class ReadPlan:
         # "prefix:" when every key starts with it (the prefix holds no ":").
         head = cls.class_key_initials() + _keys.SEPARATOR
         cut = len(head) if all(map(operator.methodcaller("startswith", head), keys)) else 0
+        # (keys of the cluster layout start with "{": cut stays 0 and pk_of removes the tag)
         set_pk = cls.__rapyer_key_field__ is None
         models: list[Any] = []
         append = models.append
@@ -476,7 +488,7 @@ def _simple_delete_keys(
     ``global_keys``: keys are full keys whose registered class must be ``cls``; else keys
     are full keys or bare pks of ``cls``.
     """
-    if _has_special_keys(cls):
+    if _has_special_keys(cls) or _layout.tagged(cls):
         return None
     prefix = cls.class_key_initials()
     head = prefix + _keys.SEPARATOR
@@ -532,10 +544,9 @@ def class_delete_targets(
     if simple is not None:
         return simple
     targets: list[DeleteTarget] = []
-    prefix = cls.class_key_initials()
     for arg in args:
         if isinstance(arg, str):
-            targets.append(target_of_key(cls, _keys.full_key(prefix, arg)))
+            targets.append(target_of_key(cls, _layout.full_key(cls, arg)))
         elif isinstance(arg, BaseRedisModel) and isinstance(arg, cls):
             targets.append(target_of_model(arg))
         elif isinstance(arg, Expression):
@@ -636,7 +647,6 @@ def duplicate_plan(model: BaseRedisModel, num: int) -> tuple[list[str], list[Com
             f"{cls.__name__} has a Key field: a copy would get the same key"
         )
     key = model.key
-    prefix = cls.class_key_initials()
     paths = list(model._special_paths())
     # A copy is a new key with the source's TTL (COPY keeps it): it gets the full TTL, or
     # none at all when the model has no TTL.
@@ -644,7 +654,7 @@ def duplicate_plan(model: BaseRedisModel, num: int) -> tuple[list[str], list[Com
     new_keys: list[str] = []
     commands: list[Command] = []
     for _ in range(num):
-        new_key = _keys.build_key(prefix, str(uuid.uuid4()))
+        new_key = _layout.model_key(cls, str(uuid.uuid4()))
         new_keys.append(new_key)
         targets = [new_key]
         commands.append(("COPY", key, new_key))

@@ -19,6 +19,7 @@ import redis
 import redis.asyncio as aredis
 
 from rapyer._binding import Binding
+from rapyer._cluster_clients import new_cluster_client
 
 __all__ = ["AsyncClients", "SyncClients", "async_clients", "sync_clients"]
 
@@ -117,6 +118,7 @@ class AsyncClients:
 
     def __init__(self, binding: Binding):
         self.source = binding.source
+        self.is_cluster = binding.is_cluster
         self._lock = binding.lock
         self.by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
             weakref.WeakKeyDictionary()
@@ -147,6 +149,12 @@ class AsyncClients:
 
     def _new_client(self, loop: asyncio.AbstractEventLoop) -> Any:
         source = self.source
+        if self.is_cluster:
+            reuse = self._given_loop is None
+            client = new_cluster_client(source, want_async=True, reuse=reuse)
+            if client is source:
+                self._given_loop = weakref.ref(loop)
+            return client
         if isinstance(source, str):
             return aredis.Redis.from_url(source, decode_responses=True)
         if _is_async_client(source) and _decodes(source) and self._given_loop is None:
@@ -169,6 +177,7 @@ class SyncClients:
 
     def __init__(self, binding: Binding):
         self.source = binding.source
+        self.is_cluster = binding.is_cluster
         self._lock = binding.lock
         self._client: Any = None
         self._pid = 0
@@ -187,6 +196,8 @@ class SyncClients:
 
     def _new_client(self) -> Any:
         source = self.source
+        if self.is_cluster:
+            return new_cluster_client(source, want_async=False, reuse=True)
         if isinstance(source, str):
             return redis.Redis.from_url(source, decode_responses=True)
         if isinstance(source, redis.Redis) and _decodes(source):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rapyer import _codec, _keys
+from rapyer import _codec, _layout
 from rapyer import config as _config
 from rapyer._groups import CREATE_UPDATE
 from rapyer._paths import json_path_of
@@ -85,4 +85,4 @@ def delete_keys(keys: list[str]) -> list[Command]:
 
 
 def full_keys(cls: type[BaseRedisModel], key_or_pk: str) -> str:
-    return _keys.full_key(cls.class_key_initials(), key_or_pk)
+    return _layout.full_key(cls, key_or_pk)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
+from rapyer import _layout
 from rapyer._paths import json_path_of
 from rapyer.errors import UnsupportedIndexedFieldError
 from rapyer.fields import Index, RapyerKey
@@ -224,7 +225,10 @@ def schema_hash(cls: type[BaseRedisModel]) -> str:
     The same model gives the same hash in every process and on every server (the schema
     hashed is always the one with ``INDEXEMPTY``, whether the server supports it or not).
     """
-    prefix = cls.class_key_initials()
+    # The key layout is part of the definition ({prefix: keys need their own index); the
+    # plain layout hashes the bare prefix as it always did.
+    head = _layout.head(cls)
+    prefix = cls.class_key_initials() if head[:1] != "{" else head
     cached = cls.__dict__.get("__rapyer_schema_hash__")
     if cached is not None and cached[0] == prefix:
         return str(cached[1])
@@ -256,9 +260,8 @@ def create_index_args(
     ``name`` defaults to the version name of the current schema; ``index_empty`` adds
     ``INDEXEMPTY`` to TAG attributes (RediSearch 2.10+).
     """
-    prefix = cls.class_key_initials()
     args: list[Any] = ["FT.CREATE", name or version_name(cls), "ON", "JSON"]
-    args += ["PREFIX", 1, f"{prefix}:", "SCHEMA"]
+    args += ["PREFIX", 1, _layout.head(cls), "SCHEMA"]
     return args + _schema_args(cls, index_empty)
 
 

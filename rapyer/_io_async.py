@@ -7,13 +7,26 @@ Code in ``rapyer/_async`` imports I/O only from here; the generator maps this mo
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
+from rapyer import _cluster_clients
 from rapyer._binding import Binding, all_bindings
 from rapyer._clients import async_clients
 
-__all__ = ["client", "client_factory", "close_clients", "sleep"]
+__all__ = [
+    "client",
+    "client_factory",
+    "close_clients",
+    "each",
+    "node_client",
+    "node_name_of_key",
+    "primary_names",
+    "refresh_topology",
+    "sleep",
+]
+
+T = TypeVar("T")
 
 sleep = asyncio.sleep
 
@@ -40,7 +53,39 @@ async def close_clients() -> None:
     for binding in all_bindings():
         if binding.async_clients is not None:
             for async_client in binding.async_clients.take_for(loop):
+                for node in _cluster_clients.close_node_clients(async_client):
+                    await node.aclose()
                 await async_client.aclose()
         sync_client = binding.sync_clients.take() if binding.sync_clients is not None else None
         if sync_client is not None:
+            for node in _cluster_clients.close_node_clients(sync_client):
+                node.close()
             sync_client.close()
+
+
+async def each(calls: Sequence[Callable[[], Awaitable[T]]]) -> list[T]:
+    """Run the calls concurrently (the nodes of a cluster); their results in order."""
+    return list(await asyncio.gather(*(call() for call in calls)))
+
+
+async def node_name_of_key(cluster_client: Any, key: str) -> str:
+    """The ``host:port`` of the primary serving ``key``'s slot (topology as last known)."""
+    await cluster_client.initialize()
+    return str(cluster_client.get_node_from_key(key).name)
+
+
+async def primary_names(cluster_client: Any) -> list[str]:
+    """The ``host:port`` of every primary of the cluster."""
+    await cluster_client.initialize()
+    return [str(node.name) for node in cluster_client.get_primaries()]
+
+
+def node_client(cluster_client: Any, name: str) -> Any:
+    """A plain client of the node ``name`` (``host:port``) of ``cluster_client``."""
+    host, _, port = name.rpartition(":")
+    return _cluster_clients.node_client(cluster_client, host, int(port))
+
+
+async def refresh_topology(cluster_client: Any) -> None:
+    """Read the slots and nodes of the cluster again (after ``MOVED``)."""
+    await cluster_client.nodes_manager.initialize()

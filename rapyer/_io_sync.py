@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
+from rapyer import _cluster_clients
 from rapyer._binding import Binding, all_bindings
 from rapyer._clients import sync_clients
 
-__all__ = ["client", "client_factory", "close_clients", "sleep"]
+__all__ = [
+    "client",
+    "client_factory",
+    "close_clients",
+    "each",
+    "node_client",
+    "node_name_of_key",
+    "primary_names",
+    "refresh_topology",
+    "sleep",
+]
+
+T = TypeVar("T")
 
 sleep = time.sleep
 
@@ -32,4 +45,32 @@ def close_clients() -> None:
             binding.async_clients.take_for(None)
         sync_client = binding.sync_clients.take() if binding.sync_clients is not None else None
         if sync_client is not None:
+            for node in _cluster_clients.close_node_clients(sync_client):
+                node.close()
             sync_client.close()
+
+
+def each(calls: Sequence[Callable[[], T]]) -> list[T]:
+    """Run the calls one after the other (the nodes of a cluster); their results in order."""
+    return [call() for call in calls]
+
+
+def node_name_of_key(cluster_client: Any, key: str) -> str:
+    """The ``host:port`` of the primary serving ``key``'s slot (topology as last known)."""
+    return str(cluster_client.get_node_from_key(key).name)
+
+
+def primary_names(cluster_client: Any) -> list[str]:
+    """The ``host:port`` of every primary of the cluster."""
+    return [str(node.name) for node in cluster_client.get_primaries()]
+
+
+def node_client(cluster_client: Any, name: str) -> Any:
+    """A plain client of the node ``name`` (``host:port``) of ``cluster_client``."""
+    host, _, port = name.rpartition(":")
+    return _cluster_clients.node_client(cluster_client, host, int(port))
+
+
+def refresh_topology(cluster_client: Any) -> None:
+    """Read the slots and nodes of the cluster again (after ``MOVED``)."""
+    cluster_client.nodes_manager.initialize()

@@ -1,7 +1,10 @@
 """Key codec: the single place that builds and parses Redis keys.
 
-Model key ``{prefix}:{pk}``; special-field key ``__rapyer_special__:{model key}:{field.path}``;
-lock key ``{model key}/{action}:lock``.
+Model key ``{prefix}:{pk}``, or ``{{prefix}:{pk}}`` in the cluster layout (hash-tagged: a
+Redis Cluster puts every key containing ``{prefix:pk}`` in one slot); special-field key
+``__rapyer_special__:{model key}:{field.path}``; lock key ``{model key}/{action}:lock``. The
+special and lock keys embed the model key, so in the cluster layout a model's keys share one
+slot. ``rapyer._layout`` picks the layout of a class.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ SEPARATOR = ":"
 SPECIAL_PREFIX = "__rapyer_special__"
 LOCK_SUFFIX = ":lock"
 _GLOB_SPECIAL = frozenset("*?[]\\")
+TAG_OPEN = "{"
+TAG_CLOSE = "}"
 
 
 def build_key(prefix: str, pk: str) -> str:
@@ -29,7 +34,7 @@ def split_key(key: str) -> tuple[str, str]:
     """
     if not isinstance(key, str):
         raise InvalidKeyError(f"A rapyer key must be a string, not {type(key).__name__}")
-    prefix, sep, pk = key.partition(SEPARATOR)
+    prefix, sep, pk = untag(key).partition(SEPARATOR)
     if not sep or not prefix or not pk:
         raise InvalidKeyError(f"Invalid rapyer key {key!r}: expected '<prefix>:<pk>'")
     return prefix, pk
@@ -50,8 +55,8 @@ def full_keys(prefix: str, keys_or_pks: Iterable[str]) -> list[str]:
 
 
 def pk_of(key: str) -> str:
-    """The text after the first ``:`` (the whole text when there is none)."""
-    _, sep, pk = key.partition(SEPARATOR)
+    """The text after the first ``:`` (the whole text when there is none), of either layout."""
+    _, sep, pk = untag(key).partition(SEPARATOR)
     return pk if sep else key
 
 
@@ -82,13 +87,45 @@ def escape_glob(text: str) -> str:
     return "".join("\\" + ch if ch in _GLOB_SPECIAL else ch for ch in text)
 
 
-def scan_pattern(prefix: str) -> str:
-    """The SCAN pattern of every key under ``prefix``."""
-    return escape_glob(prefix + SEPARATOR) + "*"
+def scan_pattern(prefix: str, tagged: bool = False) -> str:
+    """The SCAN pattern of every key under ``prefix`` (``{prefix:*`` in the cluster layout)."""
+    return escape_glob((TAG_OPEN if tagged else "") + prefix + SEPARATOR) + "*"
 
 
 def validate_prefix(prefix: object) -> str:
     """Check a model prefix: a non-empty string without ``:``."""
     if not isinstance(prefix, str) or not prefix or SEPARATOR in prefix:
         raise ValueError(f"Invalid key prefix {prefix!r}: it must be non-empty and contain no ':'")
+    if TAG_OPEN in prefix or TAG_CLOSE in prefix:
+        raise ValueError(f"Invalid key prefix {prefix!r}: '{{' and '}}' make cluster hash tags")
     return prefix
+
+
+# ---- the cluster layout ``{prefix:pk}`` ------------------------------------------------------
+
+
+def is_tagged(key: str) -> bool:
+    """Whether ``key`` is a model key of the cluster layout (``{prefix:pk}``)."""
+    return key.startswith(TAG_OPEN) and key.endswith(TAG_CLOSE)
+
+
+def untag(key: str) -> str:
+    """``prefix:pk`` from a model key of either layout (prefixes hold no braces)."""
+    if key[:1] == TAG_OPEN and key[-1:] == TAG_CLOSE:
+        return key[1:-1]
+    return key
+
+
+def tagged_key(prefix: str, pk: str) -> str:
+    """The cluster-layout key of the model with ``prefix`` and ``pk``."""
+    return f"{TAG_OPEN}{prefix}{SEPARATOR}{pk}{TAG_CLOSE}"
+
+
+def layout_key(prefix: str, key_or_pk: str, tagged: bool) -> str:
+    """The key in the wanted layout from a full key of either layout or a bare pk."""
+    if not isinstance(key_or_pk, str):
+        raise InvalidKeyError(f"A rapyer key must be a string, not {type(key_or_pk).__name__}")
+    plain = untag(key_or_pk) if key_or_pk[:1] == TAG_OPEN else key_or_pk
+    head = prefix + SEPARATOR
+    pk = plain[len(head) :] if plain.startswith(head) else key_or_pk
+    return tagged_key(prefix, pk) if tagged else full_key(prefix, pk)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from rapyer import _keys, _registry
+from rapyer import _keys, _layout, _registry
 from rapyer import config as _config
 from rapyer._binding import Binding, binding_of, default_binding
 from rapyer.errors import InvalidKeyError, KeyNotFound
@@ -152,7 +152,7 @@ class ModelLock(Generic[M]):
         missing_ok: bool = False,
     ) -> Any:
         """The lock of ``key`` (a full key or a bare pk) as a ``model_cls``."""
-        full_key = _keys.full_key(model_cls.class_key_initials(), key)
+        full_key = _layout.full_key(model_cls, key)
         return cls(
             binding=binding_of(model_cls),
             key=full_key,

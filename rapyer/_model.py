@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr, TypeAdapter
 
-from rapyer import _keys, _links, _pipeline_state
+from rapyer import _keys, _layout, _links, _pipeline_state
 from rapyer import config as _config
 from rapyer._annotations import is_queue
 from rapyer._assign import queue_assignment
@@ -204,7 +204,7 @@ class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
     def key(self) -> str:
         """The Redis key of the document (the root's key for a nested model)."""
         root = self.root_model()
-        return _keys.build_key(type(root).class_key_initials(), root.pk)
+        return _layout.model_key(type(root), root.pk)
 
     @key.setter
     def key(self, value: str) -> None:

@@ -22,6 +22,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from redis.commands import CoreCommands, RedisModuleCommands
 from redis.exceptions import NoScriptError, ResponseError
 
 from rapyer._binding import Binding
@@ -71,7 +72,10 @@ class PipelineFrame:
             factory = self.client_factory or client_factory
             if factory is None:
                 raise RuntimeError("this pipeline frame has no client factory")
-            pipe = self.pipes[binding] = factory(binding).pipeline(transaction=True)
+            if binding.is_cluster:
+                pipe = self.pipes[binding] = RecordingPipeline()
+            else:
+                pipe = self.pipes[binding] = factory(binding).pipeline(transaction=True)
         return pipe
 
     def queue(
@@ -122,6 +126,26 @@ class PipelineFrame:
         for pipe in self.pipes.values():
             del pipe.command_stack[:]
         self.expires.clear()
+
+
+class RecordingPipeline(RedisModuleCommands, CoreCommands):  # type: ignore[misc]
+    """The pipeline of a cluster binding in a frame: rapyer's own record of the commands.
+
+    A cluster transaction covers one hash slot, so the commands are only recorded here (the
+    redis-py command methods such as ``set`` or ``json().set`` record too) and run at the
+    frame's exit, one transaction per slot (``rapyer._async.cluster``). ``command_stack``
+    holds ``(args, options)`` pairs, the shape of a redis-py pipeline's stack.
+    """
+
+    def __init__(self) -> None:
+        self.command_stack: list[tuple[Command, dict[str, Any]]] = []
+
+    def execute_command(self, *args: Any, **options: Any) -> RecordingPipeline:
+        self.command_stack.append((args, options))
+        return self
+
+    def __len__(self) -> int:
+        return len(self.command_stack)
 
 
 # ---- scripts and replies (used at EXEC) ----------------------------------------------

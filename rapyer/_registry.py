@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from rapyer._keys import split_key
+from rapyer._keys import split_key, untag
 from rapyer.errors import DuplicateModelNameError, KeyNotFound, RapyerModelDoesntExistError
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def class_for_key_strict(key: object) -> type[AtomicRedisModel]:
     """As class_for_key, but any bad key raises RapyerModelDoesntExistError (bulk forms)."""
     if not isinstance(key, str):
         raise RapyerModelDoesntExistError(repr(key), f"Not a rapyer key: {key!r}")
-    prefix, sep, pk = key.partition(":")
+    prefix, sep, pk = untag(key).partition(":")
     cls = _by_prefix.get(prefix) if sep and pk else None
     if cls is None:
         raise RapyerModelDoesntExistError(prefix, f"No registered model for key {key!r}")

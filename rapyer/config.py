@@ -43,6 +43,7 @@ class RedisConfig(BaseModel):
     lock_blocking_timeout: float | None = None
     lock_sleep: float = 0.1
     max_delete_per_transaction: int | None = 1000
+    cluster_keys: bool | None = None
     batch_size: int = 1000
     safe_load_all: bool = False
     allow_pickle: bool = False

@@ -12,6 +12,8 @@ __all__ = [
     "CascadeKeyInitialsError",
     "CascadeLuaLiteralError",
     "CascadeTargetTtlMissingError",
+    "ClusterUnsupportedError",
+    "ClusterWriteError",
     "CorruptedModelError",
     "DuplicateModelNameError",
     "FindError",
@@ -217,6 +219,32 @@ class CascadeTargetTtlMissingError(RapyerError):
 
 class InvalidCascadeDepthError(RapyerError, ValueError):
     """A cascade depth is negative."""
+
+
+class ClusterUnsupportedError(RapyerError):
+    """The operation cannot run on a Redis Cluster as asked (nothing was sent).
+
+    For example a command over keys of several hash slots that cannot be split, such as a
+    set union with another model's set; put the keys in one slot with a shared hash tag.
+    """
+
+
+class ClusterWriteError(RapyerError):
+    """A write over several hash slots was applied in some slots only.
+
+    Each slot's commands ran as one transaction, so every slot is either fully applied or
+    not at all: ``applied_slots`` lists the slots that were written, ``failed_slots`` maps
+    each other slot to the error that refused it.
+    """
+
+    def __init__(self, applied_slots: list[int], failed_slots: dict[int, BaseException]):
+        self.applied_slots = applied_slots
+        self.failed_slots = failed_slots
+        first = next(iter(failed_slots.values()), None)
+        super().__init__(
+            f"{len(failed_slots)} hash slot(s) not written ({sorted(failed_slots)[:8]}), "
+            f"{len(applied_slots)} written; first error: {first!r}"
+        )
 
 
 def __getattr__(name: str) -> Any:

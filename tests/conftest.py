@@ -68,6 +68,21 @@ def fake_redis():
     _clean_state()
 
 
+@pytest.fixture
+def cluster_redis(rapyer_cluster_url: str):
+    """Binds rapyer to the shared embedded cluster, flushed; yields a blocking cluster client."""
+    from redis.cluster import RedisCluster
+
+    from rapyer._cluster_clients import plain_url
+
+    client = RedisCluster.from_url(plain_url(rapyer_cluster_url), decode_responses=True)
+    client.flushall(target_nodes=RedisCluster.PRIMARIES)
+    rapyer.init_rapyer_sync(redis=rapyer_cluster_url)
+    yield client
+    client.close()
+    _clean_state()
+
+
 @pytest.fixture(params=["real", "fake"])
 def redis_backend(request: pytest.FixtureRequest):
     """Runs a test against the real server and against fakeredis."""

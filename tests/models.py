@@ -398,3 +398,12 @@ class Aliased(AtomicRedisModel):
     model_config = ConfigDict(serialize_by_alias=True)
     a: int = Field(1, alias="b")
     secret: str = Field("default", exclude=True)
+
+
+class Pinned(AtomicRedisModel):
+    """Keys in the cluster layout ``{Pinned:pk}`` on any server."""
+
+    Meta = RedisConfig(cluster_keys=True)
+    city: Index[str] = ""
+    rank: Index[int] = 0
+    tags: set[str] = Field(default_factory=set)

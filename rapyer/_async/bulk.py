@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from redis.exceptions import ResponseError
 from typing_extensions import Self
 
-from rapyer import _bulk, _codec, _keys, _pipeline_state, _ttl
+from rapyer import _bulk, _codec, _keys, _layout, _pipeline_state, _ttl
 from rapyer import config as _config
-from rapyer._async import executor, scripts, search
+from rapyer._async import cluster, executor, scripts, search
 from rapyer._binding import Binding, binding_of
 from rapyer._query import Expression, check_not_bare
 from rapyer.errors import (
@@ -78,9 +78,16 @@ async def read_keys(
 async def scan_keys(cls: type[BaseRedisModel], count: int) -> AsyncIterator[list[str]]:
     """Keys under ``cls``'s prefix, one ``SCAN`` reply at a time (lock keys left out)."""
     binding = binding_of(cls)
-    pattern = _keys.scan_pattern(cls.class_key_initials())
+    pattern = _layout.scan_pattern(cls)
     is_lock = _keys.is_lock_key
     maybe_lock = _keys.maybe_lock_key
+    if binding.is_cluster:  # every primary, one after the other
+        async for found in cluster.scan(binding, pattern, count):
+            if any(map(maybe_lock, found)):
+                found = [key for key in found if not is_lock(key)]
+            if found:
+                yield found
+        return
     cursor: Any = 0
     while True:
         cursor, found = await executor.execute(
@@ -273,7 +280,7 @@ class AsyncBulkOps(_Base):
             return []
         if not keys:
             return await find_all(cls, max_results, offset)
-        full = _keys.full_keys(cls.class_key_initials(), keys)
+        full = _layout.full_keys(cls, keys)
         end = None if max_results is None else offset + max_results
         if end is not None and not skip_missing:
             full = full[:end]  # keys past the slice are neither read nor checked
@@ -349,7 +356,7 @@ class AsyncBulkOps(_Base):
         if sort_by is not None:
             raise UnsupportedArgumentValueError("sort_by cannot be used with keys")
         if keys:
-            full = _keys.full_keys(cls.class_key_initials(), keys)
+            full = _layout.full_keys(cls, keys)
             async for batch in read_keys(cls, full, size, skip_missing=False):
                 for model in batch:
                     yield model

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from redis.exceptions import WatchError
 from typing_extensions import Self
 
-from rapyer import _commands, _groups
+from rapyer import _commands, _groups, _slots
 from rapyer import _io_async as io
 from rapyer._async.model_ops import read_model
 from rapyer._async.scripts import run_script
@@ -186,7 +186,11 @@ async def _save_and_release(lock: AsyncModelLock[Any]) -> bool:
 
 async def _save_and_release_watched(lock: AsyncModelLock[Any], commands: list[Any]) -> bool:
     """The token-checked save and release as an optimistic transaction on the lock key."""
-    async with io.client(lock.binding).pipeline(transaction=True) as pipe:
+    client = io.client(lock.binding)
+    if lock.binding.is_cluster:  # one slot: a plain transaction on the node serving it
+        _slots.one_slot([("WATCH", lock.name), *commands], "A save at the end of a lock")
+        client = io.node_client(client, await io.node_name_of_key(client, lock.name))
+    async with client.pipeline(transaction=True) as pipe:
         await pipe.watch(lock.name)
         if await pipe.get(lock.name) != lock.token:
             return False

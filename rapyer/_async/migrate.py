@@ -11,7 +11,7 @@ from rapyer import _io_async as io
 from rapyer import _keys, _migration, _registry
 from rapyer import config as _config
 from rapyer._binding import Binding, binding_of
-from rapyer.errors import RapyerError
+from rapyer.errors import ClusterUnsupportedError, RapyerError
 
 if TYPE_CHECKING:
     from rapyer._model import BaseRedisModel
@@ -53,6 +53,11 @@ async def _migrate_class(
     cls: type[BaseRedisModel], size: int, dry_run: bool, cursor: int, progress: bool | TextIO
 ) -> _migration.ModelMigration:
     binding = binding_of(cls)
+    if binding.is_cluster:
+        raise ClusterUnsupportedError(
+            "migrate-original keeps one SCAN cursor and watches whole batches, which a cluster "
+            "cannot do; migrate on a single server before moving the data to the cluster"
+        )
     entry = _migration.ModelMigration(model=cls.__name__, cursor=cursor)
     bar = None
     if progress:

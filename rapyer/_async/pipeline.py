@@ -19,7 +19,7 @@ from typing_extensions import Self
 
 from rapyer import _codec, _commands, _groups, _pipeline_state
 from rapyer import _io_async as io
-from rapyer._async import executor
+from rapyer._async import cluster, executor
 from rapyer._binding import Binding, binding_of, default_binding
 from rapyer._pipeline_state import Command, PipelineFrame
 from rapyer._scripts import BY_SHA
@@ -112,6 +112,8 @@ async def _execute_transaction(
     shas = _pipeline_state.known_shas(commands)
     if shas:
         await ensure_scripts(client, shas)
+    if binding.is_cluster:  # rapyer's record: one transaction per slot
+        return await cluster.transaction_with(client, commands)
     replies = list(await pipe.execute(raise_on_error=False))
     failed = _pipeline_state.noscript_failures(commands, replies)
     if not failed:

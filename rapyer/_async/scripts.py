@@ -8,6 +8,8 @@ from typing import Any
 from redis.exceptions import NoScriptError, ResponseError
 
 from rapyer import _io_async as io
+from rapyer import _slots
+from rapyer._async import cluster
 from rapyer._binding import Binding
 from rapyer._scripts import SCRIPTS, evalsha_command
 from rapyer.errors import PersistentNoScriptError
@@ -23,8 +25,8 @@ def is_noscript(exc: BaseException) -> bool:
 
 
 async def load_script(binding: Binding, name: str) -> None:
-    """``SCRIPT LOAD`` the script called ``name``."""
-    await io.client(binding).execute_command("SCRIPT", "LOAD", SCRIPTS[name].source)
+    """``SCRIPT LOAD`` the script called ``name`` (on every primary of a cluster)."""
+    await io.client(binding).script_load(SCRIPTS[name].source)
 
 
 async def run_script(binding: Binding, name: str, keys: list[str], args: list[Any]) -> Any:
@@ -33,6 +35,8 @@ async def run_script(binding: Binding, name: str, keys: list[str], args: list[An
     Raises PersistentNoScriptError when the retry still gets ``NOSCRIPT``.
     """
     command = evalsha_command(name, keys, args)
+    if binding.is_cluster:
+        _slots.one_slot([command], f"The script {name!r}")
     client = io.client(binding)
     try:
         return await client.execute_command(*command)
@@ -57,12 +61,17 @@ async def run_script_with(
     if not extra:
         return await run_script(binding, name, keys, args)
     command = evalsha_command(name, keys, args)
+    if binding.is_cluster:
+        _slots.one_slot([command, *extra], f"The script {name!r} with its TTL commands")
     for attempt in range(2):
-        pipe = io.client(binding).pipeline(transaction=True)
-        pipe.execute_command(*command)
-        for other in extra:
-            pipe.execute_command(*other)
-        replies = await pipe.execute(raise_on_error=False)
+        if binding.is_cluster:
+            replies = await cluster.transaction_with(io.client(binding), [command, *extra])
+        else:
+            pipe = io.client(binding).pipeline(transaction=True)
+            pipe.execute_command(*command)
+            for other in extra:
+                pipe.execute_command(*other)
+            replies = await pipe.execute(raise_on_error=False)
         first = replies[0]
         if isinstance(first, ResponseError) and is_noscript(first):
             if attempt == 0:

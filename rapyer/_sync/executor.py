@@ -1,6 +1,11 @@
 # GENERATED from rapyer/_async/executor.py by scripts/gen_sync.py. DO NOT EDIT.
 # Change the async source and run: python scripts/gen_sync.py
-"""Sending commands: direct, as one transaction, or queued into the active pipeline."""
+"""Sending commands: direct, as one transaction, or queued into the active pipeline.
+
+On a cluster binding every command goes through the cluster module: a command or a
+transaction over one hash slot runs as usual, one over several slots runs one transaction per
+slot (or raises ``ClusterUnsupportedError`` before sending when it cannot be split).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import Any
 
 from rapyer import _io_sync as io
 from rapyer import _pipeline_state
+from rapyer._sync import cluster
 from rapyer._binding import Binding
 
 Command = tuple[Any, ...]
@@ -16,11 +22,15 @@ Command = tuple[Any, ...]
 
 def execute(binding: Binding, *args: Any) -> Any:
     """Run one command at once on the direct client."""
+    if binding.is_cluster:
+        return (cluster.transaction(binding, [args]))[0]
     return io.client(binding).execute_command(*args)
 
 
 def transaction(binding: Binding, commands: Sequence[Command]) -> list[Any]:
     """Run ``commands`` at once: a single command alone, several in one MULTI/EXEC."""
+    if binding.is_cluster:
+        return cluster.transaction(binding, commands)
     if len(commands) == 1:
         return [io.client(binding).execute_command(*commands[0])]
     pipe = io.client(binding).pipeline(transaction=True)
@@ -38,6 +48,6 @@ def write(binding: Binding, commands: Sequence[Command]) -> list[Any] | None:
     if frame is not None:
         frame.queue(binding, commands, io.client)
         return None
-    if len(commands) == 1:  # what transaction does, one call less on the hot path
+    if len(commands) == 1 and not binding.is_cluster:  # what transaction does, one call less
         return [io.client(binding).execute_command(*commands[0])]
     return transaction(binding, commands)

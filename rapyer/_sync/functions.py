@@ -12,6 +12,7 @@ from rapyer import _index, _index_info, _registry
 from rapyer import _io_sync as io
 from rapyer import config as _config
 from rapyer._sync import index_ops
+from rapyer._binding import binding_of
 from rapyer._model import BaseRedisModel
 from rapyer.errors import InvalidKeyError, KeyNotFound
 from rapyer.results import IndexStatus
@@ -69,12 +70,13 @@ def create_indexes(
 ) -> None:
     """Make the index of every registered model with indexed fields match it.
 
-    Models registered later get theirs on their first query.
+    Models registered later get theirs on their first query. Models bound to a cluster get
+    none: their queries raise ClusterUnsupportedError.
     """
     _index_info.init_state["ran"] = True
     for model in _registry.models():
         _index_info.prepared.add(model)
-        if _index.has_index(model):
+        if _index.has_index(model) and not binding_of(model).is_cluster:
             index_ops.ensure_index(model, override=override_old_idx, timeout=timeout)
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from redis.exceptions import WatchError
 from typing_extensions import Self
 
-from rapyer import _commands, _groups
+from rapyer import _commands, _groups, _slots
 from rapyer import _io_sync as io
 from rapyer._sync.model_ops import read_model
 from rapyer._sync.scripts import run_script
@@ -188,7 +188,11 @@ def _save_and_release(lock: SyncModelLock[Any]) -> bool:
 
 def _save_and_release_watched(lock: SyncModelLock[Any], commands: list[Any]) -> bool:
     """The token-checked save and release as an optimistic transaction on the lock key."""
-    with io.client(lock.binding).pipeline(transaction=True) as pipe:
+    client = io.client(lock.binding)
+    if lock.binding.is_cluster:  # one slot: a plain transaction on the node serving it
+        _slots.one_slot([("WATCH", lock.name), *commands], "A save at the end of a lock")
+        client = io.node_client(client, io.node_name_of_key(client, lock.name))
+    with client.pipeline(transaction=True) as pipe:
         pipe.watch(lock.name)
         if pipe.get(lock.name) != lock.token:
             return False

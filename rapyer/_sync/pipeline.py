@@ -21,7 +21,7 @@ from typing_extensions import Self
 
 from rapyer import _codec, _commands, _groups, _pipeline_state
 from rapyer import _io_sync as io
-from rapyer._sync import executor
+from rapyer._sync import cluster, executor
 from rapyer._binding import Binding, binding_of, default_binding
 from rapyer._pipeline_state import Command, PipelineFrame
 from rapyer._scripts import BY_SHA
@@ -114,6 +114,8 @@ def _execute_transaction(
     shas = _pipeline_state.known_shas(commands)
     if shas:
         ensure_scripts(client, shas)
+    if binding.is_cluster:  # rapyer's record: one transaction per slot
+        return cluster.transaction_with(client, commands)
     replies = list(pipe.execute(raise_on_error=False))
     failed = _pipeline_state.noscript_failures(commands, replies)
     if not failed:

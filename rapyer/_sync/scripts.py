@@ -10,6 +10,8 @@ from typing import Any
 from redis.exceptions import NoScriptError, ResponseError
 
 from rapyer import _io_sync as io
+from rapyer import _slots
+from rapyer._sync import cluster
 from rapyer._binding import Binding
 from rapyer._scripts import SCRIPTS, evalsha_command
 from rapyer.errors import PersistentNoScriptError
@@ -25,8 +27,8 @@ def is_noscript(exc: BaseException) -> bool:
 
 
 def load_script(binding: Binding, name: str) -> None:
-    """``SCRIPT LOAD`` the script called ``name``."""
-    io.client(binding).execute_command("SCRIPT", "LOAD", SCRIPTS[name].source)
+    """``SCRIPT LOAD`` the script called ``name`` (on every primary of a cluster)."""
+    io.client(binding).script_load(SCRIPTS[name].source)
 
 
 def run_script(binding: Binding, name: str, keys: list[str], args: list[Any]) -> Any:
@@ -35,6 +37,8 @@ def run_script(binding: Binding, name: str, keys: list[str], args: list[Any]) ->
     Raises PersistentNoScriptError when the retry still gets ``NOSCRIPT``.
     """
     command = evalsha_command(name, keys, args)
+    if binding.is_cluster:
+        _slots.one_slot([command], f"The script {name!r}")
     client = io.client(binding)
     try:
         return client.execute_command(*command)
@@ -59,12 +63,17 @@ def run_script_with(
     if not extra:
         return run_script(binding, name, keys, args)
     command = evalsha_command(name, keys, args)
+    if binding.is_cluster:
+        _slots.one_slot([command, *extra], f"The script {name!r} with its TTL commands")
     for attempt in range(2):
-        pipe = io.client(binding).pipeline(transaction=True)
-        pipe.execute_command(*command)
-        for other in extra:
-            pipe.execute_command(*other)
-        replies = pipe.execute(raise_on_error=False)
+        if binding.is_cluster:
+            replies = cluster.transaction_with(io.client(binding), [command, *extra])
+        else:
+            pipe = io.client(binding).pipeline(transaction=True)
+            pipe.execute_command(*command)
+            for other in extra:
+                pipe.execute_command(*other)
+            replies = pipe.execute(raise_on_error=False)
         first = replies[0]
         if isinstance(first, ResponseError) and is_noscript(first):
             if attempt == 0:

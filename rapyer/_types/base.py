@@ -13,7 +13,7 @@ from pydantic import ConfigDict, TypeAdapter
 from pydantic.errors import PydanticUserError
 from pydantic.functional_validators import AfterValidator
 
-from rapyer import _keys, _links
+from rapyer import _keys, _layout, _links
 from rapyer import config as _config
 from rapyer._binding import binding_of
 from rapyer._codec import DUMP_CONTEXT
@@ -94,7 +94,7 @@ class Target:
     def __init__(self, root: BaseRedisModel, segments: tuple[Any, ...]):
         self.root = root
         self.segments = segments
-        self.key: str = _keys.build_key(type(root).class_key_initials(), root.pk)  # a root model
+        self.key: str = _layout.model_key(type(root), root.pk)  # a root model
         if len(segments) == 1 and type(segments[0]) is str:
             self.path: str = "$." + segments[0]  # a field of the root model
         else:

@@ -15,7 +15,7 @@ from typing import Any, ForwardRef, TypeVar, Union
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-from rapyer import _keys, _registry
+from rapyer import _keys, _layout, _registry
 from rapyer._model import BaseRedisModel
 from rapyer._types.base import GenericContainer
 from rapyer.errors import InvalidKeyError, KeyNotFound, NotResolvedError
@@ -151,7 +151,7 @@ class ReferenceShared(GenericContainer):
                 target = _class_named(target)
             if not (isinstance(target, type) and issubclass(target, BaseRedisModel)):
                 raise ValueError(f"unknown reference class {value['$ref']!r}")
-            return cls(_keys.full_key(target.class_key_initials(), str(value["$id"])))
+            return cls(_layout.full_key(target, str(value["$id"])))
         if isinstance(value, str):
             try:
                 _keys.split_key(value)
