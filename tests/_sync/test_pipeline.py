@@ -262,7 +262,7 @@ def test_assignment_inside_a_pipeline_is_queued(redis_backend):
         person.address.city = "Rome"
         person.previous[0].zip = "0150"
         everything.n = None
-        # += on a number is the atomic JSON.NUMINCRBY (field types, §4.8), the rest JSON.SET
+        # += on a number is the atomic JSON.NUMINCRBY (docs/guide/pipelines.md), the rest JSON.SET
         assert [args[0] for args, _ in pipe.command_stack] == ["JSON.NUMINCRBY"] + ["JSON.SET"] * 4
         assert (User.get(user.key)).age == 1
     assert User.get(user.key) == User(name="Bea", age=2)
