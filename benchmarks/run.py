@@ -749,7 +749,7 @@ def build_memory(ctx: Context, api: str) -> Sides:
 
 
 def _field_probe(api: str, field_name: str, async_method: str) -> bool:
-    """Field operations: the blocking twin ends in ``_now`` instead (spec §0)."""
+    """Field operations: the blocking twin ends in ``_now`` instead (docs/design.md)."""
     method = async_method[1:] + "_now" if api == "sync" else async_method
     return field_method(BenchUser(**user_data(0)), field_name, method)
 

@@ -1,4 +1,4 @@
-"""The action groups of each kind of operation (spec §8.2), named once for every module."""
+"""The action groups of each kind of operation (which TTL refresh rules apply to it), named once for every module."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 ``indexed_fields(cls)`` is computed at class definition (an unsupported ``Index`` raises
 ``UnsupportedIndexedFieldError`` there) and maps each attribute name (``"age"``,
 ``"address.city"``) to an :class:`IndexedField`. ``create_index_args`` builds the
-``FT.CREATE`` command of §7.1.
+``FT.CREATE`` command (see docs/guide/queries.md).
 
 Index names: every schema version is its own index, ``idx:{prefix}:v{hash}`` (``version_name``,
 the hash of the canonical schema: ``schema_hash``), and the alias ``idx:{prefix}``
@@ -255,7 +255,7 @@ def version_hash(cls: type[BaseRedisModel], name: str) -> str | None:
 def create_index_args(
     cls: type[BaseRedisModel], index_empty: bool = True, name: str | None = None
 ) -> list[Any]:
-    """The ``FT.CREATE`` command of ``cls``'s index (§7.1), named ``name``.
+    """The ``FT.CREATE`` command of ``cls``'s index, named ``name``.
 
     ``name`` defaults to the version name of the current schema; ``index_empty`` adds
     ``INDEXEMPTY`` to TAG attributes (RediSearch 2.10+).

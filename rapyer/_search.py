@@ -179,7 +179,7 @@ def load_hits(cls: type[M], hits: list[Hit]) -> list[M]:
             continue
         try:
             models.append(_codec.load_model(cls, doc, key))
-        except CorruptedModelError as exc:  # undecodable documents raise (spec §11)
+        except CorruptedModelError as exc:  # undecodable documents raise (docs/guide/errors.md)
             _log.warning("Skipping the document at %r: %s", key, exc)
     return models
 

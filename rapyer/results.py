@@ -93,7 +93,9 @@ class IndexStatus:
     the model's schema version (``idx:{prefix}:v{schema_hash}``), ``serving`` the index the
     alias resolves to (``None`` when missing). ``percent_indexed`` is the progress of the
     model's own version (``None`` when it does not exist), ``missing_fields`` the fields the
-    serving index cannot answer.
+    serving index cannot answer, ``stale`` the other versions of the prefix left on the
+    server (an interrupted build of another schema; ``python -m rapyer indexes --migrate``
+    drops them).
     """
 
     model: type[Any]
@@ -105,6 +107,7 @@ class IndexStatus:
     percent_indexed: float | None = None
     num_docs: int | None = None
     missing_fields: tuple[str, ...] = ()
+    stale: tuple[str, ...] = ()
 
 
 @dataclass

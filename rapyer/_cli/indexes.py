@@ -4,7 +4,8 @@ Without ``--migrate`` it prints a status table: model, the index its queries use
 hash, state, how far its schema version is indexed, the index serving now and the fields that
 one cannot answer. With ``--migrate`` it first makes every index match its model as
 ``init_rapyer`` does (a deploy step outside the application's start-up): a changed schema
-is built beside the serving version and switched to when complete.
+is built beside the serving version and switched to when complete; versions left by
+interrupted builds of other schemas are dropped.
 """
 
 from __future__ import annotations
@@ -21,7 +22,16 @@ from rapyer.results import IndexState, IndexStatus
 
 NAME = "indexes"
 HELP = "show the search index of each model; --migrate makes them match the models"
-COLUMNS = ("model", "index", "schema hash", "state", "indexed", "serving", "missing fields")
+COLUMNS = (
+    "model",
+    "index",
+    "schema hash",
+    "state",
+    "indexed",
+    "serving",
+    "missing fields",
+    "stale",
+)
 
 
 def add_parser(subparsers: Any) -> None:
@@ -55,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
         log_progress()
         for model in models:
             index_ops.ensure_index(model, override=True, timeout=args.timeout)
+            index_ops.drop_stale(model)
     statuses = index_status(*models) if models else []
     print(table(statuses))
     if args.check and any(s.state is not IndexState.CURRENT for s in statuses):
@@ -71,7 +82,8 @@ def _row(status: IndexStatus) -> tuple[str, ...]:
         status.state.value,
         percent,
         status.serving or "-",
-        ", ".join(status.missing_fields) or "-",
+        ",".join(status.missing_fields) or "-",
+        ",".join(status.stale) or "-",
     )
 
 

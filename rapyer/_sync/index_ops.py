@@ -352,11 +352,14 @@ def index_status(cls: type[BaseRedisModel]) -> IndexStatus:
         own = serving if serving is not None and serving.name == version else None
         if own is None:
             own = info(binding, version)
+        serving_name = None if serving is None else serving.name
+        stale = tuple(v for v in versions(cls, binding) if v not in (version, serving_name))
     except ResponseError as exc:
         if not is_missing_module(exc):
             raise
         return IndexStatus(state=IndexState.NO_SEARCH, **base)
     percent = None if own is None else (100.0 if own.complete else own.percent_indexed * 100)
+    base["stale"] = stale
     if serving is None:
         return IndexStatus(state=IndexState.MISSING, percent_indexed=percent, **base)
     if serving.name == version:
@@ -373,6 +376,40 @@ def index_status(cls: type[BaseRedisModel]) -> IndexStatus:
         missing_fields=_index_info.missing_fields(cls, serving),
         **base,
     )
+
+
+def versions(cls: type[BaseRedisModel], binding: Binding) -> list[str]:
+    """The names of the version indexes of ``cls``'s prefix on the server (``FT._LIST``)."""
+    names = executor.execute(binding, "FT._LIST")
+    found = (n.decode() if isinstance(n, bytes) else str(n) for n in names or ())
+    return sorted(n for n in found if _index.version_hash(cls, n) is not None)
+
+
+def drop_stale(cls: type[BaseRedisModel]) -> list[str]:
+    """Drop the versions of ``cls``'s prefix that neither serve nor match ``cls``.
+
+    Each is dropped under the swap lock, after checking that the alias does not serve it.
+    Returns the names dropped.
+    """
+    binding = binding_of(cls)
+    keep = _index.version_name(cls)
+    dropped = []
+    for name in versions(cls, binding):
+        if name == keep:
+            continue
+        with swap_lock(cls, binding):
+            serving = info(binding, _index.index_name(cls))
+            if serving is not None and serving.name == name:
+                continue
+            try:
+                executor.execute(binding, "FT.DROPINDEX", name)
+            except ResponseError as exc:
+                if not is_missing_index(exc):
+                    raise
+                continue
+        _log.info("Dropped the stale index version %s", name)
+        dropped.append(name)
+    return dropped
 
 
 # ---- explicit create, drop and wait ---------------------------------------------------------

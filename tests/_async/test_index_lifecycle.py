@@ -15,7 +15,7 @@ from rapyer._async import executor, index_ops
 from rapyer._binding import binding_of
 from rapyer._index import index_name, schema_hash, version_name
 from rapyer._registry import unregister
-from rapyer.errors import IndexFieldMissingError, IndexNotFoundError
+from rapyer.errors import IndexBuildTimeoutError, IndexFieldMissingError, IndexNotFoundError
 from tests import _io_async as io
 from tests.models import Member, Place
 
@@ -255,3 +255,33 @@ async def test_without_redisearch(fake_redis, caplog):
     assert state.state is IndexState.NO_SEARCH
     with pytest.raises(IndexNotFoundError):
         await Place.acount(Place.city == "x")
+
+
+async def test_a_build_that_takes_too_long_leaves_the_old_version_serving(backend, evolving):
+    first = _evolving(extra=False)
+    _store(backend, 5000)
+    await rapyer.init_rapyer(redis=backend)
+    second = _evolving(extra=True)
+    with pytest.raises(IndexBuildTimeoutError) as caught:
+        await rapyer.init_rapyer(redis=backend, index_timeout=0)
+    assert version_name(second) in str(caught.value)
+    assert _serving(backend, "idx:Evolving") == version_name(first)  # still serving
+    assert await first.acount(first.city == "Rome") == 2500
+    await rapyer.init_rapyer(redis=backend)  # resumes: the build goes on where it got to
+    assert await second.acount(second.n < 10) == 10
+    assert _versions(backend, "Evolving") == [version_name(second)]
+
+
+async def test_stale_versions_are_listed_and_dropped(backend, evolving):
+    first = _evolving(extra=False)
+    _store(backend, 10)
+    await rapyer.init_rapyer(redis=backend)
+    second = _evolving(extra=True)
+    await rapyer.init_rapyer(redis=backend)
+    # A build of the first schema, interrupted (another process, the previous code):
+    await index_ops.create_version(first, binding_of(first), version_name(first))
+    (state,) = await rapyer.aindex_status(second)
+    assert state.state is IndexState.CURRENT and state.stale == (version_name(first),)
+    assert await index_ops.drop_stale(second) == [version_name(first)]
+    assert _versions(backend, "Evolving") == [version_name(second)]
+    assert await index_ops.drop_stale(second) == []  # never the serving version

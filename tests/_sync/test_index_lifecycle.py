@@ -17,7 +17,7 @@ from rapyer._sync import executor, index_ops
 from rapyer._binding import binding_of
 from rapyer._index import index_name, schema_hash, version_name
 from rapyer._registry import unregister
-from rapyer.errors import IndexFieldMissingError, IndexNotFoundError
+from rapyer.errors import IndexBuildTimeoutError, IndexFieldMissingError, IndexNotFoundError
 from tests import _io_sync as io
 from tests.models import Member, Place
 
@@ -257,3 +257,33 @@ def test_without_redisearch(fake_redis, caplog):
     assert state.state is IndexState.NO_SEARCH
     with pytest.raises(IndexNotFoundError):
         Place.count(Place.city == "x")
+
+
+def test_a_build_that_takes_too_long_leaves_the_old_version_serving(backend, evolving):
+    first = _evolving(extra=False)
+    _store(backend, 5000)
+    rapyer.init_rapyer_sync(redis=backend)
+    second = _evolving(extra=True)
+    with pytest.raises(IndexBuildTimeoutError) as caught:
+        rapyer.init_rapyer_sync(redis=backend, index_timeout=0)
+    assert version_name(second) in str(caught.value)
+    assert _serving(backend, "idx:Evolving") == version_name(first)  # still serving
+    assert first.count(first.city == "Rome") == 2500
+    rapyer.init_rapyer_sync(redis=backend)  # resumes: the build goes on where it got to
+    assert second.count(second.n < 10) == 10
+    assert _versions(backend, "Evolving") == [version_name(second)]
+
+
+def test_stale_versions_are_listed_and_dropped(backend, evolving):
+    first = _evolving(extra=False)
+    _store(backend, 10)
+    rapyer.init_rapyer_sync(redis=backend)
+    second = _evolving(extra=True)
+    rapyer.init_rapyer_sync(redis=backend)
+    # A build of the first schema, interrupted (another process, the previous code):
+    index_ops.create_version(first, binding_of(first), version_name(first))
+    (state,) = rapyer.index_status(second)
+    assert state.state is IndexState.CURRENT and state.stale == (version_name(first),)
+    assert index_ops.drop_stale(second) == [version_name(first)]
+    assert _versions(backend, "Evolving") == [version_name(second)]
+    assert index_ops.drop_stale(second) == []  # never the serving version

@@ -1,6 +1,6 @@
 # GENERATED from tests/_async/test_lock.py by scripts/gen_sync.py. DO NOT EDIT.
 # Change the async source and run: python scripts/gen_sync.py
-"""Lease locks (spec §5) against the real server and fakeredis, in both APIs.
+"""Lease locks (docs/guide/locks.md) against the real server and fakeredis, in both APIs.
 
 The contention tests run tasks here and real threads in the generated twin; the crash test
 runs the holder in a child process against the real server. The seed page's example runs in

@@ -262,7 +262,7 @@ def test_assignment_inside_a_pipeline_is_queued(redis_backend):
         person.address.city = "Rome"
         person.previous[0].zip = "0150"
         everything.n = None
-        # += on a number is the atomic JSON.NUMINCRBY (field types, §4.8), after the JSON.SET
+        # += on a number is the atomic JSON.NUMINCRBY (docs/guide/pipelines.md), after the JSON.SET
         # ... NX that creates the field in a document lacking it; the rest JSON.SET
         queued = [args for args, _ in pipe.command_stack]
         assert queued[0] == ("JSON.SET", user.key, "$.age", "0", "NX")

@@ -74,3 +74,28 @@ def test_code_blocks_compile():
                 pytest.fail(f"{page.relative_to(ROOT)}, python block {number}: {error}")
             count += 1
     assert count > 40
+
+
+# Notes kept outside the repository must never be cited: the repository stands alone.
+_OUTSIDE = (
+    "spec " + "§",
+    "shared " + "project folder",
+    "shared " + "folder",
+    "../" + "shared",
+    "DESIGN" + ".md",
+)
+
+
+def test_nothing_cites_files_outside_the_repository():
+    skip = {".venv", ".git", "site", "__pycache__", "node_modules", "dist", "build"}
+    suffixes = {".py", ".md", ".toml", ".yml", ".yaml", ".ipynb", ".lua", ".txt", ".cfg"}
+    found = []
+    for path in ROOT.rglob("*"):
+        if skip & set(path.relative_to(ROOT).parts) or path.suffix not in suffixes:
+            continue
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        found += [f"{path.relative_to(ROOT)}: {p!r}" for p in _OUTSIDE if p in text]
+        found += [f"{path.relative_to(ROOT)}: §<n>" for _ in re.findall(r"§\d", text)[:1]]
+    assert found == []
