@@ -6,67 +6,158 @@ Every operation has an async form (``aget``, ``asave`` ...) and a blocking twin 
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from rapyer import _registry
-from rapyer import cascade as cascade  # the submodule, as rapyer.cascade
-from rapyer._async.bulk_functions import adelete_many, afind, aget_or_create, ainsert
-from rapyer._async.cluster_keys import amigrate_cluster_keys
-from rapyer._async.functions import (
-    aexists,
-    afind_one,
-    aget,
-    aindex_status,
-    init_rapyer,
-    teardown_rapyer,
-)
-from rapyer._async.lock import alock_from_key
-from rapyer._async.migrate import amigrate_original
-from rapyer._async.pipeline import apipeline
-from rapyer._lock import ModelLock
-from rapyer._migration import MigrationResult, ModelMigration
-from rapyer._sync.bulk_functions import delete_many, find, get_or_create, insert
-from rapyer._sync.cluster_keys import migrate_cluster_keys
-from rapyer._sync.functions import (
-    exists,
-    find_one,
-    get,
-    index_status,
-    init_rapyer_sync,
-    teardown_rapyer_sync,
-)
-from rapyer._sync.lock import lock_from_key
-from rapyer._sync.migrate import migrate_original
-from rapyer._sync.pipeline import pipeline
-from rapyer.actions import ActionGroup, TargetSource, mark_actions
-from rapyer.cascade import CascadeResult
-from rapyer.config import RedisConfig
-from rapyer.errors import (
-    CantSerializeRedisValueError,
-    CorruptedModelError,
-    IndexBuildTimeoutError,
-    IndexFieldMissingError,
-    IndexNotFoundError,
-    InvalidKeyError,
-    KeyNotFound,
-    MissingParameterError,
-    NestedModelError,
-    PersistentNoScriptError,
-    RapyerError,
-    RapyerModelDoesntExist,
-    RapyerModelDoesntExistError,
-    RapyerSerializationError,
-    UnsupportedArgumentTypeError,
-    UnsupportedArgumentValueError,
-)
-from rapyer.fields import Index, Key, Pickle, RapyerKey, SafeLoad
-from rapyer.model import AtomicRedisModel
-from rapyer.results import (
-    DeleteResult,
-    GetOrCreateResult,
-    GetOrCreateStatus,
-    IndexState,
-    IndexStatus,
-    RapyerDeleteResult,
-)
+
+if TYPE_CHECKING:  # the public names, for type checkers and readers (loaded on first use)
+    from rapyer import cascade as cascade  # the submodule, as rapyer.cascade
+    from rapyer._async.bulk_functions import adelete_many, afind, aget_or_create, ainsert
+    from rapyer._async.cluster_keys import amigrate_cluster_keys
+    from rapyer._async.functions import (
+        aexists,
+        afind_one,
+        aget,
+        aindex_status,
+        init_rapyer,
+        teardown_rapyer,
+    )
+    from rapyer._async.lock import alock_from_key
+    from rapyer._async.migrate import amigrate_original
+    from rapyer._async.pipeline import apipeline
+    from rapyer._lock import ModelLock
+    from rapyer._migration import MigrationResult, ModelMigration
+    from rapyer._sync.bulk_functions import delete_many, find, get_or_create, insert
+    from rapyer._sync.cluster_keys import migrate_cluster_keys
+    from rapyer._sync.functions import (
+        exists,
+        find_one,
+        get,
+        index_status,
+        init_rapyer_sync,
+        teardown_rapyer_sync,
+    )
+    from rapyer._sync.lock import lock_from_key
+    from rapyer._sync.migrate import migrate_original
+    from rapyer._sync.pipeline import pipeline
+    from rapyer.actions import ActionGroup, TargetSource, mark_actions
+    from rapyer.cascade import CascadeResult
+    from rapyer.config import RedisConfig
+    from rapyer.errors import (
+        CantSerializeRedisValueError,
+        CorruptedModelError,
+        IndexBuildTimeoutError,
+        IndexFieldMissingError,
+        IndexNotFoundError,
+        InvalidKeyError,
+        KeyNotFound,
+        MissingParameterError,
+        NestedModelError,
+        PersistentNoScriptError,
+        RapyerError,
+        RapyerModelDoesntExist,
+        RapyerModelDoesntExistError,
+        RapyerSerializationError,
+        UnsupportedArgumentTypeError,
+        UnsupportedArgumentValueError,
+    )
+    from rapyer.fields import Index, Key, Pickle, RapyerKey, SafeLoad
+    from rapyer.model import AtomicRedisModel
+    from rapyer.results import (
+        DeleteResult,
+        GetOrCreateResult,
+        GetOrCreateStatus,
+        IndexState,
+        IndexStatus,
+        RapyerDeleteResult,
+    )
+
+# The module behind each public name. The facade imports them all on the first use of a name
+# it does not hold yet (PEP 562): ``import rapyer`` alone, and the pytest plugin in
+# ``rapyer.testing``, load neither redis-py nor pydantic; after that first use the package is
+# what an eager facade gives.
+_HOMES: dict[str, tuple[str, ...]] = {
+    "rapyer._async.bulk_functions": ("adelete_many", "afind", "aget_or_create", "ainsert"),
+    "rapyer._async.functions": (
+        "aexists",
+        "afind_one",
+        "aget",
+        "aindex_status",
+        "init_rapyer",
+        "teardown_rapyer",
+    ),
+    "rapyer._async.cluster_keys": ("amigrate_cluster_keys",),
+    "rapyer._async.lock": ("alock_from_key",),
+    "rapyer._async.migrate": ("amigrate_original",),
+    "rapyer._async.pipeline": ("apipeline",),
+    "rapyer._lock": ("ModelLock",),
+    "rapyer._migration": ("MigrationResult", "ModelMigration"),
+    "rapyer._sync.bulk_functions": ("delete_many", "find", "get_or_create", "insert"),
+    "rapyer._sync.functions": (
+        "exists",
+        "find_one",
+        "get",
+        "index_status",
+        "init_rapyer_sync",
+        "teardown_rapyer_sync",
+    ),
+    "rapyer._sync.cluster_keys": ("migrate_cluster_keys",),
+    "rapyer._sync.lock": ("lock_from_key",),
+    "rapyer._sync.migrate": ("migrate_original",),
+    "rapyer._sync.pipeline": ("pipeline",),
+    "rapyer.actions": ("ActionGroup", "TargetSource", "mark_actions"),
+    "rapyer.cascade": ("CascadeResult",),
+    "rapyer.config": ("RedisConfig",),
+    "rapyer.errors": (
+        "CantSerializeRedisValueError",
+        "CorruptedModelError",
+        "IndexBuildTimeoutError",
+        "IndexFieldMissingError",
+        "IndexNotFoundError",
+        "InvalidKeyError",
+        "KeyNotFound",
+        "MissingParameterError",
+        "NestedModelError",
+        "PersistentNoScriptError",
+        "RapyerError",
+        "RapyerModelDoesntExist",
+        "RapyerModelDoesntExistError",
+        "RapyerSerializationError",
+        "UnsupportedArgumentTypeError",
+        "UnsupportedArgumentValueError",
+    ),
+    "rapyer.fields": ("Index", "Key", "Pickle", "RapyerKey", "SafeLoad"),
+    "rapyer.model": ("AtomicRedisModel",),
+    "rapyer.results": (
+        "DeleteResult",
+        "GetOrCreateResult",
+        "GetOrCreateStatus",
+        "IndexState",
+        "IndexStatus",
+        "RapyerDeleteResult",
+    ),
+}
+
+
+def _load() -> None:
+    for home, names in _HOMES.items():
+        module = importlib.import_module(home)
+        for name in names:
+            globals().setdefault(name, getattr(module, name))
+
+
+def __getattr__(name: str) -> Any:
+    if not name.startswith("__"):
+        _load()
+        if name in globals():
+            return globals()[name]
+    raise AttributeError(f"module 'rapyer' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __version__ = "2.0.0a1"
 

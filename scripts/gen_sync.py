@@ -10,37 +10,47 @@ relative path under ``rapyer/_sync`` and ``tests/_sync``, prefixed by a two-line
 Only files whose content changes are written; ``.py`` files without a source are deleted.
 Exit codes: 0 done / up to date, 1 ``--check`` found differences, 2 a guard failed.
 
-Renaming, applied to NAME tokens and to STRING tokens whose whole content is a name
+The token work is unasync's public API: one ``unasync.Rule`` per directory (``RULES``), each
+with its own replacement table, run by ``unasync.unasync_files`` over a staged copy of the
+sources. Renaming, applied to NAME tokens and to STRING tokens whose whole content is a name
 (in increasing priority):
 
 1. unasync's defaults: ``__aenter__`` -> ``__enter__``, ``AsyncIterator`` -> ``Iterator``,
    ``AsyncFoo`` -> ``SyncFoo`` for any other ``Async`` + capital letter, ...
-2. ``MODULE_REPLACEMENTS``: our I/O seam and the async tree (``_io_async``, ``_async``) and a
-   few standard-library names.
-3. Derived names: every ``async def a<x>`` (``a`` + lowercase letter or ``_``, no dunder) in
-   either async tree. Defined in a file under ``rapyer/_async/types/`` it belongs to the
+2. ``MODULE_REPLACEMENTS``: the I/O seam and the async trees (``_io_async``, ``_async``).
+3. Derived names: every ``async def a<x>`` (``a`` + lowercase letter or ``_``, no dunder) of
+   the LIBRARY (``rapyer/_async``). Defined under ``rapyer/_async/types/`` it belongs to the
    *field layer* and its twin is ``<x>_now`` (``aappend`` -> ``append_now``); defined
    elsewhere, the *model layer*, twin ``<x>`` (``asave`` -> ``save``). A name defined in both
    layers takes the field meaning inside ``rapyer/_async/types/`` and the model meaning
-   everywhere else. Other names starting with ``a`` (``append``, ``all``) are left alone.
-4. ``EXPLICIT``: async names without the ``a`` prefix. Every key must be used somewhere.
+   everywhere else. The tests call the library, so the tests' table has the library's derived
+   names too; names defined in the tests are never derived (a test helper ``async def ages``
+   stays ``ages``): a test twin needs an entry in ``TEST_EXPLICIT``.
+4. ``EXPLICIT`` (both trees) and ``TEST_EXPLICIT`` (tests only): names without the derived
+   form, such as ``alock`` (a plain ``def``) or redis-py's ``aclose``.
 5. A line pragma overrides everything for that physical line and is stripped from the
    output: ``x = await self.ainsert(0, v)  # sync: ainsert=insert_now, asave=save_now``.
 
 Guards (nothing is written when one fails): sources follow the house rules (no asyncio
 import, ``from __future__ import annotations`` in library modules, no ``AsyncGenerator``,
 ``async``/``await`` followed by a space, no ``await`` in f-strings, neutral docstrings, no
-quoted annotations); outputs compile, contain no asyncio/await/unknown ``Sync*`` names, no
-duplicate function names per class or module, and field twins never equal builtin methods.
+quoted annotations); a derived name must not rename an unrelated identifier (a builtin or
+builtin-method name such as ``add``, or the same name bound otherwise: a variable, parameter,
+keyword, import or plain ``def``); every key of ``EXPLICIT`` and ``TEST_EXPLICIT`` is used;
+outputs compile, contain no asyncio/await/unknown ``Sync*`` names, no duplicate function
+names per class or module, no "async" wording in docstrings, and field twins never equal
+builtin methods.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import builtins
 import difflib
 import re
 import sys
+import tempfile
 import tokenize
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -58,6 +68,7 @@ TREES: tuple[tuple[str, str], ...] = (
 )
 LIBRARY_DIR = "rapyer/_async"  # stricter house rules (future import, docstrings, annotations)
 FIELD_DIR = "rapyer/_async/types"  # async defs defined here form the field layer (`_now` twins)
+TESTS_DIR = "tests/_async"
 FIELD_SUFFIX = "_now"
 
 HEADER = (
@@ -65,25 +76,25 @@ HEADER = (
     "# Change the async source and run: python scripts/gen_sync.py\n"
 )
 
-# Rule 2: modules and library names (not checked for use).
+# Rule 2: the I/O seam and the async trees, in every tree (the structure itself).
 MODULE_REPLACEMENTS: dict[str, str] = {
     "_io_async": "_io_sync",
     "_async": "_sync",
-    "aclose": "close",
-    "anext": "next",
-    "aiter": "iter",
-    "AbstractAsyncContextManager": "AbstractContextManager",
-    "AsyncContextManager": "ContextManager",
 }
 
-# Rule 4: async names of ours that have no `a` prefix. Each key must be used at least once.
+# Rule 4: async names without the derived form, in both trees. Each key must be used.
 EXPLICIT: dict[str, str] = {
     "init_rapyer": "init_rapyer_sync",
     "teardown_rapyer": "teardown_rapyer_sync",
     # Lock calls are plain functions returning a context manager (not ``async def``).
     "alock": "lock",
     "alock_from_key": "lock_from_key",
+    # redis-py's async client method.
+    "aclose": "close",
 }
+
+# Rule 4: twins of names defined in the tests (tests only). Each key must be used.
+TEST_EXPLICIT: dict[str, str] = {}
 
 # Names that must not appear (as NAME tokens) in generated code, with the reason.
 FORBIDDEN_OUTPUT_NAMES: dict[str, str] = {
@@ -105,6 +116,12 @@ DOTTED_ASYNC_RE = re.compile(r"\b_(?:io_)?async\.|\._(?:io_)?async\b")
 BUILTIN_METHODS: frozenset[str] = frozenset(
     name for cls in (list, dict, set, int, float, str, bytes) for name in dir(cls)
 )
+# Source names a derived rename must never take: ``async def add`` would rename ``seen.add``.
+UNRELATED_NAMES: frozenset[str] = BUILTIN_METHODS | frozenset(dir(builtins))
+# Wording of the async API that must not survive in a generated docstring.
+ASYNC_WORDING_RE = re.compile(
+    r"(?i)\b(?:async\w*|asynchronous\w*|await\w*|coroutines?|event loops?)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -125,11 +142,12 @@ class GenerationError(Exception):
 
 @dataclass
 class Names:
-    """Names collected from all async sources."""
+    """Names collected from the async sources (derived names: the library's only)."""
 
     model_layer: dict[str, str] = field(default_factory=dict)  # asave -> save
     field_layer: dict[str, str] = field(default_factory=dict)  # aappend -> append_now
     async_classes: set[str] = field(default_factory=set)  # AsyncModelOps, ...
+    defined_at: dict[str, tuple[str, int]] = field(default_factory=dict)  # asave -> (path, line)
 
     @property
     def allowed_sync(self) -> set[str]:
@@ -177,7 +195,9 @@ def collect_names(trees: Mapping[str, ast.Module]) -> Names:
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef) and re.match(r"^Async[A-Z]", node.name):
                 names.async_classes.add(node.name)
-            if isinstance(node, ast.AsyncFunctionDef) and _is_derived(node.name):
+            library = _in_dir(path, LIBRARY_DIR)
+            if library and isinstance(node, ast.AsyncFunctionDef) and _is_derived(node.name):
+                names.defined_at.setdefault(node.name, (path, node.lineno))
                 if _in_dir(path, FIELD_DIR):
                     names.field_layer[node.name] = node.name[1:] + FIELD_SUFFIX
                 else:
@@ -185,27 +205,43 @@ def collect_names(trees: Mapping[str, ast.Module]) -> Names:
     return names
 
 
-def replacement_table(path: str, names: Names, explicit: Mapping[str, str]) -> dict[str, str]:
-    """Rules 2-4 for one source file (unasync adds its defaults underneath)."""
+@dataclass(frozen=True)
+class RuleSpec:
+    """One ``unasync.Rule``: a directory of sources and its replacement table (rules 2-4)."""
+
+    source_dir: str
+    output_dir: str
+    table: dict[str, str]
+    checked: frozenset[str]  # the keys that must be used in this directory's files
+
+
+def rule_specs(
+    names: Names, explicit: Mapping[str, str], test_explicit: Mapping[str, str]
+) -> list[RuleSpec]:
+    """The tables per directory: the field directory, the rest of the library, the tests.
+
+    unasync picks the rule of the longest matching directory for each file.
+    """
     model, fields = names.model_layer, names.field_layer
-    layers = (model, fields) if _in_dir(path, FIELD_DIR) else (fields, model)
-    return {**MODULE_REPLACEMENTS, **layers[0], **layers[1], **explicit}
+    field_table = {**MODULE_REPLACEMENTS, **model, **fields, **explicit}
+    model_table = {**MODULE_REPLACEMENTS, **fields, **model, **explicit}
+    test_table = {**model_table, **test_explicit}
+    return [
+        RuleSpec(FIELD_DIR, "rapyer/_sync/types", field_table, frozenset(explicit)),
+        RuleSpec(LIBRARY_DIR, "rapyer/_sync", model_table, frozenset(explicit)),
+        RuleSpec(TESTS_DIR, "tests/_sync", test_table, frozenset({*explicit, *test_explicit})),
+    ]
+
+
+def spec_of(path: str, specs: list[RuleSpec]) -> RuleSpec:
+    """The rule of the longest source directory holding ``path`` (as unasync chooses)."""
+    matching = [spec for spec in specs if _in_dir(path, spec.source_dir)]
+    if not matching:
+        raise ValueError(f"{path} is not under an async tree")
+    return max(matching, key=lambda spec: spec.source_dir.count("/"))
 
 
 # --------------------------------------------------------------------------- transform
-
-
-class _TrackingRule(unasync.Rule):
-    """unasync's Rule, recording which replacement keys fired."""
-
-    def __init__(self, replacements: Mapping[str, str]) -> None:
-        super().__init__("_async", "_sync", additional_replacements=dict(replacements))
-        self.used: set[str] = set()
-
-    def _unasync_name(self, name: str) -> str:
-        if name in self.token_replacements:
-            self.used.add(name)
-        return super()._unasync_name(name)
 
 
 def _string_content(src: str) -> str:
@@ -259,14 +295,39 @@ def apply_pragmas(
     return tokens
 
 
-def transform(
-    source: str, path: str, table: Mapping[str, str], problems: list[Problem]
-) -> tuple[str, set[str]]:
-    """Token-level async -> sync transformation of one file (no header)."""
-    tokens = apply_pragmas(tokenize_rt.src_to_tokens(source), path, table, problems)
-    rule = _TrackingRule(table)
-    result = tokenize_rt.tokens_to_src(list(rule._unasync_tokens(tokens)))
-    return result, rule.used
+def names_in(source: str) -> set[str]:
+    """The NAME tokens and whole-name STRING contents of a source: what unasync renames."""
+    found: set[str] = set()
+    for tok in tokenize_rt.src_to_tokens(source):
+        if tok.name == "NAME":
+            found.add(tok.src)
+        elif tok.name == "STRING":
+            found.add(_string_content(tok.src))
+    return found
+
+
+def unasync_texts(sources: Mapping[str, str], specs: list[RuleSpec]) -> dict[str, str]:
+    """``{source path: generated body}`` through unasync's public API: the sources are staged
+    in a temporary directory and ``unasync.unasync_files`` runs one ``unasync.Rule`` per
+    directory over them."""
+    with tempfile.TemporaryDirectory(prefix="gen_sync_") as tmp:
+        stage = Path(tmp)
+        rules = [
+            unasync.Rule(
+                f"{stage.as_posix()}/{spec.source_dir}/",
+                f"{stage.as_posix()}/{spec.output_dir}/",
+                additional_replacements=spec.table,
+            )
+            for spec in specs
+        ]
+        files = []
+        for path, text in sources.items():
+            staged = stage / path
+            staged.parent.mkdir(parents=True, exist_ok=True)
+            staged.write_bytes(text.encode("utf-8"))
+            files.append(staged.as_posix())
+        unasync.unasync_files(files, rules)
+        return {path: (stage / output_path(path)).read_bytes().decode("utf-8") for path in sources}
 
 
 # --------------------------------------------------------------------------- guards
@@ -434,11 +495,66 @@ def check_field_twins(names: Names) -> list[Problem]:
     ]
 
 
+def _bound_names(tree: ast.Module) -> Iterable[tuple[str, int, str]]:
+    """``(name, line, role)`` of every name the source binds other than by ``async def``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            yield node.id, node.lineno, "a variable"
+        elif isinstance(node, ast.arg):
+            yield node.arg, node.lineno, "a parameter"
+        elif isinstance(node, ast.keyword) and node.arg is not None:
+            yield node.arg, node.value.lineno, "a keyword argument"
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            yield node.name, node.lineno, "a plain def or class"
+        elif isinstance(node, ast.alias) and node.asname not in (None, node.name.split(".")[-1]):
+            yield node.asname, node.lineno, "an import alias"
+
+
+def check_unrelated(
+    trees: Mapping[str, ast.Module], names: Names, specs: list[RuleSpec]
+) -> list[Problem]:
+    """A derived rename must rename only the async def and its uses: never a builtin or
+    builtin-method name (``async def add`` would turn ``seen.add`` into ``seen.dd``), nor a
+    name that a file where it applies binds some other way."""
+    problems = [
+        Problem(path, line, f"async def {name}: its twin would rename every {name} (a builtin)")
+        for name, (path, line) in sorted(names.defined_at.items())
+        if name in UNRELATED_NAMES
+    ]
+    derived = {*names.model_layer, *names.field_layer}
+    for path, tree in trees.items():
+        table = spec_of(path, specs).table
+        for name, line, role in _bound_names(tree):
+            if name in derived and name in table:
+                message = f"{name} is also {role} here: renaming it to {table[name]} is unrelated"
+                problems.append(Problem(path, line, message))
+    return problems
+
+
+def check_docstring_wording(path: str, text: str) -> list[Problem]:
+    """Docstrings of a generated file must not speak of the async API."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return []  # reported by check_output
+    problems = []
+    for node in _docstring_nodes(tree):
+        doc = ast.get_docstring(node, clean=False)  # type: ignore[arg-type]
+        found = ASYNC_WORDING_RE.search(doc) if doc else None
+        if found:
+            line = node.body[0].lineno  # type: ignore[attr-defined]
+            message = f"generated docstring says {found[0]!r}; word it for both APIs"
+            problems.append(Problem(path, line, message))
+    return problems
+
+
 # --------------------------------------------------------------------------- generate
 
 
 def generate_texts(
-    sources: Mapping[str, str], explicit: Mapping[str, str] = EXPLICIT
+    sources: Mapping[str, str],
+    explicit: Mapping[str, str] = EXPLICIT,
+    test_explicit: Mapping[str, str] = TEST_EXPLICIT,
 ) -> dict[str, str]:
     """Map async sources {relpath: text} to generated files {relpath: text}, or raise."""
     problems: list[Problem] = []
@@ -449,21 +565,33 @@ def generate_texts(
         except SyntaxError as exc:
             problems.append(Problem(path, exc.lineno or 0, f"does not parse: {exc.msg}"))
     names = collect_names(trees)
+    specs = rule_specs(names, explicit, test_explicit)
     problems += check_field_twins(names)
-    used: set[str] = set()
-    outputs: dict[str, str] = {}
+    problems += check_unrelated(trees, names, specs)
+    used: dict[str, set[str]] = {spec.source_dir: set() for spec in specs}
+    staged: dict[str, str] = {}
     for path, tree in trees.items():
         problems += check_source(path, sources[path], tree, names)
-        body, file_used = transform(
-            sources[path], path, replacement_table(path, names, explicit), problems
-        )
-        used |= file_used
+        spec = spec_of(path, specs)
+        tokens = apply_pragmas(tokenize_rt.src_to_tokens(sources[path]), path, spec.table, problems)
+        staged[path] = tokenize_rt.tokens_to_src(tokens)
+        used[spec.source_dir] |= names_in(staged[path]) & spec.table.keys()
+    bodies = unasync_texts(staged, specs)
+    outputs: dict[str, str] = {}
+    for path, body in bodies.items():
         problems += check_output(path, body, names)
+        problems += check_docstring_wording(path, body)
         outputs[output_path(path)] = HEADER.format(source=path) + body
+    library_used = used[FIELD_DIR] | used[LIBRARY_DIR]
     problems += [
         Problem("scripts/gen_sync.py", 0, f"unused replacement {key!r} in EXPLICIT")
         for key in explicit
-        if key not in used
+        if key not in library_used | used[TESTS_DIR]
+    ]
+    problems += [
+        Problem("scripts/gen_sync.py", 0, f"unused replacement {key!r} in TEST_EXPLICIT")
+        for key in test_explicit
+        if key not in used[TESTS_DIR]
     ]
     if problems:
         raise GenerationError(sorted(problems, key=lambda p: (p.path, p.line)))

@@ -10,7 +10,8 @@ Creates (or reuses) ``.venv`` in the repository root, upgrades pip, installs
 
 1. ``python scripts/gen_sync.py --check``  (the blocking twin is up to date)
 2. ``ruff check .`` and ``ruff format --check .``
-3. ``pytest -p no:cacheprovider -q [PYTEST ARGS...]`` with ``HYPOTHESIS_PROFILE=ci``
+3. ``lint-imports`` (the layers contract of ``pyproject.toml``)
+4. ``pytest -p no:cacheprovider -q [PYTEST ARGS...]`` with ``HYPOTHESIS_PROFILE=ci``
 
 ``--fast`` skips pip when ``.venv/.rapyer-installed`` records an install of these extras
 for the current pyproject.toml. Every other argument goes to pytest (a ``--`` before them
@@ -27,6 +28,8 @@ from pathlib import Path
 from types import ModuleType
 
 EXTRAS = "test,dev"
+# import-linter's ``lint-imports`` command, run with the venv's interpreter.
+LINT_IMPORTS = "import sys; from importlinter.cli import lint_imports_command as c; sys.exit(c())"
 
 
 def load_bootstrap() -> ModuleType:
@@ -67,6 +70,7 @@ def main(argv: list[str]) -> int:
         bs.run("gen_sync --check", [python, "scripts/gen_sync.py", "--check"], env=env)
         bs.run("ruff check", [python, "-m", "ruff", "check", "."], env=env)
         bs.run("ruff format --check", [python, "-m", "ruff", "format", "--check", "."], env=env)
+        bs.run("lint-imports", [python, "-c", LINT_IMPORTS, "--no-cache"], env=env)
         bs.run(
             "pytest",
             [python, "-m", "pytest", "-p", "no:cacheprovider", "-q", *pytest_args],

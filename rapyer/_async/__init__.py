@@ -1,3 +1,3 @@
-"""The async implementation: the only hand-written code that does I/O."""
+"""The operations that do I/O, one module per group (see the development page)."""
 
 from __future__ import annotations

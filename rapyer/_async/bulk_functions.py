@@ -1,4 +1,4 @@
-"""Module functions of the async API for bulk work across model classes."""
+"""Module functions for bulk work across model classes."""
 
 from __future__ import annotations
 

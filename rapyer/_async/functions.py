@@ -1,4 +1,4 @@
-"""Module functions of the async API: set-up, teardown and lookups by full key."""
+"""Module functions: set-up, teardown and lookups by full key."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ async def init_rapyer(
 ) -> None:
     """Set process-wide defaults and prepare the registered models.
 
-    ``redis`` is a URL or a client (sync or async); ``ttl`` and any other ``RedisConfig``
+    ``redis`` is a URL or a redis-py client (of either kind); ``ttl`` and any other ``RedisConfig``
     option given become defaults for models whose Meta does not set them. Only the names
     passed are replaced. Calling it is optional except for queries. Without ``redis`` it
     does no I/O: each model's index is then prepared by its first query.

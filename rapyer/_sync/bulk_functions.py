@@ -1,6 +1,6 @@
 # GENERATED from rapyer/_async/bulk_functions.py by scripts/gen_sync.py. DO NOT EDIT.
 # Change the async source and run: python scripts/gen_sync.py
-"""Module functions of the async API for bulk work across model classes."""
+"""Module functions for bulk work across model classes."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 # GENERATED from rapyer/_async/functions.py by scripts/gen_sync.py. DO NOT EDIT.
 # Change the async source and run: python scripts/gen_sync.py
-"""Module functions of the async API: set-up, teardown and lookups by full key."""
+"""Module functions: set-up, teardown and lookups by full key."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def init_rapyer_sync(
 ) -> None:
     """Set process-wide defaults and prepare the registered models.
 
-    ``redis`` is a URL or a client (sync or async); ``ttl`` and any other ``RedisConfig``
+    ``redis`` is a URL or a redis-py client (of either kind); ``ttl`` and any other ``RedisConfig``
     option given become defaults for models whose Meta does not set them. Only the names
     passed are replaced. Calling it is optional except for queries. Without ``redis`` it
     does no I/O: each model's index is then prepared by its first query.

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import importlib
 import importlib.util
 import os
 import platform
@@ -41,6 +42,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # loaded on first use (below): the cluster needs redis-py
+    from rapyer.testing.cluster import EmbeddedCluster, cluster_url, start_cluster, stop_cluster
 
 __all__ = [
     "ALLOW_FLUSH_ENV",
@@ -521,39 +526,13 @@ def _redacted(url: str) -> str:
     return f"{scheme}://{user + ':' if user else ''}***@{host}"
 
 
-from rapyer.testing.cluster import EmbeddedCluster  # noqa: E402  (needs EmbeddedServer above)
-
-_shared_cluster: EmbeddedCluster | None = None
-
-
-def start_cluster() -> EmbeddedCluster:
-    """Return the process-wide shared embedded cluster (3 primaries, 1 replica each).
-
-    Started on the first call (about 3 s), restarted if it was stopped; stopped at interpreter
-    exit or by :func:`stop_cluster`. ``REDIS_CLUSTER_URL`` is not consulted; see
-    :func:`cluster_url`.
-    """
-    global _shared_cluster
-    with _shared_lock:
-        if _shared_cluster is None:
-            _shared_cluster = EmbeddedCluster(primaries=3, replicas=1)
-        return _shared_cluster.start()
+# The cluster helpers live in rapyer.testing.cluster, which imports redis-py: it is loaded on
+# the first use of one of them (PEP 562), so that importing rapyer.testing, and with it the
+# pytest plugin, stays light.
+_CLUSTER_NAMES = frozenset({"EmbeddedCluster", "cluster_url", "start_cluster", "stop_cluster"})
 
 
-def stop_cluster() -> None:
-    """Stop the shared cluster of :func:`start_cluster`, if it runs."""
-    with _shared_lock:
-        if _shared_cluster is not None:
-            _shared_cluster.stop()
-
-
-def cluster_url() -> str:
-    """Return ``$REDIS_CLUSTER_URL`` when set, else the URL of the shared embedded cluster.
-
-    The URL has the form ``redis+cluster://host:port/0`` (any node of the cluster). With
-    ``REDIS_CLUSTER_URL`` set, nothing is started.
-    """
-    url = os.environ.get("REDIS_CLUSTER_URL")
-    if url:
-        return url
-    return start_cluster().url
+def __getattr__(name: str) -> Any:
+    if name in _CLUSTER_NAMES:
+        return getattr(importlib.import_module("rapyer.testing.cluster"), name)
+    raise AttributeError(f"module 'rapyer.testing' has no attribute {name!r}")

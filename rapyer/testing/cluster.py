@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -322,3 +323,42 @@ class EmbeddedCluster:
         if not self.running:
             return "<EmbeddedCluster stopped>"
         return f"<EmbeddedCluster primaries={self.primaries} replicas={self.replicas} ports={self.ports}>"
+
+
+# ---- the process-wide shared cluster ----------------------------------------------------
+
+_shared_cluster: EmbeddedCluster | None = None
+_shared_lock = threading.Lock()
+
+
+def start_cluster() -> EmbeddedCluster:
+    """Return the process-wide shared embedded cluster (3 primaries, 1 replica each).
+
+    Started on the first call (about 3 s), restarted if it was stopped; stopped at interpreter
+    exit or by :func:`stop_cluster`. ``REDIS_CLUSTER_URL`` is not consulted; see
+    :func:`cluster_url`.
+    """
+    global _shared_cluster
+    with _shared_lock:
+        if _shared_cluster is None:
+            _shared_cluster = EmbeddedCluster(primaries=3, replicas=1)
+        return _shared_cluster.start()
+
+
+def stop_cluster() -> None:
+    """Stop the shared cluster of :func:`start_cluster`, if it runs."""
+    with _shared_lock:
+        if _shared_cluster is not None:
+            _shared_cluster.stop()
+
+
+def cluster_url() -> str:
+    """Return ``$REDIS_CLUSTER_URL`` when set, else the URL of the shared embedded cluster.
+
+    The URL has the form ``redis+cluster://host:port/0`` (any node of the cluster). With
+    ``REDIS_CLUSTER_URL`` set, nothing is started.
+    """
+    url = os.environ.get("REDIS_CLUSTER_URL")
+    if url:
+        return url
+    return start_cluster().url

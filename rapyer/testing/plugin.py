@@ -24,17 +24,21 @@ Marker: ``@pytest.mark.cluster`` marks tests that run against a cluster (select 
 ``-m cluster``, skip them with ``-m "not cluster"``).
 
 Loading the plugin starts nothing: a server is started only when a test asks for one of
-these fixtures. rapyer's core is imported only inside ``rapyer_init``.
+these fixtures, and nothing heavy (redis-py, pydantic, rapyer's core) is imported until a
+fixture runs: the cluster helpers and ``rapyer_init``'s imports are loaded on use.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from rapyer.testing import cluster_url, flush_test_database, server_url, start_cluster
-from rapyer.testing.cluster import EmbeddedCluster
+from rapyer import testing
+
+if TYPE_CHECKING:
+    from rapyer.testing.cluster import EmbeddedCluster
 
 __all__ = ["rapyer_cluster", "rapyer_cluster_url", "rapyer_init", "rapyer_server_url"]
 
@@ -49,13 +53,13 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def rapyer_cluster() -> EmbeddedCluster:
     """The process-wide embedded cluster: 3 primaries, 1 replica each, started on first use."""
-    return start_cluster()
+    return testing.start_cluster()
 
 
 @pytest.fixture(scope="session")
 def rapyer_cluster_url() -> str:
     """``$REDIS_CLUSTER_URL`` when set, else the ``redis+cluster://`` URL of the shared cluster."""
-    return cluster_url()
+    return testing.cluster_url()
 
 
 @pytest.fixture(scope="session")
@@ -65,7 +69,7 @@ def rapyer_server_url() -> Iterator[str]:
     ``$REDIS_URL`` when set (nothing is started), else the process-wide embedded server of
     ``rapyer.testing.server_url()`` (stopped when the process exits).
     """
-    yield server_url()
+    yield testing.server_url()
 
 
 @pytest.fixture
@@ -77,9 +81,10 @@ def rapyer_init(rapyer_server_url: str) -> Iterator[str]:
     first flushed it is refused unless ``RAPYER_TEST_ALLOW_FLUSH=1`` (see
     ``rapyer.testing.flush_test_database``).
     """
+    # Imported here, when a test uses the fixture: loading the plugin stays light.
     import rapyer
 
-    flush_test_database(rapyer_server_url)
+    testing.flush_test_database(rapyer_server_url)
     rapyer.init_rapyer_sync(redis=rapyer_server_url)
     try:
         yield rapyer_server_url

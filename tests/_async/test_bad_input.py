@@ -89,7 +89,7 @@ async def test_pickle_field_round_trips(redis_backend):
 async def test_errors_are_the_documented_builtin_kinds(redis_backend):
     with pytest.raises(KeyError):
         await User.aget("missing")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Invalid rapyer key 'missing'"):
         await rapyer.aget("missing")
     with pytest.raises(KeyNotFound) as info:
         await User.aget("missing")

@@ -58,7 +58,7 @@ async def test_unknown_prefix_and_malformed_keys(redis_backend):
     with pytest.raises(rapyer.RapyerModelDoesntExistError):
         await rapyer.aget("NoSuchModel:1")
     for bad in ("no-colon", ":pk", "User:"):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="Invalid rapyer key"):
             await rapyer.aget(bad)
         with pytest.raises(rapyer.InvalidKeyError):
             await rapyer.afind_one(bad)
@@ -74,9 +74,9 @@ async def test_update_writes_only_named_fields(redis_backend):
     await user.aupdate(age=2)
     fresh = await User.aget(user.key)
     assert fresh.age == 2 and fresh.email == ""
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"User has no field\(s\) nope"):
         await user.aupdate(nope=1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Input should be a valid integer"):
         await user.aupdate(age="not a number")
     assert (await User.aget(user.key)).age == 2
 
@@ -169,7 +169,7 @@ async def test_single_save_is_one_command_without_ttl(backend):
 async def test_update_is_all_or_nothing_locally(redis_backend):
     user = User(name="Alice", age=1)
     await user.asave()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Input should be a valid integer"):
         await user.aupdate(name="Bob", age="not a number")
     assert user.name == "Alice" and user.age == 1
     assert await User.aget(user.key) == user

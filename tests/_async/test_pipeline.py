@@ -169,7 +169,7 @@ async def test_joined_block_that_raises_drops_only_its_own_commands(redis_backen
     dropped = User(name="Dropped")
     async with rapyer.apipeline():
         await kept.asave()
-        with pytest.raises(ValueError):  # noqa: SIM117 (one with in the blocking twin)
+        with pytest.raises(ValueError, match="inner"):  # noqa: SIM117 (one with in the blocking twin)
             async with rapyer.apipeline(use_existing_pipe=True):
                 await dropped.asave()
                 raise ValueError("inner")

@@ -91,7 +91,7 @@ def test_pickle_field_round_trips(redis_backend):
 def test_errors_are_the_documented_builtin_kinds(redis_backend):
     with pytest.raises(KeyError):
         User.get("missing")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Invalid rapyer key 'missing'"):
         rapyer.get("missing")
     with pytest.raises(KeyNotFound) as info:
         User.get("missing")

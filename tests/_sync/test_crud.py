@@ -60,7 +60,7 @@ def test_unknown_prefix_and_malformed_keys(redis_backend):
     with pytest.raises(rapyer.RapyerModelDoesntExistError):
         rapyer.get("NoSuchModel:1")
     for bad in ("no-colon", ":pk", "User:"):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="Invalid rapyer key"):
             rapyer.get(bad)
         with pytest.raises(rapyer.InvalidKeyError):
             rapyer.find_one(bad)
@@ -76,9 +76,9 @@ def test_update_writes_only_named_fields(redis_backend):
     user.update(age=2)
     fresh = User.get(user.key)
     assert fresh.age == 2 and fresh.email == ""
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"User has no field\(s\) nope"):
         user.update(nope=1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Input should be a valid integer"):
         user.update(age="not a number")
     assert (User.get(user.key)).age == 2
 
@@ -171,7 +171,7 @@ def test_single_save_is_one_command_without_ttl(backend):
 def test_update_is_all_or_nothing_locally(redis_backend):
     user = User(name="Alice", age=1)
     user.save()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Input should be a valid integer"):
         user.update(name="Bob", age="not a number")
     assert user.name == "Alice" and user.age == 1
     assert User.get(user.key) == user

@@ -39,7 +39,7 @@ def fresh_scores() -> IgScores:
     return model
 
 
-def pply_or_refuse(client, model, field, operation, expected, key):
+def apply_or_refuse(client, model, field, operation, expected, key):
     """Run ``operation``; the stored dict must become ``expected``, or (for a key no path can
     name) the operation raised UnaddressableKeyError and the stored dict is unchanged."""
     before = stored(client, model.key, field)
@@ -57,11 +57,11 @@ def pply_or_refuse(client, model, field, operation, expected, key):
 def test_every_dict_operation_reaches_exactly_its_key(redis_backend, key):
     model = fresh_scores()
     expected = {**START, key: 7}
-    pply_or_refuse(
+    apply_or_refuse(
         redis_backend, model, "scores", lambda: model.scores.set_item_now(key, 7), expected, key
     )
     model = fresh_scores()
-    pply_or_refuse(
+    apply_or_refuse(
         redis_backend,
         model,
         "scores",
@@ -71,11 +71,11 @@ def test_every_dict_operation_reaches_exactly_its_key(redis_backend, key):
     )
     model = fresh_scores()
     without = {k: v for k, v in START.items() if k != key}
-    pply_or_refuse(
+    apply_or_refuse(
         redis_backend, model, "scores", lambda: model.scores.del_item_now(key), without, key
     )
     model = fresh_scores()
-    pply_or_refuse(
+    apply_or_refuse(
         redis_backend, model, "scores", lambda: model.scores.pop_now(key), without, key
     )
 
@@ -87,7 +87,7 @@ def test_nested_dicts_and_pipelines_reach_exactly_their_key(redis_backend, key):
     def nested():
         model.deep["in"].set_item_now(key, 9)
 
-    pply_or_refuse(redis_backend, model, "deep", nested, {"in": {**START, key: 9}}, key)
+    apply_or_refuse(redis_backend, model, "deep", nested, {"in": {**START, key: 9}}, key)
 
     model = fresh_scores()
 
@@ -95,7 +95,7 @@ def test_nested_dicts_and_pipelines_reach_exactly_their_key(redis_backend, key):
         with model.pipeline() as fresh:
             fresh.scores[key] = 5
 
-    pply_or_refuse(redis_backend, model, "scores", piped, {**START, key: 5}, key)
+    apply_or_refuse(redis_backend, model, "scores", piped, {**START, key: 5}, key)
 
 
 @pytest.mark.parametrize("key", [" keep", " ", "  k", "keep"])
@@ -103,7 +103,7 @@ def test_increase_of_an_item_reaches_exactly_its_key(redis_backend, key):
     model = IgScores(scores={**START, key: 10})
     model.save()
     expected = {**START, key: 11}
-    pply_or_refuse(
+    apply_or_refuse(
         redis_backend, model, "scores", lambda: model.scores[key].increase_now(1), expected, key
     )
 
@@ -135,13 +135,13 @@ def test_any_text_key_is_set_read_and_deleted_exactly(redis_backend, key, value)
     redis_backend.flushdb()
     model = IgScores(scores=dict(START))
     model.save()
-    if pply_or_refuse(
+    if apply_or_refuse(
         redis_backend, model, "scores", lambda: model.scores.set_item_now(key, value),
         {**START, key: value}, key,
     ):  # fmt: skip
         loaded = IgScores.get(model.key)
         assert loaded.scores == {**START, key: value}
         without = {k: v for k, v in START.items() if k != key}
-        assert pply_or_refuse(
+        assert apply_or_refuse(
             redis_backend, model, "scores", lambda: model.scores.del_item_now(key), without, key
         )

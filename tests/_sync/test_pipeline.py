@@ -171,7 +171,7 @@ def test_joined_block_that_raises_drops_only_its_own_commands(redis_backend):
     dropped = User(name="Dropped")
     with rapyer.pipeline():
         kept.save()
-        with pytest.raises(ValueError):  # noqa: SIM117 (one with in the blocking twin)
+        with pytest.raises(ValueError, match="inner"):  # noqa: SIM117 (one with in the blocking twin)
             with rapyer.pipeline(use_existing_pipe=True):
                 dropped.save()
                 raise ValueError("inner")

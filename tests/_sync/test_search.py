@@ -50,42 +50,42 @@ def test_operators_on_every_kind(backend):
     members = _members()
     ids = {m.age: m for m in members}
 
-    def ges(*expressions):
+    def ages(*expressions):
         return _ages(Member.find(*expressions))
 
-    assert ges(Member.name == "user 7") == [7]
-    assert ges(Member.age >= 25) == [25, 26, 27, 28, 29]
-    assert ges(Member.age < 3) == [0, 1, 2]
-    assert ges(Member.score > 7) == [29]
-    assert ges(Member.score <= 0.25) == [0, 1]
-    assert ges(Member.age != 0, Member.age <= 3) == [1, 2, 3]
-    assert ges(Member.active == False) == list(range(0, 30, 3))  # noqa: E712
-    assert ges(Member.nickname == None) == list(range(0, 30, 5))  # noqa: E711
-    assert ges(Member.nickname.is_missing()) == list(range(0, 30, 5))
-    assert len(ges(Member.nickname != None)) == 24  # noqa: E711
-    assert ges(Member.rank.is_missing()) == list(range(1, 30, 2))
-    assert ges(Member.rank > 25) == [26, 28]
+    assert ages(Member.name == "user 7") == [7]
+    assert ages(Member.age >= 25) == [25, 26, 27, 28, 29]
+    assert ages(Member.age < 3) == [0, 1, 2]
+    assert ages(Member.score > 7) == [29]
+    assert ages(Member.score <= 0.25) == [0, 1]
+    assert ages(Member.age != 0, Member.age <= 3) == [1, 2, 3]
+    assert ages(Member.active == False) == list(range(0, 30, 3))  # noqa: E712
+    assert ages(Member.nickname == None) == list(range(0, 30, 5))  # noqa: E711
+    assert ages(Member.nickname.is_missing()) == list(range(0, 30, 5))
+    assert len(ages(Member.nickname != None)) == 24  # noqa: E711
+    assert ages(Member.rank.is_missing()) == list(range(1, 30, 2))
+    assert ages(Member.rank > 25) == [26, 28]
     since = dt.datetime(2020, 1, 28, tzinfo=UTC)
-    assert ges(Member.joined >= since) == [27, 28, 29]
-    assert ges(Member.birthday == dt.date(1990, 1, 3)) == list(range(2, 30, 3))
-    assert ges(Member.color == Color.BLUE, Member.age < 6) == [1, 3, 5]
-    assert ges(Member.level == Level.HIGH, Member.age < 22) == [20, 21]
-    assert ges(Member.kind == "b") == [0, 10, 20]
-    assert ges(Member.ident == ids[4].ident) == [4]
-    assert ges(Member.home.city == "Tel Aviv", Member.age < 9) == [1, 4, 7]
-    assert ges(Member.home.city.startswith("New"), Member.age < 9) == [2, 5, 8]
-    assert ges(Member.home.floor == 8) == [8]
-    assert ges(Member.email == "user3@example.com") == [3]
-    assert ges(Member.email.startswith("user2")) == [2, *range(20, 30)]
-    assert ges(Member.name.in_(["user 1", "user 2", "nobody"])) == [1, 2]
-    assert ges(Member.age.in_([4, 5, 99])) == [4, 5]
-    assert ges(Member.age.in_([])) == []
-    assert len(ges(~Member.name.in_([]))) == 30
-    assert ges(Member.bio.match("python redis"), Member.age < 6) == [1, 3, 5]
-    assert ges((Member.age < 2) | (Member.age > 27)) == [0, 1, 28, 29]
-    assert ges(~(Member.age > 2)) == [0, 1, 2]
-    assert ges((Member.age < 5) & ~(Member.home.city == "Paris")) == [1, 2, 4]
-    assert ges(Member.age > 2.5, Member.age < 4.5) == [3, 4]
+    assert ages(Member.joined >= since) == [27, 28, 29]
+    assert ages(Member.birthday == dt.date(1990, 1, 3)) == list(range(2, 30, 3))
+    assert ages(Member.color == Color.BLUE, Member.age < 6) == [1, 3, 5]
+    assert ages(Member.level == Level.HIGH, Member.age < 22) == [20, 21]
+    assert ages(Member.kind == "b") == [0, 10, 20]
+    assert ages(Member.ident == ids[4].ident) == [4]
+    assert ages(Member.home.city == "Tel Aviv", Member.age < 9) == [1, 4, 7]
+    assert ages(Member.home.city.startswith("New"), Member.age < 9) == [2, 5, 8]
+    assert ages(Member.home.floor == 8) == [8]
+    assert ages(Member.email == "user3@example.com") == [3]
+    assert ages(Member.email.startswith("user2")) == [2, *range(20, 30)]
+    assert ages(Member.name.in_(["user 1", "user 2", "nobody"])) == [1, 2]
+    assert ages(Member.age.in_([4, 5, 99])) == [4, 5]
+    assert ages(Member.age.in_([])) == []
+    assert len(ages(~Member.name.in_([]))) == 30
+    assert ages(Member.bio.match("python redis"), Member.age < 6) == [1, 3, 5]
+    assert ages((Member.age < 2) | (Member.age > 27)) == [0, 1, 28, 29]
+    assert ages(~(Member.age > 2)) == [0, 1, 2]
+    assert ages((Member.age < 5) & ~(Member.home.city == "Paris")) == [1, 2, 4]
+    assert ages(Member.age > 2.5, Member.age < 4.5) == [3, 4]
 
 
 def test_every_match_is_returned_not_ten(backend):
@@ -99,10 +99,10 @@ def test_every_match_is_returned_not_ten(backend):
 
 def test_max_results_offset_and_sort(backend):
     _members()
-    ges = [m.age for m in Member.find(sort_by="-age")]
-    assert ges == list(range(29, -1, -1))
-    ges = [m.age for m in Member.find(Member.age > 9, sort_by=Member.age)]
-    assert ges == list(range(10, 30))
+    ages = [m.age for m in Member.find(sort_by="-age")]
+    assert ages == list(range(29, -1, -1))
+    ages = [m.age for m in Member.find(Member.age > 9, sort_by=Member.age)]
+    assert ages == list(range(10, 30))
     got = Member.find(sort_by=Member.age.desc(), offset=3, max_results=4)
     assert [m.age for m in got] == [26, 25, 24, 23]
     got = Member.find(Member.age < 10, sort_by=Member.age.asc(), offset=8)

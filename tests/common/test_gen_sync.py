@@ -204,3 +204,81 @@ def test_guard_failure_writes_nothing(gen: ModuleType, tmp_path: Path) -> None:
     write_tree(tmp_path, {"tests/_async/test_it.py": "import asyncio\n"})
     assert gen.main([], root=tmp_path, explicit={}) == 2
     assert not (tmp_path / "tests/_sync").exists()
+
+
+# ---- scoping of renames and the guards on them ------------------------------------------------
+
+
+def test_test_helpers_keep_their_names(gen: ModuleType) -> None:
+    """A helper defined in the tests is never derived: ``async def ages`` stays ``ages``."""
+    test = (
+        "async def test_it(m) -> None:\n"
+        "    async def ages(*expressions):\n"
+        "        return await m.asave()\n\n"
+        "    assert await ages(1) is None\n"
+    )
+    out = run(gen, {"tests/_async/test_it.py": test})["tests/_sync/test_it.py"]
+    assert "    def ages(*expressions):\n        return m.save()\n" in out
+    assert "assert ages(1) is None" in out
+    assert "ges(" not in out.replace("ages(", "")
+
+
+def test_test_names_never_rename_the_library(gen: ModuleType) -> None:
+    library = FUTURE + "def count(seen: set[int]) -> None:\n    seen.aload_all(1)\n"
+    test = "async def aload_all() -> None:\n    pass\n"
+    out = run(gen, {"rapyer/_async/counting.py": library, "tests/_async/test_it.py": test})
+    assert "seen.aload_all(1)" in out["rapyer/_sync/counting.py"]
+    assert "def aload_all() -> None:" in out["tests/_sync/test_it.py"]
+
+
+def test_test_explicit_renames_only_in_the_tests(gen: ModuleType) -> None:
+    library = FUTURE + "def keep(m) -> None:\n    m.ahelper()\n"
+    test = "async def ahelper() -> None:\n    pass\n"
+    sources = {"rapyer/_async/keep.py": library, "tests/_async/test_it.py": test}
+    out = gen.generate_texts(sources, explicit={}, test_explicit={"ahelper": "helper"})
+    assert "def helper() -> None:" in out["tests/_sync/test_it.py"]
+    assert "m.ahelper()" in out["rapyer/_sync/keep.py"]
+
+
+def test_a_derived_builtin_name_is_an_error(gen: ModuleType) -> None:
+    """``async def add`` would derive ``add -> dd`` and rename ``seen.add`` everywhere."""
+    source = (
+        FUTURE
+        + "class AsyncBag:\n"
+        + "    async def add(self, x: int) -> None:\n"
+        + "        self.seen.add(x)\n"
+    )
+    message = errors(gen, {"rapyer/_async/bag.py": source})
+    assert "rapyer/_async/bag.py:4: async def add: its twin would rename every add" in message
+
+
+def test_a_derived_name_bound_otherwise_is_an_error(gen: ModuleType) -> None:
+    test = "async def test_it(m) -> None:\n    asave = 3\n    await m.asave()\n"
+    message = errors(gen, {"tests/_async/test_it.py": test})
+    assert "tests/_async/test_it.py:2: asave is also a variable here" in message
+    keyword = "def test_it(f) -> None:\n    f(asave=True)\n"
+    assert "asave is also a keyword argument here" in errors(
+        gen, {"tests/_async/test_kw.py": keyword}
+    )
+
+
+def test_unused_test_explicit_is_an_error(gen: ModuleType) -> None:
+    with pytest.raises(gen.GenerationError, match="unused replacement 'ahelper' in TEST_EXPLICIT"):
+        gen.generate_texts(
+            {"rapyer/_async/model.py": MODEL}, explicit={}, test_explicit={"ahelper": "helper"}
+        )
+
+
+def test_async_wording_in_a_generated_docstring_is_an_error(gen: ModuleType) -> None:
+    test = 'async def test_it(m) -> None:\n    """Runs the async save."""\n    await m.asave()\n'
+    message = errors(gen, {"tests/_async/test_it.py": test})
+    assert "tests/_async/test_it.py:2: generated docstring says 'async'" in message
+    library = '"""Helpers that await the server."""\n\n' + FUTURE
+    assert "generated docstring says 'await'" in errors(gen, {"rapyer/_async/h.py": library})
+
+
+def test_check_fails_on_an_unused_replacement(gen: ModuleType, tmp_path: Path) -> None:
+    write_tree(tmp_path, {"rapyer/_async/model.py": MODEL})
+    assert gen.main([], root=tmp_path, explicit={}) == 0
+    assert gen.main(["--check"], root=tmp_path, explicit={}) == 0
+    assert gen.main(["--check"], root=tmp_path, explicit={"anext": "next"}) == 2

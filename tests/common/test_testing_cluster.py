@@ -40,9 +40,9 @@ def test_slot_ranges_cover_every_slot_once() -> None:
 
 
 def test_bad_sizes_raise() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a cluster needs at least one primary"):
         EmbeddedCluster(primaries=0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="replicas must be >= 0"):
         EmbeddedCluster(replicas=-1)
 
 
