@@ -164,7 +164,7 @@ __version__ = "2.0.0a1"
 
 def find_redis_models() -> list[type[AtomicRedisModel]]:
     """A snapshot of the registered model classes, in registration order."""
-    return _registry.models()  # type: ignore[return-value]
+    return _registry.models()
 
 
 __all__ = [

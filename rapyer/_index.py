@@ -105,7 +105,7 @@ def kind_of(annotation: Any) -> Kind | None:
     if issubclass(annotation, bool):
         return "bool"
     if issubclass(annotation, enum.Enum):
-        values = [member.value for member in annotation]
+        values = tuple(member.value for member in annotation)
         if values and all(isinstance(v, str) for v in values):
             return "tag"
         if values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):

@@ -55,6 +55,7 @@ class RedisModelMeta(ModelMetaclass):
             model_config["arbitrary_types_allowed"] = True
             namespace["model_config"] = ConfigDict(**model_config)  # type: ignore[typeddict-item]
         _building.depth = getattr(_building, "depth", 0) + 1
+        cls: type[Any]
         try:
             with _reserved.quiet_shadow_warnings(bases):
                 cls = super().__new__(mcs, name, bases, namespace, **kwargs)

@@ -73,7 +73,7 @@ class PipelineFrame:
             if factory is None:
                 raise RuntimeError("this pipeline frame has no client factory")
             if binding.is_cluster:
-                pipe = self.pipes[binding] = RecordingPipeline()
+                pipe = self.pipes[binding] = RecordingPipeline()  # type: ignore[abstract]
             else:
                 pipe = self.pipes[binding] = factory(binding).pipeline(transaction=True)
         return pipe
@@ -128,7 +128,7 @@ class PipelineFrame:
         self.expires.clear()
 
 
-class RecordingPipeline(RedisModuleCommands, CoreCommands):  # type: ignore[misc]
+class RecordingPipeline(RedisModuleCommands, CoreCommands):
     """The pipeline of a cluster binding in a frame: rapyer's own record of the commands.
 
     A cluster transaction covers one hash slot, so the commands are only recorded here (the

@@ -10,7 +10,7 @@ key (``JSON.MGET``: the parts are put back in key order); any other such command
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,7 +84,7 @@ class SlotPlan:
         self.blocks.setdefault(slot, []).append(command)
         self.origins.setdefault(slot, []).append(index)
 
-    def merge(self, replies: dict[int, Sequence[Any]]) -> list[Any]:
+    def merge(self, replies: Mapping[int, Sequence[Any]]) -> list[Any]:
         """The replies in the original order, from ``replies[slot]`` (one per block command).
 
         Slots missing from ``replies`` (not applied) leave ``None`` at their commands.

@@ -114,7 +114,7 @@ def _reference_targets(annotation: Any) -> tuple[type, ...] | None | bool:
     origin = typing.get_origin(annotation) or annotation
     if not (isinstance(origin, type) and getattr(origin, "_rapyer_is_reference", False)):
         return False
-    concrete = origin._rapyer_concrete(annotation)
+    concrete = origin._rapyer_concrete(annotation)  # type: ignore[attr-defined]
     found = concrete._rapyer_target_classes()
     return tuple(found) if found is not None else None
 
@@ -156,7 +156,7 @@ def _walk(
 
 def _with_metadata(info: Any) -> Any:
     if info.metadata:
-        return Annotated[(info.annotation, *info.metadata)]
+        return Annotated[(info.annotation,) + tuple(info.metadata)]
     return info.annotation
 
 

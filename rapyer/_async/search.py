@@ -114,14 +114,14 @@ async def _batches(
             if remaining is not None:
                 hits = hits[:remaining]
                 remaining -= len(hits)
-            models = _search.load_hits(cls, hits)
+            models = _search.load_hits(cls, hits)  # type: ignore[arg-type]
             await _complete(cls, binding, models)
             if models:
                 yield models
             if remaining is not None and remaining <= 0:
                 return
     finally:
-        await rows_iter.aclose()
+        await rows_iter.aclose()  # type: ignore[attr-defined]  # a generator
 
 
 # ---- the operations -------------------------------------------------------------------------
@@ -145,7 +145,7 @@ async def find(
         async for models in batches:
             out.extend(models)
     finally:
-        await batches.aclose()
+        await batches.aclose()  # type: ignore[attr-defined]  # a generator
     return out
 
 
@@ -163,7 +163,7 @@ async def iterate(
             for model in models:  # noqa: UP028 (the blocking twin is generated from this)
                 yield model
     finally:
-        await batches.aclose()
+        await batches.aclose()  # type: ignore[attr-defined]  # a generator
 
 
 async def count(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> int:
@@ -198,7 +198,7 @@ async def delete_many(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> 
             else:
                 pending.extend(keys)
     finally:
-        await rows_iter.aclose()
+        await rows_iter.aclose()  # type: ignore[attr-defined]  # a generator
     if pending:
         await _delete_batch(cls, binding, pending, result)
     return result

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def has_enabled_edges(cls: type[BaseRedisModel]) -> bool:
     """Whether a refresh of ``cls`` cascades (an edge with an enabled marker or default)."""
-    default = _config.resolve(cls, "cascade_ttl")  # type: ignore[arg-type]
+    default = _config.resolve(cls, "cascade_ttl")
     default = default if isinstance(default, cascade.CascadeTTL) else None
     return any(cascade.enabled_marker(e, default) is not None for e in cascade.edges_of(cls))
 

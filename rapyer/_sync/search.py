@@ -116,14 +116,14 @@ def _batches(
             if remaining is not None:
                 hits = hits[:remaining]
                 remaining -= len(hits)
-            models = _search.load_hits(cls, hits)
+            models = _search.load_hits(cls, hits)  # type: ignore[arg-type]
             _complete(cls, binding, models)
             if models:
                 yield models
             if remaining is not None and remaining <= 0:
                 return
     finally:
-        rows_iter.close()
+        rows_iter.close()  # type: ignore[attr-defined]  # a generator
 
 
 # ---- the operations -------------------------------------------------------------------------
@@ -147,7 +147,7 @@ def find(
         for models in batches:
             out.extend(models)
     finally:
-        batches.close()
+        batches.close()  # type: ignore[attr-defined]  # a generator
     return out
 
 
@@ -165,7 +165,7 @@ def iterate(
             for model in models:  # noqa: UP028 (the blocking twin is generated from this)
                 yield model
     finally:
-        batches.close()
+        batches.close()  # type: ignore[attr-defined]  # a generator
 
 
 def count(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> int:
@@ -200,7 +200,7 @@ def delete_many(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> Delete
             else:
                 pending.extend(keys)
     finally:
-        rows_iter.close()
+        rows_iter.close()  # type: ignore[attr-defined]  # a generator
     if pending:
         _delete_batch(cls, binding, pending, result)
     return result
