@@ -24,12 +24,15 @@ import pytest
 import rapyer
 import rapyer.types
 from rapyer import AtomicRedisModel, Index, ops, q
+from tests.integrations._markdown import code_blocks
 
 pytestmark = pytest.mark.typing
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 EXAMPLES = sorted(p for p in (ROOT / "examples").rglob("*.py") if "seed" not in p.parts)
+# The complete programs of the getting-started page (its first block is a shell session).
+PAGE = ROOT / "docs" / "getting-started.md"
 STRICT = "strict = true\n"
 PLUGIN = "plugins = rapyer.mypy\n"
 # Django ships no annotations: what a Django project's mypy configuration says.
@@ -105,15 +108,27 @@ def test_user_code_under_mypy_with_the_plugin(tmp_path: Path) -> None:
     assert _mypy("plugin", STRICT + PLUGIN, files, tmp_path) == _error_lines(*files)
 
 
+def _page_programs(tmp_path: Path) -> list[Path]:
+    programs = []
+    for number, block in enumerate(code_blocks(PAGE.read_text(encoding="utf-8"), "python"), 1):
+        if "def main(" in block:
+            path = tmp_path / f"getting_started_{number}.py"
+            path.write_text(block, encoding="utf-8")
+            programs.append(path)
+    assert len(programs) == 2, programs
+    return programs
+
+
 @pytest.mark.parametrize("plugin", [False, True], ids=["plain", "plugin"])
-def test_examples_under_mypy(tmp_path: Path, plugin: bool) -> None:
+def test_examples_and_getting_started_under_mypy(tmp_path: Path, plugin: bool) -> None:
     config = (PLUGIN if plugin else "") + DJANGO
-    assert _mypy(f"examples-{plugin}", config, EXAMPLES, tmp_path) == set()
+    files = EXAMPLES + _page_programs(tmp_path)
+    assert _mypy(f"examples-{plugin}", config, files, tmp_path) == set()
 
 
-def test_user_code_and_examples_under_pyright() -> None:
+def test_user_code_examples_and_getting_started_under_pyright(tmp_path: Path) -> None:
     files = [HERE / "user_code.py", HERE / "user_errors.py"]
-    errors, report = _pyright(files + EXAMPLES)
+    errors, report = _pyright(files + EXAMPLES + _page_programs(tmp_path))
     assert errors == _error_lines(*files), report
 
 
