@@ -102,10 +102,13 @@ def test_user_code_under_mypy_without_plugin(tmp_path: Path) -> None:
     assert _mypy("plain", STRICT, files, tmp_path) == _error_lines(*files)
 
 
-def test_user_code_under_mypy_with_the_plugin(tmp_path: Path) -> None:
+@pytest.mark.parametrize("plugins", ["rapyer.mypy", "pydantic.mypy, rapyer.mypy"])
+def test_user_code_under_mypy_with_the_plugin(tmp_path: Path, plugins: str) -> None:
     files = [HERE / n for n in ("user_code.py", "user_code_plugin.py", "user_errors.py")]
     files.append(HERE / "user_errors_plugin.py")
-    assert _mypy("plugin", STRICT + PLUGIN, files, tmp_path) == _error_lines(*files)
+    name = "plugin-" + plugins.replace(", ", "-")
+    config = f"{STRICT}plugins = {plugins}\n"
+    assert _mypy(name, config, files, tmp_path) == _error_lines(*files)
 
 
 def _page_programs(tmp_path: Path) -> list[Path]:
