@@ -12,7 +12,9 @@ Then, on a rapyer model (``AtomicRedisModel`` or a subclass):
   ``aappend(1)`` is an error), ``int`` -> ``RedisInt``, ``float`` -> ``RedisFloat``, ``str`` ->
   ``RedisStr``, ``bytes`` -> ``RedisBytes``, ``datetime`` -> ``RedisDatetime``, ``dict[K, V]``
   -> ``RedisDict[K, V]``, ``set[T]`` -> ``RedisSet[T]`` (also inside ``Optional``); ``Key[T]``
-  and ``Pickle[T]`` fields stay plain, as at run time. Assignments keep the declared type.
+  and ``Pickle[T]`` fields stay plain, as at run time, and so do ``Annotated[T, <call>]``
+  fields (mypy drops that metadata; ``rapyer.ops`` gives their operations). Assignments keep
+  the declared type.
 - reading a field of the class (``User.age``) gives a ``QueryField`` of its type:
   ``User.age > 30`` is a query expression, ``User.name.in_(["a"])`` checks the item type.
 
@@ -37,7 +39,15 @@ from mypy.nodes import (
     Var,
 )
 from mypy.plugin import AttributeContext, Plugin
-from mypy.types import Instance, ProperType, Type, UnboundType, UnionType, get_proper_type
+from mypy.types import (
+    Instance,
+    ProperType,
+    RawExpressionType,
+    Type,
+    UnboundType,
+    UnionType,
+    get_proper_type,
+)
 
 __all__ = ["RapyerPlugin", "plugin"]
 
@@ -65,7 +75,7 @@ class RapyerPlugin(Plugin):
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
         # The types the hooks return must be loaded in the modules that use rapyer (only
         # those: a dependency of every module, the standard library's too, breaks mypy).
-        if file.fullname.startswith("rapyer") or not _imports_rapyer(file):
+        if _is_rapyer(file.fullname) or not _imports_rapyer(file):
             return []
         return [(10, "rapyer.types", -1), (10, "rapyer._typed", -1)]
 
@@ -99,6 +109,10 @@ class RapyerPlugin(Plugin):
         return info, name
 
 
+def _is_rapyer(module: str) -> bool:
+    return module == "rapyer" or module.startswith("rapyer.")
+
+
 def _imports_rapyer(file: MypyFile) -> bool:
     for imp in file.imports:
         if isinstance(imp, Import):
@@ -107,13 +121,15 @@ def _imports_rapyer(file: MypyFile) -> bool:
             names = [imp.id]
         else:
             continue
-        if any(name == "rapyer" or name.startswith("rapyer.") for name in names):
+        if any(_is_rapyer(name) for name in names):
             return True
     return False
 
 
 def _plain_field(plugin: Plugin, info: TypeInfo, name: str) -> bool:
-    """Whether the field was declared ``Key[T]`` or ``Pickle[T]`` (kept plain at run time)."""
+    """Whether the field keeps its declared type: ``Key[T]`` and ``Pickle[T]`` (plain at run
+    time), and ``Annotated[T, <call>]``, whose metadata mypy does not keep (the declared type
+    is a base of the run-time one: ``rapyer.ops`` gives the operations)."""
     for stmt in info.defn.defs.body:
         if not isinstance(stmt, AssignmentStmt) or len(stmt.lvalues) != 1:
             continue
@@ -123,6 +139,8 @@ def _plain_field(plugin: Plugin, info: TypeInfo, name: str) -> bool:
         written = stmt.unanalyzed_type
         if not isinstance(written, UnboundType):
             return False
+        if any(isinstance(arg, RawExpressionType) for arg in written.args):
+            return True
         return _alias_name(plugin, info.module_name, written.name) in PLAIN_ALIASES
     return False
 

@@ -209,19 +209,19 @@ def test_the_drift_check_fails_on_a_missing_operation() -> None:
 # ---- ops() and q() at run time -------------------------------------------------------------
 
 
-class Typed(AtomicRedisModel):
+class TypingProbe(AtomicRedisModel):
     age: Index[int] = 0
     tags: list[str] = []
 
 
 def test_ops_and_q_return_their_argument() -> None:
-    model = Typed(tags=["a"])
+    model = TypingProbe(tags=["a"])
     assert ops(model.tags) is model.tags
     assert ops(model.age) is model.age
     assert isinstance(ops(model.age), rapyer.types.RedisInt)
-    field = Typed.age
+    field = TypingProbe.age
     assert q(field) is field
-    assert repr(q(Typed.age) > 3) == repr(Typed.age > 3)
+    assert repr(q(TypingProbe.age) > 3) == repr(TypingProbe.age > 3)
 
 
 def test_ops_and_q_refuse_other_values() -> None:

@@ -4,11 +4,12 @@ operations and queries on the fields themselves. Checked by mypy with the plugin
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import Field
 from typing_extensions import assert_type
 
-from rapyer import AtomicRedisModel, Index, Key, Pickle, q
+from rapyer import AtomicRedisModel, Index, IndexOptions, Key, Pickle, ops, q
 from rapyer.types import RedisDict, RedisInt, RedisList, RedisSet, RedisStr
 
 
@@ -20,6 +21,7 @@ class User(AtomicRedisModel):
     email: Key[str]
     age: Index[int] = 0
     name: Index[str] = ""
+    bio: Annotated[str, IndexOptions(full_text=True)] = ""
     score: float | None = None
     blob: Pickle[bytes] = b""
     joined: dt.datetime = Field(default_factory=dt.datetime.now)
@@ -35,6 +37,8 @@ async def main() -> None:
     assert_type(user.blob, bytes)
     assert_type(user.age, RedisInt)
     assert_type(user.name, RedisStr)
+    assert_type(user.bio, str)  # Annotated metadata is not kept by mypy: the declared type
+    assert_type(ops(user.bio), RedisStr)
     assert_type(user.tags, RedisList[str])
     assert_type(user.scores, RedisDict[str, int])
     assert_type(user.roles, RedisSet[str])
