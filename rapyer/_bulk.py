@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticSerializationError
 
-from rapyer import _codec, _keys, _layout, _registry, _ttl, cascade
+from rapyer import _codec, _keys, _layout, _original, _registry, _ttl, cascade
 from rapyer import config as _config
 from rapyer._binding import Binding, binding_of
 from rapyer._groups import READ_FETCH
@@ -346,7 +346,10 @@ class ReadPlan:
         """
         cls = self.classes
         if (
-            not isinstance(cls, type) or self.special_counts is not None or not _plain_load(cls)  # type: ignore[arg-type]
+            not isinstance(cls, type)
+            or self.special_counts is not None
+            or not _plain_load(cls)  # type: ignore[arg-type]
+            or _original.hides_pickles(cls)  # type: ignore[arg-type]
         ):
             results = self.results(replies)
             missing = None
