@@ -7,6 +7,12 @@ a ``CascadeTTL`` marker (``Annotated[Reference[T], CascadeTTL()]``) or, without 
 the model's ``Meta.cascade_ttl`` (usually set by ``init_rapyer(cascade_ttl=...)``) is enabled.
 Setting or refreshing a model's TTL then gives each model reached ``EXPIRE key <its own
 Meta.ttl> GT``: the expiry only grows, and keys without one stay persistent.
+
+Triggers: ``set_ttl(ttl, cascade=True)``, ``refresh_ttl()`` and every refresh of a model with
+an enabled edge (any operation whose action groups ``refresh_ttl`` covers). The code that
+builds a refresh notes the model (``note_refresh``, decided once per class and configuration
+by ``cascades_on_refresh``); the sending code runs the walk once the commands were sent, or,
+inside a pipeline, after its ``EXEC``.
 """
 
 from __future__ import annotations

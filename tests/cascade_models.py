@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 from pydantic import BaseModel, Field
 
-from rapyer import AtomicRedisModel, RedisConfig
+from rapyer import AtomicRedisModel, Index, RedisConfig
 from rapyer.actions import ActionGroup, mark_actions
 from rapyer.cascade import CascadeTTL
 from rapyer.types import RedisPriorityQueue, Reference
@@ -32,7 +32,7 @@ class CasRoot(AtomicRedisModel):
     Meta = RedisConfig(ttl=100)
     mid: Annotated[Optional[Reference[CasMid]], CascadeTTL()] = None  # noqa: UP045
     other: Optional[Reference[CasLeaf]] = None  # noqa: UP045
-    n: int = 0
+    n: Index[int] = 0
     tags: list[str] = Field(default_factory=list)
 
     @mark_actions(ActionGroup.UPDATE)

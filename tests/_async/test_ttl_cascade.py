@@ -188,6 +188,17 @@ async def test_every_refreshing_operation_cascades(redis_backend):
     assert extended == {name: "never" not in name for name in operations}
 
 
+async def test_query_reads_cascade(backend):
+    root, mid = await _root_with_mid(backend)
+    _short(backend, mid)
+    assert [model.key for model in await CasRoot.afind(CasRoot.n >= 0)] == [root.key]
+    assert 10 < _ttl(backend, mid) <= 500
+    _short(backend, mid)
+    async for model in CasRoot.aiterator(CasRoot.n == 0, batch_size=10):
+        assert model.key == root.key
+    assert 10 < _ttl(backend, mid) <= 500
+
+
 async def test_only_refreshes_cascade(redis_backend):
     mid = CasMid()
     quiet = CasQuiet(mid=mid)

@@ -190,6 +190,17 @@ def test_every_refreshing_operation_cascades(redis_backend):
     assert extended == {name: "never" not in name for name in operations}
 
 
+def test_query_reads_cascade(backend):
+    root, mid = _root_with_mid(backend)
+    _short(backend, mid)
+    assert [model.key for model in CasRoot.find(CasRoot.n >= 0)] == [root.key]
+    assert 10 < _ttl(backend, mid) <= 500
+    _short(backend, mid)
+    for model in CasRoot.iterator(CasRoot.n == 0, batch_size=10):
+        assert model.key == root.key
+    assert 10 < _ttl(backend, mid) <= 500
+
+
 def test_only_refreshes_cascade(redis_backend):
     mid = CasMid()
     quiet = CasQuiet(mid=mid)
