@@ -435,6 +435,28 @@ def hides_pickles(cls: type[BaseModel]) -> bool:
     return found
 
 
+_HIDES_VALUE: dict[Any, bool] = {}
+
+
+def value_hides_pickles(annotation: Any) -> bool:
+    """``hides_pickles`` for one field's value (cached per annotation)."""
+    try:
+        found = _HIDES_VALUE.get(annotation)
+    except TypeError:  # unhashable metadata
+        return _hides(annotation, False, 0)
+    if found is None:
+        found = _HIDES_VALUE[annotation] = _hides(annotation, False, 0)
+    return found
+
+
+def revive_item(annotation: Any, data: Any) -> Any:
+    """An item read on its own (a list's or dict's pop): decoded when it is an original
+    pickle in a position where a string would validate too."""
+    if isinstance(data, str) and data.startswith("gA"):
+        return revive_value(annotation, data, True)[0]
+    return data
+
+
 def _hides(annotation: Any, item: bool, depth: int) -> bool:
     if depth > 20:
         return False

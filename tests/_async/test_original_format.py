@@ -227,6 +227,12 @@ async def test_pickles_that_validate_as_strings_are_decoded_and_migrated(redis_b
     assert await rapyer.afind(key) == [expected]
     assert await OrigLoose.afind() == [expected]
     assert not marker.exists()
+    loaded = await OrigLoose.aget(key)
+    assert await loaded.names.aload() == ["x", None, "plain"]  # sync: aload=load_now
+    assert await loaded.extra.aload() == expected.extra  # sync: aload=load_now
+    assert await loaded.names.apop(0) == "x"
+    assert await loaded.extra.apop("n") == 3
+    _store_original(redis_backend, key, document)  # as the original wrote it again
 
     done = await rapyer.amigrate_original(OrigLoose)
     assert (done.scanned, done.migrated, done.invalid) == (1, 1, 0)

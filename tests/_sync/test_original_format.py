@@ -229,6 +229,12 @@ def test_pickles_that_validate_as_strings_are_decoded_and_migrated(redis_backend
     assert rapyer.find(key) == [expected]
     assert OrigLoose.find() == [expected]
     assert not marker.exists()
+    loaded = OrigLoose.get(key)
+    assert loaded.names.load_now() == ["x", None, "plain"]
+    assert loaded.extra.load_now() == expected.extra
+    assert loaded.names.pop_now(0) == "x"
+    assert loaded.extra.pop_now("n") == 3
+    _store_original(redis_backend, key, document)  # as the original wrote it again
 
     done = rapyer.migrate_original(OrigLoose)
     assert (done.scanned, done.migrated, done.invalid) == (1, 1, 0)
