@@ -349,7 +349,7 @@ class ReadPlan:
             not isinstance(cls, type)
             or self.special_counts is not None
             or not _plain_load(cls)  # type: ignore[arg-type]
-            or _original.hides_pickles(cls)  # type: ignore[arg-type]
+            or (cls not in _original.PLAIN_CLASSES and _original.hides_pickles(cls))  # type: ignore[arg-type]
         ):
             results = self.results(replies)
             missing = None

@@ -224,7 +224,8 @@ def load_model(cls: type[M], raw: Any, key: str) -> M:
     except ValidationError as exc:
         model = _load_slow(cls, raw, key, exc)
     else:
-        if _original.hides_pickles(cls):
+        # fast path: a class known to have no position where a pickle validates, no call
+        if cls not in _original.PLAIN_CLASSES and _original.hides_pickles(cls):
             model = _revive_hidden(cls, raw, key, model)
     private = model.__pydantic_private__
     if private is not None and model.__rapyer_key_field__ is None:

@@ -419,6 +419,10 @@ def _revive_text(annotation: Any, text: str, item: bool = False) -> tuple[Any, b
 
 _HIDES: dict[type, bool] = {}
 
+PLAIN_CLASSES: set[type] = set()
+"""Classes known not to hide pickles: the load path tests ``cls in PLAIN_CLASSES`` (no call)
+before asking ``hides_pickles``."""
+
 
 def hides_pickles(cls: type[BaseModel]) -> bool:
     """Whether a document of ``cls`` may hold an original pickle that validates as it is: an
@@ -432,6 +436,8 @@ def hides_pickles(cls: type[BaseModel]) -> bool:
             for name in cls.model_fields
             if not _skipped(cls, name)
         )
+        if not found:
+            PLAIN_CLASSES.add(cls)
     return found
 
 

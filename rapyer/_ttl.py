@@ -39,7 +39,8 @@ def ttl_commands(
     if ttl is None:
         return []
     if refreshes(cls, groups):
-        if cascade.cascades_on_refresh(cls):
+        # fast path: a class whose refresh does not cascade costs a set lookup, no call
+        if cls not in cascade.QUIET and cascade.cascades_on_refresh(cls):
             cascade.note_refresh(cls, keys[:1])
         return [("EXPIRE", key, ttl) for key in keys]
     if creating:

@@ -234,29 +234,25 @@ def enabled_marker(edge: CascadeSpec, default: CascadeTTL | None) -> CascadeTTL 
 
 # ---- which refreshes cascade, and the models they start from (no I/O) ------------------------
 
-_refreshing: dict[type, bool] = {}  # class -> whether a refresh of it cascades
-_refreshing_generation = -1  # the configuration generation _refreshing was computed for
+QUIET: set[type] = set()
+"""Classes whose refresh does not cascade: the refresh path tests ``cls not in QUIET`` (no
+call) before asking ``cascades_on_refresh``. Emptied whenever the configuration changes."""
+
+_config.on_invalidate(QUIET.clear)
 
 
 def cascades_on_refresh(cls: type[BaseRedisModel]) -> bool:
     """Whether a TTL refresh of ``cls`` runs the cascade: an edge of it is enabled, by its
-    own marker or by the class's ``cascade_ttl`` now.
-
-    Cached per class until the configuration changes: the refresh path of a class without
-    enabled edges pays one dictionary lookup.
-    """
-    global _refreshing_generation
-    generation = _config.generation()
-    if generation != _refreshing_generation:
-        _refreshing.clear()
-        _refreshing_generation = generation
-    found = _refreshing.get(cls)
-    if found is None:
-        default = _config.resolve(cls, "cascade_ttl")  # type: ignore[arg-type]
-        default = default if isinstance(default, CascadeTTL) else None
-        found = _refreshing[cls] = any(
-            enabled_marker(edge, default) is not None for edge in edges_of(cls)
-        )
+    own marker or by the class's ``cascade_ttl`` now. A class without one is remembered in
+    ``QUIET`` until the configuration changes."""
+    if cls in QUIET:
+        return False
+    seen = _config.generation()
+    default = _config.resolve(cls, "cascade_ttl")  # type: ignore[arg-type]
+    default = default if isinstance(default, CascadeTTL) else None
+    found = any(enabled_marker(edge, default) is not None for edge in edges_of(cls))
+    if not found and seen == _config.generation():  # no change meanwhile (other threads)
+        QUIET.add(cls)
     return found
 
 
