@@ -29,7 +29,7 @@ from rapyer import _slots
 from rapyer._binding import Binding
 from rapyer.errors import ClusterWriteError
 
-__all__ = ["run_blocks", "scan", "transaction"]
+__all__ = ["is_redirect", "run_blocks", "scan", "transaction"]
 
 Command = tuple[Any, ...]
 
@@ -37,7 +37,7 @@ _ATTEMPTS = 6
 _REDIRECTS = ("MOVED", "ASK", "TRYAGAIN", "CLUSTERDOWN", "EXECABORT")
 
 
-def _is_redirect(error: BaseException) -> bool:
+def is_redirect(error: BaseException) -> bool:
     """Whether ``error`` says the slot is (being) served elsewhere: worth a retry."""
     if isinstance(error, (AskError, ClusterDownError, MovedError, TryAgainError)):
         return True
@@ -96,7 +96,7 @@ async def run_slots(client: Any, blocks: dict[int, list[Command]]) -> dict[int, 
                     failed.pop(slot, None)
                     continue
                 failed[slot] = reply
-                if _is_redirect(reply):
+                if is_redirect(reply):
                     retry[slot] = node_blocks[slot]
         if not retry or attempt + 1 == _ATTEMPTS:
             break
