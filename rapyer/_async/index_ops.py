@@ -108,9 +108,7 @@ async def info(where: Binding | Target, name: str) -> IndexInfo | None:
     return parse_info(reply)
 
 
-async def create_version(
-    cls: type[BaseRedisModel], where: Binding | Target, name: str
-) -> bool:
+async def create_version(cls: type[BaseRedisModel], where: Binding | Target, name: str) -> bool:
     """``FT.CREATE`` of the index ``name`` with ``cls``'s schema; ``False`` when it exists.
 
     Retries without ``INDEXEMPTY`` on servers older than RediSearch 2.10.
