@@ -3,11 +3,14 @@
 A cluster runs a transaction, a script or a multi-key command only when all its keys are in
 one hash slot. ``transaction`` splits the commands with ``rapyer._slots.plan``: one slot goes
 through the cluster client's own transaction; several slots are sent as ``MULTI … EXEC``
-blocks, every block of one node in one plain pipeline to that node, the nodes concurrently. A
-block refused because its slot moved (``MOVED``, ``ASK``, ``TRYAGAIN``, ``CLUSTERDOWN``) is
-sent again to the new owner after the topology is refreshed. Each block is atomic; blocks that
-still fail raise ``ClusterWriteError`` naming the slots that were applied and those that were
-not. Nothing is sent when a command cannot be placed (``ClusterUnsupportedError``).
+blocks, every block of one node in one plain pipeline to that node, the nodes concurrently (a
+block of one command is sent bare: it is atomic by itself). A block refused because its slot
+moved (``MOVED``, ``CLUSTERDOWN``) is sent again to the new owner after the topology is
+refreshed; one refused with ``ASK`` (its slot is migrating and its keys are on the importing
+node) is sent to that node after ``ASKING``; ``TRYAGAIN`` (a migrating slot whose keys are
+not all on one node) is retried after a pause. Each block is atomic; blocks that still fail
+raise ``ClusterWriteError`` naming the slots that were applied and those that were not.
+Nothing is sent when a command cannot be placed (``ClusterUnsupportedError``).
 """
 
 from __future__ import annotations
@@ -165,6 +168,10 @@ async def run_blocks(
         exec_reply = replies[position + 1 + len(block)]
         position += len(block) + (3 if asking else 2)
         refused = next((r for r in queued if isinstance(r, ResponseError)), None)
+        if isinstance(refused, AskError) and not all(isinstance(r, AskError) for r in queued):
+            # A migrating slot with some of the block's keys moved and some not: neither node
+            # can run the whole block, so it waits for the migration, as a multi-key command.
+            refused = TryAgainError("TRYAGAIN: the keys of this slot are being migrated")
         if not isinstance(exec_reply, list):
             outcome[slot] = refused or exec_reply or ResponseError("EXECABORT: EXEC returned nil")
             continue

@@ -1,0 +1,181 @@
+# GENERATED from tests/_async/test_cluster_topology.py by scripts/gen_sync.py. DO NOT EDIT.
+# Change the async source and run: python scripts/gen_sync.py
+"""A cluster whose topology changes under writes: a replica failover and a slot migration.
+
+Both run on the shared embedded cluster (3 primaries, one replica each). Every write the
+library acknowledged must be found afterwards; a write it could not apply must say which
+slots were applied.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import redis
+
+import rapyer
+from rapyer import _slots
+from rapyer.errors import ClusterWriteError
+from tests import _io_sync as io
+from tests.models import User
+
+pytestmark = pytest.mark.cluster
+
+
+def _node(port: int) -> redis.Redis:
+    return redis.Redis(port=port, decode_responses=True)
+
+
+def _on_node(port: int, *command):
+    client = _node(port)
+    try:
+        return client.execute_command(*command)
+    finally:
+        client.close()
+
+
+def _role(port: int) -> str:
+    return str(_on_node(port, "ROLE")[0])
+
+
+def _replica_port(cluster_redis, primary) -> int:
+    nodes = cluster_redis.cluster_nodes()
+    primary_id = nodes[primary.name]["node_id"]
+    for name, node in nodes.items():
+        if node["master_id"] == primary_id and "fail" not in node["flags"]:
+            return int(name.rpartition(":")[2])
+    raise AssertionError(f"{primary.name} has no replica")
+
+
+def _wait_role(port: int, role: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while _role(port) != role:
+        assert time.monotonic() < deadline, f"{port} did not become {role}"
+        io.sleep(0.05)
+
+
+def _fail_over(port: int) -> None:
+    """``CLUSTER FAILOVER`` on the replica at ``port``, until it serves as primary."""
+    _on_node(port, "CLUSTER", "FAILOVER")
+    _wait_role(port, "master")
+
+
+def test_a_replica_failover_loses_no_acknowledged_write(cluster_redis):
+    users = [User(name=f"f{i}", age=0) for i in range(24)]
+    User.insert(*users)
+    primary = cluster_redis.get_node_from_key(users[0].key)
+    old_port = primary.port
+    new_port = _replica_port(cluster_redis, primary)
+    acknowledged = dict.fromkeys((u.key for u in users), 0)
+    inserted: list[User] = []
+    _on_node(new_port, "CLUSTER", "FAILOVER")
+    try:
+        rounds_after, deadline = 0, time.monotonic() + 30
+        while rounds_after < 3:  # writes before, during and after the switch
+            if _role(new_port) == "master":
+                rounds_after += 1
+            for user in users:
+                user.age.increase_now(1)  # one command: redis-py follows MOVED
+                acknowledged[user.key] += 1
+            batch = [User(name=f"n{len(inserted) + i}") for i in range(12)]
+            User.insert(*batch)  # per-slot blocks: rapyer follows MOVED
+            inserted.extend(batch)
+            assert time.monotonic() < deadline, "the replica was not promoted"
+        found = User.find(*[u.key for u in users])
+        assert [u.age for u in found] == [acknowledged[u.key] for u in users]
+        stored = User.find(*[u.key for u in inserted])
+        assert [u.name for u in stored] == [u.name for u in inserted]
+        assert User.count() == len(users) + len(inserted)
+        assert _role(old_port) == "slave"
+    finally:
+        _fail_over(old_port)  # leave the cluster as it was
+        _wait_role(new_port, "slave")
+
+
+def _shard_tag_slots(cluster_redis) -> set[int]:
+    cache = cluster_redis.nodes_manager.slots_cache
+    primaries = [node.name for node in cluster_redis.get_primaries()]
+    tags = _slots.shard_tags(primaries, lambda slot: cache[slot][0].name)
+    return {_slots.slot_of(tag) for tag in tags.values()}
+
+
+def _users_in_slot(slot: int, count: int, start: int) -> list[User]:
+    users, number = [], start
+    prefix = User.class_key_initials()
+    while len(users) < count:
+        if _slots.slot_of("{" + f"{prefix}:mig{number}" + "}") == slot:
+            user = User(name=f"s{number}", age=0)
+            user.pk = f"mig{number}"
+            assert _slots.slot_of(user.key) == slot
+            users.append(user)
+        number += 1
+    return users
+
+
+def test_a_slot_migrating_during_writes_loses_nothing(cluster_redis):
+    anchor = User(name="anchor")
+    anchor.pk = "anchor-0"
+    slot = _slots.slot_of(anchor.key)
+    assert slot not in _shard_tag_slots(cluster_redis)  # the indexes stay where they are
+    moved_early = _users_in_slot(slot, 3, 0)
+    staying = _users_in_slot(slot, 3, 10**6)
+    arriving = _users_in_slot(slot, 3, 2 * 10**6)
+    elsewhere = [User(name=f"e{i}", age=0) for i in range(20)]
+    elsewhere = [u for u in elsewhere if _slots.slot_of(u.key) != slot]
+    User.insert(*moved_early, *staying, *elsewhere)
+    nodes = {node.name: node for node in cluster_redis.get_primaries()}
+    source = cluster_redis.get_node_from_key(anchor.key)
+    target = next(node for name, node in nodes.items() if name != source.name)
+    source_id = cluster_redis.cluster_myid(source)
+    target_id = cluster_redis.cluster_myid(target)
+    _on_node(target.port, "CLUSTER", "SETSLOT", slot, "IMPORTING", source_id)
+    _on_node(source.port, "CLUSTER", "SETSLOT", slot, "MIGRATING", target_id)
+    keys_early = [u.key for u in moved_early]
+    _on_node(source.port, "MIGRATE", target.host, target.port, "", 0, 5000, "KEYS", *keys_early)
+    late = _users_in_slot(slot, 2, 3 * 10**6)
+    others = [User(name=f"o{i}") for i in range(12)]
+    others = [u for u in others if _slots.slot_of(u.key) != slot]
+    try:
+        # A new model of the migrating slot: the source answers ASK, and its block (alone in
+        # its slot) goes to the importing node after ASKING; so do single-model writes.
+        User.insert(arriving[0], *[User(name=f"x{i}") for i in range(6)])
+        for user in arriving[1:]:
+            user.save()
+        assert _on_node(target.port, "CLUSTER", "COUNTKEYSINSLOT", slot) == 6  # 3 moved + 3 new
+        for user in [*moved_early, *staying]:  # one model at a time: wherever it is now
+            user.age.increase_now(5)
+            user.update(name=user.name + "!")
+        # A transaction over several keys of the slot cannot run while its keys are not all
+        # on one node (TRYAGAIN): that slot waits, then fails; every other slot is applied,
+        # and the error says which.
+        with pytest.raises(ClusterWriteError) as caught:
+            User.insert(*late, *others)
+        assert set(caught.value.failed_slots) == {slot}
+        assert {_slots.slot_of(u.key) for u in others} <= set(caught.value.applied_slots)
+        assert len(User.find(*[u.key for u in others])) == len(others)
+        with pytest.raises(ClusterWriteError) as caught:
+            with rapyer.pipeline():
+                for user in [*moved_early, *staying, *elsewhere]:
+                    user.age += 1
+        assert set(caught.value.failed_slots) == {slot}
+        applied = {_slots.slot_of(u.key) for u in elsewhere}
+        assert applied <= set(caught.value.applied_slots)
+    finally:
+        rest = [u.key for u in staying]
+        _on_node(source.port, "MIGRATE", target.host, target.port, "", 0, 5000, "KEYS", *rest)
+        for node in nodes.values():
+            _on_node(node.port, "CLUSTER", "SETSLOT", slot, "NODE", target_id)
+    assert _on_node(source.port, "CLUSTER", "COUNTKEYSINSLOT", slot) == 0
+    found = User.find(*[u.key for u in [*moved_early, *staying, *arriving]])
+    assert [u.age for u in found] == [5] * 6 + [0] * 3  # the failed block changed nothing
+    assert all(u.name.endswith("!") for u in found[:6])
+    assert [u.age for u in User.find(*[u.key for u in elsewhere])] == [1] * len(elsewhere)
+    with rapyer.pipeline():  # the slot moved: now the same block applies
+        for user in [*moved_early, *staying]:
+            user.age += 1
+    found = User.find(*[u.key for u in [*moved_early, *staying]])
+    assert [u.age for u in found] == [6] * 6
+    assert not rapyer.exists(late[0].key)  # the failed slot wrote nothing
+    User.insert(*late)  # the migration ended: the same block applies
+    assert User.count() == 3 + 3 + 3 + 6 + len(elsewhere) + len(others) + 2
