@@ -25,6 +25,7 @@ import dataclasses
 import logging
 import time
 import uuid
+import weakref
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -33,7 +34,7 @@ from redis.exceptions import ResponseError
 
 from rapyer import _index, _index_info, _search
 from rapyer import _io_async as io
-from rapyer._async import executor
+from rapyer._async import cluster, executor
 from rapyer._async.scripts import run_script
 from rapyer._binding import Binding, binding_of
 from rapyer._index_info import IndexInfo, Target, parse_info
@@ -74,11 +75,26 @@ def swap_lock_key(cls: type[BaseRedisModel], tag: str = "") -> str:
 # ---- where indexes live ---------------------------------------------------------------------
 
 
+# When each cluster client last read the topology here (a primary the client does not know of
+# would be left out of every query, silently).
+_topology_read: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
+
+
 async def targets(binding: Binding) -> list[Target]:
-    """The server of ``binding``; on a cluster each primary with its hash tag."""
+    """The server of ``binding``; on a cluster each primary with its hash tag.
+
+    The cluster's topology is read again when this process last read it more than
+    ``RECHECK_SECONDS`` ago.
+    """
     if not binding.is_cluster:
         return [Target(binding)]
-    tags = await io.shard_tags(io.client(binding))
+    client = io.client(binding)
+    now = time.monotonic()
+    last = _topology_read.setdefault(client, now)
+    if now - last > RECHECK_SECONDS:
+        await io.refresh_topology(client)
+        _topology_read[client] = now
+    tags = await io.shard_tags(client)
     return [Target(binding, node, tag) for node, tag in tags.items()]
 
 
@@ -330,6 +346,20 @@ async def check_serving(
     cell) gets its index here. Raises IndexNotFoundError (no index) or
     IndexFieldMissingError (an attribute missing or defined differently).
     """
+    try:
+        await _check_targets(cls, binding, attributes)
+    except ResponseError as exc:
+        if not (binding.is_cluster and cluster.is_redirect(exc)):
+            raise
+        client = io.client(binding)  # the topology changed since it was read: read it again
+        await io.refresh_topology(client)
+        _topology_read[client] = time.monotonic()
+        await _check_targets(cls, binding, attributes)
+
+
+async def _check_targets(
+    cls: type[BaseRedisModel], binding: Binding, attributes: Iterable[str]
+) -> None:
     for target in await targets(binding):
         known = _index_info.known.get((target, cls))
         if known is None or time.monotonic() - known.checked_at > RECHECK_SECONDS:

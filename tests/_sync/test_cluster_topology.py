@@ -18,7 +18,7 @@ import rapyer
 from rapyer import _slots
 from rapyer.errors import ClusterWriteError
 from tests import _io_sync as io
-from tests.models import User
+from tests.models import Place, User
 
 pytestmark = pytest.mark.cluster
 
@@ -94,10 +94,7 @@ def test_a_replica_failover_loses_no_acknowledged_write(cluster_redis):
 
 
 def _shard_tag_slots(cluster_redis) -> set[int]:
-    cache = cluster_redis.nodes_manager.slots_cache
-    primaries = [node.name for node in cluster_redis.get_primaries()]
-    tags = _slots.shard_tags(primaries, lambda slot: cache[slot][0].name)
-    return {_slots.slot_of(tag) for tag in tags.values()}
+    return {_slots.slot_of(tag) for tag in _tags(cluster_redis).values()}
 
 
 def _users_in_slot(slot: int, count: int, start: int) -> list[User]:
@@ -179,3 +176,47 @@ def test_a_slot_migrating_during_writes_loses_nothing(cluster_redis):
     assert not rapyer.exists(late[0].key)  # the failed slot wrote nothing
     User.insert(*late)  # the migration ended: the same block applies
     assert User.count() == 3 + 3 + 3 + 6 + len(elsewhere) + len(others) + 2
+
+
+def test_queries_follow_the_topology_when_an_index_tag_moves(cluster_redis):
+    """The slot of a primary's index tag moves to another primary: the next query (after the
+    topology is read again) names the indexes by the new tags, creates the missing ones from
+    each primary's documents, and answers as before."""
+    places = [Place(city="Oslo" if i % 2 else "Rome", floor=i) for i in range(40)]
+    Place.insert(*places)
+    assert Place.count(Place.city == "Rome") == 20
+    before = _tags(cluster_redis)
+    nodes = {node.name: node for node in cluster_redis.get_primaries()}
+    movable = [
+        (name, _slots.slot_of(tag))
+        for name, tag in before.items()
+        if _on_node(nodes[name].port, "CLUSTER", "COUNTKEYSINSLOT", _slots.slot_of(tag)) == 0
+    ]
+    if not movable:
+        pytest.skip("every tag slot holds a document")
+    owner, slot = movable[0]
+    receiver = next(name for name in nodes if name != owner)
+    receiver_id = cluster_redis.cluster_myid(nodes[receiver])
+    for node in nodes.values():
+        _on_node(node.port, "CLUSTER", "SETSLOT", slot, "NODE", receiver_id)
+    try:
+        io.sleep(1.1)  # older than the recheck interval: the next query reads it again
+        assert Place.count(Place.city == "Rome") == 20
+        found = Place.find(Place.city == "Oslo", sort_by="-floor", max_results=5)
+        assert [p.floor for p in found] == [39, 37, 35, 33, 31]
+        cluster_redis.nodes_manager.initialize()
+        after = _tags(cluster_redis)
+        assert after != before
+        for name, tag in after.items():  # each primary has the index of its new tag
+            indexes = _on_node(nodes[name].port, "FT._LIST")
+            assert any(index.startswith("idx:Place:v") and index.endswith(tag) for index in indexes)
+    finally:
+        owner_id = cluster_redis.cluster_myid(nodes[owner])
+        for node in nodes.values():
+            _on_node(node.port, "CLUSTER", "SETSLOT", slot, "NODE", owner_id)
+
+
+def _tags(cluster_redis) -> dict[str, str]:
+    cache = cluster_redis.nodes_manager.slots_cache
+    primaries = [node.name for node in cluster_redis.get_primaries()]
+    return _slots.shard_tags(primaries, lambda slot: cache[slot][0].name)
