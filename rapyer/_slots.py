@@ -127,7 +127,8 @@ def plan(commands: Sequence[Command]) -> SlotPlan:
         if str(command[0]).upper().startswith("FT."):
             raise ClusterUnsupportedError(
                 f"{command[0]}: RediSearch without a coordinator sees one shard only, so "
-                "rapyer does not send it to a cluster"
+                "rapyer does not send it in a cluster transaction; query through the "
+                "model's find/count, which ask the index of every primary"
             )
         keys = keys_of(command)
         if not keys:

@@ -9,7 +9,7 @@ topology changed) gets the cluster's topology read again and its index created, 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from redis.exceptions import ResponseError
@@ -47,7 +47,7 @@ async def _search_on(
 
 
 async def _with_topology_retry(
-    cls: type[BaseRedisModel], binding: Binding, attributes: Sequence[str], call: Any
+    cls: type[BaseRedisModel], binding: Binding, attributes: Iterable[str], call: Any
 ) -> Any:
     """``call(targets)`` on the current primaries; after ``MOVED`` or a missing index the
     topology is read again, the missing indexes are created, and it runs once more."""
@@ -145,7 +145,7 @@ async def _read(binding: Binding, cls: type[M], keys: list[str]) -> list[M]:
     """The models at ``keys`` in order, read per slot (gone ones skipped)."""
     plan = _bulk.ReadPlan(keys, cls)
     replies = await executor.transaction(binding, plan.commands, raise_on_error=False)
-    return plan.models(replies)[0]  # type: ignore[no-any-return]
+    return plan.models(replies)[0]
 
 
 async def find_batches(
@@ -165,7 +165,7 @@ async def find_batches(
             if models:
                 yield models
         return
-    pages = matching_keys(cls, binding, compiled, offset, max_results)
+    pages: Any = matching_keys(cls, binding, compiled, offset, max_results)
     try:
         async for page in pages:
             for chunk in _bulk.chunks(page, batch):

@@ -162,8 +162,8 @@ def run_blocks(
         if len(block) == 1:  # the pipeline applied the reply callback already
             reply = replies[position]
             # A redirect means the command did not run; any other error reply is its result.
-            refused = isinstance(reply, BaseException) and is_redirect(reply)
-            outcome[slot] = reply if refused else [reply]
+            redirected = isinstance(reply, BaseException) and is_redirect(reply)
+            outcome[slot] = reply if redirected else [reply]
             position += 2 if asking else 1
             continue
         queued = replies[position + 1 : position + 1 + len(block)]

@@ -11,7 +11,7 @@ topology changed) gets the cluster's topology read again and its index created, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from redis.exceptions import ResponseError
@@ -49,7 +49,7 @@ def _search_on(
 
 
 def _with_topology_retry(
-    cls: type[BaseRedisModel], binding: Binding, attributes: Sequence[str], call: Any
+    cls: type[BaseRedisModel], binding: Binding, attributes: Iterable[str], call: Any
 ) -> Any:
     """``call(targets)`` on the current primaries; after ``MOVED`` or a missing index the
     topology is read again, the missing indexes are created, and it runs once more."""
@@ -147,7 +147,7 @@ def _read(binding: Binding, cls: type[M], keys: list[str]) -> list[M]:
     """The models at ``keys`` in order, read per slot (gone ones skipped)."""
     plan = _bulk.ReadPlan(keys, cls)
     replies = executor.transaction(binding, plan.commands, raise_on_error=False)
-    return plan.models(replies)[0]  # type: ignore[no-any-return]
+    return plan.models(replies)[0]
 
 
 def find_batches(
@@ -167,7 +167,7 @@ def find_batches(
             if models:
                 yield models
         return
-    pages = matching_keys(cls, binding, compiled, offset, max_results)
+    pages: Any = matching_keys(cls, binding, compiled, offset, max_results)
     try:
         for page in pages:
             for chunk in _bulk.chunks(page, batch):

@@ -108,7 +108,7 @@ def _batches(
     binding = binding_of(cls)
     _check(cls, binding, compiled, sort)
     if binding.is_cluster:
-        found = scatter.find_batches(cls, binding, compiled, sort, offset, max_results, batch)
+        found: Any = scatter.find_batches(cls, binding, compiled, sort, offset, max_results, batch)
         try:
             for models in found:
                 yield models
@@ -201,7 +201,7 @@ def delete_many(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> Delete
     per_batch, batch = _search.delete_batch_size(cls, in_pipeline)
     result = DeleteResult(was_committed=not in_pipeline)
     pending: list[str] = []
-    rows_iter = _matching_keys(cls, binding, compiled, batch)
+    rows_iter: Any = _matching_keys(cls, binding, compiled, batch)
     try:
         for keys in rows_iter:
             if per_batch:
