@@ -14,6 +14,7 @@ import pytest
 import rapyer
 from rapyer import _slots
 from rapyer.errors import ClusterUnsupportedError, KeyNotFound, LockLostError
+from rapyer.results import IndexState
 from tests.models import Account, Expiring, Person, Place, Team, Typed, User
 
 pytestmark = pytest.mark.cluster
@@ -236,6 +237,8 @@ def test_queries_fan_out_to_the_index_of_every_primary(cluster_redis):
     }
     tags = {name.partition("{")[2] for name in names if name.startswith("idx:Place:v")}
     assert len(tags) == 3  # one version index per primary, each with its own hash tag
+    (status,) = rapyer.index_status(Place)
+    assert status.state == IndexState.CURRENT and status.num_docs == 60
     assert Place.count(Place.city == "Paris") == 40
     found = Place.find(Place.city == "Paris", sort_by="-floor", max_results=5)
     assert [p.floor for p in found] == [59, 58, 56, 55, 53]
