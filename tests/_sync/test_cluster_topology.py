@@ -1,6 +1,7 @@
 # GENERATED from tests/_async/test_cluster_topology.py by scripts/gen_sync.py. DO NOT EDIT.
 # Change the async source and run: python scripts/gen_sync.py
-"""A cluster whose topology changes under writes: a replica failover and a slot migration.
+"""A cluster whose topology changes under writes (a replica failover, a slot migration, a
+moved index tag), and a schema change of its per-primary indexes.
 
 Both run on the shared embedded cluster (3 primaries, one replica each). Every write the
 library acknowledged must be found afterwards; a write it could not apply must say which
@@ -15,7 +16,10 @@ import pytest
 import redis
 
 import rapyer
-from rapyer import _slots
+from rapyer import AtomicRedisModel, Index, IndexState, RedisConfig, _index_info, _slots
+from rapyer._sync import index_ops
+from rapyer._index import index_name, version_name
+from rapyer._registry import unregister
 from rapyer.errors import ClusterWriteError
 from tests import _io_sync as io
 from tests.models import Place, User
@@ -220,3 +224,48 @@ def _tags(cluster_redis) -> dict[str, str]:
     cache = cluster_redis.nodes_manager.slots_cache
     primaries = [node.name for node in cluster_redis.get_primaries()]
     return _slots.shard_tags(primaries, lambda slot: cache[slot][0].name)
+
+
+def _evolving(extra: bool) -> type[AtomicRedisModel]:
+    """``ClusterEvolving`` before and after one more indexed field (the same class name: the
+    second replaces the first, as the next deploy of the code would)."""
+    if extra:
+
+        class ClusterEvolving(AtomicRedisModel):
+            Meta = RedisConfig(key_prefix="CEvolving")
+            city: Index[str] = ""
+            n: Index[int] = 0
+
+    else:
+
+        class ClusterEvolving(AtomicRedisModel):  # type: ignore[no-redef]
+            Meta = RedisConfig(key_prefix="CEvolving")
+            city: Index[str] = ""
+            n: int = 0
+
+    return ClusterEvolving
+
+
+def test_a_schema_change_moves_the_alias_of_every_primary(cluster_redis):
+    first = _evolving(extra=False)
+    try:
+        first.insert(*[first(city="Rome" if i % 2 else "Oslo", n=i) for i in range(30)])
+        index_ops.ensure_index(first)
+        assert first.count(first.city == "Rome") == 15
+        second = _evolving(extra=True)
+        assert index_ops.ensure_index(second) is True  # built beside, then switched
+        assert second.count(second.n >= 20) == 10
+        found = second.find(second.city != "", sort_by="-n", max_results=3)
+        assert [m.n for m in found] == [29, 28, 27]
+        for name, tag in _tags(cluster_redis).items():  # only the new version is left
+            port = int(name.rpartition(":")[2])
+            versions = [i for i in _on_node(port, "FT._LIST") if i.startswith("idx:CEvolving")]
+            assert versions == [version_name(second) + tag]
+            info = _index_info.parse_info(_on_node(port, "FT.INFO", index_name(second) + tag))
+            assert info.name == version_name(second) + tag
+        (status,) = rapyer.index_status(second)
+        assert (status.state, status.num_docs) == (IndexState.CURRENT, 30)
+    finally:
+        for model in rapyer.find_redis_models():
+            if model.__name__ == "ClusterEvolving":
+                unregister(model)
