@@ -153,11 +153,17 @@ def _load() -> None:
             globals().setdefault(name, getattr(module, name))
 
 
+# Public name -> its home module. Only these names load the facade: any other name (a
+# submodule such as ``rapyer._keys`` being imported with ``from rapyer import _keys``) must
+# raise AttributeError at once, so that Python imports the submodule instead of running
+# ``_load`` in the middle of another module's import (an import cycle).
+_HOME_OF = {name: home for home, names in _HOMES.items() for name in names}
+
+
 def __getattr__(name: str) -> Any:
-    if not name.startswith("__"):
+    if name in _HOME_OF:
         _load()
-        if name in globals():
-            return globals()[name]
+        return globals()[name]
     raise AttributeError(f"module 'rapyer' has no attribute {name!r}")
 
 
