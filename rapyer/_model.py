@@ -29,7 +29,7 @@ from rapyer._nesting import iter_models, link_value
 from rapyer._paths import DictKey, PathSegment, field_path_of, json_path_of, public_field_path
 from rapyer._pydantic_internals import private as _private
 from rapyer._query import FieldProxy
-from rapyer._set_members import apply_set_members
+from rapyer._set_members import apply_set_members, warn_inline_sets
 from rapyer._typeinfo import direct_model_class
 from rapyer.config import RedisConfig
 from rapyer.errors import KeyChangeError
@@ -333,6 +333,7 @@ class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
         if not replies:
             return
         paths = [path for path, is_set in type(self)._class_special_fields() if is_set]
+        inline: list[str] | None = None
         for path, members in zip(paths, replies, strict=False):
             holder: Any = self
             for name in path[:-1]:
@@ -340,7 +341,16 @@ class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
                 if not isinstance(holder, BaseRedisModel):
                     break
             else:
-                holder._apply_set_members(path[-1], members)
+                name = path[-1]
+                # rapyer never stores a set field in the document: there, it is the original
+                # 1.2.5's format (validation already decoded it, pickles restricted)
+                if name in holder.__pydantic_fields_set__:
+                    inline = [*(inline or ()), ".".join(path)]
+                    if not members:
+                        continue  # the set's own key is empty: the document's members stay
+                holder._apply_set_members(name, members)
+        if inline is not None:
+            warn_inline_sets(type(self), inline)
 
     def _apply_set_members(self, name: str, members: Any) -> None:
         apply_set_members(self, name, members)

@@ -1,9 +1,18 @@
-"""Decoding of a set field from the members of its Redis SET (no I/O)."""
+"""Decoding of a set field from the members of its Redis SET (no I/O).
+
+rapyer keeps the members of a set field in a SET of their own (``<key>.<path>``); its
+document never holds the field (``_codec.exclude_of``). The original rapyer 1.2.5 stored
+the set inside the document instead. A read of such a document (the field's name is among
+the fields its validation saw, ``__pydantic_fields_set__``) keeps the members decoded from
+the document while the set's own key is empty, and warns once per model class
+(``UnmigratedSetWarning``) until ``migrate_original`` moves them. A read never writes.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import warnings
 import weakref
 from typing import Any
 
@@ -11,9 +20,9 @@ from pydantic import ValidationError
 
 from rapyer._codec import LOAD_CONTEXT, _safe_fields, field_adapter
 from rapyer._links import RedisValue
-from rapyer.errors import CantSerializeRedisValueError
+from rapyer.errors import CantSerializeRedisValueError, UnmigratedSetWarning
 
-__all__ = ["apply_set_members"]
+__all__ = ["INLINE_WARNED", "apply_set_members", "warn_inline_sets"]
 
 
 def apply_set_members(model: Any, name: str, members: Any) -> None:
@@ -43,3 +52,26 @@ def apply_set_members(model: Any, name: str, members: Any) -> None:
     model.__dict__[name] = value
     if isinstance(value, RedisValue):
         value._rapyer_link = (weakref.ref(model), name)
+
+
+INLINE_WARNED: set[type] = set()
+"""Model classes already warned about a set stored inside their documents."""
+
+
+def warn_inline_sets(cls: type, paths: list[str]) -> None:
+    """Warn once per class that the set fields at ``paths`` were read from inside the
+    document (the original 1.2.5 format), naming the migration that moves them."""
+    if cls in INLINE_WARNED:
+        return
+    INLINE_WARNED.add(cls)
+    fields = ", ".join(repr(path) for path in paths)
+    warnings.warn(
+        f"{cls.__name__} has documents that store the set field(s) {fields} inside the "
+        f"document, as the original rapyer 1.2.5 did. They are read from there while the "
+        f"set's own key is empty; writes to the set go to its own key. Move them with "
+        f"`python -m rapyer migrate-original {cls.__module__}` (or "
+        f"`rapyer.amigrate_original({cls.__name__})` / "
+        f"`rapyer.migrate_original({cls.__name__})`).",
+        UnmigratedSetWarning,
+        stacklevel=2,
+    )
