@@ -320,16 +320,20 @@ class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
         return [_keys.special_key(key, ".".join(path)) for path, _ in cls._class_special_fields()]
 
     @classmethod
-    def _special_read_commands(cls, key: str) -> list[tuple[Any, ...]]:
-        """Commands that read the set fields, sent right after ``JSON.GET``."""
+    def _special_read_commands(
+        cls, key: str, at: tuple[PathSegment, ...] = ()
+    ) -> list[tuple[Any, ...]]:
+        """Commands that read the set fields, sent right after ``JSON.GET`` (``at``: the
+        path of a nested model of this class from the root document at ``key``)."""
         return [
-            ("SMEMBERS", _keys.special_key(key, ".".join(path)))
+            ("SMEMBERS", _keys.special_key(key, field_path_of((*at, *path))))
             for path, is_set in cls._class_special_fields()
             if is_set
         ]
 
     def _apply_special_replies(self, replies: list[Any]) -> None:
-        """Fill the set fields from the replies of ``_special_read_commands``."""
+        """Fill the set fields from the replies of ``_special_read_commands`` (replies after
+        them, such as a TTL refresh's, are ignored)."""
         if not replies:
             return
         paths = [path for path, is_set in type(self)._class_special_fields() if is_set]
@@ -350,7 +354,11 @@ class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
                         continue  # the set's own key is empty: the document's members stay
                 holder._apply_set_members(name, members)
         if inline is not None:
-            warn_inline_sets(type(self), inline)
+            root = self.root_model()
+            if root is not self:  # a nested model read on its own: name the paths from the root
+                at = field_path_of(self._rapyer_path_from_root())
+                inline = [f"{at}.{path}" for path in inline]
+            warn_inline_sets(type(root), inline)
 
     def _apply_set_members(self, name: str, members: Any) -> None:
         apply_set_members(self, name, members)

@@ -27,6 +27,7 @@ from tests.original_format import (
     OrigSafe,
     OrigTagged,
     OrigTaggedIndexed,
+    OrigTagInner,
     hostile_system,
     original_document,
     pickled,
@@ -381,3 +382,26 @@ async def test_reads_by_expression_see_sets_stored_in_the_document(backend):
     batches = [m async for m in OrigTaggedIndexed.aiterator(OrigTaggedIndexed.name == "n")]
     assert [m.tags for m in batches] == [{"a", "b"}]
     assert backend.exists(_keys.special_key("OrigTaggedIndexed:1", "tags")) == 0
+
+
+async def test_a_nested_model_load_reads_its_sets(backend):
+    own = OrigTagged(name="own", inner=OrigTagInner(codes={5, 6}))
+    await own.asave()
+    _set_members.INLINE_WARNED.discard(OrigTagged)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert (await own.inner.aload()).codes == {5, 6}  # rapyer's own format
+        async with own.inner.apipeline() as fresh:
+            assert fresh.codes == {5, 6}
+        assert not [w for w in caught if issubclass(w.category, UnmigratedSetWarning)]
+
+    key = "OrigTagged:3"
+    _store_original(backend, key, tagged_document_1_2_5())
+    with pytest.warns(UnmigratedSetWarning):
+        model = await OrigTagged.aget(key)
+    _set_members.INLINE_WARNED.discard(OrigTagged)
+    with pytest.warns(
+        UnmigratedSetWarning, match="'inner.codes'.*migrate_original[(]OrigTagged[)]"
+    ):
+        assert (await model.inner.aload()).codes == {1, 2}
+    assert backend.exists(_keys.special_key(key, "inner.codes")) == 0
