@@ -299,8 +299,8 @@ def nested_model_from_reply(model: M, replies: list[Any]) -> M:
     fresh = load_model(type(model), items[0], root_key)
     fresh._rapyer_parent = model._rapyer_parent
     fresh._rapyer_path = model._rapyer_path
-    cls = type(model)
-    if len(replies) > 1 and (cls.__rapyer_special_fields__ or cls.__rapyer_nested_fields__):
+    # a class without set fields (none of its own, no nested models) costs no call here
+    if (model.__rapyer_special_fields__ or model.__rapyer_nested_fields__) and len(replies) > 1:
         fresh._apply_special_replies(replies[1:])
     return fresh
 

@@ -85,9 +85,8 @@ def read_path(model: BaseRedisModel, groups: ActionGroup) -> list[Command]:
     ``read_document`` does), with TTL refresh for ``groups``."""
     root = model.root_model()
     commands: list[Command] = [("JSON.GET", root.key, model.json_path)]
-    cls = type(model)
-    if cls.__rapyer_special_fields__ or cls.__rapyer_nested_fields__:
-        commands.extend(cls._special_read_commands(root.key, model._rapyer_path_from_root()))
+    if model.__rapyer_special_fields__ or model.__rapyer_nested_fields__:
+        commands.extend(model._special_read_commands(root.key, model._rapyer_path_from_root()))
     if has_ttl(type(root)):
         commands.extend(ttl_commands(type(root), root.all_keys, groups))
     return commands

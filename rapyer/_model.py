@@ -326,7 +326,10 @@ class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
         """Commands that read the set fields, sent right after ``JSON.GET`` (``at``: the
         path of a nested model of this class from the root document at ``key``)."""
         return [
-            ("SMEMBERS", _keys.special_key(key, field_path_of((*at, *path))))
+            (
+                "SMEMBERS",
+                _keys.special_key(key, field_path_of((*at, *path)) if at else ".".join(path)),
+            )
             for path, is_set in cls._class_special_fields()
             if is_set
         ]
