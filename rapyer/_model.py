@@ -29,7 +29,7 @@ from rapyer._nesting import iter_models, link_value
 from rapyer._paths import DictKey, PathSegment, field_path_of, json_path_of, public_field_path
 from rapyer._pydantic_internals import private as _private
 from rapyer._query import FieldProxy
-from rapyer._set_members import apply_set_members, warn_inline_sets
+from rapyer._set_members import apply_inline_set, apply_set_members, warn_inline_sets
 from rapyer._typeinfo import direct_model_class
 from rapyer.config import RedisConfig
 from rapyer.errors import KeyChangeError
@@ -353,8 +353,8 @@ class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
                 # 1.2.5's format (validation already decoded it, pickles restricted)
                 if name in holder.__pydantic_fields_set__:
                     inline = [*(inline or ()), ".".join(path)]
-                    if not members:
-                        continue  # the set's own key is empty: the document's members stay
+                    apply_inline_set(holder, name, members)
+                    continue
                 holder._apply_set_members(name, members)
         if inline is not None:
             root = self.root_model()

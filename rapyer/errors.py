@@ -64,8 +64,8 @@ class UnmigratedSetWarning(RapyerWarning):
 
     rapyer keeps the members of a set field in a Redis SET of its own; until the data
     migration (``python -m rapyer migrate-original <module>``, or ``migrate_original`` /
-    ``amigrate_original``) moves them there, reads take the members from the document when
-    the set's own key is empty. Emitted once per model class; a read never writes.
+    ``amigrate_original``) moves them there, reads show the document's members together with
+    those of the set's own key. Emitted once per model class; a read never writes.
     """
 
 
