@@ -12,7 +12,6 @@ from rapyer import _index, _index_info, _registry, cascade
 from rapyer import _io_sync as io
 from rapyer import config as _config
 from rapyer._sync import index_ops
-from rapyer._binding import binding_of
 from rapyer._model import BaseRedisModel
 from rapyer.errors import KeyNotFound, RapyerModelDoesntExistError, UnsupportedArgumentTypeError
 from rapyer.results import IndexStatus
@@ -90,13 +89,13 @@ def create_indexes(
 ) -> None:
     """Make the index of every registered model with indexed fields match it.
 
-    Models registered later get theirs on their first query. Models bound to a cluster get
-    none: their queries raise ClusterUnsupportedError.
+    Models registered later get theirs on their first query. On a cluster every primary
+    gets its own index.
     """
     _index_info.init_state["ran"] = True
     for model in _registry.models():
         _index_info.prepared.add(model)
-        if _index.has_index(model) and not binding_of(model).is_cluster:
+        if _index.has_index(model):
             index_ops.ensure_index(model, override=override_old_idx, timeout=timeout)
 
 
