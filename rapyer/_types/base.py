@@ -101,17 +101,12 @@ class Target:
 
     __slots__ = ("cls", "holder_cls", "key", "path", "root", "segments")
 
-    def __init__(self, root: BaseRedisModel | None, segments: tuple[Any, ...], **place: Any):
-        self.root = root
+    def __init__(self, root: BaseRedisModel, segments: tuple[Any, ...]):
+        self.root: BaseRedisModel | None = root
         self.segments = segments
-        if root is not None:
-            self.cls: type[BaseRedisModel] = type(root)
-            self.holder_cls: Any = None
-            self.key: str = _layout.model_key(self.cls, root.pk)  # a root model
-        else:
-            self.cls = place["cls"]
-            self.holder_cls = place["holder_cls"]
-            self.key = _layout.model_key(self.cls, place["pk"])
+        self.cls: type[BaseRedisModel] = type(root)
+        self.holder_cls: Any = None
+        self.key: str = _layout.model_key(self.cls, root.pk)  # a root model
         if len(segments) == 1 and type(segments[0]) is str:
             self.path: str = "$." + segments[0]  # a field of the root model
         else:
@@ -119,9 +114,17 @@ class Target:
 
     @classmethod
     def from_place(cls, place: _links.StoredPlace) -> Target:
+        """The target of a value whose model (or a holder above it) is gone."""
         if place.root is not None:
             return cls(place.root, place.segments)
-        return cls(None, place.segments, cls=place.cls, pk=place.pk, holder_cls=place.holder_cls)
+        target = cls.__new__(cls)
+        target.root = None
+        target.segments = place.segments
+        target.cls = place.cls
+        target.holder_cls = place.holder_cls
+        target.key = _layout.model_key(place.cls, place.pk)
+        target.path = json_path_of(place.segments)
+        return target
 
     @property
     def binding(self) -> Binding:
