@@ -26,7 +26,7 @@ from typing import Any
 
 import redis
 
-from rapyer.testing import EmbeddedServer, _StartStop, _free_port
+from rapyer.testing import EmbeddedServer, _free_port, _StartStop
 
 __all__ = ["SLOTS", "EmbeddedCluster"]
 
