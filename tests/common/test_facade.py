@@ -29,12 +29,12 @@ def _type_checking_imports() -> dict[str, set[str]]:
         if node.module == "rapyer":  # submodules re-exported for readers (rapyer.cascade)
             continue
         for alias in node.names:
-            assert alias.asname is None, f"{node.module}.{alias.name} is renamed"
-            imports.setdefault(node.module, set()).add(alias.name)
+            # ``IndexOf as Index``: checkers see a typing twin under the public name
+            imports.setdefault(node.module, set()).add(alias.asname or alias.name)
     return imports
 
 
-def test_homes_and_type_checking_imports_name_the_same_objects() -> None:
+def test_homes_and_type_checking_imports_name_the_same_names() -> None:
     homes = {module: set(names) for module, names in rapyer._HOMES.items()}
     assert homes == _type_checking_imports()
 
