@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from pydantic._internal._model_construction import ModelMetaclass
 from pydantic_core import PydanticUndefined
 
-__all__ = ["ModelMetaclass", "install_fast_post_init", "private"]
+__all__ = ["ModelMetaclass", "install_fast_post_init", "is_fast_post_init", "private"]
 
 _IMMUTABLE_DEFAULTS = (type(None), bool, int, float, str, bytes, tuple, frozenset)
 
@@ -53,6 +53,11 @@ def _fast_post_init(self: Any, context: Any, /) -> None:
         object.__setattr__(self, "__pydantic_private__", dict(self.__rapyer_private_defaults__))
     if self.__rapyer_eager_fields__ or self.__rapyer_nested_fields__:
         self._rapyer_link_eager()
+
+
+def is_fast_post_init(cls: Any) -> bool:
+    """Whether instances of ``cls`` run only rapyer's one post-init (``install_fast_post_init``)."""
+    return getattr(cls, "model_post_init", None) is _fast_post_init
 
 
 def private(model: Any, name: str) -> Any:
