@@ -3,8 +3,9 @@
 
 Usage (from the repository root, in a venv with ``pip install -e ".[server]"``)::
 
-    python benchmarks/run.py            # full run, about 2-3 minutes
-    python benchmarks/run.py --quick    # smoke run, about 20 s
+    python benchmarks/run.py            # full run, about 5-10 minutes
+    python benchmarks/run.py --quick    # short run (3 rounds)
+    python benchmarks/run.py --smoke    # CI check that every row runs, about 10-15 s
     python benchmarks/run.py --help
 
 Without ``REDIS_URL`` an embedded server (valkey + RedisJSON + RediSearch from
@@ -24,11 +25,12 @@ same commands, a plain pydantic model with the same fields and ``model_config``
 the plain model for dicts with ``json.dumps`` / ``json.loads`` (no validation at all).
 
 Peak memory (tracemalloc) of finding 10,000 models is reported the other way round:
-``rapyer peak / raw peak`` (lower is better; the goal is <= 2.0).
+``rapyer peak / raw peak`` (lower is better; the goal is <= 1.15). The find rows also have a
+second baseline, timed in the same rounds: redis-py returning the documents as dicts.
 
 Operations whose rapyer API is not on this branch yet are reported as
 ``n/a (not implemented)``. Results go to ``benchmarks/results/latest.json`` and
-``latest.md`` (``--quick`` writes ``quick.json`` / ``quick.md`` instead).
+``latest.md`` (``--quick`` and ``--smoke`` write ``quick.*`` / ``smoke.*`` instead).
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from rapyer import config as _config
 from rapyer._binding import Binding, binding_of
 from rapyer._groups import READ_FETCH
 from rapyer._model import BaseRedisModel
+from rapyer._pydantic_internals import shared_fields_set
 from rapyer._query import Expression, FieldProxy, SortKey, check_not_bare
 from rapyer._scripts import evalsha_command
 from rapyer.actions import ActionGroup
@@ -359,6 +360,10 @@ class ReadPlan:
         # (keys of the cluster layout start with "{": cut stays 0 and pk_of removes the tag)
         set_pk = cls.__rapyer_key_field__ is None
         keep_key = _codec.keep_key_of_document
+        # one fields-set for the models with every field set (memory: see shared_fields_set)
+        shared = shared_fields_set(cls)
+        full = -1 if shared is None else len(shared)
+        set_attr = object.__setattr__
         models: list[Any] = []
         append = models.append
         missing = None
@@ -376,6 +381,8 @@ class ReadPlan:
                 if model is not SKIPPED:
                     append(model)
                 continue
+            if len(model.__pydantic_fields_set__) == full:
+                set_attr(model, "__pydantic_fields_set__", shared)
             private = model.__pydantic_private__
             if set_pk:
                 pk = key[cut:] if cut else _keys.pk_of(key)

@@ -36,7 +36,7 @@ from rapyer import _codec, _keys
 from rapyer import config as _config
 from rapyer._annotations import PlainScalar, plain_scalar_of
 from rapyer._model import BaseRedisModel
-from rapyer._pydantic_internals import is_fast_post_init
+from rapyer._pydantic_internals import is_fast_post_init, shared_fields_set
 from rapyer.errors import CorruptedModelError
 from rapyer.fields import Index, Key
 
@@ -251,7 +251,8 @@ def _construct(plan: Plan, data: dict[str, Any]) -> Any:
         values[name] = value
     model = _NEW(plan.cls)
     _SET(model, "__dict__", values)
-    _SET(model, "__pydantic_fields_set__", set(plan.names))
+    shared = shared_fields_set(plan.cls)  # every field is set (plan.names)
+    _SET(model, "__pydantic_fields_set__", set(plan.names) if shared is None else shared)
     _SET(model, "__pydantic_extra__", None)
     _SET(model, "__pydantic_private__", dict(plan.defaults))
     if plan.link:

@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 from pydantic import AfterValidator, Field, ValidationError, field_validator
 
 import tests.models as suite_models
-from rapyer import AtomicRedisModel, Key, _codec, _trusted
+from rapyer import AtomicRedisModel, Key, _bulk, _codec, _trusted
 from rapyer._links import RedisValue
 from rapyer._model import BaseRedisModel
+from rapyer._pydantic_internals import shared_fields_set
 
 
 class Leaf(AtomicRedisModel):
@@ -216,3 +217,57 @@ def test_float_fields_written_as_ints_become_floats() -> None:
     assert [type(x) for x in list.__iter__(model.floats)] == [float, float]
     assert [type(x) for x in dict.values(model.scores)] == [float]
     assert model == _codec.load_model(Tree, json.dumps(doc), "Tree:1")
+
+
+# ---- one fields-set shared by bulk-loaded models (_pydantic_internals.shared_fields_set) ----
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [cls for cls in trusted_classes() if cls.__rapyer_key_field__ is None],
+    ids=lambda cls: cls.__name__,
+)
+@given(data=st.data())
+def test_bulk_loads_share_a_fields_set_that_behaves_as_their_own(
+    cls: type[BaseRedisModel], data: st.DataObject
+) -> None:
+    documents = []
+    for _ in range(data.draw(st.integers(1, 3))):
+        values = data.draw(
+            st.fixed_dictionaries(
+                {name: strategy_for(info.annotation) for name, info in cls.model_fields.items()}
+            )
+        )
+        try:
+            documents.append(cls.model_validate(values).redis_dump_json())
+        except ValidationError:
+            assume(False)
+    # a document of an older version of the class (a field missing) keeps its own set
+    if data.draw(st.booleans()) and any(not i.is_required() for i in cls.model_fields.values()):
+        name = next(n for n, i in cls.model_fields.items() if not i.is_required())
+        doc = json.loads(documents[0])
+        del doc[name]
+        documents.append(json.dumps(doc))
+    keys = [f"{cls.class_key_initials()}:k{i}" for i in range(len(documents))]
+    models, missing = _bulk.ReadPlan(keys, cls).models([documents])
+    assert missing is None
+    regular = [_codec.load_model(cls, text, key) for key, text in zip(keys, documents, strict=True)]
+    assert models == regular
+    for model, alone in zip(models, regular, strict=True):
+        assert model.model_fields_set == alone.model_fields_set
+    # assigning a field leaves the others' sets as a model with its own set has them
+    name = data.draw(st.sampled_from(sorted(cls.model_fields)))
+    setattr(models[0], name, getattr(models[0], name))
+    setattr(regular[0], name, getattr(regular[0], name))
+    for model, alone in zip(models, regular, strict=True):
+        assert model.model_fields_set == alone.model_fields_set
+        assert model.model_dump(exclude_unset=True) == alone.model_dump(exclude_unset=True)
+
+
+def test_a_changed_shared_fields_set_is_not_shared_again() -> None:
+    shared = shared_fields_set(Tree)
+    assert shared == set(Tree.model_fields)
+    assert shared_fields_set(Tree) is shared
+    shared.discard("name")  # someone changed it in place
+    fresh = shared_fields_set(Tree)
+    assert fresh is not shared and fresh == set(Tree.model_fields)
