@@ -5,7 +5,6 @@ Both APIs (``rapyer/_async/bulk.py`` and its generated twin) send exactly these 
 
 from __future__ import annotations
 
-import json
 import logging
 import operator
 import uuid
@@ -15,14 +14,13 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticSerializationError
 
-from rapyer import _codec, _keys, _layout, _registry, _trusted, _ttl
+from rapyer import _codec, _keys, _layout, _registry, _ttl
 from rapyer import config as _config
 from rapyer._binding import Binding, binding_of
 from rapyer._groups import READ_FETCH
 from rapyer._model import BaseRedisModel
 from rapyer._pydantic_internals import shared_fields_set
 from rapyer._query import Expression, FieldProxy, SortKey, check_not_bare
-from rapyer._scripts import evalsha_command
 from rapyer.actions import ActionGroup
 from rapyer.errors import (
     BadDeleteActionError,
@@ -397,66 +395,6 @@ class ReadPlan:
                 private["_rapyer_stored"] = raw
             else:
                 model._rapyer_stored = raw
-            append(model)
-        return models, missing
-
-
-def joined_reads(client: Any) -> bool:
-    """Whether ``client`` can run the ``read_docs`` script of trusted reads (a real server;
-    fakeredis has no JSON commands inside scripts)."""
-    return not type(client).__module__.startswith("fakeredis")
-
-
-class TrustedRead:
-    """One round trip of a trusted read (``rapyer/_trusted.py``): the ``read_docs`` script
-    (the documents as one joined reply) and the TTL refresh of ``groups``, for one class whose
-    trusted plan is ``plan``."""
-
-    __slots__ = ("keys", "cls", "plan", "commands")
-
-    def __init__(
-        self,
-        keys: Sequence[str],
-        cls: type[BaseRedisModel],
-        plan: _trusted.Plan,
-        groups: ActionGroup = READ_FETCH,
-    ) -> None:
-        self.keys = keys
-        self.cls = cls
-        self.plan = plan
-        commands: list[Command] = [evalsha_command("read_docs", list(keys), [])]
-        ttl = _ttl.refresh_ttl_for(cls, groups)
-        if ttl is not None:  # a trusted class has no special keys
-            commands.extend(("EXPIRE", key, ttl) for key in keys)
-        self.commands = commands
-
-    def models(self, replies: list[Any]) -> tuple[list[Any], str | None]:
-        """As ``ReadPlan.models``: the models in order and the first missing key."""
-        reply = replies[0]
-        if isinstance(reply, Exception):
-            raise reply
-        if isinstance(reply, (bytes, bytearray)):
-            reply = reply.decode()
-        keys, cls, plan = self.keys, self.cls, self.plan
-        texts = reply.split("\n")
-        # One parse of the whole batch (documents hold no raw newline: see read_docs.lua).
-        docs = json.loads("[" + reply.replace("\n", ",") + "]")
-        if len(texts) != len(keys):  # never from RedisJSON; the parsed data is what was read
-            texts = docs
-        build = _trusted.build
-        models: list[Any] = []
-        append = models.append
-        missing = None
-        for key, text, data in zip(keys, texts, docs, strict=True):
-            if data is None:
-                if missing is None:
-                    missing = key
-                continue
-            model = build(plan, data, key, text)
-            if model is None:  # not what the plan takes: the regular load decides
-                model = load_one(cls, key, text, ())
-                if model is SKIPPED:
-                    continue
             append(model)
         return models, missing
 

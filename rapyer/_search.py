@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from redis.exceptions import ResponseError
 
-from rapyer import _bulk, _codec, _index, _index_info, _query, _trusted, _ttl
+from rapyer import _bulk, _codec, _index, _index_info, _query, _ttl
 from rapyer import config as _config
 from rapyer._groups import READ_FETCH
 from rapyer.errors import BadFilterError, CorruptedModelError, IndexNotFoundError
@@ -170,16 +170,15 @@ def find_steps(sort: _query.SortKey | None, offset: int, max_results: int | None
 # ---- found documents --------------------------------------------------------------------------
 
 
-def load_hits(cls: type[M], hits: list[Hit], trusted: bool = False) -> list[M]:
+def load_hits(cls: type[M], hits: list[Hit]) -> list[M]:
     """The models of the hits; gone documents are skipped, undecodable ones logged and
-    skipped. ``trusted``: built without re-validation where safe (``rapyer/_trusted.py``)."""
+    skipped."""
     models = []
-    load = _trusted.load if trusted else _codec.load_model
     for key, doc in hits:
         if doc is None:  # deleted between the index and the read
             continue
         try:
-            models.append(load(cls, doc, key))
+            models.append(_codec.load_model(cls, doc, key))
         except CorruptedModelError as exc:  # undecodable documents raise (docs/guide/errors.md)
             _log.warning("Skipping the document at %r: %s", key, exc)
     return models

@@ -46,7 +46,6 @@ class RedisConfig(BaseModel):
     cluster_keys: bool | None = None
     batch_size: int = 1000
     safe_load_all: bool = False
-    trusted_reads: bool = False
     allow_pickle: bool = False
     cascade_ttl: Any = None
     init_with_rapyer: bool = True

@@ -34,15 +34,6 @@ class User(AtomicRedisModel):
     tags: list[str] = Field(default_factory=list)
 
 
-class TrustedUser(AtomicRedisModel):
-    """Read without re-validation by default (trusted reads)."""
-
-    Meta = RedisConfig(trusted_reads=True)
-    name: str
-    score: float = 0.0
-    tags: list[str] = Field(default_factory=list)
-
-
 class Product(AtomicRedisModel):
     name: str
     price: float

@@ -95,7 +95,6 @@ async def _batches(
     offset: int,
     sort_by: Any,
     batch_size: int | None,
-    trusted: bool = False,
 ) -> AsyncIterator[list[M]]:
     _bulk.check_count("max_results", max_results)
     _bulk.check_count("offset", offset)
@@ -115,7 +114,7 @@ async def _batches(
             if remaining is not None:
                 hits = hits[:remaining]
                 remaining -= len(hits)
-            models = _search.load_hits(cls, hits, trusted)
+            models = _search.load_hits(cls, hits)
             await _complete(cls, binding, models)
             if models:
                 yield models
@@ -135,14 +134,13 @@ async def find(
     max_results: int | None = None,
     offset: int = 0,
     sort_by: Any = None,
-    trusted: bool = False,
 ) -> list[M]:
     """Every model matching the AND of ``expressions`` (all documents when empty).
 
     Raises IndexNotFoundError, BadFilterError, UnsupportedArgumentValueError.
     """
     out: list[M] = []
-    batches = _batches(cls, expressions, max_results, offset, sort_by, None, trusted)
+    batches = _batches(cls, expressions, max_results, offset, sort_by, None)
     try:
         async for models in batches:
             out.extend(models)
@@ -157,10 +155,9 @@ async def iterate(
     *,
     batch_size: int | None = None,
     sort_by: Any = None,
-    trusted: bool = False,
 ) -> AsyncIterator[M]:
     """The models ``find`` would return, fetched in batches of ``batch_size``."""
-    batches = _batches(cls, expressions, None, 0, sort_by, batch_size, trusted)
+    batches = _batches(cls, expressions, None, 0, sort_by, batch_size)
     try:
         async for models in batches:
             for model in models:  # noqa: UP028 (the blocking twin is generated from this)

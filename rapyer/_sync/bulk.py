@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from redis.exceptions import ResponseError
 from typing_extensions import Self
 
-from rapyer import _bulk, _codec, _keys, _layout, _pipeline_state, _trusted, _ttl
-from rapyer import _io_sync as io
+from rapyer import _bulk, _codec, _keys, _layout, _pipeline_state, _ttl
 from rapyer import config as _config
 from rapyer._sync import cluster, executor, scripts, search
 from rapyer._sync.cascade import has_enabled_edges, run_cascade
@@ -58,51 +57,22 @@ def read_items(
 
 
 def read_models(
-    binding: Binding, cls: type[M], keys: Sequence[str], trusted: bool = False
+    binding: Binding, cls: type[M], keys: Sequence[str]
 ) -> tuple[list[M], str | None]:
     """One round trip: the ``cls`` models at ``keys`` in order (invalid ones skipped with a
-    WARNING), and the first missing key (``None`` when none is). ``trusted``: a trusted read
-    (``rapyer/_trusted.py``) where the class and the server allow it."""
-    if trusted and not binding.is_cluster:
-        plan = _trusted.plan_of(cls)
-        if plan is not None and _bulk.joined_reads(io.client(binding)):
-            return read_trusted(binding, _bulk.TrustedRead(keys, cls, plan))
-    read = _bulk.ReadPlan(keys, cls)
-    replies = executor.transaction(binding, read.commands, raise_on_error=False)
-    return read.models(replies)
-
-
-def read_trusted(binding: Binding, read: _bulk.TrustedRead) -> tuple[list[Any], str | None]:
-    """Run a trusted read; after ``NOSCRIPT`` load the script and run it once more."""
-    for attempt in range(2):
-        try:
-            replies = executor.transaction(binding, read.commands, raise_on_error=False)
-        except ResponseError as exc:  # a lone EVALSHA raises its error
-            if attempt or not scripts.is_noscript(exc):
-                raise
-            scripts.load_script(binding, "read_docs")
-            continue
-        if attempt == 0 and scripts.is_noscript(replies[0]):
-            scripts.load_script(binding, "read_docs")
-            continue
-        return read.models(replies)
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def trusted_of(cls: type[BaseRedisModel], trusted: bool | None) -> bool:
-    """The ``trusted`` argument of a read, else ``Meta.trusted_reads``."""
-    if trusted is not None:
-        return bool(trusted)
-    return bool(_config.resolve(cls, "trusted_reads"))  # type: ignore[arg-type]
+    WARNING), and the first missing key (``None`` when none is)."""
+    plan = _bulk.ReadPlan(keys, cls)
+    replies = executor.transaction(binding, plan.commands, raise_on_error=False)
+    return plan.models(replies)
 
 
 def read_keys(
-    cls: type[M], keys: Sequence[str], size: int, skip_missing: bool, trusted: bool = False
+    cls: type[M], keys: Sequence[str], size: int, skip_missing: bool
 ) -> Iterator[list[M]]:
     """The models at full ``keys``, in order, one ``JSON.MGET`` chunk at a time."""
     binding = binding_of(cls)
     for chunk in _bulk.chunks(keys, size):
-        models, missing = read_models(binding, cls, chunk, trusted)
+        models, missing = read_models(binding, cls, chunk)
         if missing is not None and not skip_missing:
             raise KeyNotFound(f"{missing} is missing in redis")
         yield models
@@ -136,11 +106,7 @@ def scan_keys(cls: type[BaseRedisModel], count: int) -> Iterator[list[str]]:
 
 
 def scan_models(
-    cls: type[M],
-    size: int,
-    seen: set[str] | None = None,
-    scan_count: int | None = None,
-    trusted: bool = False,
+    cls: type[M], size: int, seen: set[str] | None = None, scan_count: int | None = None
 ) -> Iterator[list[M]]:
     """Every stored ``cls`` document, in batches of about ``size`` (SCAN, then JSON.MGET).
 
@@ -163,19 +129,17 @@ def scan_models(
             chunk, pending = pending[:size], pending[size:]
             # yielded without a name in this frame: the batch is freed while the next one is
             # read (one batch in memory, not two)
-            yield (read_models(binding, cls, chunk, trusted))[0]
+            yield (read_models(binding, cls, chunk))[0]
     if pending:
-        yield (read_models(binding, cls, pending, trusted))[0]
+        yield (read_models(binding, cls, pending))[0]
 
 
-def find_all(
-    cls: type[M], max_results: int | None, offset: int, trusted: bool = False
-) -> list[M]:
+def find_all(cls: type[M], max_results: int | None, offset: int) -> list[M]:
     """Every stored ``cls`` model (scan mode), sliced by ``offset`` and ``max_results``."""
     out: list[M] = []
     batch_size = _bulk.batch_size_of(cls)
     size = batch_size if max_results is None else max(1, min(batch_size, offset + max_results))
-    for batch in scan_models(cls, size, set(), batch_size, trusted):
+    for batch in scan_models(cls, size, set(), batch_size):
         out.extend(batch)
         if max_results is not None and len(out) >= offset + max_results:
             break
@@ -299,42 +263,33 @@ class SyncBulkOps(_Base):
         offset: int = 0,
         sort_by: Any = None,
         skip_missing: bool = False,
-        trusted: bool | None = None,
     ) -> list[Self]:
         """Stored models of this class.
 
         No arguments: every model (SCAN). Keys (full or bare pks): exactly those, in order;
         a missing one raises KeyNotFound unless ``skip_missing``. Expressions: the matches
-        of their AND. ``offset`` and ``max_results`` slice the result. ``trusted`` (default
-        ``Meta.trusted_reads``): build the models without re-validating the documents (see
-        "Trusted reads" in the models guide).
+        of their AND. ``offset`` and ``max_results`` slice the result.
         """
         _bulk.check_count("max_results", max_results)
         _bulk.check_count("offset", offset)
         _bulk.check_sort_by(sort_by)
         keys, expressions = _bulk.classify(args)
-        trust = trusted_of(cls, trusted)
         if expressions or (sort_by is not None and not keys):
             return search.find(  # type: ignore[no-any-return]
-                cls,
-                expressions,
-                max_results=max_results,
-                offset=offset,
-                sort_by=sort_by,
-                trusted=trust,
+                cls, expressions, max_results=max_results, offset=offset, sort_by=sort_by
             )
         if sort_by is not None:
             raise UnsupportedArgumentValueError("sort_by cannot be used with keys")
         if max_results == 0:
             return []
         if not keys:
-            return find_all(cls, max_results, offset, trust)
+            return find_all(cls, max_results, offset)
         full = _layout.full_keys(cls, keys)
         end = None if max_results is None else offset + max_results
         if end is not None and not skip_missing:
             full = full[:end]  # keys past the slice are neither read nor checked
         found: list[Self] = []
-        for batch in read_keys(cls, full, _bulk.batch_size_of(cls), skip_missing, trust):
+        for batch in read_keys(cls, full, _bulk.batch_size_of(cls), skip_missing):
             found.extend(batch)
             if end is not None and len(found) >= end:
                 break
@@ -388,38 +343,30 @@ class SyncBulkOps(_Base):
 
     @classmethod
     def iterator(
-        cls,
-        *args: Any,
-        batch_size: int | None = None,
-        sort_by: Any = None,
-        trusted: bool | None = None,
+        cls, *args: Any, batch_size: int | None = None, sort_by: Any = None
     ) -> Iterator[Self]:
         """The models ``find`` would give, fetched one batch at a time (bounded memory).
 
         Without arguments it follows the SCAN cursor and keeps no record of the keys seen, so
         a key may come twice when the keyspace is resized during the scan (as SCAN allows).
-        ``trusted`` as for ``find``.
         """
         size = _bulk.batch_size_of(cls, batch_size)
         _bulk.check_sort_by(sort_by)
         keys, expressions = _bulk.classify(args)
-        trust = trusted_of(cls, trusted)
         if expressions or (sort_by is not None and not keys):
-            for model in search.iterate(
-                cls, expressions, batch_size=size, sort_by=sort_by, trusted=trust
-            ):
+            for model in search.iterate(cls, expressions, batch_size=size, sort_by=sort_by):
                 yield model
             return
         if sort_by is not None:
             raise UnsupportedArgumentValueError("sort_by cannot be used with keys")
         if keys:
             full = _layout.full_keys(cls, keys)
-            for batch in read_keys(cls, full, size, skip_missing=False, trusted=trust):
+            for batch in read_keys(cls, full, size, skip_missing=False):
                 for model in batch:
                     yield model
                 batch = []  # not kept while the next batch is read
             return
-        for batch in scan_models(cls, size, trusted=trust):
+        for batch in scan_models(cls, size):
             for model in batch:
                 yield model
             batch = []  # not kept while the next batch is read

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from rapyer import _bulk
-from rapyer._sync.bulk import delete_targets, insert_models, read_items, read_models, trusted_of
+from rapyer._sync.bulk import delete_targets, insert_models, read_items, read_models
 from rapyer._binding import binding_of
 from rapyer._model import BaseRedisModel
 from rapyer.errors import KeyNotFound, UnsupportedArgumentTypeError
@@ -22,14 +22,11 @@ def insert(*models: BaseRedisModel) -> list[BaseRedisModel]:
     return list(models)
 
 
-def find(
-    *redis_keys: str, skip_missing: bool = False, trusted: bool | None = None
-) -> list[BaseRedisModel]:
+def find(*redis_keys: str, skip_missing: bool = False) -> list[BaseRedisModel]:
     """The models at full keys of any registered classes, in input order.
 
     Every prefix is checked before any I/O (RapyerModelDoesntExistError). A missing key
     raises KeyNotFound unless ``skip_missing``; invalid documents are skipped with a WARNING.
-    ``trusted`` (default: the class's ``Meta.trusted_reads``) applies to keys of one class.
     """
     classes = _bulk.global_classes(redis_keys)
     if not redis_keys:
@@ -38,11 +35,10 @@ def find(
     if classes.count(first) == len(classes):
         # One class: its own chunks, the tight load; KeyNotFound after every chunk was read.
         binding = binding_of(first)
-        trust = trusted_of(first, trusted)
         found: list[BaseRedisModel] = []
         missing = None
         for chunk in _bulk.chunks(redis_keys, _bulk.batch_size_of(first)):
-            models, absent = read_models(binding, first, chunk, trust)
+            models, absent = read_models(binding, first, chunk)
             found.extend(models)
             if missing is None:
                 missing = absent

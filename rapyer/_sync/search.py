@@ -97,7 +97,6 @@ def _batches(
     offset: int,
     sort_by: Any,
     batch_size: int | None,
-    trusted: bool = False,
 ) -> Iterator[list[M]]:
     _bulk.check_count("max_results", max_results)
     _bulk.check_count("offset", offset)
@@ -117,7 +116,7 @@ def _batches(
             if remaining is not None:
                 hits = hits[:remaining]
                 remaining -= len(hits)
-            models = _search.load_hits(cls, hits, trusted)
+            models = _search.load_hits(cls, hits)
             _complete(cls, binding, models)
             if models:
                 yield models
@@ -137,14 +136,13 @@ def find(
     max_results: int | None = None,
     offset: int = 0,
     sort_by: Any = None,
-    trusted: bool = False,
 ) -> list[M]:
     """Every model matching the AND of ``expressions`` (all documents when empty).
 
     Raises IndexNotFoundError, BadFilterError, UnsupportedArgumentValueError.
     """
     out: list[M] = []
-    batches = _batches(cls, expressions, max_results, offset, sort_by, None, trusted)
+    batches = _batches(cls, expressions, max_results, offset, sort_by, None)
     try:
         for models in batches:
             out.extend(models)
@@ -159,10 +157,9 @@ def iterate(
     *,
     batch_size: int | None = None,
     sort_by: Any = None,
-    trusted: bool = False,
 ) -> Iterator[M]:
     """The models ``find`` would return, fetched in batches of ``batch_size``."""
-    batches = _batches(cls, expressions, None, 0, sort_by, batch_size, trusted)
+    batches = _batches(cls, expressions, None, 0, sort_by, batch_size)
     try:
         for models in batches:
             for model in models:  # noqa: UP028 (the blocking twin is generated from this)

@@ -52,7 +52,7 @@ class FakeSearch:
     def __init__(self) -> None:
         self.calls: list[tuple] = []
 
-    async def find(self, cls, expressions, max_results=None, offset=0, sort_by=None, trusted=False):
+    async def find(self, cls, expressions, max_results=None, offset=0, sort_by=None):
         self.calls.append(("find", cls, list(expressions), max_results, offset, sort_by))
         return ["found"]
 
@@ -60,7 +60,7 @@ class FakeSearch:
         self.calls.append(("count", cls, list(expressions)))
         return 42
 
-    async def iterate(self, cls, expressions, batch_size=None, sort_by=None, trusted=False):
+    async def iterate(self, cls, expressions, batch_size=None, sort_by=None):
         self.calls.append(("iterate", cls, list(expressions), batch_size, sort_by))
         items = ["x", "y"]
         while items:

@@ -54,7 +54,7 @@ class FakeSearch:
     def __init__(self) -> None:
         self.calls: list[tuple] = []
 
-    def find(self, cls, expressions, max_results=None, offset=0, sort_by=None, trusted=False):
+    def find(self, cls, expressions, max_results=None, offset=0, sort_by=None):
         self.calls.append(("find", cls, list(expressions), max_results, offset, sort_by))
         return ["found"]
 
@@ -62,7 +62,7 @@ class FakeSearch:
         self.calls.append(("count", cls, list(expressions)))
         return 42
 
-    def iterate(self, cls, expressions, batch_size=None, sort_by=None, trusted=False):
+    def iterate(self, cls, expressions, batch_size=None, sort_by=None):
         self.calls.append(("iterate", cls, list(expressions), batch_size, sort_by))
         items = ["x", "y"]
         while items:

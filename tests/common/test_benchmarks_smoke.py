@@ -69,7 +69,6 @@ def test_every_operation_has_a_result_per_api(quick_report: dict) -> None:
         "lock_cycle",
         "find_expression",
         "delete_1k",
-        "find_all_10k_trusted",
         "find_all_100k",
         "iterate_100k",
         "memory_iterate_100k",
