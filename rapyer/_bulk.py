@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticSerializationError
 
-from rapyer import _codec, _keys, _layout, _registry, _ttl
+from rapyer import _codec, _keys, _layout, _original, _registry, _ttl, cascade
 from rapyer import config as _config
 from rapyer._binding import Binding, binding_of
 from rapyer._groups import READ_FETCH
@@ -170,6 +170,7 @@ class _InsertClass:
         "special",
         "ttl",
         "tail",
+        "cascade",
         "to_json",
         "exclude",
     )
@@ -187,6 +188,8 @@ class _InsertClass:
         ttl, nx = _ttl.creation_ttl(cls, CREATE)
         self.ttl = ttl
         self.tail: tuple[str, ...] = ("NX",) if nx else ()
+        # a refreshing insert of a class with enabled edges notes each model for its cascade
+        self.cascade = ttl is not None and not nx and cascade.cascades_on_refresh(cls)
         # pydantic's serializer itself (as ``_codec.dump_json`` calls it), unless the class
         # overrides model_dump_json.
         plain = getattr(cls, "model_dump_json", None) is BaseModel.model_dump_json
@@ -241,6 +244,8 @@ def insert_commands(models: Sequence[BaseRedisModel]) -> dict[Binding, list[Comm
         if ttl is not None:
             targets = model.all_keys if plan.special else (key,)
             commands.extend(("EXPIRE", k, ttl, *plan.tail) for k in targets)
+            if plan.cascade:
+                cascade.note_refresh(cls, (key,))
     return out
 
 
@@ -282,6 +287,8 @@ class ReadPlan:
                 for key in keys:
                     commands.append(("EXPIRE", key, ttl))
                     commands.extend(("EXPIRE", k, ttl) for k in specials(key))
+                if cascade.cascades_on_refresh(cls):
+                    cascade.note_refresh(cls, keys)
             return
         counts: list[int] = []
         refresh = _TtlCache(lambda cls: _ttl.refresh_ttl_for(cls, groups))
@@ -297,6 +304,8 @@ class ReadPlan:
             ttl = refresh[cls]
             if ttl is not None:
                 expires.append(("EXPIRE", key, ttl))
+                if cascade.cascades_on_refresh(cls):
+                    cascade.note_refresh(cls, (key,))
                 expires.extend(("EXPIRE", k, ttl) for k in cls._class_special_keys(key))
         commands.extend(expires)
         self.special_counts = counts if any(counts) else None
@@ -335,7 +344,10 @@ class ReadPlan:
         """
         cls = self.classes
         if (
-            not isinstance(cls, type) or self.special_counts is not None or not _plain_load(cls)  # type: ignore[arg-type]
+            not isinstance(cls, type)
+            or self.special_counts is not None
+            or not _plain_load(cls)  # type: ignore[arg-type]
+            or (cls not in _original.PLAIN_CLASSES and _original.hides_pickles(cls))  # type: ignore[arg-type]
         ):
             results = self.results(replies)
             missing = None
@@ -673,6 +685,8 @@ def duplicate_plan(model: BaseRedisModel, num: int) -> tuple[list[str], list[Com
             commands.append(("COPY", _keys.special_key(key, path), new_special))
             targets.append(new_special)
         commands.extend(_ttl.set_ttl_commands(targets, ttl))
+    if ttl is not None and _ttl.refreshes(cls, CREATE) and cascade.cascades_on_refresh(cls):
+        cascade.note_refresh(cls, new_keys)
     get_index = len(commands)
     commands.append(("JSON.GET", key, "."))
     commands.extend(cls._special_read_commands(key))
@@ -700,3 +714,13 @@ def get_or_create_args(model: BaseRedisModel) -> tuple[list[str], list[Any]]:
             args.append(len(command))
             args.extend(command)
     return keys, args
+
+
+def note_get_or_create(cls: type[BaseRedisModel], key: str, created: bool) -> bool:
+    """Note ``key`` for its TTL cascade when the ``get_or_create`` script refreshed its TTL
+    (created with a refreshing CREATE, or found with a refreshing READ); whether it did."""
+    groups = CREATE if created else READ_FETCH
+    if _ttl.refresh_ttl_for(cls, groups) is None or not cascade.cascades_on_refresh(cls):
+        return False
+    cascade.note_refresh(cls, (key,))
+    return True

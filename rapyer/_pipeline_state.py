@@ -38,6 +38,7 @@ class Savepoint:
 
     stack_sizes: dict[Binding, int]
     expires: dict[Binding, dict[str, Command]]
+    cascades: int = 0
 
 
 def _expire_wins(new: Command, old: Command | None) -> bool:
@@ -54,6 +55,8 @@ class PipelineFrame:
         self.client_factory = client_factory
         self.pipes: dict[Binding, Any] = {}
         self.expires: dict[Binding, dict[str, Command]] = {}
+        # (class, key) of each model a queued refresh reaches: its TTL cascade runs after EXEC
+        self.cascades: list[tuple[Any, str]] = []
 
     def client(self, binding: Binding) -> Any:
         """The direct client of ``binding`` of the API that opened this frame."""
@@ -113,6 +116,7 @@ class PipelineFrame:
         return Savepoint(
             {binding: len(pipe.command_stack) for binding, pipe in self.pipes.items()},
             {binding: dict(commands) for binding, commands in self.expires.items()},
+            len(self.cascades),
         )
 
     def rollback(self, savepoint: Savepoint) -> None:
@@ -120,12 +124,14 @@ class PipelineFrame:
         for binding, pipe in self.pipes.items():
             del pipe.command_stack[savepoint.stack_sizes.get(binding, 0) :]
         self.expires = {binding: dict(commands) for binding, commands in savepoint.expires.items()}
+        del self.cascades[savepoint.cascades :]
 
     def discard(self) -> None:
         """Drop every queued command (no connection is held before EXEC)."""
         for pipe in self.pipes.values():
             del pipe.command_stack[:]
         self.expires.clear()
+        self.cascades.clear()
 
 
 class RecordingPipeline(RedisModuleCommands, CoreCommands):  # type: ignore[misc]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from rapyer import cascade
 from rapyer import config as _config
 from rapyer.actions import ActionGroup
 
@@ -25,17 +26,22 @@ def refreshes(cls: type[BaseRedisModel], groups: ActionGroup) -> bool:
 
 
 def ttl_commands(
-    cls: type[BaseRedisModel], keys: Iterable[str], groups: ActionGroup, creating: bool = False
+    cls: type[BaseRedisModel], keys: Sequence[str], groups: ActionGroup, creating: bool = False
 ) -> list[Command]:
-    """The EXPIRE commands for ``keys`` after an operation of ``groups``.
+    """The EXPIRE commands for ``keys`` (the model's key first, then its special keys) after
+    an operation of ``groups``.
 
     A creating write always leaves a TTL when ``ttl`` is set: ``EXPIRE ... NX`` when the
-    action does not refresh.
+    action does not refresh. A refresh of a class with enabled cascade edges notes the model
+    for its TTL cascade (run once the commands were sent).
     """
     ttl = _config.resolve(cls, "ttl")  # type: ignore[arg-type]
     if ttl is None:
         return []
     if refreshes(cls, groups):
+        # fast path: a class whose refresh does not cascade costs a set lookup, no call
+        if cls not in cascade.QUIET and cascade.cascades_on_refresh(cls):
+            cascade.note_refresh(cls, keys[:1])
         return [("EXPIRE", key, ttl) for key in keys]
     if creating:
         return [("EXPIRE", key, ttl, "NX") for key in keys]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -188,11 +189,22 @@ _cache: dict[tuple[type, str], Any] = {}
 _generation = 0
 
 
+_listeners: list[Callable[[], None]] = []
+
+
+def on_invalidate(listener: Callable[[], None]) -> None:
+    """Call ``listener`` whenever resolved values may have changed (for derived caches of
+    higher layers, such as the classes whose refresh does not cascade)."""
+    _listeners.append(listener)
+
+
 def invalidate_cache() -> None:
     """Forget every resolved value (called on each change that can affect resolution)."""
     global _generation
     _generation += 1
     _cache.clear()
+    for listener in _listeners:
+        listener()
 
 
 def generation() -> int:

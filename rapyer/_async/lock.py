@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from redis.exceptions import WatchError
 from typing_extensions import Self
 
-from rapyer import _changes, _commands, _groups, _slots
+from rapyer import _changes, _commands, _groups, _slots, cascade
 from rapyer import _io_async as io
+from rapyer._async import executor
 from rapyer._async.model_ops import read_model
 from rapyer._async.scripts import run_script
 from rapyer._binding import Binding
@@ -172,9 +173,12 @@ async def _save_and_release(lock: AsyncModelLock[Any]) -> bool:
     ``WATCH`` + ``GET`` + ``MULTI``/``EXEC`` on a dedicated connection instead.
     """
     commands, text = _commands.save_plan(lock.model)  # type: ignore[arg-type]
+    roots = cascade.take_pending()  # the save's TTL cascade runs only if the save lands
     saved = await _run_save_and_release(lock, commands)
     if saved and text is not None:
         _changes.saved(lock.model, text)  # type: ignore[arg-type]
+    if saved and roots:
+        await executor.run_cascade(roots)
     return saved
 
 

@@ -113,7 +113,11 @@ async def _migrate_batch(
             plan = _migration.plan_batch(cls, keys, replies)
             if not plan.commands:
                 return plan
+            ttls = [await pipe.execute_command("PTTL", key) for key, _ in plan.moved_sets]
             pipe.multi()
+            for (_, set_key), ttl in zip(plan.moved_sets, ttls, strict=True):
+                if int(ttl) > 0:  # a set moved out of its document expires with it
+                    plan.commands.append(("PEXPIRE", set_key, int(ttl)))
             for command in plan.commands:
                 pipe.execute_command(*command)
             try:

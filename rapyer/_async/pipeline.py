@@ -100,6 +100,9 @@ async def commit(frame: PipelineFrame, ignore_redis_error: bool = False) -> list
         for command, reply in zip(commands, replies, strict=False):
             if isinstance(reply, ResponseError) and len(command) > 1:
                 keys[id(reply)] = str(command[1])
+    if frame.cascades:  # the TTL cascades of the refreshes that ran
+        roots, frame.cascades = frame.cascades, []
+        await executor.run_cascade(roots)
     if errors:
         if not ignore_redis_error:
             first = errors[0]

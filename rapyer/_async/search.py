@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from redis.exceptions import ResponseError
 
-from rapyer import _bulk, _index, _pipeline_state, _query, _search
+from rapyer import _bulk, _index, _pipeline_state, _query, _search, cascade
 from rapyer import _io_async as io
 from rapyer._async import executor, index_ops
 from rapyer._binding import Binding, binding_of
@@ -57,7 +57,15 @@ async def _complete(cls: type[BaseRedisModel], binding: Binding, models: list[An
     for _, reads, ttl in plan:
         for command in (*reads, *ttl):
             pipe.execute_command(*command)
-    _search.apply_completion(plan, await pipe.execute())
+    try:
+        replies = await pipe.execute()
+    except BaseException:
+        if cascade.active:
+            cascade.drop_pending()
+        raise
+    _search.apply_completion(plan, replies)
+    if cascade.active:
+        await executor.settle()
 
 
 async def _cursor_rows(

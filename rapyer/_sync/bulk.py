@@ -12,9 +12,9 @@ from redis.exceptions import ResponseError
 from typing_extensions import Self
 
 from rapyer import _bulk, _codec, _keys, _layout, _pipeline_state, _ttl
+from rapyer import cascade as _cascade
 from rapyer import config as _config
 from rapyer._sync import cluster, executor, scripts, search
-from rapyer._sync.cascade import has_enabled_edges, run_cascade
 from rapyer._binding import Binding, binding_of
 from rapyer._query import Expression, check_not_bare
 from rapyer.errors import (
@@ -224,7 +224,10 @@ def get_or_create(model: M) -> GetOrCreateResult[M]:
         reply = scripts.run_script(binding_of(cls), "get_or_create", keys, args)
     except ResponseError as exc:
         raise _codec.wrong_type_error(exc, keys[0]) from exc
-    if int(reply[0]) == 0:
+    created = int(reply[0]) == 0
+    if _bulk.note_get_or_create(cls, keys[0], created):
+        executor.settle()
+    if created:
         return GetOrCreateResult(model, GetOrCreateStatus.CREATED)
     found = _codec.load_model(cls, reply[1], keys[0])
     special = list(reply[2]) if len(reply) > 2 else []
@@ -236,9 +239,8 @@ def get_or_create(model: M) -> GetOrCreateResult[M]:
 def refresh_groups(model: BaseRedisModel, groups: Any) -> None:
     """The TTL refresh of an operation of ``groups`` on ``model`` (a root), if it applies."""
     cls = type(model)
-    ttl = _ttl.refresh_ttl_for(cls, groups)
-    if ttl is not None:
-        commands = _ttl.set_ttl_commands(model.all_keys, ttl)
+    commands = _ttl.ttl_commands(cls, model.all_keys, groups)
+    if commands:
         executor.write(binding_of(cls), commands)
 
 
@@ -442,15 +444,18 @@ class SyncBulkOps(_Base):
         executor.write(binding, _ttl.set_ttl_commands(keys, ttl))
         if not cascade:
             return None
-        result = run_cascade(self)
+        result = executor.run_cascade([(type(self), self.key)])
         return None if frame is not None else result
 
     def refresh_ttl(self) -> None:
         """Re-apply ``Meta.ttl`` to the root's keys (nothing when it is ``None``), and extend
         the TTL of the models it references by enabled cascade edges."""
         root = self.root_model()
-        commands = _ttl.refresh_commands(type(root), root.all_keys)
+        cls = type(root)
+        if _cascade.cascades_on_refresh(cls):
+            _cascade.note_refresh(cls, [root.key])
+        commands = _ttl.refresh_commands(cls, root.all_keys)
         if commands:
-            executor.write(binding_of(type(root)), commands)
-        if has_enabled_edges(type(root)):
-            run_cascade(root)
+            executor.write(binding_of(cls), commands)
+        else:
+            executor.settle()

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from redis.exceptions import WatchError
 from typing_extensions import Self
 
-from rapyer import _changes, _commands, _groups, _slots
+from rapyer import _changes, _commands, _groups, _slots, cascade
 from rapyer import _io_sync as io
+from rapyer._sync import executor
 from rapyer._sync.model_ops import read_model
 from rapyer._sync.scripts import run_script
 from rapyer._binding import Binding
@@ -174,9 +175,12 @@ def _save_and_release(lock: SyncModelLock[Any]) -> bool:
     ``WATCH`` + ``GET`` + ``MULTI``/``EXEC`` on a dedicated connection instead.
     """
     commands, text = _commands.save_plan(lock.model)  # type: ignore[arg-type]
+    roots = cascade.take_pending()  # the save's TTL cascade runs only if the save lands
     saved = _run_save_and_release(lock, commands)
     if saved and text is not None:
         _changes.saved(lock.model, text)  # type: ignore[arg-type]
+    if saved and roots:
+        executor.run_cascade(roots)
     return saved
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from redis.exceptions import ResponseError
 
-from rapyer import _bulk, _index, _pipeline_state, _query, _search
+from rapyer import _bulk, _index, _pipeline_state, _query, _search, cascade
 from rapyer import _io_sync as io
 from rapyer._sync import executor, index_ops
 from rapyer._binding import Binding, binding_of
@@ -59,7 +59,15 @@ def _complete(cls: type[BaseRedisModel], binding: Binding, models: list[Any]) ->
     for _, reads, ttl in plan:
         for command in (*reads, *ttl):
             pipe.execute_command(*command)
-    _search.apply_completion(plan, pipe.execute())
+    try:
+        replies = pipe.execute()
+    except BaseException:
+        if cascade.active:
+            cascade.drop_pending()
+        raise
+    _search.apply_completion(plan, replies)
+    if cascade.active:
+        executor.settle()
 
 
 def _cursor_rows(

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-from rapyer import _links
+from rapyer import _links, _original
 from rapyer._groups import ERASE, UPDATE
 from rapyer._model import BaseRedisModel
 from rapyer._types.base import (
@@ -85,6 +85,7 @@ class DictShared(GenericContainer, dict):  # type: ignore[misc]
             return False, None
         if not self._rapyer_args:
             return True, data
+        data = _original.revive_item(self._rapyer_args[-1], data)
         return True, type(self)._rapyer_item_adapter().validate_json(json.dumps(data))
 
     def _rapyer_planned(self, build: Any) -> Any:

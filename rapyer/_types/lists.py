@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-from rapyer import _links
+from rapyer import _links, _original
 from rapyer._groups import APPEND, ERASE, UPDATE
 from rapyer._model import BaseRedisModel
 from rapyer._scripts import evalsha_command
@@ -65,6 +65,7 @@ class ListShared(GenericContainer, list):  # type: ignore[misc]
     def _rapyer_validate_stored_item(self, data: Any) -> Any:
         if not self._rapyer_args:
             return data
+        data = _original.revive_item(self._rapyer_args[-1], data)
         return type(self)._rapyer_item_adapter().validate_json(json.dumps(data))
 
     def _rapyer_pop_reply(self, reply: Any) -> Any:

@@ -6,6 +6,7 @@ plain JSON. Hostile pickles are refused and never run."""
 
 from __future__ import annotations
 
+import datetime
 import decimal
 import io
 import json
@@ -13,16 +14,20 @@ import json
 import pytest
 
 import rapyer
+from rapyer import _original
 from rapyer.errors import CantSerializeRedisValueError, UnsupportedArgumentValueError
 from tests.original_format import (
     OrigAll,
     OrigLevel,
+    OrigLoose,
     OrigSafe,
+    OrigTagged,
     hostile_system,
     original_document,
     pickled,
     sample,
     sample_values,
+    tagged_document_1_2_5,
 )
 
 
@@ -201,3 +206,81 @@ def test_safe_load_field_with_a_hostile_pickle_becomes_none(redis_backend, tmp_p
     assert model.flag is None and model.failed_fields == {"flag"}
     assert model.color == sample().color
     assert not marker.exists()
+
+
+def test_pickles_that_validate_as_strings_are_decoded_and_migrated(redis_backend, tmp_path):
+    key = "OrigLoose:1"
+    marker = tmp_path / "ran"
+    document = {
+        "anything": pickled({"k": [1, "two"]}),
+        "names": [pickled("x"), pickled(None), "plain"],
+        "extra": {"n": pickled(3), "s": pickled("text"), "bad": hostile_system(f"touch {marker}")},
+        "label": "gASILg==",  # a str field: the original never pickled it
+    }
+    _store_original(redis_backend, key, document)
+    expected = OrigLoose(
+        anything={"k": [1, "two"]},
+        names=["x", None, "plain"],
+        extra={"n": 3, "s": "text", "bad": document["extra"]["bad"]},  # refused: kept as text
+        label="gASILg==",
+    )
+    assert OrigLoose.get(key) == expected
+    assert OrigLoose.find(key) == [expected]
+    assert rapyer.find(key) == [expected]
+    assert OrigLoose.find() == [expected]
+    assert not marker.exists()
+    loaded = OrigLoose.get(key)
+    assert loaded.names.load_now() == ["x", None, "plain"]
+    assert loaded.extra.load_now() == expected.extra
+    assert loaded.names.pop_now(0) == "x"
+    assert loaded.extra.pop_now("n") == 3
+    _store_original(redis_backend, key, document)  # as the original wrote it again
+
+    done = rapyer.migrate_original(OrigLoose)
+    assert (done.scanned, done.migrated, done.invalid) == (1, 1, 0)
+    stored = _stored(redis_backend, key)
+    assert stored["anything"] == {"k": [1, "two"]} and stored["names"] == ["x", None, "plain"]
+    assert stored["extra"]["n"] == 3 and stored["label"] == "gASILg=="
+    assert OrigLoose.get(key) == expected
+    assert (rapyer.migrate_original(OrigLoose)).migrated == 0  # idempotent
+
+    own = OrigLoose(anything="gA plain", names=["y", None], extra={"z": [1]})
+    own.save()
+    assert OrigLoose.get(own.key) == own  # rapyer's own documents are unchanged
+
+
+def test_only_classes_with_such_positions_pay_for_the_check():
+    assert _original.hides_pickles(OrigLoose)
+    assert not _original.hides_pickles(OrigAll)  # its pickles fail validation instead
+    assert not _original.hides_pickles(OrigTagged)
+
+
+def test_migration_moves_sets_stored_in_the_document_to_their_keys(redis_backend):
+    key = "OrigTagged:1"
+    _store_original(redis_backend, key, tagged_document_1_2_5())
+    redis_backend.expire(key, 500)
+    dry = rapyer.migrate_original(OrigTagged, dry_run=True)
+    assert (dry.scanned, dry.migrated) == (1, 1)
+    assert _stored(redis_backend, key) == tagged_document_1_2_5()  # nothing written
+
+    done = rapyer.migrate_original(OrigTagged)
+    assert (done.scanned, done.migrated, done.invalid) == (1, 1, 0)
+    assert _stored(redis_backend, key) == {"name": "t", "inner": {}}
+    model = OrigTagged.get(key)
+    assert model.tags == {"a", "b"} and model.inner.codes == {1, 2}
+    assert model.days == {datetime.date(2020, 1, 1), datetime.date(2021, 2, 3)}
+    for set_key in model.all_keys[1:]:
+        assert 0 < redis_backend.ttl(set_key) <= 500  # expires with its document
+    assert len(model.all_keys) == 4
+
+    again = rapyer.migrate_original(OrigTagged)
+    assert (again.scanned, again.migrated) == (1, 0)  # idempotent
+    assert (OrigTagged.get(key)).tags == {"a", "b"}
+
+
+def test_a_set_in_the_document_that_is_not_a_set_is_left_alone(redis_backend):
+    key = "OrigTagged:2"
+    _store_original(redis_backend, key, {"name": "x", "tags": pickled(5)})
+    done = rapyer.migrate_original(OrigTagged)
+    assert (done.migrated, done.invalid) == (0, 1)
+    assert _stored(redis_backend, key) == {"name": "x", "tags": pickled(5)}
