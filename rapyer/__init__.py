@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # the public names, for type checkers and readers (loaded on 
     from rapyer._sync.lock import lock_from_key
     from rapyer._sync.migrate import migrate_original
     from rapyer._sync.pipeline import pipeline
+    from rapyer._typed import ops, q
     from rapyer.actions import ActionGroup, TargetSource, mark_actions
     from rapyer.cascade import CascadeResult
     from rapyer.config import RedisConfig
@@ -62,7 +63,11 @@ if TYPE_CHECKING:  # the public names, for type checkers and readers (loaded on 
         UnsupportedArgumentTypeError,
         UnsupportedArgumentValueError,
     )
-    from rapyer.fields import Index, Key, Pickle, RapyerKey, SafeLoad
+    from rapyer.fields import IndexOf as Index
+    from rapyer.fields import IndexOptions, RapyerKey
+    from rapyer.fields import KeyOf as Key
+    from rapyer.fields import PickleOf as Pickle
+    from rapyer.fields import SafeLoadOf as SafeLoad
     from rapyer.model import AtomicRedisModel
     from rapyer.results import (
         DeleteResult,
@@ -127,8 +132,9 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "UnsupportedArgumentTypeError",
         "UnsupportedArgumentValueError",
     ),
-    "rapyer.fields": ("Index", "Key", "Pickle", "RapyerKey", "SafeLoad"),
+    "rapyer.fields": ("Index", "IndexOptions", "Key", "Pickle", "RapyerKey", "SafeLoad"),
     "rapyer.model": ("AtomicRedisModel",),
+    "rapyer._typed": ("ops", "q"),
     "rapyer.results": (
         "DeleteResult",
         "GetOrCreateResult",
@@ -164,7 +170,7 @@ __version__ = "2.0.0a1"
 
 def find_redis_models() -> list[type[AtomicRedisModel]]:
     """A snapshot of the registered model classes, in registration order."""
-    return _registry.models()  # type: ignore[return-value]
+    return _registry.models()
 
 
 __all__ = [
@@ -180,6 +186,7 @@ __all__ = [
     "IndexBuildTimeoutError",
     "IndexFieldMissingError",
     "IndexNotFoundError",
+    "IndexOptions",
     "IndexState",
     "IndexStatus",
     "InvalidKeyError",
@@ -230,7 +237,9 @@ __all__ = [
     "mark_actions",
     "migrate_cluster_keys",
     "migrate_original",
+    "ops",
     "pipeline",
+    "q",
     "teardown_rapyer",
     "teardown_rapyer_sync",
 ]

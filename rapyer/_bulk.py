@@ -9,7 +9,7 @@ import logging
 import operator
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticSerializationError
@@ -33,6 +33,9 @@ from rapyer.errors import (
     UnsupportedArgumentTypeError,
     UnsupportedArgumentValueError,
 )
+
+if TYPE_CHECKING:
+    from rapyer.model import AtomicRedisModel
 
 logger = logging.getLogger("rapyer")
 
@@ -136,7 +139,7 @@ def batch_size_of(cls: type[BaseRedisModel], batch_size: int | None = None) -> i
         if batch_size < 1:
             raise UnsupportedArgumentValueError("batch_size must be at least 1")
         return batch_size
-    return int(_config.resolve(cls, "batch_size"))  # type: ignore[arg-type]
+    return int(_config.resolve(cls, "batch_size"))
 
 
 # ---- insert ---------------------------------------------------------------------------------
@@ -325,7 +328,7 @@ class ReadPlan:
         counts = self.special_counts
         if counts is None:
             return [
-                load_one(cls, key, raw, ())  # type: ignore[arg-type]
+                load_one(cls, key, raw, ())
                 for cls, key, raw in zip(classes, self.keys, docs, strict=True)
             ]
         out: list[Any] = []
@@ -346,8 +349,8 @@ class ReadPlan:
         if (
             not isinstance(cls, type)
             or self.special_counts is not None
-            or not _plain_load(cls)  # type: ignore[arg-type]
-            or (cls not in _original.PLAIN_CLASSES and _original.hides_pickles(cls))  # type: ignore[arg-type]
+            or not _plain_load(cls)
+            or (cls not in _original.PLAIN_CLASSES and _original.hides_pickles(cls))
         ):
             results = self.results(replies)
             missing = None
@@ -387,7 +390,7 @@ class ReadPlan:
                 model = validate(raw, context=context)
             except ValidationError:
                 # Not JSON text, an invalid document, or SafeLoad: the general load decides.
-                model = load_one(cls, key, raw, ())  # type: ignore[arg-type]
+                model = load_one(cls, key, raw, ())
                 if model is not SKIPPED:
                     append(model)
                 continue
@@ -452,9 +455,9 @@ def load_one(cls: type[BaseRedisModel], key: str, raw: Any, special: Sequence[An
     return model
 
 
-def pick(keys: Sequence[str], results: Sequence[Any], skip_missing: bool) -> list[BaseRedisModel]:
+def pick(keys: Sequence[str], results: Sequence[Any], skip_missing: bool) -> list[AtomicRedisModel]:
     """The loaded models in order; the first missing key raises unless ``skip_missing``."""
-    out: list[BaseRedisModel] = []
+    out: list[AtomicRedisModel] = []
     for key, result in zip(keys, results, strict=True):
         if result is MISSING:
             if not skip_missing:
@@ -464,9 +467,9 @@ def pick(keys: Sequence[str], results: Sequence[Any], skip_missing: bool) -> lis
     return out
 
 
-def global_classes(keys: Sequence[Any]) -> list[type[BaseRedisModel]]:
+def global_classes(keys: Sequence[Any]) -> list[type[AtomicRedisModel]]:
     """The registered class of each full key, all checked before any I/O."""
-    return list(map(_registry.class_for_key, keys))  # type: ignore[arg-type]
+    return list(map(_registry.class_for_key, keys))
 
 
 # ---- delete ---------------------------------------------------------------------------------
@@ -521,10 +524,10 @@ def _simple_delete_keys(
         # Only top-level models of ``cls`` with a pk (the usual call): one comprehension.
         try:
             fast = [
-                head + private["_rapyer_pk"]
+                head + private["_rapyer_pk"]  # type: ignore[index]  # TypeError: not fast
                 for arg in args
                 if type(arg) is cls
-                and (private := arg.__pydantic_private__)["_rapyer_parent"] is None
+                and (private := arg.__pydantic_private__)["_rapyer_parent"] is None  # type: ignore[index]
             ]
         except (KeyError, TypeError):
             pass  # no private state or no pk yet: the loop below decides
@@ -602,7 +605,7 @@ def global_delete_targets(args: Sequence[Any]) -> list[DeleteTarget] | KeysOfCla
     for arg in args:
         if isinstance(arg, str):
             cls = _registry.class_for_key(arg)
-            targets.append(target_of_key(cls, arg))  # type: ignore[arg-type]
+            targets.append(target_of_key(cls, arg))
         elif isinstance(arg, BaseRedisModel):
             targets.append(target_of_model(arg))
         else:

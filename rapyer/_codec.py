@@ -224,7 +224,7 @@ def load_model(cls: type[M], raw: Any, key: str) -> M:
         if isinstance(raw, (str, bytes, bytearray)):
             if cls.model_validate_json.__func__ is _PYDANTIC_VALIDATE_JSON:  # type: ignore[attr-defined]
                 # what model_validate_json does, without its Python wrapper
-                model = cls.__pydantic_validator__.validate_json(raw, context=LOAD_CONTEXT)
+                model: M = cls.__pydantic_validator__.validate_json(raw, context=LOAD_CONTEXT)
             else:
                 model = cls.model_validate_json(raw, context=LOAD_CONTEXT)
         else:
@@ -349,7 +349,7 @@ def decode_json_array(raw: Any, key: str) -> list[Any]:
 
 def _safe_fields(cls: type[BaseRedisModel]) -> frozenset[str] | None:
     """Names of SafeLoad fields; ``None`` stands for every field (``safe_load_all``)."""
-    if _config.resolve(cls, "safe_load_all"):  # type: ignore[arg-type]
+    if _config.resolve(cls, "safe_load_all"):
         return None
     return cls.__rapyer_safe_fields__
 
@@ -407,9 +407,9 @@ def field_adapter(cls: type[BaseRedisModel], name: str) -> TypeAdapter[Any]:
     adapter = adapters.get(name)
     if adapter is None:
         info = cls.model_fields[name]
-        annotation = info.annotation
+        annotation: Any = info.annotation
         if info.metadata:
-            annotation = Annotated[(annotation, *info.metadata)]  # type: ignore[assignment]
+            annotation = Annotated[(annotation,) + tuple(info.metadata)]
         adapter = adapters[name] = TypeAdapter(annotation)
     return adapter
 

@@ -51,7 +51,7 @@ def save_plan(model: BaseRedisModel) -> tuple[list[Command], str | None]:
 def has_ttl(cls: type[BaseRedisModel]) -> bool:
     """Whether ``cls`` has a TTL now (else no EXPIRE goes with any action; saves building
     the key list on the hot path)."""
-    return _config.resolve(cls, "ttl") is not None  # type: ignore[arg-type]
+    return _config.resolve(cls, "ttl") is not None
 
 
 def update_fields(model: BaseRedisModel, names: list[str]) -> list[Command]:

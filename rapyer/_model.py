@@ -195,7 +195,7 @@ class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
     @classmethod
     def class_key_initials(cls) -> str:
         """The key prefix: ``Meta.key_prefix``, else the class name."""
-        prefix = _config.resolve(cls, "key_prefix")  # type: ignore[arg-type]
+        prefix = _config.resolve(cls, "key_prefix")
         return prefix if prefix is not None else cls.__name__
 
     @property
@@ -248,7 +248,7 @@ class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
 
     def _special_keys(self, include_main: bool = False) -> list[str]:
         key = self.key
-        keys = [key] if include_main else []
+        keys: list[str] = [key] if include_main else []
         if self.__rapyer_special_fields__ or self.__rapyer_nested_fields__:
             keys.extend(_keys.special_key(key, path) for path in self._special_paths())
         return keys
@@ -396,7 +396,7 @@ class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
     @classmethod
     def resolved_config(cls) -> RedisConfig:
         """A RedisConfig with every option resolved now."""
-        return _config.resolved_config(cls)  # type: ignore[arg-type]
+        return _config.resolved_config(cls)
 
     @classmethod
     def build_redis_model(cls) -> None:

@@ -495,7 +495,7 @@ def field_annotation(cls: type[BaseModel], name: str) -> Any:
     """The annotation of field ``name`` with its metadata (what the field validates as)."""
     info = cls.model_fields[name]
     if info.metadata:
-        return Annotated[(info.annotation, *info.metadata)]
+        return Annotated[(info.annotation,) + tuple(info.metadata)]
     return info.annotation
 
 

@@ -17,9 +17,9 @@ Command = tuple[Any, ...]
 
 def refreshes(cls: type[BaseRedisModel], groups: ActionGroup) -> bool:
     """Whether an operation of ``groups`` re-applies ``cls``'s TTL now."""
-    if _config.resolve(cls, "ttl") is None:  # type: ignore[arg-type]
+    if _config.resolve(cls, "ttl") is None:
         return False
-    refresh = _config.resolve(cls, "refresh_ttl")  # type: ignore[arg-type]
+    refresh = _config.resolve(cls, "refresh_ttl")
     if refresh is True:
         return True
     return isinstance(refresh, ActionGroup) and bool(refresh & groups)
@@ -35,7 +35,7 @@ def ttl_commands(
     action does not refresh. A refresh of a class with enabled cascade edges notes the model
     for its TTL cascade (run once the commands were sent).
     """
-    ttl = _config.resolve(cls, "ttl")  # type: ignore[arg-type]
+    ttl = _config.resolve(cls, "ttl")
     if ttl is None:
         return []
     if refreshes(cls, groups):
@@ -52,12 +52,13 @@ def refresh_ttl_for(cls: type[BaseRedisModel], groups: ActionGroup) -> int | Non
     """The TTL an operation of ``groups`` re-applies to ``cls``'s keys now, else ``None``."""
     if not refreshes(cls, groups):
         return None
-    return _config.resolve(cls, "ttl")  # type: ignore[arg-type]
+    ttl: int | None = _config.resolve(cls, "ttl")
+    return ttl
 
 
 def creation_ttl(cls: type[BaseRedisModel], groups: ActionGroup) -> tuple[int | None, bool]:
     """``(ttl, nx)`` for a creating write of ``groups``: ``nx`` when it must not refresh."""
-    ttl = _config.resolve(cls, "ttl")  # type: ignore[arg-type]
+    ttl = _config.resolve(cls, "ttl")
     if ttl is None:
         return None, False
     return ttl, not refreshes(cls, groups)
@@ -72,7 +73,7 @@ def set_ttl_commands(keys: Iterable[str], ttl: int | None) -> list[Command]:
 
 def refresh_commands(cls: type[BaseRedisModel], keys: Iterable[str]) -> list[Command]:
     """An unconditional ``EXPIRE`` of ``keys`` to ``cls``'s TTL (nothing when it is ``None``)."""
-    ttl = _config.resolve(cls, "ttl")  # type: ignore[arg-type]
+    ttl = _config.resolve(cls, "ttl")
     if ttl is None:
         return []
     return [("EXPIRE", key, ttl) for key in keys]

@@ -125,7 +125,7 @@ def _reference_targets(annotation: Any) -> tuple[type, ...] | None | bool:
     origin = typing.get_origin(annotation) or annotation
     if not (isinstance(origin, type) and getattr(origin, "_rapyer_is_reference", False)):
         return False
-    concrete = origin._rapyer_concrete(annotation)
+    concrete = origin._rapyer_concrete(annotation)  # type: ignore[attr-defined]
     found = concrete._rapyer_target_classes()
     return tuple(found) if found is not None else None
 
@@ -181,7 +181,7 @@ def _walk(
 
 def _with_metadata(info: Any) -> Any:
     if info.metadata:
-        return Annotated[(info.annotation, *info.metadata)]
+        return Annotated[(info.annotation,) + tuple(info.metadata)]
     return info.annotation
 
 
@@ -248,7 +248,7 @@ def cascades_on_refresh(cls: type[BaseRedisModel]) -> bool:
     if cls in QUIET:
         return False
     seen = _config.generation()
-    default = _config.resolve(cls, "cascade_ttl")  # type: ignore[arg-type]
+    default = _config.resolve(cls, "cascade_ttl")
     default = default if isinstance(default, CascadeTTL) else None
     found = any(enabled_marker(edge, default) is not None for edge in edges_of(cls))
     if not found and seen == _config.generation():  # no change meanwhile (other threads)

@@ -17,7 +17,7 @@ from rapyer.actions import ActionGroup
 from rapyer.errors import InvalidRefreshTtlError, ModelDefinitionError
 
 if TYPE_CHECKING:
-    from rapyer._model import AtomicRedisModel
+    from rapyer._model import BaseRedisModel
 
 __all__ = ["RedisConfig"]
 
@@ -212,7 +212,7 @@ def generation() -> int:
     return _generation
 
 
-def resolve(cls: type[AtomicRedisModel], name: str) -> Any:
+def resolve(cls: type[BaseRedisModel], name: str) -> Any:
     """The value of option ``name`` for ``cls`` now."""
     try:
         return _cache[(cls, name)]
@@ -225,7 +225,7 @@ def resolve(cls: type[AtomicRedisModel], name: str) -> Any:
     return value
 
 
-def _resolve_uncached(cls: type[AtomicRedisModel], name: str) -> Any:
+def _resolve_uncached(cls: type[BaseRedisModel], name: str) -> Any:
     if name in NOT_INHERITED:
         meta = cls.__dict__.get("Meta")
         if isinstance(meta, RedisConfig) and name in meta.model_fields_set:
@@ -245,6 +245,6 @@ def _resolve_uncached(cls: type[AtomicRedisModel], name: str) -> Any:
 UNSET_WHEN_NONE = frozenset({"redis"})
 
 
-def resolved_config(cls: type[AtomicRedisModel]) -> RedisConfig:
+def resolved_config(cls: type[BaseRedisModel]) -> RedisConfig:
     """A RedisConfig with every option of ``cls`` resolved now."""
     return RedisConfig.model_construct(**{name: resolve(cls, name) for name in OPTION_NAMES})

@@ -168,7 +168,7 @@ async def delete_keys_of_class(simple: _bulk.KeysOfClass, result_cls: type[R]) -
         result.was_committed = False
         deleted = len(keys)
     else:
-        limit = _config.resolve(cls, "max_delete_per_transaction")  # type: ignore[arg-type]
+        limit = _config.resolve(cls, "max_delete_per_transaction")
         size = len(keys) if limit is None or limit < 1 else limit
         deleted = 0
         for batch in (keys,) if len(keys) <= size else _bulk.chunks(keys, size):
@@ -199,7 +199,7 @@ async def delete_targets(
         result.was_committed = False
     else:
         for binding, group in groups.items():
-            limit = _config.resolve(group[0].cls, "max_delete_per_transaction")  # type: ignore[arg-type]
+            limit = _config.resolve(group[0].cls, "max_delete_per_transaction")
             for batch in _bulk.delete_batches(group, limit):
                 commands, owners = _bulk.delete_batch_commands(batch)
                 replies = await executor.transaction(binding, commands)
@@ -275,7 +275,7 @@ class AsyncBulkOps(_Base):
         _bulk.check_sort_by(sort_by)
         keys, expressions = _bulk.classify(args)
         if expressions or (sort_by is not None and not keys):
-            return await search.find(  # type: ignore[no-any-return]
+            return await search.find(
                 cls, expressions, max_results=max_results, offset=offset, sort_by=sort_by
             )
         if sort_by is not None:
@@ -335,7 +335,7 @@ class AsyncBulkOps(_Base):
                     f"count takes query expressions, got {type(expression).__name__}"
                 )
         if expressions:
-            return await search.count(cls, list(expressions))  # type: ignore[no-any-return]
+            return await search.count(cls, list(expressions))
         seen: set[str] = set()
         async for found in scan_keys(cls, _bulk.batch_size_of(cls)):
             seen.update(found)
@@ -379,7 +379,7 @@ class AsyncBulkOps(_Base):
         keys, each its own transaction (queued as one ``DEL`` inside a pipeline).
         """
         if args and all(isinstance(arg, Expression) for arg in args):
-            return await search.delete_many(cls, list(args))  # type: ignore[no-any-return]
+            return await search.delete_many(cls, list(args))
         targets = _bulk.class_delete_targets(cls, args)
         return await delete_targets(targets, DeleteResult)
 

@@ -40,7 +40,7 @@ async def amigrate_original(
     _migration.check_arguments(classes, batch_size, cursor)
     result = _migration.MigrationResult(dry_run=dry_run)
     for cls in classes:
-        size = batch_size or _config.resolve(cls, "batch_size")  # type: ignore[arg-type]
+        size = batch_size or _config.resolve(cls, "batch_size")
         entry = await _migrate_class(cls, size, dry_run, cursor, progress)
         result.models.append(entry)
         result.scanned += entry.scanned
@@ -63,7 +63,7 @@ async def _migrate_class(
     if progress:
         total = await _count_keys(binding, cls, size)
         stream = None if progress is True else progress
-        bar = _migration.Progress(cls.__name__, total, stream)  # type: ignore[arg-type]
+        bar = _migration.Progress(cls.__name__, total, stream)
         bar.update(0, 0)
     pattern = _keys.scan_pattern(cls.class_key_initials())
     while True:

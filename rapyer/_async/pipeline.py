@@ -38,7 +38,8 @@ _log = logging.getLogger("rapyer")
 async def apipeline(
     ignore_redis_error: bool = False, use_existing_pipe: bool = False
 ) -> AsyncIterator[Any]:
-    """A transaction on the default binding; yields its raw redis-py ``Pipeline``.
+    """A transaction on the default binding; yields rapyer's record of it, which takes
+    redis-py's command methods (``pipe.set(..)``, ``pipe.execute_command(..)``).
 
     Every rapyer write in the block, of any binding, is queued and executed at exit.
     ``use_existing_pipe`` joins an enclosing pipeline instead of opening a new one.
@@ -125,7 +126,8 @@ async def _execute_transaction(
         await ensure_scripts(client, shas)
     if binding.is_cluster:  # rapyer's record: one transaction per slot
         return await cluster.transaction_with(client, commands)
-    replies = list(await pipe.execute(raise_on_error=False))
+    replayed = _pipeline_state.replay(pipe, client)
+    replies = list(await replayed.execute(raise_on_error=False))
     failed = _pipeline_state.noscript_failures(commands, replies)
     if not failed:
         return replies

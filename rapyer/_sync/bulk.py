@@ -170,7 +170,7 @@ def delete_keys_of_class(simple: _bulk.KeysOfClass, result_cls: type[R]) -> R:
         result.was_committed = False
         deleted = len(keys)
     else:
-        limit = _config.resolve(cls, "max_delete_per_transaction")  # type: ignore[arg-type]
+        limit = _config.resolve(cls, "max_delete_per_transaction")
         size = len(keys) if limit is None or limit < 1 else limit
         deleted = 0
         for batch in (keys,) if len(keys) <= size else _bulk.chunks(keys, size):
@@ -201,7 +201,7 @@ def delete_targets(
         result.was_committed = False
     else:
         for binding, group in groups.items():
-            limit = _config.resolve(group[0].cls, "max_delete_per_transaction")  # type: ignore[arg-type]
+            limit = _config.resolve(group[0].cls, "max_delete_per_transaction")
             for batch in _bulk.delete_batches(group, limit):
                 commands, owners = _bulk.delete_batch_commands(batch)
                 replies = executor.transaction(binding, commands)
@@ -277,7 +277,7 @@ class SyncBulkOps(_Base):
         _bulk.check_sort_by(sort_by)
         keys, expressions = _bulk.classify(args)
         if expressions or (sort_by is not None and not keys):
-            return search.find(  # type: ignore[no-any-return]
+            return search.find(
                 cls, expressions, max_results=max_results, offset=offset, sort_by=sort_by
             )
         if sort_by is not None:
@@ -337,7 +337,7 @@ class SyncBulkOps(_Base):
                     f"count takes query expressions, got {type(expression).__name__}"
                 )
         if expressions:
-            return search.count(cls, list(expressions))  # type: ignore[no-any-return]
+            return search.count(cls, list(expressions))
         seen: set[str] = set()
         for found in scan_keys(cls, _bulk.batch_size_of(cls)):
             seen.update(found)
@@ -381,7 +381,7 @@ class SyncBulkOps(_Base):
         keys, each its own transaction (queued as one ``DEL`` inside a pipeline).
         """
         if args and all(isinstance(arg, Expression) for arg in args):
-            return search.delete_many(cls, list(args))  # type: ignore[no-any-return]
+            return search.delete_many(cls, list(args))
         targets = _bulk.class_delete_targets(cls, args)
         return delete_targets(targets, DeleteResult)
 

@@ -33,7 +33,7 @@ V = TypeVar("V")
 _MISSING: Any = object()
 
 
-class DictShared(GenericContainer, dict):  # type: ignore[misc]
+class DictShared(GenericContainer, dict):  # type: ignore[type-arg]
     """Local behaviour of ``RedisDict``; builtin mutators are queued inside a pipeline."""
 
     def _rapyer_plain(self) -> Any:
@@ -120,11 +120,11 @@ class DictShared(GenericContainer, dict):  # type: ignore[misc]
 
     # ---- reads link items -----------------------------------------------------------------
 
-    def values(self) -> Any:  # type: ignore[override]
+    def values(self) -> Any:
         """The values as indexing gives them: Redis-typed and linked to this dict."""
         return ValuesView(self)
 
-    def items(self) -> Any:  # type: ignore[override]
+    def items(self) -> Any:
         """The ``(key, value)`` pairs, the values as indexing gives them."""
         return ItemsView(self)
 
@@ -156,7 +156,7 @@ class DictShared(GenericContainer, dict):  # type: ignore[misc]
         dict.__delitem__(self, key)
         self._rapyer_send(planned, ERASE)
 
-    def update(self, mapping: Any = None, /, **kwargs: Any) -> None:  # type: ignore[override]
+    def update(self, mapping: Any = None, /, **kwargs: Any) -> None:
         items = self._rapyer_validated_items(mapping, kwargs)
         planned = self._rapyer_planned(self._rapyer_set_commands(items)) if items else None
         dict.update(self, items)
@@ -164,7 +164,7 @@ class DictShared(GenericContainer, dict):  # type: ignore[misc]
             self._rapyer_link_item(key, value)
         self._rapyer_send(planned, UPDATE)
 
-    def __ior__(self, other: Any) -> Any:
+    def __ior__(self, other: Any) -> Any:  # type: ignore[misc]
         self.update(other)
         if _links.pipeline_active():
             _links.mark_pending(self, self)
