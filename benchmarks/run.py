@@ -1118,10 +1118,15 @@ def _call_sync(step: Callable[[], Any], before: Callable[[], Any] | None) -> tup
     return time.perf_counter() - t0, time.process_time() - c0
 
 
-async def _round(api: str, sides: Sides, iterations: int, raw_first: bool) -> dict[str, float]:
+async def _round(
+    api: str, sides: Sides, iterations: int, start: int, collect_each: bool = False
+) -> dict[str, float]:
     """One round: ``iterations`` sets of calls, raw and rapyer (and the dicts baseline when
-    the operation has one) alternating call by call (the side going first alternates too), so
-    every side sees the same conditions on a busy machine.
+    the operation has one) taking turns call by call, so every side sees the same conditions
+    on a busy machine. The order rotates: round ``start`` begins with side ``start`` (mod the
+    number of sides) and each set of calls shifts by one, so every side takes every position
+    as often (a side always called second would always pay the garbage collections the first
+    one left due). ``collect_each`` (the slow operations) collects garbage before each call.
 
     Returns the mean wall-clock and client CPU seconds per call of each side, and the median
     wall-clock seconds per call (robust to the scheduler's pauses on a loaded machine).
@@ -1131,19 +1136,19 @@ async def _round(api: str, sides: Sides, iterations: int, raw_first: bool) -> di
     order.append(("rapyer", sides.rapyer, sides.rapyer_before_step))
     if sides.dicts is not None:
         order.append(("dicts", sides.dicts, None))
-    if not raw_first:
-        order.reverse()
     walls: dict[str, list[float]] = {side: [] for side, _, _ in order}
     cpus: dict[str, float] = {side: 0.0 for side, _, _ in order}
-    for _ in range(iterations):
-        for side, step, before in order:
+    for n in range(iterations):
+        shift = (start + n) % len(order)
+        for side, step, before in order[shift:] + order[:shift]:
+            if collect_each:
+                gc.collect()
             if api == "async":
                 wall, cpu = await _call_async(step, before)
             else:
                 wall, cpu = _call_sync(step, before)
             walls[side].append(wall)
             cpus[side] += cpu
-        order.reverse()
     out: dict[str, float] = {}
     for side in walls:
         out[side] = sum(walls[side]) / iterations
@@ -1158,7 +1163,7 @@ async def time_op(op: Op, sides: Sides, api: str, settings: Settings) -> dict[st
         sides.before_batch()
     if op.max_rounds is None:
         warm_calls = 1 if op.fixed_iterations is not None or settings.smoke else 5
-        warm = await _round(api, sides, warm_calls, True)
+        warm = await _round(api, sides, warm_calls, 0)
         slowest = max(warm["raw"], warm["rapyer"])
         iterations = 1 if settings.smoke else _calibrate(slowest, settings, op)
     else:
@@ -1170,7 +1175,8 @@ async def time_op(op: Op, sides: Sides, api: str, settings: Settings) -> dict[st
     for n in range(rounds):
         if sides.before_batch:
             sides.before_batch()
-        per_round.append(await _round(api, sides, iterations, raw_first=n % 2 == 0))
+        slow = op.fixed_iterations is not None
+        per_round.append(await _round(api, sides, iterations, n, collect_each=slow))
 
     def median_of(name: str) -> float:
         return statistics.median(r[name] for r in per_round)
@@ -1224,7 +1230,7 @@ async def memory_op(op: Op, sides: Sides, api: str, settings: Settings) -> dict[
     rap_peaks: list[int] = []
     # One untraced warm-up per side (imports, connections), then alternating traced runs.
     if not settings.quick and op.max_rounds is None:
-        await _round(api, sides, 1, True)
+        await _round(api, sides, 1, 0)
     repeats = settings.memory_repeats
     if op.max_rounds is not None:
         repeats = min(repeats, op.max_rounds)
@@ -1309,7 +1315,7 @@ async def profile_op(op: Op, ctx: Context, api: str, log: Callable[[str], None])
     sides = op.build(ctx, api)
     if sides.before_batch:
         sides.before_batch()
-    warm = await _round(api, sides, 3, True)
+    warm = await _round(api, sides, 3, 0)
     iterations = max(3, min(20_000, int(2.0 / max(warm["rapyer"], 1e-6))))
     profiler = cProfile.Profile()
     for _ in range(iterations):
