@@ -60,6 +60,8 @@ if TYPE_CHECKING:  # the public names, for type checkers and readers (loaded on 
         RapyerModelDoesntExist,
         RapyerModelDoesntExistError,
         RapyerSerializationError,
+        RapyerWarning,
+        UnmigratedSetWarning,
         UnsupportedArgumentTypeError,
         UnsupportedArgumentValueError,
     )
@@ -129,6 +131,8 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "RapyerModelDoesntExist",
         "RapyerModelDoesntExistError",
         "RapyerSerializationError",
+        "RapyerWarning",
+        "UnmigratedSetWarning",
         "UnsupportedArgumentTypeError",
         "UnsupportedArgumentValueError",
     ),
@@ -153,11 +157,17 @@ def _load() -> None:
             globals().setdefault(name, getattr(module, name))
 
 
+# Public name -> its home module. Only these names load the facade: any other name (a
+# submodule such as ``rapyer._keys`` being imported with ``from rapyer import _keys``) must
+# raise AttributeError at once, so that Python imports the submodule instead of running
+# ``_load`` in the middle of another module's import (an import cycle).
+_HOME_OF = {name: home for home, names in _HOMES.items() for name in names}
+
+
 def __getattr__(name: str) -> Any:
-    if not name.startswith("__"):
+    if name in _HOME_OF:
         _load()
-        if name in globals():
-            return globals()[name]
+        return globals()[name]
     raise AttributeError(f"module 'rapyer' has no attribute {name!r}")
 
 
@@ -205,9 +215,11 @@ __all__ = [
     "RapyerModelDoesntExist",
     "RapyerModelDoesntExistError",
     "RapyerSerializationError",
+    "RapyerWarning",
     "RedisConfig",
     "SafeLoad",
     "TargetSource",
+    "UnmigratedSetWarning",
     "UnsupportedArgumentTypeError",
     "UnsupportedArgumentValueError",
     "adelete_many",

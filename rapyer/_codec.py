@@ -292,12 +292,14 @@ def model_from_replies(cls: type[M], key: str, replies: list[Any]) -> M:
     return model
 
 
-def nested_model_from_reply(model: M, raw: Any) -> M:
-    """A fresh copy of the nested ``model`` from the reply of ``JSON.GET key <its path>``.
+def nested_model_from_reply(model: M, replies: list[Any]) -> M:
+    """A fresh copy of the nested ``model`` from the replies of ``_commands.read_path``: the
+    reply of ``JSON.GET key <its path>``, then its set fields.
 
     The copy keeps ``model``'s parent link and path. Raises KeyNotFound when nothing is stored
     there.
     """
+    raw = replies[0]
     root_key = model.root_model().key
     items = decode_json_array(raw, root_key) if raw is not None else []
     if not items:
@@ -305,6 +307,9 @@ def nested_model_from_reply(model: M, raw: Any) -> M:
     fresh = load_model(type(model), items[0], root_key)
     fresh._rapyer_parent = model._rapyer_parent
     fresh._rapyer_path = model._rapyer_path
+    # a class without set fields (none of its own, no nested models) costs no call here
+    if (model.__rapyer_special_fields__ or model.__rapyer_nested_fields__) and len(replies) > 1:
+        fresh._apply_special_replies(replies[1:])
     return fresh
 
 

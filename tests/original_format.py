@@ -238,6 +238,13 @@ class OrigTagged(AtomicRedisModel):
     inner: OrigTagInner = Field(default_factory=OrigTagInner)
 
 
+class OrigTaggedIndexed(AtomicRedisModel):
+    """A set field next to an indexed field (reads by expression)."""
+
+    name: Index[str] = ""
+    tags: set[str] = Field(default_factory=set)
+
+
 def tagged_document_1_2_5() -> dict[str, Any]:
     """An ``OrigTagged`` as 1.2.5 stored it: a pickled set, a JSON array (its
     ``prefer_normal_json_dump`` form) and a pickled set in a nested model."""

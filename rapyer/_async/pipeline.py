@@ -195,7 +195,7 @@ async def load_into(model: BaseRedisModel, frame: PipelineFrame, ignore_missing:
 def _fresh_model(model: BaseRedisModel, root: BaseRedisModel, replies: list[Any]) -> Any:
     if model is root:
         return _codec.model_from_replies(type(model), model.key, replies)
-    return _codec.nested_model_from_reply(model, replies[0])
+    return _codec.nested_model_from_reply(model, replies)
 
 
 class AsyncPipelineOps(_Base):

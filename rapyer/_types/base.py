@@ -124,6 +124,8 @@ class Target:
         if found is None:
             return []
         holder, name = found
+        if name in holder.__rapyer_special_fields__:
+            return []  # a set or queue lives in its own key, never in the document
         info = type(holder).model_fields[name]
         if info.is_required() or info.exclude:
             return []

@@ -10,18 +10,26 @@ import datetime
 import decimal
 import io
 import json
+import warnings
 
 import pytest
 
 import rapyer
-from rapyer import _original
-from rapyer.errors import CantSerializeRedisValueError, UnsupportedArgumentValueError
+from rapyer import _keys, _original, _set_members
+from rapyer.errors import (
+    CantSerializeRedisValueError,
+    RapyerWarning,
+    UnmigratedSetWarning,
+    UnsupportedArgumentValueError,
+)
 from tests.original_format import (
     OrigAll,
     OrigLevel,
     OrigLoose,
     OrigSafe,
     OrigTagged,
+    OrigTaggedIndexed,
+    OrigTagInner,
     hostile_system,
     original_document,
     pickled,
@@ -284,3 +292,124 @@ def test_a_set_in_the_document_that_is_not_a_set_is_left_alone(redis_backend):
     done = rapyer.migrate_original(OrigTagged)
     assert (done.migrated, done.invalid) == (0, 1)
     assert _stored(redis_backend, key) == {"name": "x", "tags": pickled(5)}
+
+
+def _changes(client) -> int:
+    """Writes the server counted so far (every write command increments it)."""
+    return int(client.info("persistence")["rdb_changes_since_last_save"])
+
+
+def _assert_tagged(model) -> None:
+    assert model.tags == {"a", "b"} and model.inner.codes == {1, 2}
+    assert model.days == {datetime.date(2020, 1, 1), datetime.date(2021, 2, 3)}
+
+
+def _read_every_way(key: str) -> list:
+    """The model at ``key`` by every read path that loads set fields."""
+    stale = OrigTagged(name="stale")
+    stale._rapyer_pk = key.split(":", 1)[1]
+    return [
+        OrigTagged.get(key),
+        rapyer.get(key),
+        stale.load(),
+        (OrigTagged.find(key))[0],
+        (OrigTagged.find())[0],
+        (rapyer.find(key))[0],
+        [model for model in OrigTagged.iterator(batch_size=2)][0],
+    ]
+
+
+def test_sets_stored_in_the_document_are_read_with_one_warning(backend):
+    key = "OrigTagged:1"
+    _store_original(backend, key, tagged_document_1_2_5())
+    own = OrigTagged(name="own", tags={"x"})  # rapyer's own format: no warning
+    own.save()
+    _set_members.INLINE_WARNED.discard(OrigTagged)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert (OrigTagged.get(own.key)).tags == {"x"}
+        assert not [w for w in caught if issubclass(w.category, UnmigratedSetWarning)]
+
+        changes = _changes(backend)
+        for model in _read_every_way(key):
+            _assert_tagged(model)
+        stale = OrigTagged(name="stale")
+        stale._rapyer_pk = "1"
+        with stale.pipeline() as fresh:
+            _assert_tagged(fresh)
+        _assert_tagged(stale)
+        assert _changes(backend) == changes  # a read writes nothing
+        with OrigTagged.lock_from_key(key) as locked:
+            _assert_tagged(locked)
+        with rapyer.lock_from_key(key) as locked:
+            _assert_tagged(locked)
+    set_keys = [_keys.special_key(key, path) for path in ("tags", "days", "inner.codes")]
+    assert backend.exists(*set_keys) == 0  # no set key was created
+    assert _stored(backend, key) == tagged_document_1_2_5()
+
+    found = [w for w in caught if issubclass(w.category, UnmigratedSetWarning)]
+    assert len(found) == 1  # once per class
+    assert issubclass(UnmigratedSetWarning, RapyerWarning)
+    text = str(found[0].message)
+    for part in ("OrigTagged", "'tags'", "'days'", "'inner.codes'"):
+        assert part in text
+    assert "python -m rapyer migrate-original tests.original_format" in text
+    assert "migrate_original(OrigTagged)" in text
+
+    done = rapyer.migrate_original(OrigTagged)
+    assert done.migrated == 1
+    _set_members.INLINE_WARNED.discard(OrigTagged)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for model in _read_every_way(key):
+            _assert_tagged(model)
+    assert not [w for w in caught if issubclass(w.category, UnmigratedSetWarning)]
+
+
+def test_a_read_shows_what_the_migration_will_store(backend):
+    key = "OrigTagged:2"
+    _store_original(backend, key, {"name": "t", "tags": pickled({"a", "b"})})
+    _set_members.INLINE_WARNED.discard(OrigTagged)
+    with pytest.warns(UnmigratedSetWarning, match="'tags'"):
+        model = OrigTagged.get(key)
+    model.tags.add_now("c")  # before the migration: a write goes to the set's own key
+    assert backend.smembers(_keys.special_key(key, "tags")) == {json.dumps("c")}
+    assert (OrigTagged.get(key)).tags == {"a", "b", "c"}
+    assert (OrigTagged.find(key))[0].tags == {"a", "b", "c"}
+    rapyer.migrate_original(OrigTagged)
+    assert (OrigTagged.get(key)).tags == {"a", "b", "c"}
+    assert "tags" not in _stored(backend, key)
+
+
+def test_reads_by_expression_see_sets_stored_in_the_document(backend):
+    _store_original(backend, "OrigTaggedIndexed:1", {"name": "n", "tags": ["a", "b"]})
+    _set_members.INLINE_WARNED.discard(OrigTaggedIndexed)
+    with pytest.warns(UnmigratedSetWarning, match="OrigTaggedIndexed"):
+        (found,) = OrigTaggedIndexed.find(OrigTaggedIndexed.name == "n")
+    assert found.tags == {"a", "b"}
+    batches = [m for m in OrigTaggedIndexed.iterator(OrigTaggedIndexed.name == "n")]
+    assert [m.tags for m in batches] == [{"a", "b"}]
+    assert backend.exists(_keys.special_key("OrigTaggedIndexed:1", "tags")) == 0
+
+
+def test_a_nested_model_load_reads_its_sets(backend):
+    own = OrigTagged(name="own", inner=OrigTagInner(codes={5, 6}))
+    own.save()
+    _set_members.INLINE_WARNED.discard(OrigTagged)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert (own.inner.load()).codes == {5, 6}  # rapyer's own format
+        with own.inner.pipeline() as fresh:
+            assert fresh.codes == {5, 6}
+        assert not [w for w in caught if issubclass(w.category, UnmigratedSetWarning)]
+
+    key = "OrigTagged:3"
+    _store_original(backend, key, tagged_document_1_2_5())
+    with pytest.warns(UnmigratedSetWarning):
+        model = OrigTagged.get(key)
+    _set_members.INLINE_WARNED.discard(OrigTagged)
+    with pytest.warns(
+        UnmigratedSetWarning, match="'inner.codes'.*migrate_original[(]OrigTagged[)]"
+    ):
+        assert (model.inner.load()).codes == {1, 2}
+    assert backend.exists(_keys.special_key(key, "inner.codes")) == 0
