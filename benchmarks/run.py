@@ -1329,7 +1329,7 @@ async def profile_op(op: Op, ctx: Context, api: str, log: Callable[[str], None])
         profiler.disable()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("cumulative").print_stats(int(os.environ.get("PROFILE_ROWS", "45")))
     print(f"## {op.id} ({api}): rapyer side, {iterations} calls, cProfile by cumulative time")
     print(out.getvalue())
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rapyer import _changes, _codec, _layout
+from rapyer import _changes, _codec, _keys, _layout
 from rapyer import config as _config
 from rapyer._groups import CREATE_UPDATE
 from rapyer._paths import json_path_of
@@ -98,3 +98,39 @@ def delete_keys(keys: list[str]) -> list[Command]:
 
 def full_keys(cls: type[BaseRedisModel], key_or_pk: str) -> str:
     return _layout.full_key(cls, key_or_pk)
+
+
+# ---- fast path: reading one whole document ---------------------------------------------------
+# Per class: (config generation, ``prefix:`` or None), as ``_layout.tagged`` caches its answer.
+# Saves, per get of the usual class (plain layout, no TTL, no special or nested fields), the
+# layout, prefix and TTL lookups of ``full_keys`` and ``read_document`` and the command list:
+# about ten Python calls of ~230 per get (cProfile of ``benchmarks/run.py --profile --only get``).
+# Checked against the general path by ``tests/common/test_plain_reads.py`` (hypothesis).
+_plain_reads: dict[type, tuple[int, str | None]] = {}
+
+
+def plain_read_head(cls: type[BaseRedisModel]) -> str | None:
+    """``prefix:`` of ``cls`` when reading one of its documents is the single
+    ``JSON.GET key .`` (plain layout, no TTL, no special or nested fields), else ``None``."""
+    if cls.__rapyer_special_fields__ or cls.__rapyer_nested_fields__:
+        return None
+    generation = _config.generation()
+    cached = _plain_reads.get(cls)
+    if cached is not None and cached[0] == generation:
+        return cached[1]
+    head = None
+    if not _layout.tagged(cls) and not has_ttl(cls):
+        head = cls.class_key_initials() + _keys.SEPARATOR
+    _plain_reads[cls] = (generation, head)
+    return head
+
+
+def plain_document_key(cls: type[BaseRedisModel], key_or_pk: Any) -> str | None:
+    """``full_keys(cls, key_or_pk)`` when the read of that key is the single ``JSON.GET`` of
+    ``plain_read_head`` and the key needs no check beyond it; else ``None`` (general path,
+    which also raises for what is refused)."""
+    head = plain_read_head(cls)
+    if head is None or type(key_or_pk) is not str or key_or_pk[:1] == _keys.TAG_OPEN:
+        return None
+    full = key_or_pk if key_or_pk.startswith(head) else head + key_or_pk
+    return None if full.endswith(_keys.LOCK_SUFFIX) else full

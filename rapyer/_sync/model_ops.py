@@ -30,9 +30,18 @@ M = TypeVar("M", bound="BaseRedisModel")
 
 def read_model(cls: type[M], full_key: str, groups: ActionGroup) -> M:
     """Read the document at ``full_key`` as a ``cls`` (special fields and TTL refresh too)."""
+    binding = binding_of(cls)
+    if not binding.is_cluster and _commands.plain_read_head(cls) is not None:
+        # fast path (``_commands.plain_read_head``): the read is one JSON.GET, sent as
+        # ``executor.transaction`` sends a single command, without building the command list
+        try:
+            raw = executor.execute(binding, "JSON.GET", full_key, ".")
+        except ResponseError as exc:
+            raise _codec.wrong_type_error(exc, full_key) from exc
+        return _codec.model_from_replies(cls, full_key, [raw])
     commands = _commands.read_document(cls, full_key, groups)
     try:
-        replies = executor.transaction(binding_of(cls), commands)
+        replies = executor.transaction(binding, commands)
     except ResponseError as exc:
         raise _codec.wrong_type_error(exc, full_key) from exc
     return _codec.model_from_replies(cls, full_key, replies)
@@ -64,7 +73,8 @@ class SyncModelOps(_Base):
 
         Raises KeyNotFound when missing, CorruptedModelError when invalid.
         """
-        full_key = _commands.full_keys(cls, key)
+        # fast path: ``plain_document_key`` is ``full_keys`` for the usual key of the usual class
+        full_key = _commands.plain_document_key(cls, key) or _commands.full_keys(cls, key)
         return read_model(cls, full_key, _groups.READ_FETCH)
 
     def load(self) -> Self:

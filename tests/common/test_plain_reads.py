@@ -1,0 +1,89 @@
+"""The fast path of reading one document (``_commands.plain_read_head`` /
+``plain_document_key``) agrees with the general path: the same key as ``full_keys`` or
+``None`` (general path, which raises for refused keys), and only for classes whose read is
+the single ``JSON.GET key .``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rapyer import AtomicRedisModel, RedisConfig, _commands, _layout
+from tests.models import Account, Session, Stash, User
+
+
+class TaggedReads(AtomicRedisModel):
+    Meta = RedisConfig(cluster_keys=True, init_with_rapyer=False)
+
+    name: str = ""
+
+
+CLASSES = [User, Account, Session, Stash, TaggedReads]
+
+keys = st.one_of(
+    st.text(max_size=12),
+    st.text(max_size=8).map(lambda pk: "User:" + pk),
+    st.text(max_size=8).map(lambda pk: "acct:" + pk),
+    st.text(max_size=8).map(lambda pk: "{User:" + pk + "}"),
+    st.text(max_size=8).map(lambda pk: pk + ":lock"),
+    st.text(max_size=8).map(lambda pk: "User:" + pk + ":lock"),
+    st.sampled_from(["", ":", "{", "}", "{x}", "User:", "acct:", "lock", ":lock"]),
+    st.builds(type("TextSub", (str,), {}), st.text(max_size=6)),
+    st.sampled_from([None, b"User:x", 7]),
+)
+
+
+def _general(cls: type[Any], key: Any) -> tuple[str, Any]:
+    try:
+        return "ok", _commands.full_keys(cls, key)
+    except Exception as exc:  # the general path's refusal
+        return "raised", type(exc)
+
+
+@given(st.sampled_from(CLASSES), keys)
+def test_plain_document_key_is_full_keys_or_none(cls: type[Any], key: Any) -> None:
+    fast = _commands.plain_document_key(cls, key)
+    if fast is None:
+        return
+    outcome, general = _general(cls, key)
+    assert outcome == "ok", (key, general)
+    assert fast == general
+    assert type(fast) is str
+
+
+@pytest.mark.parametrize("key", ["abc", "User:abc", "User:a:b", ""])
+def test_usual_keys_of_a_plain_class_take_the_fast_path(key: str) -> None:
+    assert _commands.plain_document_key(User, key) == _layout.full_key(User, key)
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [Session, Stash, TaggedReads],  # TTL, a special (set) field, the cluster layout
+)
+def test_other_reads_take_the_general_path(cls: type[Any]) -> None:
+    assert _commands.plain_read_head(cls) is None
+    assert _commands.plain_document_key(cls, "abc") is None
+
+
+def test_a_ttl_assigned_later_leaves_the_fast_path() -> None:
+    class LateTtl(AtomicRedisModel):
+        class Meta:
+            init_with_rapyer = False
+
+        name: str = ""
+
+    assert _commands.plain_read_head(LateTtl) == "LateTtl:"
+    LateTtl.Meta.ttl = 30  # type: ignore[attr-defined]
+    try:
+        assert _commands.plain_read_head(LateTtl) is None
+    finally:
+        LateTtl.Meta.ttl = None  # type: ignore[attr-defined]
+    assert _commands.plain_read_head(LateTtl) == "LateTtl:"
+
+
+@pytest.mark.parametrize("key", [":lock", "x:lock", "User:x:lock", "{User:x}", None, b"x", 7])
+def test_refused_or_unusual_keys_take_the_general_path(key: Any) -> None:
+    assert _commands.plain_document_key(User, key) is None
