@@ -85,28 +85,28 @@ class ListShared(GenericContainer, list):  # type: ignore[type-arg]
         containers follow their new position, so writes through them land there."""
         if not type(self)._rapyer_items_placed():
             return  # scalars: linked again on each read through []
-        found = _links.locate(self)
+        found = _links.holder_of(self)
         if found is None:
             return  # not placed in a model yet: placed with the list later
-        root, segments = found
+        holder, segments = found
         for position in range(max(0, start), len(self)):
             item = list.__getitem__(self, position)
             if isinstance(item, _links.RedisValue) and item._rapyer_link is not None:
                 _links.link(item, self, position)
             for model in iter_models(item):
-                _replace(model, root, segments, position, model is item)
+                _replace(model, holder, segments, position, model is item)
 
     def _rapyer_place_new(self, values: list[Any], first: int) -> list[Any]:
         """New items about to sit at ``first`` on: models in them placed there (a copy of a
         model another place still holds, as assignments do)."""
         if not values or not type(self)._rapyer_items_placed():
             return values
-        found = _links.locate(self)
+        found = _links.holder_of(self)
         if found is None:
             return values
-        root, segments = found
+        holder, segments = found
         return [
-            link_value(root, value, (*segments, first + offset), False)
+            link_value(holder, value, (*segments, first + offset), False)
             for offset, value in enumerate(values)
         ]
 
@@ -264,30 +264,36 @@ class ListShared(GenericContainer, list):  # type: ignore[type-arg]
         )
 
 
-def _replace(model: Any, root: Any, segments: tuple[Any, ...], position: int, direct: bool) -> None:
-    """Put ``model``, held at ``position`` of the list at ``segments`` (the item itself when
-    ``direct``, else inside it), at that position; its anchor follows."""
+def _replace(
+    model: Any, holder: Any, segments: tuple[Any, ...], position: int, direct: bool
+) -> None:
+    """Put ``model``, held at ``position`` of the list at ``segments`` below ``holder`` (the
+    item itself when ``direct``, else inside it), at that position; its anchor follows."""
     private = model.__pydantic_private__
+    parent = private.get("_rapyer_parent")
     depth = len(segments)
-    if private.get("_rapyer_parent") is not None:
-        old = model._rapyer_path_from_root()
-        if len(old) <= depth or old[:depth] != segments:
-            return  # held elsewhere: not this list's to move
-        if old[depth] == position:
-            return
-        rest = old[depth + 1 :]
+    if parent is holder:
+        old = private.get("_rapyer_path", ())
+    elif parent is not None:  # placed from another model (the root): compare full paths
+        base = holder._rapyer_path_from_root()
+        full = model._rapyer_path_from_root()
+        old = full[len(base) :] if full[: len(base)] == base else ()
     elif direct:
-        rest = ()  # a model just added to the list, not placed yet
+        old = (*segments, None)  # a model just added to the list, not placed yet
     else:
         return
-    private["_rapyer_parent"] = root
-    private["_rapyer_path"] = (*segments, position, *rest)
+    if len(old) <= depth or old[:depth] != segments:
+        return  # held elsewhere: not this list's to move
+    if parent is holder and old[depth] == position:
+        return
+    private["_rapyer_parent"] = holder
+    private["_rapyer_path"] = (*segments, position, *old[depth + 1 :])
     _links.refresh_anchor(model)
 
 
 def _link_model(container: Any, model: BaseRedisModel, position: int) -> None:
-    found = _links.locate(container)
+    found = _links.holder_of(container)
     if found is not None:
-        root, segments = found
-        model._rapyer_parent = root
+        holder, segments = found
+        model._rapyer_parent = holder
         model._rapyer_path = (*segments, position)
