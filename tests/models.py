@@ -434,7 +434,7 @@ class Slot(AtomicRedisModel):
     sub: list[int] = Field(default_factory=list)
 
 
-class Box(AtomicRedisModel):
+class Crate(AtomicRedisModel):
     slots: list[Slot] = Field(default_factory=list)
 
 
@@ -443,4 +443,4 @@ class Shelf(AtomicRedisModel):
 
     items: list[Slot] = Field(default_factory=list)
     groups: dict[str, list[Slot]] = Field(default_factory=dict)
-    boxes: list[Box] = Field(default_factory=list)
+    crates: list[Crate] = Field(default_factory=list)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rapyer
-from tests.models import Box, Shelf, Slot
+from tests.models import Crate, Shelf, Slot
 
 STEPS = settings(settings.default)
 INDEX = st.integers(-4, 4)
@@ -50,7 +50,7 @@ ATOMIC = {
 PLACES = {
     "field": (lambda m: m.items, lambda d: d["items"]),
     "dict": (lambda m: m.groups["g"], lambda d: d["groups"]["g"]),
-    "in_item": (lambda m: m.boxes[-1].slots, lambda d: d["boxes"][-1]["slots"]),
+    "in_item": (lambda m: m.crates[-1].slots, lambda d: d["crates"][-1]["slots"]),
 }
 
 
@@ -60,11 +60,11 @@ def _doc(slot):
 
 def _shift(shelf, held, mirror, op, args, fresh):
     """Apply one shifting operation to ``held`` (a stored list) and ``mirror`` (dicts); the
-    ``outer_`` ones shift the list of boxes (the last one holds the ``in_item`` list)."""
+    ``outer_`` ones shift the list of crates (the last one holds the ``in_item`` list)."""
     if op == "outer_insert":
-        shelf.boxes.insert(0, Box(slots=[Slot(tag=fresh)]))
+        shelf.crates.insert(0, Crate(slots=[Slot(tag=fresh)]))
     elif op == "outer_atomic_insert":
-        shelf.boxes.insert_now(0, Box())
+        shelf.crates.insert_now(0, Crate())
     size = len(mirror)
     inside = size and -size <= args[0] < size if args else False
     if op == "insert":
@@ -138,7 +138,7 @@ def test_atomic_writes_through_items_land_after_shifts(backend, ops, place):
     shelf = Shelf(
         items=[Slot(**d) for d in first],
         groups={"g": [Slot(**d) for d in first]},
-        boxes=[Box(slots=[Slot(tag=9)]), Box(slots=[Slot(**d) for d in first])],
+        crates=[Crate(slots=[Slot(tag=9)]), Crate(slots=[Slot(**d) for d in first])],
     )
     shelf.save()
     held_of, stored_of = PLACES[place]
