@@ -35,6 +35,15 @@ def _item_schema(handler: GetCoreSchemaHandler, args: tuple[Any, ...]) -> core_s
 class ListShared(GenericContainer, list):  # type: ignore[type-arg]
     """Local behaviour of ``RedisList``; builtin mutators are queued inside a pipeline."""
 
+    # Whether items can remember their position (``_rapyer_items_placed``), ``None`` until
+    # known; own to each class. Mutators test it before calling anything: a list of scalars
+    # pays one attribute read for the re-placing of shifted items.
+    _rapyer_placed: bool | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._rapyer_placed = None
+
     def _rapyer_plain(self) -> Any:
         return list.copy(self)
 
@@ -68,7 +77,7 @@ class ListShared(GenericContainer, list):  # type: ignore[type-arg]
     def _rapyer_items_placed(cls) -> bool:
         """Whether the items can be (or hold) nested models or Redis containers: the things
         that remember their position in the list (a list of scalars never re-places)."""
-        cached = cls.__dict__.get("_rapyer_placed_cache")
+        cached = cls._rapyer_placed
         if cached is None:
             item = cls._rapyer_args[-1] if cls._rapyer_args else Any
             origin = typing.get_origin(item) or item
@@ -77,14 +86,14 @@ class ListShared(GenericContainer, list):  # type: ignore[type-arg]
                 or contains_model(item)
                 or (isinstance(origin, type) and issubclass(origin, GenericContainer))
             )
-            type.__setattr__(cls, "_rapyer_placed_cache", cached)
-        return bool(cached)
+            type.__setattr__(cls, "_rapyer_placed", cached)
+        return cached
 
     def _rapyer_replace_from(self, start: int) -> None:
         """Items from ``start`` on moved (insert, pop, sort ...): models in them and linked
         containers follow their new position, so writes through them land there."""
         if not type(self)._rapyer_items_placed():
-            return  # scalars: linked again on each read through []
+            return  # scalars: linked again on each read through [] (callers test first)
         found = _links.holder_of(self)
         if found is None:
             return  # not placed in a model yet: placed with the list later
@@ -151,7 +160,8 @@ class ListShared(GenericContainer, list):  # type: ignore[type-arg]
 
     def append(self, item: Any) -> None:
         item = self._rapyer_validate_item(item)
-        item = self._rapyer_place_new([item], len(self))[0]
+        if self._rapyer_placed is not False:
+            item = self._rapyer_place_new([item], len(self))[0]
         list.append(self, item)
         self._rapyer_queue(
             lambda t: [("JSON.ARRAPPEND", t.key, t.path, self._rapyer_item_json(item))], APPEND
@@ -159,7 +169,8 @@ class ListShared(GenericContainer, list):  # type: ignore[type-arg]
 
     def extend(self, items: Any) -> None:
         values = [self._rapyer_validate_item(item) for item in items]
-        values = self._rapyer_place_new(values, len(self))
+        if self._rapyer_placed is not False:
+            values = self._rapyer_place_new(values, len(self))
         list.extend(self, values)
         if values:
             texts = [self._rapyer_item_json(v) for v in values]
@@ -174,9 +185,11 @@ class ListShared(GenericContainer, list):  # type: ignore[type-arg]
     def insert(self, index: Any, item: Any) -> None:
         item = self._rapyer_validate_item(item)
         position = self._rapyer_insert_index(index)
-        item = self._rapyer_place_new([item], position)[0]
+        if self._rapyer_placed is not False:
+            item = self._rapyer_place_new([item], position)[0]
         list.insert(self, position, item)
-        self._rapyer_replace_from(position + 1)
+        if self._rapyer_placed is not False:
+            self._rapyer_replace_from(position + 1)
         text = self._rapyer_item_json(item)
         self._rapyer_queue(lambda t: [("JSON.ARRINSERT", t.key, t.path, position, text)], APPEND)
 
@@ -184,9 +197,11 @@ class ListShared(GenericContainer, list):  # type: ignore[type-arg]
         if isinstance(index, slice):
             values = [self._rapyer_validate_item(v) for v in value]
             start = index.indices(len(self))[0] if index.step in (None, 1) else 0
-            values = self._rapyer_place_new(values, start)
+            if self._rapyer_placed is not False:
+                values = self._rapyer_place_new(values, start)
             list.__setitem__(self, index, values)
-            self._rapyer_replace_from(start)
+            if self._rapyer_placed is not False:
+                self._rapyer_replace_from(start)
             self._rapyer_queue_whole()
             return
         assigned = value
@@ -206,12 +221,14 @@ class ListShared(GenericContainer, list):  # type: ignore[type-arg]
         if isinstance(index, slice):
             start = index.indices(len(self))[0] if index.step in (None, 1) else 0
             list.__delitem__(self, index)
-            self._rapyer_replace_from(start)
+            if self._rapyer_placed is not False:
+                self._rapyer_replace_from(start)
             self._rapyer_queue_whole()
             return
         position = int(index) + len(self) if int(index) < 0 else int(index)
         list.__delitem__(self, index)
-        self._rapyer_replace_from(position)
+        if self._rapyer_placed is not False:
+            self._rapyer_replace_from(position)
         # ARRPOP at the index, not JSON.DEL of path[i]: same effect, and fakeredis's JSON.DEL
         # of "$.field[i]" empties the whole list.
         self._rapyer_queue(lambda t: [("JSON.ARRPOP", t.key, t.path, position)], ERASE)
@@ -223,7 +240,8 @@ class ListShared(GenericContainer, list):  # type: ignore[type-arg]
     def pop(self, index: Any = -1) -> Any:
         position = int(index) + len(self) if int(index) < 0 else int(index)
         item = list.pop(self, index)
-        self._rapyer_replace_from(position)
+        if self._rapyer_placed is not False:
+            self._rapyer_replace_from(position)
         self._rapyer_queue(
             lambda t: [("JSON.ARRPOP", t.key, t.path, position)],
             ERASE | ActionGroup.READ,
@@ -231,19 +249,25 @@ class ListShared(GenericContainer, list):  # type: ignore[type-arg]
         return item
 
     def remove(self, value: Any) -> None:
-        position = list.index(self, value)
+        try:
+            position = list.index(self, value)
+        except ValueError:
+            raise ValueError("list.remove(x): x not in list") from None
         list.__delitem__(self, position)
-        self._rapyer_replace_from(position)
+        if self._rapyer_placed is not False:
+            self._rapyer_replace_from(position)
         self._rapyer_queue_whole()
 
     def sort(self, *args: Any, **kwargs: Any) -> None:
         list.sort(self, *args, **kwargs)
-        self._rapyer_replace_from(0)
+        if self._rapyer_placed is not False:
+            self._rapyer_replace_from(0)
         self._rapyer_queue_whole()
 
     def reverse(self) -> None:
         list.reverse(self)
-        self._rapyer_replace_from(0)
+        if self._rapyer_placed is not False:
+            self._rapyer_replace_from(0)
         self._rapyer_queue_whole()
 
     def __imul__(self, count: Any) -> Any:  # type: ignore[misc]
@@ -257,7 +281,8 @@ class ListShared(GenericContainer, list):  # type: ignore[type-arg]
         """Delete ``[start:end)`` locally; in a pipeline also on the server (a script)."""
         first = slice(start, end).indices(len(self))[0]
         list.__delitem__(self, slice(start, end))
-        self._rapyer_replace_from(first)
+        if self._rapyer_placed is not False:
+            self._rapyer_replace_from(first)
         self._rapyer_queue(
             lambda t: [evalsha_command("remove_range", [t.key], [t.path, int(start), int(end)])],
             ERASE,

@@ -57,7 +57,8 @@ class SyncRedisListOps(_Base):
         )
         sent = write_field(target, [command], APPEND, "insert")
         list.insert(self, position, self._rapyer_place_new([item], position)[0])
-        self._rapyer_replace_from(position + 1)
+        if self._rapyer_placed is not False:
+            self._rapyer_replace_from(position + 1)
         if sent is not None:
             target.changed()
 
@@ -77,7 +78,8 @@ class SyncRedisListOps(_Base):
         replies = executor.transaction(target.binding, [command, *target.ttl(POP)])
         if len(self) and -len(self) <= index < len(self):
             list.pop(self, index)
-            self._rapyer_replace_from(index + len(self) + 1 if index < 0 else index)
+            if self._rapyer_placed is not False:
+                self._rapyer_replace_from(index + len(self) + 1 if index < 0 else index)
         target.changed()
         return self._rapyer_pop_reply(replies[0])
 
@@ -87,4 +89,5 @@ class SyncRedisListOps(_Base):
         write_script(target, "remove_range", [target.path, int(start), int(end)], ERASE)
         first = slice(int(start), int(end)).indices(len(self))[0]
         list.__delitem__(self, slice(start, end))
-        self._rapyer_replace_from(first)
+        if self._rapyer_placed is not False:
+            self._rapyer_replace_from(first)
