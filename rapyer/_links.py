@@ -222,6 +222,23 @@ def locate(value: Any) -> tuple[BaseRedisModel, tuple[PathSegment, ...]] | None:
         node = parent
 
 
+def holder_of(value: Any) -> tuple[Any, tuple[Any, ...]] | None:
+    """``(nearest model holding value, segments from that model)`` of a linked container,
+    else ``None``. Models placed below it relative to that model follow it when it moves
+    (an item of a list of models shifted by an insert)."""
+    segments: list[Any] = []
+    node = value
+    while True:
+        found = parent_of(node)
+        if found is None:
+            return None
+        parent, segment = found
+        segments.append(segment)
+        if isinstance(parent, LinkedModel):
+            return parent, tuple(reversed(segments))
+        node = parent
+
+
 class StoredPlace(typing.NamedTuple):
     """Where a value is stored: the root model (``None`` when it is gone), its class and pk,
     the segments from the root, and the class of the model holding the value directly (``None``

@@ -424,3 +424,23 @@ class Spread(AtomicRedisModel):
     day: Index[dt.date] = dt.date(2000, 1, 1)
     color: Index[Color] = Color.RED
     inner: Place = Field(default_factory=lambda: Place(city=""))
+
+
+class Slot(AtomicRedisModel):
+    """An item of ``Shelf``: ``tag`` names it, ``x`` and ``sub`` take atomic writes."""
+
+    tag: int = 0
+    x: int = 0
+    sub: list[int] = Field(default_factory=list)
+
+
+class Crate(AtomicRedisModel):
+    slots: list[Slot] = Field(default_factory=list)
+
+
+class Shelf(AtomicRedisModel):
+    """Lists of nested models whose items shift (``tests/_async/test_list_positions.py``)."""
+
+    items: list[Slot] = Field(default_factory=list)
+    groups: dict[str, list[Slot]] = Field(default_factory=dict)
+    crates: list[Crate] = Field(default_factory=list)

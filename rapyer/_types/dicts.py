@@ -111,7 +111,7 @@ class DictShared(GenericContainer, dict):  # type: ignore[type-arg]
 
     def _rapyer_link_item(self, key: Any, value: Any) -> None:
         if isinstance(value, BaseRedisModel):
-            found = _links.locate(self)
+            found = _links.holder_of(self)  # relative: follows that model when it moves
             if found is not None:
                 value._rapyer_parent = found[0]
                 value._rapyer_path = (*found[1], dict_segment(key))

@@ -26,7 +26,7 @@ class SyncRedisListOps(_Base):
         item = self._rapyer_validate_item(item)
         command = ("JSON.ARRAPPEND", target.key, target.path, self._rapyer_item_json(item))
         sent = write_field(target, [command], APPEND, "append")
-        list.append(self, item)
+        list.append(self, self._rapyer_place_new([item], len(self))[0])
         if sent is not None:
             target.changed()
 
@@ -39,7 +39,7 @@ class SyncRedisListOps(_Base):
         texts = [self._rapyer_item_json(item) for item in values]
         command = ("JSON.ARRAPPEND", target.key, target.path, *texts)
         sent = write_field(target, [command], APPEND, "extend")
-        list.extend(self, values)
+        list.extend(self, self._rapyer_place_new(values, len(self)))
         if sent is not None:
             target.changed()
 
@@ -56,7 +56,9 @@ class SyncRedisListOps(_Base):
             self._rapyer_item_json(item),
         )
         sent = write_field(target, [command], APPEND, "insert")
-        list.insert(self, position, item)
+        list.insert(self, position, self._rapyer_place_new([item], position)[0])
+        if self._rapyer_placed is not False:
+            self._rapyer_replace_from(position + 1)
         if sent is not None:
             target.changed()
 
@@ -76,6 +78,8 @@ class SyncRedisListOps(_Base):
         replies = executor.transaction(target.binding, [command, *target.ttl(POP)])
         if len(self) and -len(self) <= index < len(self):
             list.pop(self, index)
+            if self._rapyer_placed is not False:
+                self._rapyer_replace_from(index + len(self) + 1 if index < 0 else index)
         target.changed()
         return self._rapyer_pop_reply(replies[0])
 
@@ -83,4 +87,7 @@ class SyncRedisListOps(_Base):
         """Delete items ``[start:end)`` (Python slice rules) with a script. Queued in a pipeline."""
         target = target_of(self)
         write_script(target, "remove_range", [target.path, int(start), int(end)], ERASE)
+        first = slice(int(start), int(end)).indices(len(self))[0]
         list.__delitem__(self, slice(start, end))
+        if self._rapyer_placed is not False:
+            self._rapyer_replace_from(first)
