@@ -36,9 +36,13 @@ def _text(value: Any) -> Any:
     return value.decode() if isinstance(value, (bytes, bytearray)) else value
 
 
+_BYTES = (bytes, bytearray)
+
+
 def _pairs(items: Any) -> dict[str, Any]:
     if isinstance(items, dict):
-        return {_text(k): v for k, v in items.items()}
+        # ``_text`` inlined: this runs for every hit of a query (no call per key)
+        return {(k.decode() if isinstance(k, _BYTES) else k): v for k, v in items.items()}
     if isinstance(items, (list, tuple)):
         return {_text(items[i]): items[i + 1] for i in range(0, len(items) - 1, 2)}
     return {}
@@ -76,7 +80,9 @@ def parse_cursor(reply: Any) -> tuple[list[dict[str, Any]], int]:
     if isinstance(result, dict):
         for item in _pairs(result).get("results") or []:
             item = _pairs(item)
-            rows.append({k: _text(v) for k, v in _pairs(item.get("extra_attributes")).items()})
+            attrs = _pairs(item.get("extra_attributes"))
+            # ``_text`` inlined: this runs for every hit of a query (no call per value)
+            rows.append({k: v.decode() if isinstance(v, _BYTES) else v for k, v in attrs.items()})
     else:
         for item in list(result)[1:]:
             rows.append({k: _text(v) for k, v in _pairs(item).items()})

@@ -1,0 +1,46 @@
+"""``_search.parse_cursor`` (``_text`` inlined in its per-hit loop) gives the rows of the
+plain definition: every key and value of a hit's attributes decoded when it is bytes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rapyer import _search
+
+
+def _decode(value: Any) -> Any:
+    return value.decode() if isinstance(value, (bytes, bytearray)) else value
+
+
+def _reference_rows(result: dict[Any, Any]) -> list[dict[str, Any]]:
+    out = {_decode(k): v for k, v in result.items()}
+    rows = []
+    for item in out.get("results") or []:
+        item = {_decode(k): v for k, v in item.items()}
+        attrs = {_decode(k): v for k, v in (item.get("extra_attributes") or {}).items()}
+        rows.append({k: _decode(v) for k, v in attrs.items()})
+    return rows
+
+
+texts = st.text(max_size=6)
+atoms = st.one_of(texts, texts.map(str.encode), texts.map(lambda t: bytearray(t.encode())))
+atoms = atoms | st.integers() | st.none()
+names = st.sampled_from(["$", "age", "name", b"$", b"age"])
+attrs = st.dictionaries(names, atoms, max_size=3)
+hits = st.one_of(
+    st.builds(lambda a: {"extra_attributes": a, "id": "k"}, attrs),
+    st.builds(lambda a: {b"extra_attributes": a}, attrs),
+)
+replies = st.lists(hits, max_size=4).map(lambda rows: {"results": rows, "total_results": 1})
+
+
+@given(replies, st.integers(min_value=0, max_value=9))
+def test_parse_cursor_rows_are_the_plain_definition(result: dict[Any, Any], cursor: int) -> None:
+    rows, cursor_id = _search.parse_cursor([result, cursor])
+    assert cursor_id == cursor
+    assert rows == _reference_rows(result)
+    for got, want in zip(rows, _reference_rows(result), strict=True):
+        assert [type(v) for v in got.values()] == [type(v) for v in want.values()]
