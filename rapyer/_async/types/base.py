@@ -44,9 +44,10 @@ class AsyncRedisValueOps(_Base):
     async def asave(self) -> Self:
         """Write this value (``JSON.SET`` at its path). Queued in a pipeline."""
         target = target_of(self)
-        commands = [("JSON.SET", target.key, target.path, self._rapyer_dump_json())]
+        text = self._rapyer_dump_json()
+        commands = [("JSON.SET", target.key, target.path, text)]
         if await write_field(target, commands, ActionGroup.UPDATE, "save") is not None:
-            target.changed()
+            target.changed("set", text)
         return self
 
     async def aload(self) -> Any:
@@ -96,7 +97,10 @@ async def write_field(
         frame.queue(target.binding, [*target.ensure(), *commands, *ttl], io.client)
         return None
     replies = await _send(target, [*commands, *ttl])
-    if missing_reply(replies[0]):
+    first = replies[0]
+    if type(first) is list and first and first[0] is not None:
+        return replies  # a match with a value: applied (the common reply, told at once)
+    if missing_reply(first):
         ensure = target.ensure()
         if not ensure:
             raise KeyNotFound(f"{target.key} has no value at {target.path}")

@@ -22,11 +22,12 @@ class AsyncRedisListOps(_Base):
         """``JSON.ARRAPPEND`` one item. Queued in a pipeline."""
         target = target_of(self)
         item = self._rapyer_validate_item(item)
-        command = ("JSON.ARRAPPEND", target.key, target.path, self._rapyer_item_json(item))
+        text = self._rapyer_item_json(item)
+        command = ("JSON.ARRAPPEND", target.key, target.path, text)
         sent = await write_field(target, [command], APPEND, "append")
         list.append(self, item)
         if sent is not None:
-            target.changed()
+            target.changed("append", (text,), self)
 
     async def aextend(self, items: Any) -> None:
         """One ``JSON.ARRAPPEND`` with every item (nothing when empty). Queued in a pipeline."""
@@ -39,24 +40,19 @@ class AsyncRedisListOps(_Base):
         sent = await write_field(target, [command], APPEND, "extend")
         list.extend(self, values)
         if sent is not None:
-            target.changed()
+            target.changed("append", texts, self)
 
     async def ainsert(self, index: int, item: Any) -> None:
         """``JSON.ARRINSERT`` at ``index``, clamped like Python's insert. Queued in a pipeline."""
         target = target_of(self)
         item = self._rapyer_validate_item(item)
         position = self._rapyer_insert_index(index)
-        command = (
-            "JSON.ARRINSERT",
-            target.key,
-            target.path,
-            position,
-            self._rapyer_item_json(item),
-        )
+        text = self._rapyer_item_json(item)
+        command = ("JSON.ARRINSERT", target.key, target.path, position, text)
         sent = await write_field(target, [command], APPEND, "insert")
         list.insert(self, position, item)
         if sent is not None:
-            target.changed()
+            target.changed("insert", position, text, self)
 
     async def aclear(self) -> None:
         """Store an empty list at the path. Queued in a pipeline."""
@@ -65,7 +61,7 @@ class AsyncRedisListOps(_Base):
         sent = await write_field(target, [command], ERASE, "clear")
         list.clear(self)
         if sent is not None:
-            target.changed()
+            target.changed("set", "[]")
 
     async def apop(self, index: int = -1) -> Any:
         """``JSON.ARRPOP`` (runs at once, also in a pipeline); the server's item or ``None``."""
@@ -74,11 +70,14 @@ class AsyncRedisListOps(_Base):
         replies = await executor.transaction(target.binding, [command, *target.ttl(POP)])
         if len(self) and -len(self) <= index < len(self):
             list.pop(self, index)
-        target.changed()
+        target.changed("pop", index, self)
         return self._rapyer_pop_reply(replies[0])
 
     async def aremove_range(self, start: int, end: int) -> None:
         """Delete items ``[start:end)`` (Python slice rules) with a script. Queued in a pipeline."""
         target = target_of(self)
-        await write_script(target, "remove_range", [target.path, int(start), int(end)], ERASE)
+        start, end = int(start), int(end)
+        queued, _ = await write_script(target, "remove_range", [target.path, start, end], ERASE)
         list.__delitem__(self, slice(start, end))
+        if not queued:
+            target.changed("remove_range", start, end, self)

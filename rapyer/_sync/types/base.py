@@ -46,9 +46,10 @@ class SyncRedisValueOps(_Base):
     def save_now(self) -> Self:
         """Write this value (``JSON.SET`` at its path). Queued in a pipeline."""
         target = target_of(self)
-        commands = [("JSON.SET", target.key, target.path, self._rapyer_dump_json())]
+        text = self._rapyer_dump_json()
+        commands = [("JSON.SET", target.key, target.path, text)]
         if write_field(target, commands, ActionGroup.UPDATE, "save") is not None:
-            target.changed()
+            target.changed("set", text)
         return self
 
     def load_now(self) -> Any:
@@ -98,7 +99,10 @@ def write_field(
         frame.queue(target.binding, [*target.ensure(), *commands, *ttl], io.client)
         return None
     replies = _send(target, [*commands, *ttl])
-    if missing_reply(replies[0]):
+    first = replies[0]
+    if type(first) is list and first and first[0] is not None:
+        return replies  # a match with a value: applied (the common reply, told at once)
+    if missing_reply(first):
         ensure = target.ensure()
         if not ensure:
             raise KeyNotFound(f"{target.key} has no value at {target.path}")

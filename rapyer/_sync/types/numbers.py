@@ -47,5 +47,6 @@ class SyncRedisNumberOps(_Base):
                 f"value (the increase gave {new!r}); the increase was undone"
             ) from exc
         replace_in_parent(self, value)
-        target.changed()
-        return value._rapyer_plain()
+        plain = value._rapyer_plain()
+        target.changed("number", plain)
+        return plain
