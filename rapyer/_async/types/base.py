@@ -12,9 +12,9 @@ from typing_extensions import Self
 from rapyer import _io_async as io
 from rapyer import _original, _pipeline_state
 from rapyer._async import executor
-from rapyer._async.scripts import run_script_with
+from rapyer._async.scripts import is_noscript, load_script, run_script_with
 from rapyer._codec import LOAD_CONTEXT, is_missing_path_error, write_error
-from rapyer._scripts import evalsha_command
+from rapyer._scripts import BY_SHA, evalsha_command
 from rapyer._types.base import (
     MISSING_PATH,
     Target,
@@ -118,10 +118,15 @@ async def write_field(
     return replies
 
 
-async def _send(target: Target, commands: list[Any]) -> list[Any]:
+async def _send(target: Target, commands: list[Any], retry: bool = True) -> list[Any]:
     try:
         return await executor.transaction(target.binding, commands)
     except ResponseError as exc:
+        if retry and is_noscript(exc):  # a script not loaded yet: load it, send again once
+            for command in commands:
+                if command[0] == "EVALSHA":
+                    await load_script(target.binding, BY_SHA[command[1]].name)
+            return await _send(target, commands, retry=False)
         if is_missing_path_error(exc):
             return [MISSING_PATH] * len(commands)
         raise write_error(exc, target.key) from exc

@@ -14,9 +14,9 @@ from typing_extensions import Self
 from rapyer import _io_sync as io
 from rapyer import _original, _pipeline_state
 from rapyer._sync import executor
-from rapyer._sync.scripts import run_script_with
+from rapyer._sync.scripts import is_noscript, load_script, run_script_with
 from rapyer._codec import LOAD_CONTEXT, is_missing_path_error, write_error
-from rapyer._scripts import evalsha_command
+from rapyer._scripts import BY_SHA, evalsha_command
 from rapyer._types.base import (
     MISSING_PATH,
     Target,
@@ -120,10 +120,15 @@ def write_field(
     return replies
 
 
-def _send(target: Target, commands: list[Any]) -> list[Any]:
+def _send(target: Target, commands: list[Any], retry: bool = True) -> list[Any]:
     try:
         return executor.transaction(target.binding, commands)
     except ResponseError as exc:
+        if retry and is_noscript(exc):  # a script not loaded yet: load it, send again once
+            for command in commands:
+                if command[0] == "EVALSHA":
+                    load_script(target.binding, BY_SHA[command[1]].name)
+            return _send(target, commands, retry=False)
         if is_missing_path_error(exc):
             return [MISSING_PATH] * len(commands)
         raise write_error(exc, target.key) from exc
