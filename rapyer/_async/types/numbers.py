@@ -20,7 +20,8 @@ else:
 
 
 class AsyncRedisNumberOps(_Base):
-    """``increase`` runs ``JSON.NUMINCRBY`` on the server and keeps the local value in step."""
+    """``increase`` runs ``JSON.NUMINCRBY`` on the server and keeps the local value in step
+    (for an int field in a script that first checks the stored number is an int)."""
 
     async def aincrease(self, amount: Any = 1) -> Any:
         """Add ``amount`` on the server; returns the new value (``None`` when queued)."""

@@ -22,7 +22,8 @@ else:
 
 
 class SyncRedisNumberOps(_Base):
-    """``increase`` runs ``JSON.NUMINCRBY`` on the server and keeps the local value in step."""
+    """``increase`` runs ``JSON.NUMINCRBY`` on the server and keeps the local value in step
+    (for an int field in a script that first checks the stored number is an int)."""
 
     def increase_now(self, amount: Any = 1) -> Any:
         """Add ``amount`` on the server; returns the new value (``None`` when queued)."""
