@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # the public names, for type checkers and readers (loaded on 
     from rapyer._sync.lock import lock_from_key
     from rapyer._sync.migrate import migrate_original
     from rapyer._sync.pipeline import pipeline
+    from rapyer._typed import ops, q
     from rapyer.actions import ActionGroup, TargetSource, mark_actions
     from rapyer.cascade import CascadeResult
     from rapyer.config import RedisConfig
@@ -59,10 +60,16 @@ if TYPE_CHECKING:  # the public names, for type checkers and readers (loaded on 
         RapyerModelDoesntExist,
         RapyerModelDoesntExistError,
         RapyerSerializationError,
+        RapyerWarning,
+        UnmigratedSetWarning,
         UnsupportedArgumentTypeError,
         UnsupportedArgumentValueError,
     )
-    from rapyer.fields import Index, Key, Pickle, RapyerKey, SafeLoad
+    from rapyer.fields import IndexOf as Index
+    from rapyer.fields import IndexOptions, RapyerKey
+    from rapyer.fields import KeyOf as Key
+    from rapyer.fields import PickleOf as Pickle
+    from rapyer.fields import SafeLoadOf as SafeLoad
     from rapyer.model import AtomicRedisModel
     from rapyer.results import (
         DeleteResult,
@@ -124,11 +131,14 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "RapyerModelDoesntExist",
         "RapyerModelDoesntExistError",
         "RapyerSerializationError",
+        "RapyerWarning",
+        "UnmigratedSetWarning",
         "UnsupportedArgumentTypeError",
         "UnsupportedArgumentValueError",
     ),
-    "rapyer.fields": ("Index", "Key", "Pickle", "RapyerKey", "SafeLoad"),
+    "rapyer.fields": ("Index", "IndexOptions", "Key", "Pickle", "RapyerKey", "SafeLoad"),
     "rapyer.model": ("AtomicRedisModel",),
+    "rapyer._typed": ("ops", "q"),
     "rapyer.results": (
         "DeleteResult",
         "GetOrCreateResult",
@@ -147,11 +157,17 @@ def _load() -> None:
             globals().setdefault(name, getattr(module, name))
 
 
+# Public name -> its home module. Only these names load the facade: any other name (a
+# submodule such as ``rapyer._keys`` being imported with ``from rapyer import _keys``) must
+# raise AttributeError at once, so that Python imports the submodule instead of running
+# ``_load`` in the middle of another module's import (an import cycle).
+_HOME_OF = {name: home for home, names in _HOMES.items() for name in names}
+
+
 def __getattr__(name: str) -> Any:
-    if not name.startswith("__"):
+    if name in _HOME_OF:
         _load()
-        if name in globals():
-            return globals()[name]
+        return globals()[name]
     raise AttributeError(f"module 'rapyer' has no attribute {name!r}")
 
 
@@ -164,7 +180,7 @@ __version__ = "2.0.0a1"
 
 def find_redis_models() -> list[type[AtomicRedisModel]]:
     """A snapshot of the registered model classes, in registration order."""
-    return _registry.models()  # type: ignore[return-value]
+    return _registry.models()
 
 
 __all__ = [
@@ -180,6 +196,7 @@ __all__ = [
     "IndexBuildTimeoutError",
     "IndexFieldMissingError",
     "IndexNotFoundError",
+    "IndexOptions",
     "IndexState",
     "IndexStatus",
     "InvalidKeyError",
@@ -198,9 +215,11 @@ __all__ = [
     "RapyerModelDoesntExist",
     "RapyerModelDoesntExistError",
     "RapyerSerializationError",
+    "RapyerWarning",
     "RedisConfig",
     "SafeLoad",
     "TargetSource",
+    "UnmigratedSetWarning",
     "UnsupportedArgumentTypeError",
     "UnsupportedArgumentValueError",
     "adelete_many",
@@ -230,7 +249,9 @@ __all__ = [
     "mark_actions",
     "migrate_cluster_keys",
     "migrate_original",
+    "ops",
     "pipeline",
+    "q",
     "teardown_rapyer",
     "teardown_rapyer_sync",
 ]

@@ -32,17 +32,17 @@ if TYPE_CHECKING:
 class RedisTypes:
     """The public Redis types the rewrite produces, registered by ``rapyer.types``."""
 
-    int: type
-    float: type
-    str: type
-    bytes: type
-    datetime: type
-    timestamp: type  # an indexed datetime: stored as epoch seconds
-    list: type
-    dict: type
-    set: type
-    priority_queue: type
-    scalar: type  # base of the scalar types (``_rapyer_identity``: kept plain at load)
+    int: type[Any]
+    float: type[Any]
+    str: type[Any]
+    bytes: type[Any]
+    datetime: type[Any]
+    timestamp: type[Any]  # an indexed datetime: stored as epoch seconds
+    list: type[Any]
+    dict: type[Any]
+    set: type[Any]
+    priority_queue: type[Any]
+    scalar: type[Any]  # base of the scalar types (``_rapyer_identity``: kept plain at load)
 
 
 _registered: list[RedisTypes] = []
@@ -97,7 +97,7 @@ def rewrite(annotation: Any, mapping: dict[Any, Any], top: bool = True) -> Any:
         if _is_plain_model(annotation):
             return redis_model_of(annotation)
         if isinstance(annotation, type) and annotation in mapping:
-            target = mapping[annotation]
+            target: Any = mapping[annotation]
             if target is rt.set and not top:
                 return annotation
             return target
@@ -112,12 +112,12 @@ def rewrite(annotation: Any, mapping: dict[Any, Any], top: bool = True) -> Any:
             new_inner = rewrite(inner, mapping, top)
         if new_inner is inner:
             return annotation
-        return Annotated[(new_inner, *metadata)]  # type: ignore[return-value]
+        return Annotated[(new_inner,) + tuple(metadata)]
     if origin in _UNION_TYPES:
         new_args = tuple(rewrite(a, mapping, top) for a in args)
         if new_args == args:
             return annotation
-        return Union[new_args]  # type: ignore[return-value]
+        return Union[new_args]
     if origin is list or (isinstance(origin, type) and issubclass(origin, rt.list)):
         target = mapping.get(list, rt.list) if origin is list else origin
         return target[rewrite(args[0], mapping, False)] if args else target
@@ -248,7 +248,7 @@ class PlainScalar:
 
     __slots__ = ("redis_type",)
 
-    def __init__(self, redis_type: type):
+    def __init__(self, redis_type: type[Any]):
         self.redis_type = redis_type
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
@@ -263,7 +263,7 @@ def _plain_on_load(annotation: Any) -> bool:
     return (
         isinstance(annotation, type)
         and issubclass(annotation, _types().scalar)
-        and annotation._rapyer_identity
+        and annotation._rapyer_identity  # type: ignore[attr-defined]
     )
 
 

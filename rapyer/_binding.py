@@ -80,7 +80,7 @@ def binding_of(cls: type) -> Binding:
     cached = _class_bindings.get(cls)
     if cached is not None and cached[0] == generation:
         return cached[1]
-    configured = _config.resolve(cls, "redis")  # type: ignore[arg-type]
+    configured = _config.resolve(cls, "redis")
     binding = binding_for(default_source(configured))
     if configured is not None:
         _class_bindings[cls] = (generation, binding)

@@ -11,12 +11,12 @@ import logging
 import operator
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticSerializationError
 
-from rapyer import _codec, _keys, _layout, _registry, _ttl
+from rapyer import _codec, _keys, _layout, _original, _registry, _ttl, cascade
 from rapyer import config as _config
 from rapyer._binding import Binding, binding_of
 from rapyer._groups import READ_FETCH
@@ -34,6 +34,9 @@ from rapyer.errors import (
     UnsupportedArgumentTypeError,
     UnsupportedArgumentValueError,
 )
+
+if TYPE_CHECKING:
+    from rapyer.model import AtomicRedisModel
 
 logger = logging.getLogger("rapyer")
 
@@ -137,7 +140,7 @@ def batch_size_of(cls: type[BaseRedisModel], batch_size: int | None = None) -> i
         if batch_size < 1:
             raise UnsupportedArgumentValueError("batch_size must be at least 1")
         return batch_size
-    return int(_config.resolve(cls, "batch_size"))  # type: ignore[arg-type]
+    return int(_config.resolve(cls, "batch_size"))
 
 
 # ---- insert ---------------------------------------------------------------------------------
@@ -171,6 +174,7 @@ class _InsertClass:
         "special",
         "ttl",
         "tail",
+        "cascade",
         "to_json",
         "exclude",
     )
@@ -188,6 +192,8 @@ class _InsertClass:
         ttl, nx = _ttl.creation_ttl(cls, CREATE)
         self.ttl = ttl
         self.tail: tuple[str, ...] = ("NX",) if nx else ()
+        # a refreshing insert of a class with enabled edges notes each model for its cascade
+        self.cascade = ttl is not None and not nx and cascade.cascades_on_refresh(cls)
         # pydantic's serializer itself (as ``_codec.dump_json`` calls it), unless the class
         # overrides model_dump_json.
         plain = getattr(cls, "model_dump_json", None) is BaseModel.model_dump_json
@@ -242,6 +248,8 @@ def insert_commands(models: Sequence[BaseRedisModel]) -> dict[Binding, list[Comm
         if ttl is not None:
             targets = model.all_keys if plan.special else (key,)
             commands.extend(("EXPIRE", k, ttl, *plan.tail) for k in targets)
+            if plan.cascade:
+                cascade.note_refresh(cls, (key,))
     return out
 
 
@@ -283,6 +291,8 @@ class ReadPlan:
                 for key in keys:
                     commands.append(("EXPIRE", key, ttl))
                     commands.extend(("EXPIRE", k, ttl) for k in specials(key))
+                if cascade.cascades_on_refresh(cls):
+                    cascade.note_refresh(cls, keys)
             return
         counts: list[int] = []
         refresh = _TtlCache(lambda cls: _ttl.refresh_ttl_for(cls, groups))
@@ -298,6 +308,8 @@ class ReadPlan:
             ttl = refresh[cls]
             if ttl is not None:
                 expires.append(("EXPIRE", key, ttl))
+                if cascade.cascades_on_refresh(cls):
+                    cascade.note_refresh(cls, (key,))
                 expires.extend(("EXPIRE", k, ttl) for k in cls._class_special_keys(key))
         commands.extend(expires)
         self.special_counts = counts if any(counts) else None
@@ -318,7 +330,7 @@ class ReadPlan:
         counts = self.special_counts
         if counts is None:
             return [
-                load_one(cls, key, raw, ())  # type: ignore[arg-type]
+                load_one(cls, key, raw, ())
                 for cls, key, raw in zip(classes, self.keys, docs, strict=True)
             ]
         out: list[Any] = []
@@ -337,7 +349,10 @@ class ReadPlan:
         """
         cls = self.classes
         if (
-            not isinstance(cls, type) or self.special_counts is not None or not _plain_load(cls)  # type: ignore[arg-type]
+            not isinstance(cls, type)
+            or self.special_counts is not None
+            or not _plain_load(cls)
+            or (cls not in _original.PLAIN_CLASSES and _original.hides_pickles(cls))
         ):
             results = self.results(replies)
             missing = None
@@ -374,7 +389,7 @@ class ReadPlan:
                     model = validate(raw, context=context)
                 except ValidationError:
                     # Not JSON text, an invalid document, or SafeLoad: the general load decides.
-                    model = load_one(cls, key, raw, ())  # type: ignore[arg-type]
+                    model = load_one(cls, key, raw, ())
                     if model is not SKIPPED:
                         append(model)
                     continue
@@ -455,9 +470,9 @@ def load_one(cls: type[BaseRedisModel], key: str, raw: Any, special: Sequence[An
     return model
 
 
-def pick(keys: Sequence[str], results: Sequence[Any], skip_missing: bool) -> list[BaseRedisModel]:
+def pick(keys: Sequence[str], results: Sequence[Any], skip_missing: bool) -> list[AtomicRedisModel]:
     """The loaded models in order; the first missing key raises unless ``skip_missing``."""
-    out: list[BaseRedisModel] = []
+    out: list[AtomicRedisModel] = []
     for key, result in zip(keys, results, strict=True):
         if result is MISSING:
             if not skip_missing:
@@ -467,9 +482,9 @@ def pick(keys: Sequence[str], results: Sequence[Any], skip_missing: bool) -> lis
     return out
 
 
-def global_classes(keys: Sequence[Any]) -> list[type[BaseRedisModel]]:
+def global_classes(keys: Sequence[Any]) -> list[type[AtomicRedisModel]]:
     """The registered class of each full key, all checked before any I/O."""
-    return list(map(_registry.class_for_key, keys))  # type: ignore[arg-type]
+    return list(map(_registry.class_for_key, keys))
 
 
 # ---- delete ---------------------------------------------------------------------------------
@@ -524,10 +539,10 @@ def _simple_delete_keys(
         # Only top-level models of ``cls`` with a pk (the usual call): one comprehension.
         try:
             fast = [
-                head + private["_rapyer_pk"]
+                head + private["_rapyer_pk"]  # type: ignore[index]  # TypeError: not fast
                 for arg in args
                 if type(arg) is cls
-                and (private := arg.__pydantic_private__)["_rapyer_parent"] is None
+                and (private := arg.__pydantic_private__)["_rapyer_parent"] is None  # type: ignore[index]
             ]
         except (KeyError, TypeError):
             pass  # no private state or no pk yet: the loop below decides
@@ -605,7 +620,7 @@ def global_delete_targets(args: Sequence[Any]) -> list[DeleteTarget] | KeysOfCla
     for arg in args:
         if isinstance(arg, str):
             cls = _registry.class_for_key(arg)
-            targets.append(target_of_key(cls, arg))  # type: ignore[arg-type]
+            targets.append(target_of_key(cls, arg))
         elif isinstance(arg, BaseRedisModel):
             targets.append(target_of_model(arg))
         else:
@@ -688,6 +703,8 @@ def duplicate_plan(model: BaseRedisModel, num: int) -> tuple[list[str], list[Com
             commands.append(("COPY", _keys.special_key(key, path), new_special))
             targets.append(new_special)
         commands.extend(_ttl.set_ttl_commands(targets, ttl))
+    if ttl is not None and _ttl.refreshes(cls, CREATE) and cascade.cascades_on_refresh(cls):
+        cascade.note_refresh(cls, new_keys)
     get_index = len(commands)
     commands.append(("JSON.GET", key, "."))
     commands.extend(cls._special_read_commands(key))
@@ -715,3 +732,13 @@ def get_or_create_args(model: BaseRedisModel) -> tuple[list[str], list[Any]]:
             args.append(len(command))
             args.extend(command)
     return keys, args
+
+
+def note_get_or_create(cls: type[BaseRedisModel], key: str, created: bool) -> bool:
+    """Note ``key`` for its TTL cascade when the ``get_or_create`` script refreshed its TTL
+    (created with a refreshing CREATE, or found with a refreshing READ); whether it did."""
+    groups = CREATE if created else READ_FETCH
+    if _ttl.refresh_ttl_for(cls, groups) is None or not cascade.cascades_on_refresh(cls):
+        return False
+    cascade.note_refresh(cls, (key,))
+    return True

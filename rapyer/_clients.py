@@ -102,7 +102,7 @@ def _close_sockets(client: Any) -> None:
     ]
     for connection in connections:
         writer = getattr(connection, "_writer", None)
-        transport = getattr(writer, "transport", None)
+        transport: Any = getattr(writer, "transport", None)
         sock = getattr(transport, "_sock", None)
         if sock is not None:
             with contextlib.suppress(OSError):

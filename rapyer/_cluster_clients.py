@@ -81,7 +81,7 @@ def new_cluster_client(source: Any, want_async: bool, reuse: bool) -> Any:
     if reuse and isinstance(source, cls) and _decodes(source):
         return source
     node_cls = AsyncClusterNode if want_async else ClusterNode
-    nodes = [node_cls(node.host, node.port) for node in source.get_nodes()] or [
+    nodes: list[Any] = [node_cls(node.host, node.port) for node in source.get_nodes()] or [
         node_cls(node.host, node.port) for node in source.startup_nodes.values()
     ]
     return cls(startup_nodes=nodes, decode_responses=True, **_settings(source))

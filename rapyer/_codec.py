@@ -220,13 +220,17 @@ def load_model(cls: type[M], raw: Any, key: str) -> M:
         if isinstance(raw, (str, bytes, bytearray)):
             if cls.model_validate_json.__func__ is _PYDANTIC_VALIDATE_JSON:  # type: ignore[attr-defined]
                 # what model_validate_json does, without its Python wrapper
-                model = cls.__pydantic_validator__.validate_json(raw, context=LOAD_CONTEXT)
+                model: M = cls.__pydantic_validator__.validate_json(raw, context=LOAD_CONTEXT)
             else:
                 model = cls.model_validate_json(raw, context=LOAD_CONTEXT)
         else:
             model = cls.model_validate(raw, context=LOAD_CONTEXT)
     except ValidationError as exc:
         model = _load_slow(cls, raw, key, exc)
+    else:
+        # fast path: a class known to have no position where a pickle validates, no call
+        if cls not in _original.PLAIN_CLASSES and _original.hides_pickles(cls):
+            model = _revive_hidden(cls, raw, key, model)
     private = model.__pydantic_private__
     if private is not None and model.__rapyer_key_field__ is None:
         private["_rapyer_pk"] = _keys.pk_of(key)  # what _set_pk does, one call less
@@ -284,12 +288,14 @@ def model_from_replies(cls: type[M], key: str, replies: list[Any]) -> M:
     return model
 
 
-def nested_model_from_reply(model: M, raw: Any) -> M:
-    """A fresh copy of the nested ``model`` from the reply of ``JSON.GET key <its path>``.
+def nested_model_from_reply(model: M, replies: list[Any]) -> M:
+    """A fresh copy of the nested ``model`` from the replies of ``_commands.read_path``: the
+    reply of ``JSON.GET key <its path>``, then its set fields.
 
     The copy keeps ``model``'s parent link and path. Raises KeyNotFound when nothing is stored
     there.
     """
+    raw = replies[0]
     root_key = model.root_model().key
     items = decode_json_array(raw, root_key) if raw is not None else []
     if not items:
@@ -297,6 +303,9 @@ def nested_model_from_reply(model: M, raw: Any) -> M:
     fresh = load_model(type(model), items[0], root_key)
     fresh._rapyer_parent = model._rapyer_parent
     fresh._rapyer_path = model._rapyer_path
+    # a class without set fields (none of its own, no nested models) costs no call here
+    if (model.__rapyer_special_fields__ or model.__rapyer_nested_fields__) and len(replies) > 1:
+        fresh._apply_special_replies(replies[1:])
     return fresh
 
 
@@ -341,7 +350,7 @@ def decode_json_array(raw: Any, key: str) -> list[Any]:
 
 def _safe_fields(cls: type[BaseRedisModel]) -> frozenset[str] | None:
     """Names of SafeLoad fields; ``None`` stands for every field (``safe_load_all``)."""
-    if _config.resolve(cls, "safe_load_all"):  # type: ignore[arg-type]
+    if _config.resolve(cls, "safe_load_all"):
         return None
     return cls.__rapyer_safe_fields__
 
@@ -363,6 +372,25 @@ def _load_slow(cls: type[M], raw: Any, key: str, exc: ValidationError) -> M:
     return _safe_load(cls, data, key, exc)
 
 
+def _revive_hidden(cls: type[M], raw: Any, key: str, model: M) -> M:
+    """``model`` validated from ``raw``, or, when ``raw`` holds original pickles in positions
+    where they validated as strings (``_original.hides_pickles``), the model of the decoded
+    values."""
+    if isinstance(raw, str):
+        if '"gA' not in raw:  # base64 of a pickle's PROTO opcode starts with "gA"
+            return model
+    elif isinstance(raw, (bytes, bytearray)) and b'"gA' not in raw:
+        return model
+    data = decode_document(raw, key)
+    data, revived = _original.revive_document(cls, data, _safe_fields(cls))
+    if not revived:
+        return model
+    try:
+        return cls.model_validate_json(json.dumps(data), context=LOAD_CONTEXT)
+    except ValidationError as exc:
+        return _load_slow(cls, raw, key, exc)
+
+
 def _corrupted(cls: type[BaseRedisModel], key: str, exc: ValidationError) -> CorruptedModelError:
     return CorruptedModelError(
         f"The document at {key!r} is not a valid {cls.__name__}: {exc}",
@@ -380,9 +408,9 @@ def field_adapter(cls: type[BaseRedisModel], name: str) -> TypeAdapter[Any]:
     adapter = adapters.get(name)
     if adapter is None:
         info = cls.model_fields[name]
-        annotation = info.annotation
+        annotation: Any = info.annotation
         if info.metadata:
-            annotation = Annotated[(annotation, *info.metadata)]  # type: ignore[assignment]
+            annotation = Annotated[(annotation,) + tuple(info.metadata)]
         adapter = adapters[name] = TypeAdapter(annotation)
     return adapter
 

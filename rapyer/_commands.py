@@ -51,7 +51,7 @@ def save_plan(model: BaseRedisModel) -> tuple[list[Command], str | None]:
 def has_ttl(cls: type[BaseRedisModel]) -> bool:
     """Whether ``cls`` has a TTL now (else no EXPIRE goes with any action; saves building
     the key list on the hot path)."""
-    return _config.resolve(cls, "ttl") is not None  # type: ignore[arg-type]
+    return _config.resolve(cls, "ttl") is not None
 
 
 def update_fields(model: BaseRedisModel, names: list[str]) -> list[Command]:
@@ -81,9 +81,12 @@ def read_document(cls: type[BaseRedisModel], key: str, groups: ActionGroup) -> l
 
 
 def read_path(model: BaseRedisModel, groups: ActionGroup) -> list[Command]:
-    """Read the stored value at a nested model's path, with TTL refresh for ``groups``."""
+    """Read the stored value at a nested model's path (plus its set fields, as
+    ``read_document`` does), with TTL refresh for ``groups``."""
     root = model.root_model()
     commands: list[Command] = [("JSON.GET", root.key, model.json_path)]
+    if model.__rapyer_special_fields__ or model.__rapyer_nested_fields__:
+        commands.extend(model._special_read_commands(root.key, model._rapyer_path_from_root()))
     if has_ttl(type(root)):
         commands.extend(ttl_commands(type(root), root.all_keys, groups))
     return commands

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel
 
 from rapyer import _layout
+from rapyer._binding import binding_of
 from rapyer._paths import json_path_of
 from rapyer.errors import UnsupportedIndexedFieldError
 from rapyer.fields import Index, RapyerKey
@@ -105,7 +106,7 @@ def kind_of(annotation: Any) -> Kind | None:
     if issubclass(annotation, bool):
         return "bool"
     if issubclass(annotation, enum.Enum):
-        values = [member.value for member in annotation]
+        values = tuple(member.value for member in annotation)
         if values and all(isinstance(v, str) for v in values):
             return "tag"
         if values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
@@ -211,9 +212,13 @@ def lookup(cls: type[BaseRedisModel], name: str) -> IndexedField | None:
     return indexed_fields(cls).get(name)
 
 
-def index_name(cls: type[BaseRedisModel]) -> str:
-    """The name queries use: the alias of the serving version (or an old-layout index)."""
-    return f"idx:{cls.class_key_initials()}"
+def index_name(cls: type[BaseRedisModel], tag: str = "") -> str:
+    """The name queries use: the alias of the serving version (or an old-layout index).
+
+    ``tag`` (``"{3}"``) names the index of one primary of a cluster: a hash tag whose slot
+    that primary owns, so the name is routed to it (``rapyer._slots.shard_tags``).
+    """
+    return f"idx:{cls.class_key_initials()}{tag}"
 
 
 HASH_LENGTH = 12
@@ -229,24 +234,36 @@ def schema_hash(cls: type[BaseRedisModel]) -> str:
     # plain layout hashes the bare prefix as it always did.
     head = _layout.head(cls)
     prefix = cls.class_key_initials() if head[:1] != "{" else head
+    cluster = on_cluster(cls)
     cached = cls.__dict__.get("__rapyer_schema_hash__")
-    if cached is not None and cached[0] == prefix:
+    if cached is not None and cached[0] == (prefix, cluster):
         return str(cached[1])
-    definition = ["JSON", prefix, _schema_args(cls, index_empty=True)]
+    definition = ["JSON", prefix, _schema_args(cls, index_empty=True, cluster=cluster)]
     text = json.dumps(definition, separators=(",", ":"), ensure_ascii=True)
     value = hashlib.sha256(text.encode()).hexdigest()[:HASH_LENGTH]
-    type.__setattr__(cls, "__rapyer_schema_hash__", (prefix, value))
+    type.__setattr__(cls, "__rapyer_schema_hash__", ((prefix, cluster), value))
     return value
 
 
-def version_name(cls: type[BaseRedisModel], schema: str | None = None) -> str:
-    """The name of the index of ``cls``'s current schema: ``idx:{prefix}:v{hash}``."""
-    return f"{index_name(cls)}:v{schema or schema_hash(cls)}"
+def on_cluster(cls: type[BaseRedisModel]) -> bool:
+    """Whether ``cls`` is bound to a cluster now (one index per primary, every attribute
+    sortable: a shard's sort keys come from the index, its documents cannot be loaded)."""
+    return bool(binding_of(cls).is_cluster)
 
 
-def version_hash(cls: type[BaseRedisModel], name: str) -> str | None:
+def version_name(cls: type[BaseRedisModel], schema: str | None = None, tag: str = "") -> str:
+    """The name of the index of ``cls``'s current schema: ``idx:{prefix}:v{hash}``, plus the
+    primary's ``tag`` on a cluster."""
+    return f"{index_name(cls)}:v{schema or schema_hash(cls)}{tag}"
+
+
+def version_hash(cls: type[BaseRedisModel], name: str, tag: str = "") -> str | None:
     """The schema hash in a version name of ``cls``'s prefix; ``None`` for other names."""
     head = index_name(cls) + ":v"
+    if tag:
+        if not name.endswith(tag):
+            return None
+        name = name[: -len(tag)]
     if name.startswith(head) and len(name) == len(head) + HASH_LENGTH:
         return name[len(head) :]
     return None
@@ -262,10 +279,12 @@ def create_index_args(
     """
     args: list[Any] = ["FT.CREATE", name or version_name(cls), "ON", "JSON"]
     args += ["PREFIX", 1, _layout.head(cls), "SCHEMA"]
-    return args + _schema_args(cls, index_empty)
+    return args + _schema_args(cls, index_empty, on_cluster(cls))
 
 
-def _schema_args(cls: type[BaseRedisModel], index_empty: bool) -> list[Any]:
+def _schema_args(cls: type[BaseRedisModel], index_empty: bool, cluster: bool) -> list[Any]:
+    """The attributes; on a cluster every one is ``SORTABLE`` (TAGs ``UNF``: the value as
+    stored, which is what a single server sorts a loaded value by)."""
     args: list[Any] = []
     for field in indexed_fields(cls).values():
         args += [field.json_path, "AS", field.name]
@@ -277,7 +296,9 @@ def _schema_args(cls: type[BaseRedisModel], index_empty: bool) -> list[Any]:
             args += ["TAG", "CASESENSITIVE", "SEPARATOR", TAG_SEPARATOR]
             if index_empty:
                 args.append("INDEXEMPTY")
-        if field.sortable:
+        if cluster:
+            args += ["SORTABLE"] if field.kind in ("numeric", "datetime") else ["SORTABLE", "UNF"]
+        elif field.sortable:
             args.append("SORTABLE")
         if field.full_text:
             args += [field.json_path, "AS", field.text_name, "TEXT"]

@@ -21,6 +21,7 @@ __all__ = [
     "Attribute",
     "IndexInfo",
     "Known",
+    "Target",
     "forget",
     "missing_attributes",
     "missing_fields",
@@ -165,7 +166,17 @@ class Known:
     checked_at: float
 
 
-# (binding, model class) -> Known; a binding is hashed by identity.
+@dataclass(frozen=True)
+class Target:
+    """Where an index lives: the server of a binding, or on a cluster one primary (``node``,
+    ``host:port``) and the hash tag its index names end with (``tag``, ``"{3}"``)."""
+
+    binding: Any
+    node: str | None = None
+    tag: str = ""
+
+
+# (target, model class) -> Known; a binding is hashed by identity.
 known: dict[tuple[Any, type], Known] = {}
 # Classes the last ``init_rapyer`` of this process prepared, and whether it ran at all: a
 # model registered later (a notebook cell) gets its index on its first query.

@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from rapyer import _cluster_clients
+from rapyer import _cluster_clients, _slots
 from rapyer._binding import Binding, all_bindings
 from rapyer._clients import async_clients, sync_clients
 
@@ -23,6 +23,7 @@ __all__ = [
     "node_name_of_key",
     "primary_names",
     "refresh_topology",
+    "shard_tags",
     "sleep",
     "value_client",
 ]
@@ -100,3 +101,16 @@ def node_client(cluster_client: Any, name: str) -> Any:
 async def refresh_topology(cluster_client: Any) -> None:
     """Read the slots and nodes of the cluster again (after ``MOVED``)."""
     await cluster_client.nodes_manager.initialize()
+
+
+async def shard_tags(cluster_client: Any) -> dict[str, str]:
+    """Each primary's ``host:port`` and a hash tag it owns (``rapyer._slots.shard_tags``)."""
+    await cluster_client.initialize()
+    primaries = [str(node.name) for node in cluster_client.get_primaries()]
+    cache = cluster_client.nodes_manager.slots_cache
+
+    def owner(slot: int) -> str:
+        nodes = cache.get(slot)
+        return str(nodes[0].name) if nodes else ""
+
+    return _slots.shard_tags(primaries, owner)

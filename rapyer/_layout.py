@@ -36,7 +36,7 @@ def tagged(cls: type[Any]) -> bool:
 
 def head(cls: type[Any]) -> str:
     """What every model key of ``cls`` starts with (``prefix:`` or ``{prefix:``)."""
-    prefix = cls.class_key_initials() + _keys.SEPARATOR
+    prefix: str = cls.class_key_initials() + _keys.SEPARATOR
     return _keys.TAG_OPEN + prefix if tagged(cls) else prefix
 
 

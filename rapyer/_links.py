@@ -92,7 +92,7 @@ def parent_of(value: Any) -> tuple[Any, Any] | None:
 
 def locate(value: Any) -> tuple[BaseRedisModel, tuple[PathSegment, ...]] | None:
     """``(root model, segments from the root)`` of a linked value, else ``None``."""
-    model_cls = LinkedModel
+    model_cls: Any = LinkedModel
     if isinstance(value, model_cls):
         return value.root_model(), value._rapyer_path_from_root()
     link_ = getattr(value, "_rapyer_link", None)

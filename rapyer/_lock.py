@@ -56,7 +56,7 @@ def option(cls: type[BaseRedisModel] | None, name: str, given: Any) -> Any:
         return given
     if cls is None:
         return _config.init_default(name)
-    return _config.resolve(cls, name)  # type: ignore[arg-type]
+    return _config.resolve(cls, name)
 
 
 def lease_ms(seconds: float | None) -> int:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from pydantic import ConfigDict, PydanticSchemaGenerationError, TypeAdapter
+from pydantic import ConfigDict, Field, PrivateAttr, PydanticSchemaGenerationError, TypeAdapter
 from pydantic.errors import PydanticUserError
+from typing_extensions import dataclass_transform
 
 from rapyer import _annotations, _keys, _registry, _reserved
 from rapyer import config as _config
@@ -36,6 +37,9 @@ BASE_NAME = "BaseRedisModel"
 _building = threading.local()
 
 
+# As on pydantic's metaclass: type checkers take a model's fields as its constructor's
+# keyword arguments (they do not look for the decorator on the bases of a metaclass).
+@dataclass_transform(kw_only_default=True, field_specifiers=(Field, PrivateAttr))
 class RedisModelMeta(ModelMetaclass):
     """Metaclass: pops ``Meta``, turns pydantic definition errors into ModelDefinitionError,
     finds the Key field, and registers the class by prefix."""
@@ -55,6 +59,7 @@ class RedisModelMeta(ModelMetaclass):
             model_config["arbitrary_types_allowed"] = True
             namespace["model_config"] = ConfigDict(**model_config)  # type: ignore[typeddict-item]
         _building.depth = getattr(_building, "depth", 0) + 1
+        cls: type[Any]
         try:
             with _reserved.quiet_shadow_warnings(bases):
                 cls = super().__new__(mcs, name, bases, namespace, **kwargs)

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from pydantic import BaseModel, Field, ValidationError
 
-from rapyer import _codec, _original
+from rapyer import _codec, _keys, _original
+from rapyer._paths import json_path_of
+from rapyer._typeinfo import direct_model_class
 from rapyer.errors import CantSerializeRedisValueError, UnsupportedArgumentValueError
 
 if TYPE_CHECKING:
@@ -60,6 +62,9 @@ class BatchPlan:
     commands: list[Command] = field(default_factory=list)
     migrated: int = 0
     invalid: int = 0
+    moved_sets: list[tuple[str, str]] = field(default_factory=list)
+    """``(document key, set key)`` of each set moved out of its document: the set key gets
+    the document's TTL."""
 
 
 def check_arguments(
@@ -93,12 +98,13 @@ def plan_batch(cls: type[BaseRedisModel], keys: Sequence[str], replies: Sequence
         try:
             items = _codec.decode_json_array(raw, key)
             data = _codec.decode_document(items[0] if items else None, key)
+            data, moves = inline_sets(cls, key, data)
             revived, changed = _original.revive_document(cls, data, frozenset())
         except CantSerializeRedisValueError as exc:
             logger.warning("migrate-original: %r left as it is: %s", key, exc)
             plan.invalid += 1
             continue
-        if not changed:
+        if not changed and not moves:
             continue
         try:
             cls.model_validate_json(json.dumps(revived), context=_codec.LOAD_CONTEXT)
@@ -115,7 +121,84 @@ def plan_batch(cls: type[BaseRedisModel], keys: Sequence[str], replies: Sequence
         for name, value in revived.items():
             if value is not data.get(name):
                 plan.commands.append(("JSON.SET", key, field_path(name), json.dumps(value)))
+        for path, set_key, members in moves:
+            if members:
+                plan.commands.append(("SADD", set_key, *members))
+            plan.commands.append(("JSON.DEL", key, json_path_of(path)))
+            plan.moved_sets.append((key, set_key))
     return plan
+
+
+def inline_sets(
+    cls: type[BaseRedisModel], key: str, data: dict[str, Any]
+) -> tuple[dict[str, Any], list[tuple[tuple[str, ...], str, list[str]]]]:
+    """The set fields the original 1.2.5 stored inside the document (it had no Redis set
+    type: a ``base64(pickle(set))`` string, or a JSON array), to move to their own keys.
+
+    Returns the document without them, and per set ``(path, set key, members)`` with the
+    members in rapyer's stored form (``SADD`` adds them to what the key holds, so a move
+    repeated after an interruption changes nothing). Raises CantSerializeRedisValueError for
+    a value that is not such a set.
+    """
+    moves: list[tuple[tuple[str, ...], str, list[str]]] = []
+    out = data
+    for path, is_set in cls._class_special_fields():
+        if not is_set:
+            continue
+        owner, holder = _owner_of(cls, out, path[:-1])
+        name = path[-1]
+        if owner is None or not isinstance(holder, dict) or holder.get(name) is None:
+            continue
+        members = _set_members(owner, name, holder[name], key)
+        out = _without(out, path)
+        moves.append((path, _keys.special_key(key, ".".join(path)), members))
+    return out, moves
+
+
+def _owner_of(cls: Any, data: Any, path: tuple[str, ...]) -> tuple[Any, Any]:
+    """The model class and the stored object at ``path`` (nested models held directly)."""
+    owner: Any = cls
+    for name in path:
+        if not isinstance(data, dict):
+            return None, None
+        owner = direct_model_class(owner.model_fields[name].annotation)
+        data = data.get(name)
+        if owner is None:
+            return None, None
+    return owner, data
+
+
+def _without(data: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    """A copy of ``data`` without the value at ``path`` (the nested objects on it copied)."""
+    out = dict(data)
+    if len(path) == 1:
+        out.pop(path[0], None)
+    else:
+        out[path[0]] = _without(out[path[0]], path[1:])
+    return out
+
+
+def _set_members(owner: Any, name: str, value: Any, key: str) -> list[str]:
+    adapter = _codec.field_adapter(owner, name)
+    annotation = _original.field_annotation(owner, name)
+    try:
+        if isinstance(value, str):
+            payload = _original.pickled_payload(value)
+            if payload is None:
+                raise CantSerializeRedisValueError(f"{value!r} is not a pickled set")
+            found = _original.unpickle(payload, _original.allowed_globals(annotation))
+            if not isinstance(found, (set, frozenset, list, tuple)):
+                raise CantSerializeRedisValueError(f"the pickle holds a {type(found).__name__}")
+            members = adapter.validate_python(list(found), context=_codec.LOAD_CONTEXT)
+        elif isinstance(value, list):
+            members = adapter.validate_json(json.dumps(value), context=_codec.LOAD_CONTEXT)
+        else:
+            raise CantSerializeRedisValueError(f"{value!r} is not a set")
+    except (ValidationError, ValueError, TypeError) as exc:
+        raise CantSerializeRedisValueError(
+            f"the set field {name!r} stored in the document of {key!r} is invalid: {exc}"
+        ) from exc
+    return list(members._rapyer_members(members)) if members else []
 
 
 class Progress:

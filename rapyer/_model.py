@@ -29,7 +29,7 @@ from rapyer._nesting import iter_models, link_value
 from rapyer._paths import DictKey, PathSegment, field_path_of, json_path_of, public_field_path
 from rapyer._pydantic_internals import private as _private
 from rapyer._query import FieldProxy
-from rapyer._set_members import apply_set_members
+from rapyer._set_members import apply_inline_set, apply_set_members, warn_inline_sets
 from rapyer._typeinfo import direct_model_class
 from rapyer.config import RedisConfig
 from rapyer.errors import KeyChangeError
@@ -195,7 +195,7 @@ class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
     @classmethod
     def class_key_initials(cls) -> str:
         """The key prefix: ``Meta.key_prefix``, else the class name."""
-        prefix = _config.resolve(cls, "key_prefix")  # type: ignore[arg-type]
+        prefix = _config.resolve(cls, "key_prefix")
         return prefix if prefix is not None else cls.__name__
 
     @property
@@ -248,7 +248,7 @@ class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
 
     def _special_keys(self, include_main: bool = False) -> list[str]:
         key = self.key
-        keys = [key] if include_main else []
+        keys: list[str] = [key] if include_main else []
         if self.__rapyer_special_fields__ or self.__rapyer_nested_fields__:
             keys.extend(_keys.special_key(key, path) for path in self._special_paths())
         return keys
@@ -320,19 +320,27 @@ class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
         return [_keys.special_key(key, ".".join(path)) for path, _ in cls._class_special_fields()]
 
     @classmethod
-    def _special_read_commands(cls, key: str) -> list[tuple[Any, ...]]:
-        """Commands that read the set fields, sent right after ``JSON.GET``."""
+    def _special_read_commands(
+        cls, key: str, at: tuple[PathSegment, ...] = ()
+    ) -> list[tuple[Any, ...]]:
+        """Commands that read the set fields, sent right after ``JSON.GET`` (``at``: the
+        path of a nested model of this class from the root document at ``key``)."""
         return [
-            ("SMEMBERS", _keys.special_key(key, ".".join(path)))
+            (
+                "SMEMBERS",
+                _keys.special_key(key, field_path_of((*at, *path)) if at else ".".join(path)),
+            )
             for path, is_set in cls._class_special_fields()
             if is_set
         ]
 
     def _apply_special_replies(self, replies: list[Any]) -> None:
-        """Fill the set fields from the replies of ``_special_read_commands``."""
+        """Fill the set fields from the replies of ``_special_read_commands`` (replies after
+        them, such as a TTL refresh's, are ignored)."""
         if not replies:
             return
         paths = [path for path, is_set in type(self)._class_special_fields() if is_set]
+        inline: list[str] | None = None
         for path, members in zip(paths, replies, strict=False):
             holder: Any = self
             for name in path[:-1]:
@@ -340,7 +348,20 @@ class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
                 if not isinstance(holder, BaseRedisModel):
                     break
             else:
-                holder._apply_set_members(path[-1], members)
+                name = path[-1]
+                # rapyer never stores a set field in the document: there, it is the original
+                # 1.2.5's format (validation already decoded it, pickles restricted)
+                if name in holder.__pydantic_fields_set__:
+                    inline = [*(inline or ()), ".".join(path)]
+                    apply_inline_set(holder, name, members)
+                    continue
+                holder._apply_set_members(name, members)
+        if inline is not None:
+            root = self.root_model()
+            if root is not self:  # a nested model read on its own: name the paths from the root
+                at = field_path_of(self._rapyer_path_from_root())
+                inline = [f"{at}.{path}" for path in inline]
+            warn_inline_sets(type(root), inline)
 
     def _apply_set_members(self, name: str, members: Any) -> None:
         apply_set_members(self, name, members)
@@ -396,7 +417,7 @@ class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
     @classmethod
     def resolved_config(cls) -> RedisConfig:
         """A RedisConfig with every option resolved now."""
-        return _config.resolved_config(cls)  # type: ignore[arg-type]
+        return _config.resolved_config(cls)
 
     @classmethod
     def build_redis_model(cls) -> None:

@@ -25,12 +25,12 @@ def link_value(parent: Any, value: Any, rel_path: tuple[PathSegment, ...], take:
     if isinstance(value, LinkedModel):
         if not take and held_elsewhere(value, parent, rel_path):
             value = detached_copy(value)
-        value._rapyer_parent = parent  # type: ignore[attr-defined]
-        value._rapyer_path = rel_path  # type: ignore[attr-defined]
+        value._rapyer_parent = parent
+        value._rapyer_path = rel_path
         values = value.__dict__
-        for name in value.__rapyer_nested_fields__:  # type: ignore[attr-defined]
+        for name in value.__rapyer_nested_fields__:
             item = values.get(name)
-            linked = value._link_value(item, (name,), take)  # type: ignore[attr-defined]
+            linked = value._link_value(item, (name,), take)
             if linked is not item:
                 values[name] = linked
     elif isinstance(value, list):
@@ -54,7 +54,8 @@ def link_value(parent: Any, value: Any, rel_path: tuple[PathSegment, ...], take:
 
 def _held_at(holder: Any, path: tuple[PathSegment, ...]) -> Any:
     """The value at ``path`` inside a model (``None`` when the path leads nowhere)."""
-    value = holder
+    value: Any = holder
+    seg: Any
     for seg in path:
         try:
             if isinstance(value, BaseModel):

@@ -11,8 +11,11 @@ anything else; a payload naming ``os.system`` or any class outside the field's t
 (pydantic JSON mode), so the document then validates as usual and the migration can write it
 back as plain JSON.
 
-Loading only gets here when a document fails the normal validation, so documents in rapyer's
-own format never pay for it.
+Loading gets here when a document fails the normal validation, and for the classes with a
+position where a pickle is itself a valid value (``hides_pickles``: an ``Any`` field, items of
+``list[str | None]`` or ``dict[str, Any]``): there the original pickled every value, so a
+string that is a complete ``base64(pickle)`` the restricted unpickler accepts is decoded.
+Documents of other classes in rapyer's own format never pay for it.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from rapyer.fields import LOAD_CONTEXT_FLAG
 
 __all__ = [
     "allowed_globals",
+    "hides_pickles",
     "pickled_payload",
     "revive_document",
     "revive_value",
@@ -251,8 +255,18 @@ def _members(annotation: Any) -> tuple[Any, ...]:
     return (annotation,)
 
 
-def _text_only(annotation: Any) -> bool:
-    """A string stored here is always the value itself (the original never pickled it)."""
+def _text_only(annotation: Any, item: bool = False) -> bool:
+    """A string stored here is always the value itself (the original never pickled it).
+
+    Items of lists and dicts (``item``) were pickled unless their type was one the original
+    had a Redis type for: a plain ``str`` item is text, a ``str | None`` item was pickled.
+    """
+    if item:
+        members = list(_members(annotation))
+        if len(members) != 1:
+            return False
+        cls = _class_of(members[0])
+        return isinstance(cls, type) and issubclass(cls, str) and not issubclass(cls, enum.Enum)
     members = [m for m in _members(annotation) if m is not type(None)]
     if not members:
         return False
@@ -325,15 +339,16 @@ def _model_class(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def revive_value(annotation: Any, value: Any) -> tuple[Any, bool]:
-    """``value`` with every original pickle in it replaced by rapyer's stored form.
+def revive_value(annotation: Any, value: Any, item: bool = False) -> tuple[Any, bool]:
+    """``value`` with every original pickle in it replaced by rapyer's stored form (``item``:
+    the value is an item of a list or dict).
 
     Returns ``(value, changed)``. Raises CantSerializeRedisValueError for a pickle that names
     a global outside ``annotation`` (or is not a value of it) at a position where a plain
     string is not a valid value either.
     """
     if isinstance(value, str):
-        return _revive_text(annotation, value)
+        return _revive_text(annotation, value, item)
     if isinstance(value, list):
         for member in _members(annotation):
             item_of = _sequence_items(member)
@@ -356,7 +371,7 @@ def _revive_list(item_of: Callable[[int], Any], value: list[Any]) -> tuple[Any, 
     changed = False
     out = list(value)
     for index, item in enumerate(value):
-        new, item_changed = revive_value(item_of(index), item)
+        new, item_changed = revive_value(item_of(index), item, True)
         if item_changed:
             out[index] = new
             changed = True
@@ -367,15 +382,15 @@ def _revive_dict(values: Any, value: dict[str, Any]) -> tuple[Any, bool]:
     changed = False
     out = dict(value)
     for key, item in value.items():
-        new, item_changed = revive_value(values, item)
+        new, item_changed = revive_value(values, item, True)
         if item_changed:
             out[key] = new
             changed = True
     return (out, True) if changed else (value, False)
 
 
-def _revive_text(annotation: Any, text: str) -> tuple[Any, bool]:
-    if _text_only(annotation):
+def _revive_text(annotation: Any, text: str, item: bool = False) -> tuple[Any, bool]:
+    if _text_only(annotation, item):
         return text, False
     data = pickled_payload(text)
     if data is None:
@@ -400,11 +415,87 @@ def _revive_text(annotation: Any, text: str) -> tuple[Any, bool]:
         ) from exc
 
 
+# ---- classes where a pickle validates as a value ------------------------------------------------
+
+_HIDES: dict[type, bool] = {}
+
+PLAIN_CLASSES: set[type] = set()
+"""Classes known not to hide pickles: the load path tests ``cls in PLAIN_CLASSES`` (no call)
+before asking ``hides_pickles``."""
+
+
+def hides_pickles(cls: type[BaseModel]) -> bool:
+    """Whether a document of ``cls`` may hold an original pickle that validates as it is: an
+    ``Any`` (or ``object``) position, or a list or dict item that accepts a string but is not
+    a plain ``str`` (the original pickled those items). Cached per class."""
+    found = _HIDES.get(cls)
+    if found is None:
+        _HIDES[cls] = False  # a class that holds itself
+        found = _HIDES[cls] = any(
+            _hides(field_annotation(cls, name), False, 0)
+            for name in cls.model_fields
+            if not _skipped(cls, name)
+        )
+        if not found:
+            PLAIN_CLASSES.add(cls)
+    return found
+
+
+_HIDES_VALUE: dict[Any, bool] = {}
+
+
+def value_hides_pickles(annotation: Any) -> bool:
+    """``hides_pickles`` for one field's value (cached per annotation)."""
+    try:
+        found = _HIDES_VALUE.get(annotation)
+    except TypeError:  # unhashable metadata
+        return _hides(annotation, False, 0)
+    if found is None:
+        found = _HIDES_VALUE[annotation] = _hides(annotation, False, 0)
+    return found
+
+
+def revive_item(annotation: Any, data: Any) -> Any:
+    """An item read on its own (a list's or dict's pop): decoded when it is an original
+    pickle in a position where a string would validate too."""
+    if isinstance(data, str) and data.startswith("gA"):
+        return revive_value(annotation, data, True)[0]
+    return data
+
+
+def _hides(annotation: Any, item: bool, depth: int) -> bool:
+    if depth > 20:
+        return False
+    members = _members(annotation)
+    if any(member is Any or member is object for member in members):
+        return True
+    if item and not _text_only(annotation, True):
+        for member in members:
+            cls = _class_of(member)
+            if isinstance(cls, type) and issubclass(cls, str) and not issubclass(cls, enum.Enum):
+                return True
+    for member in members:
+        model = _model_class(member)
+        if model is not None:
+            if hides_pickles(model):
+                return True
+            continue
+        item_of = _sequence_items(member)
+        if item_of is not None:
+            if _hides(item_of(0), True, depth + 1):
+                return True
+            continue
+        values = _mapping_values(member)
+        if values is not None and _hides(values, True, depth + 1):
+            return True
+    return False
+
+
 def field_annotation(cls: type[BaseModel], name: str) -> Any:
     """The annotation of field ``name`` with its metadata (what the field validates as)."""
     info = cls.model_fields[name]
     if info.metadata:
-        return Annotated[(info.annotation, *info.metadata)]
+        return Annotated[(info.annotation,) + tuple(info.metadata)]
     return info.annotation
 
 

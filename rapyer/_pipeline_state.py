@@ -2,16 +2,13 @@
 
 It is held in a contextvar, so every rapyer call in the same task or thread sees it. Each
 client binding gets its own transaction, opened lazily on first use. Nothing here does I/O:
-queueing a command into a redis-py pipeline only appends it to the pipeline's stack, for the
-async and the blocking ``Pipeline`` alike. The API that opened a frame executes it at exit.
+queueing a command appends it to rapyer's own record of the binding's transaction
+(``RecordingPipeline``), whichever API queues it; the API that opened a frame executes it at
+exit (one redis-py transaction replaying the record, or one per slot on a cluster).
 
-Mixing the APIs: a frame creates every pipeline it holds with the client factory of the API
-that opened it (``client_factory``), whichever API queues into it. Blocking code running inside
-an async pipeline therefore queues into async pipelines that the async exit executes, and async
-code running inside a blocking pipeline queues into blocking pipelines that the blocking exit
-executes. Both directions are correct; only the yielded raw pipeline of the module form is of
-the opener's kind (a blocking caller joining an async frame with ``use_existing_pipe`` gets the
-async pipeline: queueing commands on it works, executing it by hand does not).
+Mixing the APIs: the record holds plain commands, so blocking code running inside an async
+pipeline and async code inside a blocking one queue into the same record, and the exit of the
+API that opened the frame sends it with that API's client (``client_factory``).
 """
 
 from __future__ import annotations
@@ -38,6 +35,7 @@ class Savepoint:
 
     stack_sizes: dict[Binding, int]
     expires: dict[Binding, dict[str, Command]]
+    cascades: int = 0
 
 
 def _expire_wins(new: Command, old: Command | None) -> bool:
@@ -54,6 +52,8 @@ class PipelineFrame:
         self.client_factory = client_factory
         self.pipes: dict[Binding, Any] = {}
         self.expires: dict[Binding, dict[str, Command]] = {}
+        # (class, key) of each model a queued refresh reaches: its TTL cascade runs after EXEC
+        self.cascades: list[tuple[Any, str]] = []
 
     def client(self, binding: Binding) -> Any:
         """The direct client of ``binding`` of the API that opened this frame."""
@@ -62,20 +62,16 @@ class PipelineFrame:
         return self.client_factory(binding)
 
     def pipe_for(self, binding: Binding, client_factory: ClientFactory | None = None) -> Any:
-        """The transaction of ``binding``, created on first use.
+        """The record of ``binding``'s transaction, created on first use.
 
-        The frame's own factory wins over ``client_factory`` (kept for callers that pass
-        one), so the pipelines of a frame are always of the kind its exit can execute.
+        A frame needs a client factory (its own, or ``client_factory`` for callers that pass
+        one) to be executed at its exit.
         """
         pipe = self.pipes.get(binding)
         if pipe is None:
-            factory = self.client_factory or client_factory
-            if factory is None:
+            if (self.client_factory or client_factory) is None:
                 raise RuntimeError("this pipeline frame has no client factory")
-            if binding.is_cluster:
-                pipe = self.pipes[binding] = RecordingPipeline()
-            else:
-                pipe = self.pipes[binding] = factory(binding).pipeline(transaction=True)
+            pipe = self.pipes[binding] = RecordingPipeline()  # type: ignore[abstract]
         return pipe
 
     def queue(
@@ -113,6 +109,7 @@ class PipelineFrame:
         return Savepoint(
             {binding: len(pipe.command_stack) for binding, pipe in self.pipes.items()},
             {binding: dict(commands) for binding, commands in self.expires.items()},
+            len(self.cascades),
         )
 
     def rollback(self, savepoint: Savepoint) -> None:
@@ -120,21 +117,24 @@ class PipelineFrame:
         for binding, pipe in self.pipes.items():
             del pipe.command_stack[savepoint.stack_sizes.get(binding, 0) :]
         self.expires = {binding: dict(commands) for binding, commands in savepoint.expires.items()}
+        del self.cascades[savepoint.cascades :]
 
     def discard(self) -> None:
         """Drop every queued command (no connection is held before EXEC)."""
         for pipe in self.pipes.values():
             del pipe.command_stack[:]
         self.expires.clear()
+        self.cascades.clear()
 
 
-class RecordingPipeline(RedisModuleCommands, CoreCommands):  # type: ignore[misc]
-    """The pipeline of a cluster binding in a frame: rapyer's own record of the commands.
+class RecordingPipeline(RedisModuleCommands, CoreCommands):
+    """The transaction of a binding in a frame: rapyer's own record of the queued commands.
 
-    A cluster transaction covers one hash slot, so the commands are only recorded here (the
-    redis-py command methods such as ``set`` or ``json().set`` record too) and run at the
-    frame's exit, one transaction per slot (``rapyer._async.cluster``). ``command_stack``
-    holds ``(args, options)`` pairs, the shape of a redis-py pipeline's stack.
+    The commands are only recorded here (the redis-py command methods such as ``set`` or
+    ``json().set`` record too) and run at the frame's exit: replayed into one redis-py
+    transaction on a single server, one transaction per slot on a cluster
+    (``rapyer._async.cluster``). Nothing reads a redis-py pipeline's internals.
+    ``command_stack`` holds ``(args, options)`` pairs.
     """
 
     def __init__(self) -> None:
@@ -154,6 +154,14 @@ class RecordingPipeline(RedisModuleCommands, CoreCommands):  # type: ignore[misc
 def queued_commands(pipe: Any) -> list[Command]:
     """The argument tuples queued in ``pipe``, in order."""
     return [tuple(args) for args, _options in pipe.command_stack]
+
+
+def replay(record: RecordingPipeline, client: Any) -> Any:
+    """A redis-py transaction of ``client`` holding the commands of ``record`` (not sent)."""
+    pipe = client.pipeline(transaction=True)
+    for args, options in record.command_stack:
+        pipe.execute_command(*args, **options)
+    return pipe
 
 
 def _is_evalsha(command: Command) -> bool:

@@ -169,7 +169,7 @@ class FieldProxy:
 
     # -- helpers --
     def _indexed(self) -> IndexedField:
-        field = indexed_fields(self._model).get(self.name)  # type: ignore[arg-type]
+        field = indexed_fields(self._model).get(self.name)
         if field is None:
             raise BadFilterError(f"{self!r} is not an indexed field (mark it with Index)")
         return field
@@ -271,7 +271,7 @@ def _owner_model(model: type[BaseModel], path: tuple[str, ...]) -> type[BaseMode
 
 
 def _adapter(field: IndexedField) -> Any:
-    return field_adapter(field.owner, field.field_name)  # type: ignore[arg-type]
+    return field_adapter(field.owner, field.field_name)
 
 
 def _query_value(field: IndexedField, value: Any) -> Any:

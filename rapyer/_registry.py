@@ -9,7 +9,7 @@ from rapyer._keys import split_key
 from rapyer.errors import DuplicateModelNameError, RapyerModelDoesntExistError
 
 if TYPE_CHECKING:
-    from rapyer._model import AtomicRedisModel
+    from rapyer.model import AtomicRedisModel
 
 logger = logging.getLogger("rapyer")
 

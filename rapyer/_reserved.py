@@ -15,10 +15,12 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
+from rapyer.errors import RapyerWarning
+
 __all__ = ["FieldNameWarning", "class_level", "quiet_shadow_warnings", "warn_hidden"]
 
 
-class FieldNameWarning(UserWarning):
+class FieldNameWarning(RapyerWarning):
     """A field hides a blocking instance method of rapyer's API on instances."""
 
 

@@ -221,7 +221,7 @@ def delete_batch_size(cls: type[BaseRedisModel], in_pipeline: bool) -> tuple[boo
     """``(delete per batch, keys per batch)``: outside a pipeline with a limit, each batch in
     its own MULTI of at most ``max_delete_per_transaction`` keys (with the special keys of
     each document); else one DEL of everything at the end."""
-    limit = _config.resolve(cls, "max_delete_per_transaction")  # type: ignore[arg-type]
+    limit = _config.resolve(cls, "max_delete_per_transaction")
     per_doc = 1 + len(cls._class_special_keys("x:x"))
     if limit and not in_pipeline:
         return True, max(1, limit // per_doc)

@@ -10,7 +10,7 @@ key (``JSON.MGET``: the parts are put back in key order); any other such command
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +18,7 @@ from redis.crc import key_slot
 
 from rapyer.errors import ClusterUnsupportedError
 
-__all__ = ["SlotPlan", "keys_of", "one_slot", "plan", "slot_of"]
+__all__ = ["SlotPlan", "keys_of", "one_slot", "plan", "shard_tags", "slot_of"]
 
 Command = tuple[Any, ...]
 
@@ -84,7 +84,7 @@ class SlotPlan:
         self.blocks.setdefault(slot, []).append(command)
         self.origins.setdefault(slot, []).append(index)
 
-    def merge(self, replies: dict[int, Sequence[Any]]) -> list[Any]:
+    def merge(self, replies: Mapping[int, Sequence[Any]]) -> list[Any]:
         """The replies in the original order, from ``replies[slot]`` (one per block command).
 
         Slots missing from ``replies`` (not applied) leave ``None`` at their commands.
@@ -127,7 +127,8 @@ def plan(commands: Sequence[Command]) -> SlotPlan:
         if str(command[0]).upper().startswith("FT."):
             raise ClusterUnsupportedError(
                 f"{command[0]}: RediSearch without a coordinator sees one shard only, so "
-                "rapyer does not send it to a cluster"
+                "rapyer does not send it in a cluster transaction; query through the "
+                "model's find/count, which ask the index of every primary"
             )
         keys = keys_of(command)
         if not keys:
@@ -180,3 +181,28 @@ def one_slot(commands: Sequence[Command], what: str) -> int:
             "Meta.cluster_keys (the default on a cluster binding) or a shared hash tag"
         )
     return slots.pop()
+
+
+_MAX_TAGS = 1 << 20
+
+
+def shard_tags(primaries: Sequence[str], owner_of_slot: Callable[[int], str]) -> dict[str, str]:
+    """A hash tag (``"{3}"``) for each primary whose slot that primary owns: the smallest
+    decimal number that hashes into one of its slots, so every process picks the same tags for
+    the same topology. The indexes of a cluster are named with them (one per primary).
+
+    Raises ClusterUnsupportedError when a primary owns no slot reachable that way.
+    """
+    wanted = set(primaries)
+    tags: dict[str, str] = {}
+    for number in range(_MAX_TAGS):
+        tag = str(number)
+        owner = owner_of_slot(int(key_slot(tag.encode())))
+        if owner in wanted and owner not in tags:
+            tags[owner] = "{" + tag + "}"
+            if len(tags) == len(wanted):
+                break
+    missing = wanted - set(tags)
+    if missing:
+        raise ClusterUnsupportedError(f"no hash tag maps to a slot of {sorted(missing)}")
+    return {name: tags[name] for name in primaries}

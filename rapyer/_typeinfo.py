@@ -37,7 +37,7 @@ def contains_model(annotation: Any) -> bool:
     return any(contains_model(arg) for arg in typing.get_args(annotation))
 
 
-def models_in_containers(annotation: Any, inside: bool = False) -> Iterator[type]:
+def models_in_containers(annotation: Any, inside: bool = False) -> Iterator[type[Any]]:
     """Model classes an annotation holds inside a list, tuple or dict (not directly)."""
     if isinstance(annotation, type):
         if inside and issubclass(annotation, LinkedModel):

@@ -7,6 +7,12 @@ a ``CascadeTTL`` marker (``Annotated[Reference[T], CascadeTTL()]``) or, without 
 the model's ``Meta.cascade_ttl`` (usually set by ``init_rapyer(cascade_ttl=...)``) is enabled.
 Setting or refreshing a model's TTL then gives each model reached ``EXPIRE key <its own
 Meta.ttl> GT``: the expiry only grows, and keys without one stay persistent.
+
+Triggers: ``set_ttl(ttl, cascade=True)``, ``refresh_ttl()`` and every refresh of a model with
+an enabled edge (any operation whose action groups ``refresh_ttl`` covers). The code that
+builds a refresh notes the model (``note_refresh``, decided once per class and configuration
+by ``cascades_on_refresh``); the sending code runs the walk once the commands were sent, or,
+inside a pipeline, after its ``EXEC``.
 """
 
 from __future__ import annotations
@@ -15,11 +21,14 @@ import dataclasses
 import enum
 import json
 import typing
+from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from rapyer import _keys, _registry
+from rapyer import _keys, _pipeline_state, _registry
+from rapyer import config as _config
 from rapyer._annotations import is_queue
 from rapyer.errors import CascadeTargetTtlMissingError, InvalidCascadeDepthError, RapyerError
 
@@ -27,6 +36,8 @@ if TYPE_CHECKING:
     from rapyer._model import BaseRedisModel
 
 __all__ = ["CascadeResult", "CascadeSpec", "CascadeTTL", "TTLCascadeMode", "edges_of"]
+
+Root = tuple[Any, str]  # (model class, key) of a model whose TTL a cascade starts from
 
 
 class TTLCascadeMode(str, enum.Enum):
@@ -114,7 +125,7 @@ def _reference_targets(annotation: Any) -> tuple[type, ...] | None | bool:
     origin = typing.get_origin(annotation) or annotation
     if not (isinstance(origin, type) and getattr(origin, "_rapyer_is_reference", False)):
         return False
-    concrete = origin._rapyer_concrete(annotation)
+    concrete = origin._rapyer_concrete(annotation)  # type: ignore[attr-defined]
     found = concrete._rapyer_target_classes()
     return tuple(found) if found is not None else None
 
@@ -126,7 +137,10 @@ def _walk(
     marker: CascadeTTL | None,
     out: list[CascadeSpec],
     depth: int,
+    dotted: str | None,
 ) -> None:
+    """Append the edges of ``annotation`` at JSON ``path``; ``dotted`` is the dotted path of
+    the value from the root while no list or dict lies between (``None`` after one)."""
     annotation, own = _markers(annotation)
     marker = own or marker
     targets = _reference_targets(annotation)
@@ -137,31 +151,42 @@ def _walk(
     args = typing.get_args(annotation)
     if origin is typing.Union or type(annotation).__name__ == "UnionType":
         for arg in args:
-            _walk(arg, path, field, marker, out, depth)
+            _walk(arg, path, field, marker, out, depth, dotted)
         return
     base = origin if isinstance(origin, type) else annotation
     if not isinstance(base, type) or depth > 20:
         return
     rargs = getattr(base, "_rapyer_args", None) or args
     if issubclass(base, (list, tuple)) and rargs:
-        _walk(rargs[-1], path + "[*]", field, marker, out, depth + 1)
+        _walk(rargs[-1], path + "[*]", field, marker, out, depth + 1, None)
     elif issubclass(base, dict) and rargs:
-        _walk(rargs[-1], path + ".*", field, marker, out, depth + 1)
+        _walk(rargs[-1], path + ".*", field, marker, out, depth + 1, None)
     elif hasattr(base, "__rapyer_key_field__") and issubclass(base, BaseModel):
+        special = set(getattr(base, "__rapyer_special_fields__", ()))
         for name, info in base.model_fields.items():
+            if name in special:
+                # A set or queue of a nested model held directly (also as Optional) lives at
+                # its own key, named by its dotted path; held in a list or dict it has no
+                # path the class knows, and is not followed.
+                if dotted is not None:
+                    edge = _special_edge(dotted + "." + name, _with_metadata(info), field)
+                    if edge is not None:
+                        out.append(edge)
+                continue
             if info.exclude:
                 continue
-            _walk(_with_metadata(info), path + _segment(name), field, None, out, depth + 1)
+            inner = None if dotted is None else dotted + "." + name
+            _walk(_with_metadata(info), path + _segment(name), field, None, out, depth + 1, inner)
 
 
 def _with_metadata(info: Any) -> Any:
     if info.metadata:
-        return Annotated[(info.annotation, *info.metadata)]
+        return Annotated[(info.annotation,) + tuple(info.metadata)]
     return info.annotation
 
 
-def _special_edge(name: str, annotation: Any) -> CascadeSpec | None:
-    """A set or queue field holding references."""
+def _special_edge(name: str, annotation: Any, field: str | None = None) -> CascadeSpec | None:
+    """A set or queue field holding references (``name``: its dotted path from the root)."""
     annotation, marker = _markers(annotation)
     origin = typing.get_origin(annotation) or annotation
     if not isinstance(origin, type):
@@ -174,7 +199,7 @@ def _special_edge(name: str, annotation: Any) -> CascadeSpec | None:
     targets = _reference_targets(item)
     if targets is False:
         return None
-    return CascadeSpec(name, None, name, kind, targets, item_marker or marker)  # type: ignore[arg-type]
+    return CascadeSpec(field or name, None, name, kind, targets, item_marker or marker)  # type: ignore[arg-type]
 
 
 def edges_of(cls: type[BaseRedisModel]) -> tuple[CascadeSpec, ...]:
@@ -193,7 +218,7 @@ def edges_of(cls: type[BaseRedisModel]) -> tuple[CascadeSpec, ...]:
             continue
         if info.exclude:
             continue
-        _walk(annotation, "$" + _segment(name), name, None, out, 0)
+        _walk(annotation, "$" + _segment(name), name, None, out, 0, name)
     edges = tuple(out)
     type.__setattr__(cls, "__rapyer_cascade_edges__", edges)
     return edges
@@ -205,6 +230,69 @@ def enabled_marker(edge: CascadeSpec, default: CascadeTTL | None) -> CascadeTTL 
     if marker is None or not marker.enabled:
         return None
     return marker
+
+
+# ---- which refreshes cascade, and the models they start from (no I/O) ------------------------
+
+QUIET: set[type] = set()
+"""Classes whose refresh does not cascade: the refresh path tests ``cls not in QUIET`` (no
+call) before asking ``cascades_on_refresh``. Emptied whenever the configuration changes."""
+
+_config.on_invalidate(QUIET.clear)
+
+
+def cascades_on_refresh(cls: type[BaseRedisModel]) -> bool:
+    """Whether a TTL refresh of ``cls`` runs the cascade: an edge of it is enabled, by its
+    own marker or by the class's ``cascade_ttl`` now. A class without one is remembered in
+    ``QUIET`` until the configuration changes."""
+    if cls in QUIET:
+        return False
+    seen = _config.generation()
+    default = _config.resolve(cls, "cascade_ttl")
+    default = default if isinstance(default, CascadeTTL) else None
+    found = any(enabled_marker(edge, default) is not None for edge in edges_of(cls))
+    if not found and seen == _config.generation():  # no change meanwhile (other threads)
+        QUIET.add(cls)
+    return found
+
+
+# The roots noted by refreshes built in this task or thread and not sent yet (``None``: none).
+# Inside a pipeline the roots go to the pipeline's frame instead and cascade after its EXEC.
+_pending: ContextVar[list[Root] | None] = ContextVar("rapyer_cascade_pending", default=None)
+
+active = False
+"""Set once the first refresh was noted: until then the sending code skips every check."""
+
+
+def note_refresh(cls: type[BaseRedisModel], keys: Iterable[str]) -> None:
+    """Note that the commands being built refresh the TTL of the models at ``keys`` (of
+    ``cls``): their cascade runs once the commands were sent (after EXEC in a pipeline)."""
+    global active
+    active = True
+    frame = _pipeline_state.current()
+    if frame is not None:
+        frame.cascades.extend((cls, key) for key in keys)
+        return
+    pending = _pending.get()
+    if pending is None:
+        pending = []
+        _pending.set(pending)
+    pending.extend((cls, key) for key in keys)
+
+
+def take_pending() -> list[Root]:
+    """The roots noted since the last call (the commands that refresh them were sent)."""
+    pending = _pending.get()
+    if not pending:
+        return []
+    _pending.set(None)
+    return pending
+
+
+def drop_pending() -> None:
+    """Forget the roots noted by commands that were not sent (the send failed)."""
+    if _pending.get() is not None:
+        _pending.set(None)
 
 
 def check_plan(classes: Any, default_of: Any, ttl_of: Any) -> None:
@@ -274,15 +362,21 @@ class Walk:
 
     MAX_NODES = 100_000  # a bound on the keys one cascade may visit
 
-    def __init__(self, root: Any, resolve: Any) -> None:
+    def __init__(self, roots: Sequence[Root], resolve: Any = _config.resolve) -> None:
         self.resolve = resolve  # (cls, option name) -> value
         self.result = CascadeResult()
-        default = resolve(type(root), "cascade_ttl")
-        budget = default.depth if isinstance(default, CascadeTTL) else None
-        self.best: dict[str, int | None] = {root.key: budget}
-        self.frontier = [_Node(root.key, type(root), budget)]
+        self.best: dict[str, int | None] = {}
+        self.frontier: list[_Node] = []
+        for cls, key in roots:
+            if key in self.best:
+                continue  # a model refreshed twice by one operation is walked once
+            default = resolve(cls, "cascade_ttl")
+            budget = default.depth if isinstance(default, CascadeTTL) else None
+            self.best[key] = budget
+            self.frontier.append(_Node(key, cls, budget))
+        self.roots = frozenset(self.best)  # their TTL was set by the operation itself
         self.expire: dict[str, tuple[Any, list[str]]] = {}  # key -> (class, its keys)
-        self.root_key = root.key
+        self.root_key = roots[0][1] if roots else ""
         self.first = True
         self._next: list[_Node] = []
 
@@ -376,6 +470,8 @@ class Walk:
         self.first = False
 
     def _better(self, key: str, budget: int | None) -> bool:
+        if key in self.roots:
+            return False  # a cycle back to a root: its TTL is the one the operation set
         if key not in self.best:
             return True
         old = self.best[key]

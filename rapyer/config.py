@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -16,7 +17,7 @@ from rapyer.actions import ActionGroup
 from rapyer.errors import InvalidRefreshTtlError, ModelDefinitionError
 
 if TYPE_CHECKING:
-    from rapyer._model import AtomicRedisModel
+    from rapyer._model import BaseRedisModel
 
 __all__ = ["RedisConfig"]
 
@@ -188,11 +189,22 @@ _cache: dict[tuple[type, str], Any] = {}
 _generation = 0
 
 
+_listeners: list[Callable[[], None]] = []
+
+
+def on_invalidate(listener: Callable[[], None]) -> None:
+    """Call ``listener`` whenever resolved values may have changed (for derived caches of
+    higher layers, such as the classes whose refresh does not cascade)."""
+    _listeners.append(listener)
+
+
 def invalidate_cache() -> None:
     """Forget every resolved value (called on each change that can affect resolution)."""
     global _generation
     _generation += 1
     _cache.clear()
+    for listener in _listeners:
+        listener()
 
 
 def generation() -> int:
@@ -200,7 +212,7 @@ def generation() -> int:
     return _generation
 
 
-def resolve(cls: type[AtomicRedisModel], name: str) -> Any:
+def resolve(cls: type[BaseRedisModel], name: str) -> Any:
     """The value of option ``name`` for ``cls`` now."""
     try:
         return _cache[(cls, name)]
@@ -213,7 +225,7 @@ def resolve(cls: type[AtomicRedisModel], name: str) -> Any:
     return value
 
 
-def _resolve_uncached(cls: type[AtomicRedisModel], name: str) -> Any:
+def _resolve_uncached(cls: type[BaseRedisModel], name: str) -> Any:
     if name in NOT_INHERITED:
         meta = cls.__dict__.get("Meta")
         if isinstance(meta, RedisConfig) and name in meta.model_fields_set:
@@ -233,6 +245,6 @@ def _resolve_uncached(cls: type[AtomicRedisModel], name: str) -> Any:
 UNSET_WHEN_NONE = frozenset({"redis"})
 
 
-def resolved_config(cls: type[AtomicRedisModel]) -> RedisConfig:
+def resolved_config(cls: type[BaseRedisModel]) -> RedisConfig:
     """A RedisConfig with every option of ``cls`` resolved now."""
     return RedisConfig.model_construct(**{name: resolve(cls, name) for name in OPTION_NAMES})

@@ -1,4 +1,5 @@
-"""Every error rapyer raises. All derive from :class:`RapyerError`."""
+"""Every error rapyer raises (all derive from :class:`RapyerError`) and every warning it emits
+(all derive from :class:`RapyerWarning`)."""
 
 from __future__ import annotations
 
@@ -38,9 +39,11 @@ __all__ = [
     "RapyerModelDoesntExist",
     "RapyerModelDoesntExistError",
     "RapyerSerializationError",
+    "RapyerWarning",
     "ScriptsNotInitializedError",
     "UnaddressableKeyError",
     "UnknownFieldError",
+    "UnmigratedSetWarning",
     "UnsupportedArgumentTypeError",
     "UnsupportedArgumentValueError",
     "UnsupportedIndexedFieldError",
@@ -50,6 +53,20 @@ __all__ = [
 
 class RapyerError(Exception):
     """Base class of every rapyer error."""
+
+
+class RapyerWarning(UserWarning):
+    """Base class of every warning rapyer emits."""
+
+
+class UnmigratedSetWarning(RapyerWarning):
+    """A set field is stored inside its document, as the original rapyer 1.2.5 stored it.
+
+    rapyer keeps the members of a set field in a Redis SET of its own; until the data
+    migration (``python -m rapyer migrate-original <module>``, or ``migrate_original`` /
+    ``amigrate_original``) moves them there, reads show the document's members together with
+    those of the set's own key. Emitted once per model class; a read never writes.
+    """
 
 
 class KeyNotFound(RapyerError, KeyError):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import base64
 import pickle
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from pydantic import GetCoreSchemaHandler, PydanticSchemaGenerationError
 from pydantic_core import core_schema
 
-__all__ = ["Index", "Key", "Pickle", "RapyerKey", "SafeLoad"]
+__all__ = ["Index", "IndexOptions", "Key", "Pickle", "RapyerKey", "SafeLoad"]
 
 # Set in the validation context when rapyer loads a stored document.
 LOAD_CONTEXT_FLAG = "rapyer_load"
@@ -109,6 +109,21 @@ class Index(_Marker):
 
     def __hash__(self) -> int:
         return hash((Index, self.full_text, self.sortable))
+
+
+# ``Index(full_text=..., sortable=...)`` under the name type checkers accept inside
+# ``Annotated`` (for them ``rapyer.Index`` is the alias below, not a class to call).
+IndexOptions = Index
+
+if TYPE_CHECKING:
+    # What type checkers see through the facade (``from rapyer import Key``): ``Key[str]``
+    # is ``str``, the way pydantic's constrained types are written. At run time
+    # ``Key[str]`` is ``Annotated[str, Key()]`` (``_Marker.__class_getitem__``): the same.
+    _T = TypeVar("_T")
+    KeyOf = Annotated[_T, Key()]
+    IndexOf = Annotated[_T, Index()]
+    SafeLoadOf = Annotated[_T, SafeLoad()]
+    PickleOf = Annotated[_T, Pickle()]
 
 
 class RapyerKey(str):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
-from rapyer import AtomicRedisModel, RedisConfig
+from rapyer import AtomicRedisModel, Index, RedisConfig
+from rapyer.actions import ActionGroup, mark_actions
 from rapyer.cascade import CascadeTTL
-from rapyer.types import Reference
+from rapyer.types import RedisPriorityQueue, Reference
 
 
 class CasLeaf(AtomicRedisModel):
@@ -31,6 +32,41 @@ class CasRoot(AtomicRedisModel):
     Meta = RedisConfig(ttl=100)
     mid: Annotated[Optional[Reference[CasMid]], CascadeTTL()] = None  # noqa: UP045
     other: Optional[Reference[CasLeaf]] = None  # noqa: UP045
+    n: Index[int] = 0
+    tags: list[str] = Field(default_factory=list)
+
+    @mark_actions(ActionGroup.UPDATE)
+    async def amark_touch(self) -> None:
+        return None
+
+    @mark_actions(ActionGroup.UPDATE)
+    def mark_touch(self) -> None:
+        return None
+
+
+class CasQuiet(AtomicRedisModel):
+    """A marked edge, refreshed by updates only: reads neither refresh nor cascade."""
+
+    Meta = RedisConfig(ttl=100, refresh_ttl=ActionGroup.UPDATE)
+    mid: Annotated[Optional[Reference[CasMid]], CascadeTTL()] = None  # noqa: UP045
+    n: int = 0
+
+
+class CasInner(BaseModel):
+    """A nested model whose set and queue hold references (each at a key of its own)."""
+
+    refs: Annotated[set[Reference[CasLeaf]], CascadeTTL()] = Field(default_factory=set)
+    queue: Annotated[RedisPriorityQueue[Reference[CasLeaf]], CascadeTTL()] = Field(
+        default_factory=RedisPriorityQueue
+    )
+
+
+class CasBag(AtomicRedisModel):
+    """References in sets and queues of nested models, held directly and as Optional."""
+
+    Meta = RedisConfig(ttl=100)
+    inner: CasInner = Field(default_factory=CasInner)
+    maybe: Optional[CasInner] = None  # noqa: UP045
 
 
 class CasOpen(AtomicRedisModel):

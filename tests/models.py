@@ -407,3 +407,20 @@ class Pinned(AtomicRedisModel):
     city: Index[str] = ""
     rank: Index[int] = 0
     tags: set[str] = Field(default_factory=set)
+
+
+class Spread(AtomicRedisModel):
+    """Every indexable kind in the cluster layout on any server: the same keys on a single
+    server and on a cluster, so their query results compare item by item."""
+
+    Meta = RedisConfig(cluster_keys=True, batch_size=7)
+    s: Annotated[str, Index(sortable=True)] = ""
+    name: Index[str] = ""
+    t: Annotated[Optional[str], Index(full_text=True)] = None
+    n: Annotated[int, Index(sortable=True)] = 0
+    x: Index[Optional[float]] = None
+    b: Index[bool] = False
+    when: Index[Optional[dt.datetime]] = None
+    day: Index[dt.date] = dt.date(2000, 1, 1)
+    color: Index[Color] = Color.RED
+    inner: Place = Field(default_factory=lambda: Place(city=""))

@@ -211,3 +211,46 @@ with warnings.catch_warnings(record=True) as RESERVED_WARNINGS:
         update: str = ""
         lock: bool = False
         delete: int = 0
+
+
+# ---- pickles that validate as strings, and sets stored inside the document -------------------
+
+
+class OrigLoose(AtomicRedisModel):
+    """Positions where the original pickled every value and a plain string is valid too."""
+
+    anything: Any = None
+    names: list[Optional[str]] = Field(default_factory=list)  # noqa: UP045
+    extra: dict[str, Any] = Field(default_factory=dict)
+    label: str = ""
+
+
+class OrigTagInner(BaseModel):
+    codes: set[int] = Field(default_factory=set)
+
+
+class OrigTagged(AtomicRedisModel):
+    """Set fields, which the original 1.2.5 stored inside the document."""
+
+    name: str = ""
+    tags: set[str] = Field(default_factory=set)
+    days: set[dt.date] = Field(default_factory=set)
+    inner: OrigTagInner = Field(default_factory=OrigTagInner)
+
+
+class OrigTaggedIndexed(AtomicRedisModel):
+    """A set field next to an indexed field (reads by expression)."""
+
+    name: Index[str] = ""
+    tags: set[str] = Field(default_factory=set)
+
+
+def tagged_document_1_2_5() -> dict[str, Any]:
+    """An ``OrigTagged`` as 1.2.5 stored it: a pickled set, a JSON array (its
+    ``prefer_normal_json_dump`` form) and a pickled set in a nested model."""
+    return {
+        "name": "t",
+        "tags": pickled({"a", "b"}),
+        "days": ["2020-01-01", "2021-02-03"],
+        "inner": {"codes": pickled({1, 2})},
+    }

@@ -10,9 +10,9 @@ from redis.exceptions import ResponseError
 from typing_extensions import Self
 
 from rapyer import _bulk, _codec, _keys, _layout, _pipeline_state, _ttl
+from rapyer import cascade as _cascade
 from rapyer import config as _config
 from rapyer._async import cluster, executor, scripts, search
-from rapyer._async.cascade import has_enabled_edges, run_cascade
 from rapyer._binding import Binding, binding_of
 from rapyer._query import Expression, check_not_bare
 from rapyer.errors import (
@@ -167,7 +167,7 @@ async def delete_keys_of_class(simple: _bulk.KeysOfClass, result_cls: type[R]) -
         result.was_committed = False
         deleted = len(keys)
     else:
-        limit = _config.resolve(cls, "max_delete_per_transaction")  # type: ignore[arg-type]
+        limit = _config.resolve(cls, "max_delete_per_transaction")
         size = len(keys) if limit is None or limit < 1 else limit
         deleted = 0
         for batch in (keys,) if len(keys) <= size else _bulk.chunks(keys, size):
@@ -198,7 +198,7 @@ async def delete_targets(
         result.was_committed = False
     else:
         for binding, group in groups.items():
-            limit = _config.resolve(group[0].cls, "max_delete_per_transaction")  # type: ignore[arg-type]
+            limit = _config.resolve(group[0].cls, "max_delete_per_transaction")
             for batch in _bulk.delete_batches(group, limit):
                 commands, owners = _bulk.delete_batch_commands(batch)
                 replies = await executor.transaction(binding, commands)
@@ -221,7 +221,10 @@ async def get_or_create(model: M) -> GetOrCreateResult[M]:
         reply = await scripts.run_script(binding_of(cls), "get_or_create", keys, args)
     except ResponseError as exc:
         raise _codec.wrong_type_error(exc, keys[0]) from exc
-    if int(reply[0]) == 0:
+    created = int(reply[0]) == 0
+    if _bulk.note_get_or_create(cls, keys[0], created):
+        await executor.settle()
+    if created:
         return GetOrCreateResult(model, GetOrCreateStatus.CREATED)
     found = _codec.load_model(cls, reply[1], keys[0])
     special = list(reply[2]) if len(reply) > 2 else []
@@ -233,9 +236,8 @@ async def get_or_create(model: M) -> GetOrCreateResult[M]:
 async def refresh_groups(model: BaseRedisModel, groups: Any) -> None:
     """The TTL refresh of an operation of ``groups`` on ``model`` (a root), if it applies."""
     cls = type(model)
-    ttl = _ttl.refresh_ttl_for(cls, groups)
-    if ttl is not None:
-        commands = _ttl.set_ttl_commands(model.all_keys, ttl)
+    commands = _ttl.ttl_commands(cls, model.all_keys, groups)
+    if commands:
         await executor.write(binding_of(cls), commands)
 
 
@@ -272,7 +274,7 @@ class AsyncBulkOps(_Base):
         _bulk.check_sort_by(sort_by)
         keys, expressions = _bulk.classify(args)
         if expressions or (sort_by is not None and not keys):
-            return await search.find(  # type: ignore[no-any-return]
+            return await search.find(
                 cls, expressions, max_results=max_results, offset=offset, sort_by=sort_by
             )
         if sort_by is not None:
@@ -332,7 +334,7 @@ class AsyncBulkOps(_Base):
                     f"count takes query expressions, got {type(expression).__name__}"
                 )
         if expressions:
-            return await search.count(cls, list(expressions))  # type: ignore[no-any-return]
+            return await search.count(cls, list(expressions))
         seen: set[str] = set()
         async for found in scan_keys(cls, _bulk.batch_size_of(cls)):
             seen.update(found)
@@ -374,7 +376,7 @@ class AsyncBulkOps(_Base):
         keys, each its own transaction (queued as one ``DEL`` inside a pipeline).
         """
         if args and all(isinstance(arg, Expression) for arg in args):
-            return await search.delete_many(cls, list(args))  # type: ignore[no-any-return]
+            return await search.delete_many(cls, list(args))
         targets = _bulk.class_delete_targets(cls, args)
         return await delete_targets(targets, DeleteResult)
 
@@ -437,15 +439,18 @@ class AsyncBulkOps(_Base):
         await executor.write(binding, _ttl.set_ttl_commands(keys, ttl))
         if not cascade:
             return None
-        result = await run_cascade(self)
+        result = await executor.run_cascade([(type(self), self.key)])
         return None if frame is not None else result
 
     async def arefresh_ttl(self) -> None:
         """Re-apply ``Meta.ttl`` to the root's keys (nothing when it is ``None``), and extend
         the TTL of the models it references by enabled cascade edges."""
         root = self.root_model()
-        commands = _ttl.refresh_commands(type(root), root.all_keys)
+        cls = type(root)
+        if _cascade.cascades_on_refresh(cls):
+            _cascade.note_refresh(cls, [root.key])
+        commands = _ttl.refresh_commands(cls, root.all_keys)
         if commands:
-            await executor.write(binding_of(type(root)), commands)
-        if has_enabled_edges(type(root)):
-            await run_cascade(root)
+            await executor.write(binding_of(cls), commands)
+        else:
+            await executor.settle()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rapyer import _bulk
 from rapyer._async.bulk import delete_targets, insert_models, read_items, read_models
@@ -11,8 +11,13 @@ from rapyer._model import BaseRedisModel
 from rapyer.errors import KeyNotFound, UnsupportedArgumentTypeError
 from rapyer.results import GetOrCreateResult, RapyerDeleteResult
 
+if TYPE_CHECKING:
+    from rapyer.model import AtomicRedisModel
 
-async def ainsert(*models: BaseRedisModel) -> list[BaseRedisModel]:
+M = TypeVar("M", bound=BaseRedisModel)
+
+
+async def ainsert(*models: M) -> list[M]:
     """Store models of any classes: one transaction per client binding, queued inside a
     pipeline. Returns the models in argument order."""
     _bulk.models_to_insert(models)
@@ -20,7 +25,7 @@ async def ainsert(*models: BaseRedisModel) -> list[BaseRedisModel]:
     return list(models)
 
 
-async def afind(*redis_keys: str, skip_missing: bool = False) -> list[BaseRedisModel]:
+async def afind(*redis_keys: str, skip_missing: bool = False) -> list[AtomicRedisModel]:
     """The models at full keys of any registered classes, in input order.
 
     Every prefix is checked before any I/O (RapyerModelDoesntExistError). A missing key
@@ -33,7 +38,7 @@ async def afind(*redis_keys: str, skip_missing: bool = False) -> list[BaseRedisM
     if classes.count(first) == len(classes):
         # One class: its own chunks, the tight load; KeyNotFound after every chunk was read.
         binding = binding_of(first)
-        found: list[BaseRedisModel] = []
+        found: list[AtomicRedisModel] = []
         missing = None
         for chunk in _bulk.chunks(redis_keys, _bulk.batch_size_of(first)):
             models, absent = await read_models(binding, first, chunk)
@@ -71,10 +76,11 @@ async def adelete_many(*args: Any) -> RapyerDeleteResult:
     return await delete_targets(targets, RapyerDeleteResult)
 
 
-async def aget_or_create(model: BaseRedisModel) -> GetOrCreateResult[Any]:
+async def aget_or_create(model: M) -> GetOrCreateResult[M]:
     """The class method ``get_or_create`` of the model's own class."""
     if not isinstance(model, BaseRedisModel):
         raise UnsupportedArgumentTypeError(
             f"get_or_create takes a rapyer model, got {type(model).__name__}"
         )
-    return await type(model).aget_or_create(model)  # type: ignore[attr-defined,no-any-return]
+    result: GetOrCreateResult[M] = await type(model).aget_or_create(model)
+    return result

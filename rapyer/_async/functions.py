@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import logging
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rapyer import _index, _index_info, _registry, cascade
 from rapyer import _io_async as io
 from rapyer import config as _config
 from rapyer._async import index_ops
-from rapyer._binding import binding_of
 from rapyer._model import BaseRedisModel
 from rapyer.errors import KeyNotFound, RapyerModelDoesntExistError, UnsupportedArgumentTypeError
 from rapyer.results import IndexStatus
+
+if TYPE_CHECKING:
+    from rapyer.model import AtomicRedisModel
 
 _UNSET: Any = object()
 _log = logging.getLogger("rapyer")
@@ -88,13 +90,13 @@ async def create_indexes(
 ) -> None:
     """Make the index of every registered model with indexed fields match it.
 
-    Models registered later get theirs on their first query. Models bound to a cluster get
-    none: their queries raise ClusterUnsupportedError.
+    Models registered later get theirs on their first query. On a cluster every primary
+    gets its own index.
     """
     _index_info.init_state["ran"] = True
     for model in _registry.models():
         _index_info.prepared.add(model)
-        if _index.has_index(model) and not binding_of(model).is_cluster:
+        if _index.has_index(model):
             await index_ops.ensure_index(model, override=override_old_idx, timeout=timeout)
 
 
@@ -113,7 +115,7 @@ async def teardown_rapyer() -> None:
     await io.close_clients()
 
 
-async def aget(redis_key: str) -> BaseRedisModel:
+async def aget(redis_key: str) -> AtomicRedisModel:
     """The stored model at a full key, of whichever registered class its prefix names.
 
     Raises InvalidKeyError (a ValueError) for a malformed key, RapyerModelDoesntExistError (a
@@ -123,7 +125,7 @@ async def aget(redis_key: str) -> BaseRedisModel:
     return await cls.aget(redis_key)
 
 
-async def afind_one(redis_key: str) -> BaseRedisModel | None:
+async def afind_one(redis_key: str) -> AtomicRedisModel | None:
     """As ``get``, but ``None`` for a missing key (bad keys raise as in ``get``)."""
     cls = _registry.class_for_key(redis_key)
     try:
@@ -138,7 +140,8 @@ async def aexists(redis_key: str | BaseRedisModel) -> bool:
     Anything but a string or a model raises UnsupportedArgumentTypeError.
     """
     if isinstance(redis_key, BaseRedisModel):
-        return await type(redis_key.root_model()).aexists(redis_key.root_model().key)
+        exists: bool = await type(redis_key.root_model()).aexists(redis_key.root_model().key)
+        return exists
     if not isinstance(redis_key, str):
         raise UnsupportedArgumentTypeError(
             f"exists takes a full key or a model, got {type(redis_key).__name__}"

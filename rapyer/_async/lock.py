@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from redis.exceptions import WatchError
 from typing_extensions import Self
 
-from rapyer import _changes, _commands, _groups, _slots
+from rapyer import _changes, _commands, _groups, _slots, cascade
 from rapyer import _io_async as io
+from rapyer._async import executor
 from rapyer._async.model_ops import read_model
 from rapyer._async.scripts import run_script
 from rapyer._binding import Binding
@@ -24,8 +25,8 @@ from rapyer._lock import DEFAULT, ModelLock, lease_ms, merge_into
 from rapyer.errors import KeyNotFound, LockLostError, LockTimeoutError
 
 if TYPE_CHECKING:
-    from rapyer._model import BaseRedisModel
     from rapyer._model import BaseRedisModel as _Base
+    from rapyer.model import AtomicRedisModel
 else:
     _Base = object
 
@@ -60,7 +61,7 @@ class AsyncModelLock(ModelLock[M]):
             self._held = False
             await _release_quietly(self.binding, self.name, self.token)
             raise
-        return self.model  # type: ignore[return-value]
+        return self.model
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         if not self._held:
@@ -172,9 +173,12 @@ async def _save_and_release(lock: AsyncModelLock[Any]) -> bool:
     ``WATCH`` + ``GET`` + ``MULTI``/``EXEC`` on a dedicated connection instead.
     """
     commands, text = _commands.save_plan(lock.model)  # type: ignore[arg-type]
+    roots = cascade.take_pending()  # the save's TTL cascade runs only if the save lands
     saved = await _run_save_and_release(lock, commands)
     if saved and text is not None:
         _changes.saved(lock.model, text)  # type: ignore[arg-type]
+    if saved and roots:
+        await executor.run_cascade(roots)
     return saved
 
 
@@ -240,7 +244,10 @@ class AsyncLockOps(_Base):
         options ``lock_lease`` and ``lock_blocking_timeout`` at call time. A missing key
         raises KeyNotFound (the lock is released).
         """
-        return AsyncModelLock.for_instance(self, action, save_at_end, lease, blocking_timeout)
+        lock: AsyncModelLock[Self] = AsyncModelLock.for_instance(
+            self, action, save_at_end, lease, blocking_timeout
+        )
+        return lock
 
     @classmethod
     def alock_from_key(
@@ -256,7 +263,10 @@ class AsyncLockOps(_Base):
 
         A missing key raises KeyNotFound (the lock is released).
         """
-        return AsyncModelLock.for_class(cls, key, action, save_at_end, lease, blocking_timeout)
+        lock: AsyncModelLock[Self] = AsyncModelLock.for_class(
+            cls, key, action, save_at_end, lease, blocking_timeout
+        )
+        return lock
 
 
 def alock_from_key(
@@ -266,11 +276,14 @@ def alock_from_key(
     *,
     lease: float | None = DEFAULT,
     blocking_timeout: float | None = DEFAULT,
-) -> AsyncModelLock[BaseRedisModel | None]:
+) -> AsyncModelLock[AtomicRedisModel | None]:
     """Lock a full key of any registered class for ``action`` and yield its stored model.
 
     Yields ``None`` for a missing key, a malformed key or an unknown prefix (the last two are
     locked on the default binding). With ``save_at_end`` a yielded model is saved at a
     normal exit while the lock is still held.
     """
-    return AsyncModelLock.for_any_key(key, action, save_at_end, lease, blocking_timeout)
+    lock: AsyncModelLock[AtomicRedisModel | None] = AsyncModelLock.for_any_key(
+        key, action, save_at_end, lease, blocking_timeout
+    )
+    return lock

@@ -40,7 +40,7 @@ async def amigrate_original(
     _migration.check_arguments(classes, batch_size, cursor)
     result = _migration.MigrationResult(dry_run=dry_run)
     for cls in classes:
-        size = batch_size or _config.resolve(cls, "batch_size")  # type: ignore[arg-type]
+        size = batch_size or _config.resolve(cls, "batch_size")
         entry = await _migrate_class(cls, size, dry_run, cursor, progress)
         result.models.append(entry)
         result.scanned += entry.scanned
@@ -63,7 +63,7 @@ async def _migrate_class(
     if progress:
         total = await _count_keys(binding, cls, size)
         stream = None if progress is True else progress
-        bar = _migration.Progress(cls.__name__, total, stream)  # type: ignore[arg-type]
+        bar = _migration.Progress(cls.__name__, total, stream)
         bar.update(0, 0)
     pattern = _keys.scan_pattern(cls.class_key_initials())
     while True:
@@ -113,7 +113,11 @@ async def _migrate_batch(
             plan = _migration.plan_batch(cls, keys, replies)
             if not plan.commands:
                 return plan
+            ttls = [await pipe.execute_command("PTTL", key) for key, _ in plan.moved_sets]
             pipe.multi()
+            for (_, set_key), ttl in zip(plan.moved_sets, ttls, strict=True):
+                if int(ttl) > 0:  # a set moved out of its document expires with it
+                    plan.commands.append(("PEXPIRE", set_key, int(ttl)))
             for command in plan.commands:
                 pipe.execute_command(*command)
             try:

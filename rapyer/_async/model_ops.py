@@ -76,7 +76,7 @@ class AsyncModelOps(_Base):
             replies = await executor.transaction(binding_of(type(root)), commands)
         except ResponseError as exc:
             raise _codec.wrong_type_error(exc, root.key) from exc
-        return _codec.nested_model_from_reply(self, replies[0])
+        return _codec.nested_model_from_reply(self, replies)
 
     async def aupdate(self, **fields: Any) -> None:
         """Validate and assign ``fields`` locally, then write them in one transaction."""

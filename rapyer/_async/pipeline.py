@@ -38,7 +38,8 @@ _log = logging.getLogger("rapyer")
 async def apipeline(
     ignore_redis_error: bool = False, use_existing_pipe: bool = False
 ) -> AsyncIterator[Any]:
-    """A transaction on the default binding; yields its raw redis-py ``Pipeline``.
+    """A transaction on the default binding; yields rapyer's record of it, which takes
+    redis-py's command methods (``pipe.set(..)``, ``pipe.execute_command(..)``).
 
     Every rapyer write in the block, of any binding, is queued and executed at exit.
     ``use_existing_pipe`` joins an enclosing pipeline instead of opening a new one.
@@ -100,6 +101,9 @@ async def commit(frame: PipelineFrame, ignore_redis_error: bool = False) -> list
         for command, reply in zip(commands, replies, strict=False):
             if isinstance(reply, ResponseError) and len(command) > 1:
                 keys[id(reply)] = str(command[1])
+    if frame.cascades:  # the TTL cascades of the refreshes that ran
+        roots, frame.cascades = frame.cascades, []
+        await executor.run_cascade(roots)
     if errors:
         if not ignore_redis_error:
             first = errors[0]
@@ -122,7 +126,8 @@ async def _execute_transaction(
         await ensure_scripts(client, shas)
     if binding.is_cluster:  # rapyer's record: one transaction per slot
         return await cluster.transaction_with(client, commands)
-    replies = list(await pipe.execute(raise_on_error=False))
+    replayed = _pipeline_state.replay(pipe, client)
+    replies = list(await replayed.execute(raise_on_error=False))
     failed = _pipeline_state.noscript_failures(commands, replies)
     if not failed:
         return replies
@@ -190,7 +195,7 @@ async def load_into(model: BaseRedisModel, frame: PipelineFrame, ignore_missing:
 def _fresh_model(model: BaseRedisModel, root: BaseRedisModel, replies: list[Any]) -> Any:
     if model is root:
         return _codec.model_from_replies(type(model), model.key, replies)
-    return _codec.nested_model_from_reply(model, replies[0])
+    return _codec.nested_model_from_reply(model, replies)
 
 
 class AsyncPipelineOps(_Base):

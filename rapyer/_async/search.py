@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from redis.exceptions import ResponseError
 
-from rapyer import _bulk, _index, _pipeline_state, _query, _search
+from rapyer import _bulk, _index, _pipeline_state, _query, _search, cascade
 from rapyer import _io_async as io
-from rapyer._async import executor, index_ops
+from rapyer._async import executor, index_ops, scatter
 from rapyer._binding import Binding, binding_of
 from rapyer.results import DeleteResult
 
@@ -57,7 +57,15 @@ async def _complete(cls: type[BaseRedisModel], binding: Binding, models: list[An
     for _, reads, ttl in plan:
         for command in (*reads, *ttl):
             pipe.execute_command(*command)
-    _search.apply_completion(plan, await pipe.execute())
+    try:
+        replies = await pipe.execute()
+    except BaseException:
+        if cascade.active:
+            cascade.drop_pending()
+        raise
+    _search.apply_completion(plan, replies)
+    if cascade.active:
+        await executor.settle()
 
 
 async def _cursor_rows(
@@ -105,6 +113,14 @@ async def _batches(
         return
     binding = binding_of(cls)
     await _check(cls, binding, compiled, sort)
+    if binding.is_cluster:
+        found: Any = scatter.find_batches(cls, binding, compiled, sort, offset, max_results, batch)
+        try:
+            async for models in found:
+                yield models
+        finally:
+            await found.aclose()
+        return
     steps = _search.find_steps(sort, offset, max_results)
     remaining = max_results
     rows_iter = _cursor_rows(cls, binding, compiled, steps, batch)
@@ -114,14 +130,14 @@ async def _batches(
             if remaining is not None:
                 hits = hits[:remaining]
                 remaining -= len(hits)
-            models = _search.load_hits(cls, hits)
+            models = _search.load_hits(cls, hits)  # type: ignore[arg-type]
             await _complete(cls, binding, models)
             if models:
                 yield models
             if remaining is not None and remaining <= 0:
                 return
     finally:
-        await rows_iter.aclose()
+        await rows_iter.aclose()  # type: ignore[attr-defined]  # a generator
 
 
 # ---- the operations -------------------------------------------------------------------------
@@ -145,7 +161,7 @@ async def find(
         async for models in batches:
             out.extend(models)
     finally:
-        await batches.aclose()
+        await batches.aclose()  # type: ignore[attr-defined]  # a generator
     return out
 
 
@@ -163,7 +179,7 @@ async def iterate(
             for model in models:  # noqa: UP028 (the blocking twin is generated from this)
                 yield model
     finally:
-        await batches.aclose()
+        await batches.aclose()  # type: ignore[attr-defined]  # a generator
 
 
 async def count(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> int:
@@ -171,6 +187,8 @@ async def count(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> int:
     compiled = _search.compile_expressions(cls, expressions)
     binding = binding_of(cls)
     await _check(cls, binding, compiled)
+    if binding.is_cluster:
+        return await scatter.count(cls, binding, compiled)
     args = _search.count_args(cls, compiled)
     total, _ = _search.parse_search(await _run(cls, binding, *args))
     return total
@@ -189,10 +207,9 @@ async def delete_many(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> 
     per_batch, batch = _search.delete_batch_size(cls, in_pipeline)
     result = DeleteResult(was_committed=not in_pipeline)
     pending: list[str] = []
-    rows_iter = _cursor_rows(cls, binding, compiled, ["LOAD", 1, "@__key"], batch)
+    rows_iter: Any = _matching_keys(cls, binding, compiled, batch)
     try:
-        async for rows in rows_iter:
-            keys = [row["__key"] for row in rows if row.get("__key")]
+        async for keys in rows_iter:
             if per_batch:
                 await _delete_batch(cls, binding, keys, result)
             else:
@@ -202,6 +219,24 @@ async def delete_many(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> 
     if pending:
         await _delete_batch(cls, binding, pending, result)
     return result
+
+
+async def _matching_keys(
+    cls: type[BaseRedisModel], binding: Binding, compiled: _query.CompiledQuery, batch: int
+) -> AsyncIterator[list[str]]:
+    """The keys of every match, ``batch`` at a time (all of them are read before the first
+    delete on a cluster: deleting while paging would shift the pages)."""
+    if binding.is_cluster:
+        keys = [key async for page in scatter.matching_keys(cls, binding, compiled) for key in page]
+        for chunk in _bulk.chunks(keys, batch):
+            yield list(chunk)
+        return
+    rows_iter = _cursor_rows(cls, binding, compiled, ["LOAD", 1, "@__key"], batch)
+    try:
+        async for rows in rows_iter:
+            yield [row["__key"] for row in rows if row.get("__key")]
+    finally:
+        await rows_iter.aclose()  # type: ignore[attr-defined]  # a generator
 
 
 async def _delete_batch(

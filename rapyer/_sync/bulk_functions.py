@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rapyer import _bulk
 from rapyer._sync.bulk import delete_targets, insert_models, read_items, read_models
@@ -13,8 +13,13 @@ from rapyer._model import BaseRedisModel
 from rapyer.errors import KeyNotFound, UnsupportedArgumentTypeError
 from rapyer.results import GetOrCreateResult, RapyerDeleteResult
 
+if TYPE_CHECKING:
+    from rapyer.model import AtomicRedisModel
 
-def insert(*models: BaseRedisModel) -> list[BaseRedisModel]:
+M = TypeVar("M", bound=BaseRedisModel)
+
+
+def insert(*models: M) -> list[M]:
     """Store models of any classes: one transaction per client binding, queued inside a
     pipeline. Returns the models in argument order."""
     _bulk.models_to_insert(models)
@@ -22,7 +27,7 @@ def insert(*models: BaseRedisModel) -> list[BaseRedisModel]:
     return list(models)
 
 
-def find(*redis_keys: str, skip_missing: bool = False) -> list[BaseRedisModel]:
+def find(*redis_keys: str, skip_missing: bool = False) -> list[AtomicRedisModel]:
     """The models at full keys of any registered classes, in input order.
 
     Every prefix is checked before any I/O (RapyerModelDoesntExistError). A missing key
@@ -35,7 +40,7 @@ def find(*redis_keys: str, skip_missing: bool = False) -> list[BaseRedisModel]:
     if classes.count(first) == len(classes):
         # One class: its own chunks, the tight load; KeyNotFound after every chunk was read.
         binding = binding_of(first)
-        found: list[BaseRedisModel] = []
+        found: list[AtomicRedisModel] = []
         missing = None
         for chunk in _bulk.chunks(redis_keys, _bulk.batch_size_of(first)):
             models, absent = read_models(binding, first, chunk)
@@ -73,10 +78,11 @@ def delete_many(*args: Any) -> RapyerDeleteResult:
     return delete_targets(targets, RapyerDeleteResult)
 
 
-def get_or_create(model: BaseRedisModel) -> GetOrCreateResult[Any]:
+def get_or_create(model: M) -> GetOrCreateResult[M]:
     """The class method ``get_or_create`` of the model's own class."""
     if not isinstance(model, BaseRedisModel):
         raise UnsupportedArgumentTypeError(
             f"get_or_create takes a rapyer model, got {type(model).__name__}"
         )
-    return type(model).get_or_create(model)  # type: ignore[attr-defined,no-any-return]
+    result: GetOrCreateResult[M] = type(model).get_or_create(model)
+    return result

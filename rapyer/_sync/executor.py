@@ -5,6 +5,10 @@
 On a cluster binding every command goes through the cluster module: a command or a
 transaction over one hash slot runs as usual, one over several slots runs one transaction per
 slot (or raises ``ClusterUnsupportedError`` before sending when it cannot be split).
+
+Commands that refresh the TTL of a model with enabled cascade edges note the model when they
+are built (``rapyer.cascade.note_refresh``); once they were sent, ``settle`` runs its cascade.
+Until the first such refresh (``cascade.active``) the check is one attribute read.
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from rapyer import _io_sync as io
-from rapyer import _pipeline_state
+from rapyer import _pipeline_state, cascade
 from rapyer._sync import cluster
+from rapyer._sync.cascade import run_walk
 from rapyer._binding import Binding
 
 Command = tuple[Any, ...]
@@ -22,9 +27,18 @@ Command = tuple[Any, ...]
 
 def execute(binding: Binding, *args: Any) -> Any:
     """Run one command at once on the direct client."""
-    if binding.is_cluster:
-        return (cluster.transaction(binding, [args]))[0]
-    return io.client(binding).execute_command(*args)
+    try:
+        if binding.is_cluster:
+            reply = (cluster.transaction(binding, [args]))[0]
+        else:
+            reply = io.client(binding).execute_command(*args)
+    except BaseException:
+        if cascade.active:
+            cascade.drop_pending()
+        raise
+    if cascade.active:
+        settle()
+    return reply
 
 
 def transaction(
@@ -34,14 +48,23 @@ def transaction(
 
     ``raise_on_error=False`` returns error replies of a MULTI in the list instead of raising
     the first one."""
-    if binding.is_cluster:
-        return cluster.transaction_with(io.client(binding), commands, raise_on_error)
-    if len(commands) == 1:
-        return [io.client(binding).execute_command(*commands[0])]
-    pipe = io.client(binding).pipeline(transaction=True)
-    for command in commands:
-        pipe.execute_command(*command)
-    return list(pipe.execute(raise_on_error=raise_on_error))
+    try:
+        if binding.is_cluster:
+            replies = cluster.transaction_with(io.client(binding), commands, raise_on_error)
+        elif len(commands) == 1:
+            replies = [io.client(binding).execute_command(*commands[0])]
+        else:
+            pipe = io.client(binding).pipeline(transaction=True)
+            for command in commands:
+                pipe.execute_command(*command)
+            replies = list(pipe.execute(raise_on_error=raise_on_error))
+    except BaseException:
+        if cascade.active:
+            cascade.drop_pending()
+        raise
+    if cascade.active:
+        settle()
+    return replies
 
 
 def write(binding: Binding, commands: Sequence[Command]) -> list[Any] | None:
@@ -54,5 +77,25 @@ def write(binding: Binding, commands: Sequence[Command]) -> list[Any] | None:
         frame.queue(binding, commands, io.client)
         return None
     if len(commands) == 1 and not binding.is_cluster:  # what transaction does, one call less
-        return [io.client(binding).execute_command(*commands[0])]
+        try:
+            reply = io.client(binding).execute_command(*commands[0])
+        except BaseException:
+            if cascade.active:
+                cascade.drop_pending()
+            raise
+        if cascade.active:
+            settle()
+        return [reply]
     return transaction(binding, commands)
+
+
+def settle() -> None:
+    """Run the TTL cascades of the refreshes just sent (nothing when none was noted)."""
+    roots = cascade.take_pending()
+    if roots:
+        run_cascade(roots)
+
+
+def run_cascade(roots: Sequence[cascade.Root]) -> cascade.CascadeResult:
+    """Extend the TTL of every model ``roots`` reach by enabled reference edges."""
+    return run_walk(cascade.Walk(roots), transaction, write)

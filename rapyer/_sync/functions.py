@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import logging
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rapyer import _index, _index_info, _registry, cascade
 from rapyer import _io_sync as io
 from rapyer import config as _config
 from rapyer._sync import index_ops
-from rapyer._binding import binding_of
 from rapyer._model import BaseRedisModel
 from rapyer.errors import KeyNotFound, RapyerModelDoesntExistError, UnsupportedArgumentTypeError
 from rapyer.results import IndexStatus
+
+if TYPE_CHECKING:
+    from rapyer.model import AtomicRedisModel
 
 _UNSET: Any = object()
 _log = logging.getLogger("rapyer")
@@ -90,13 +92,13 @@ def create_indexes(
 ) -> None:
     """Make the index of every registered model with indexed fields match it.
 
-    Models registered later get theirs on their first query. Models bound to a cluster get
-    none: their queries raise ClusterUnsupportedError.
+    Models registered later get theirs on their first query. On a cluster every primary
+    gets its own index.
     """
     _index_info.init_state["ran"] = True
     for model in _registry.models():
         _index_info.prepared.add(model)
-        if _index.has_index(model) and not binding_of(model).is_cluster:
+        if _index.has_index(model):
             index_ops.ensure_index(model, override=override_old_idx, timeout=timeout)
 
 
@@ -115,7 +117,7 @@ def teardown_rapyer_sync() -> None:
     io.close_clients()
 
 
-def get(redis_key: str) -> BaseRedisModel:
+def get(redis_key: str) -> AtomicRedisModel:
     """The stored model at a full key, of whichever registered class its prefix names.
 
     Raises InvalidKeyError (a ValueError) for a malformed key, RapyerModelDoesntExistError (a
@@ -125,7 +127,7 @@ def get(redis_key: str) -> BaseRedisModel:
     return cls.get(redis_key)
 
 
-def find_one(redis_key: str) -> BaseRedisModel | None:
+def find_one(redis_key: str) -> AtomicRedisModel | None:
     """As ``get``, but ``None`` for a missing key (bad keys raise as in ``get``)."""
     cls = _registry.class_for_key(redis_key)
     try:
@@ -140,7 +142,8 @@ def exists(redis_key: str | BaseRedisModel) -> bool:
     Anything but a string or a model raises UnsupportedArgumentTypeError.
     """
     if isinstance(redis_key, BaseRedisModel):
-        return type(redis_key.root_model()).exists(redis_key.root_model().key)
+        exists: bool = type(redis_key.root_model()).exists(redis_key.root_model().key)
+        return exists
     if not isinstance(redis_key, str):
         raise UnsupportedArgumentTypeError(
             f"exists takes a full key or a model, got {type(redis_key).__name__}"

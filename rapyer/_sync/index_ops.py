@@ -14,13 +14,20 @@ alias with no moment in between.
 
 ``check_serving`` runs before each query: it names a field the serving index lacks
 (``IndexFieldMissingError``) instead of letting the server answer with nothing.
+
+On a cluster every primary has its own index, alias and swap lock, each name ending with a
+hash tag that primary owns (``targets``): each shard indexes only its own documents. The
+lifecycle runs on each of them; a primary without its index (the topology changed) gets it on
+the next query.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 import uuid
+import weakref
 from collections.abc import Iterator, Iterable
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -29,10 +36,10 @@ from redis.exceptions import ResponseError
 
 from rapyer import _index, _index_info, _search
 from rapyer import _io_sync as io
-from rapyer._sync import executor
+from rapyer._sync import cluster, executor
 from rapyer._sync.scripts import run_script
 from rapyer._binding import Binding, binding_of
-from rapyer._index_info import IndexInfo, parse_info
+from rapyer._index_info import IndexInfo, Target, parse_info
 from rapyer._search import is_missing_index, is_missing_module, not_found_message
 from rapyer.errors import (
     IndexBuildTimeoutError,
@@ -62,18 +69,56 @@ def _already_exists(exc: Exception) -> bool:
     return "already exists" in str(exc).lower()
 
 
-def swap_lock_key(cls: type[BaseRedisModel]) -> str:
+def swap_lock_key(cls: type[BaseRedisModel], tag: str = "") -> str:
     """The key of the lock around alias moves and drops (no model key can take this form)."""
-    return f"__rapyer_index__:{cls.class_key_initials()}:swap"
+    return f"__rapyer_index__:{cls.class_key_initials()}:swap{tag}"
+
+
+# ---- where indexes live ---------------------------------------------------------------------
+
+
+# When each cluster client last read the topology here (a primary the client does not know of
+# would be left out of every query, silently).
+_topology_read: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
+
+
+def targets(binding: Binding) -> list[Target]:
+    """The server of ``binding``; on a cluster each primary with its hash tag.
+
+    The cluster's topology is read again when this process last read it more than
+    ``RECHECK_SECONDS`` ago.
+    """
+    if not binding.is_cluster:
+        return [Target(binding)]
+    client = io.client(binding)
+    now = time.monotonic()
+    last = _topology_read.setdefault(client, now)
+    if now - last > RECHECK_SECONDS:
+        io.refresh_topology(client)
+        _topology_read[client] = now
+    tags = io.shard_tags(client)
+    return [Target(binding, node, tag) for node, tag in tags.items()]
+
+
+def _target(where: Binding | Target) -> Target:
+    return where if isinstance(where, Target) else Target(where)
+
+
+def run(target: Target, *args: Any) -> Any:
+    """One command on the target's server (on a cluster: straight to its primary)."""
+    if target.node is None:
+        return executor.execute(target.binding, *args)
+    node = io.node_client(io.client(target.binding), target.node)
+    return node.execute_command(*args)
 
 
 # ---- server state ---------------------------------------------------------------------------
 
 
-def info(binding: Binding, name: str) -> IndexInfo | None:
+def info(where: Binding | Target, name: str) -> IndexInfo | None:
     """``FT.INFO`` of an index or alias; ``None`` when the name is unknown."""
     try:
-        reply = executor.execute(binding, "FT.INFO", name)
+        reply = run(_target(where), "FT.INFO", name)
     except ResponseError as exc:
         if is_missing_index(exc):
             return None
@@ -81,19 +126,20 @@ def info(binding: Binding, name: str) -> IndexInfo | None:
     return parse_info(reply)
 
 
-def create_version(cls: type[BaseRedisModel], binding: Binding, name: str) -> bool:
+def create_version(cls: type[BaseRedisModel], where: Binding | Target, name: str) -> bool:
     """``FT.CREATE`` of the index ``name`` with ``cls``'s schema; ``False`` when it exists.
 
     Retries without ``INDEXEMPTY`` on servers older than RediSearch 2.10.
     """
+    target = _target(where)
     try:
         try:
-            executor.execute(binding, *_index.create_index_args(cls, True, name))
+            run(target, *_index.create_index_args(cls, True, name))
         except ResponseError as exc:
             text = str(exc).lower()
             if "indexempty" not in text and "unknown argument" not in text:
                 raise
-            executor.execute(binding, *_index.create_index_args(cls, False, name))
+            run(target, *_index.create_index_args(cls, False, name))
     except ResponseError as exc:
         if _already_exists(exc):
             return False
@@ -102,7 +148,7 @@ def create_version(cls: type[BaseRedisModel], binding: Binding, name: str) -> bo
 
 
 def wait_built(
-    cls: type[BaseRedisModel], binding: Binding, name: str, timeout: float = BUILD_TIMEOUT
+    cls: type[BaseRedisModel], target: Target, name: str, timeout: float = BUILD_TIMEOUT
 ) -> IndexInfo:
     """Wait until the version ``name`` has indexed every document (progress on the logger).
 
@@ -113,9 +159,9 @@ def wait_built(
     next_log = start + _PROGRESS_EVERY
     pause = 0.005
     while True:
-        state = info(binding, name)
+        state = info(target, name)
         if state is None:
-            create_version(cls, binding, name)
+            create_version(cls, target, name)
         elif state.complete:
             if time.monotonic() - start >= _PROGRESS_EVERY:
                 _log.info("Index %s is built (%d documents)", name, state.num_docs)
@@ -142,22 +188,22 @@ def wait_built(
 
 
 @contextmanager
-def swap_lock(cls: type[BaseRedisModel], binding: Binding) -> Iterator[None]:
+def swap_lock(cls: type[BaseRedisModel], target: Target) -> Iterator[None]:
     """A short lease lock of ``cls``'s prefix around alias moves and index drops.
 
     Raises LockTimeoutError when another process holds it for ``SWAP_WAIT`` seconds.
     """
-    key = swap_lock_key(cls)
+    key = swap_lock_key(cls, target.tag)
     token = uuid.uuid4().hex
     deadline = time.monotonic() + SWAP_WAIT
-    while not executor.execute(binding, "SET", key, token, "NX", "PX", SWAP_LEASE_MS):
+    while not run(target, "SET", key, token, "NX", "PX", SWAP_LEASE_MS):
         if time.monotonic() >= deadline:
             raise LockTimeoutError(f"The index lock {key} was held for {SWAP_WAIT:g} s")
         io.sleep(0.02)
     try:
         yield
     finally:
-        run_script(binding, "lock_release", [key], [token])
+        run_script(target.binding, "lock_release", [key], [token])
 
 
 # ---- the lifecycle --------------------------------------------------------------------------
@@ -171,10 +217,10 @@ def _serves(cls: type[BaseRedisModel], serving: IndexInfo, target: str, exact: b
     return not exact and not _index_info.missing_attributes(cls, serving)
 
 
-def remember(cls: type[BaseRedisModel], binding: Binding, serving: IndexInfo) -> None:
+def remember(cls: type[BaseRedisModel], target: Target, serving: IndexInfo) -> None:
     """Record the index that serves ``cls``'s queries now (``check_serving`` uses it)."""
     missing = _index_info.missing_attributes(cls, serving)
-    _index_info.known[(binding, cls)] = _index_info.Known(serving.name, missing, time.monotonic())
+    _index_info.known[(target, cls)] = _index_info.Known(serving.name, missing, time.monotonic())
 
 
 def ensure_index(
@@ -191,7 +237,10 @@ def ensure_index(
         return False
     binding = binding_of(cls)
     try:
-        return _ensure(cls, binding, override, timeout)
+        moved = False
+        for target in targets(binding):
+            moved = _ensure(cls, target, override, timeout) or moved
+        return moved
     except ResponseError as exc:
         if not is_missing_module(exc):
             raise
@@ -203,48 +252,46 @@ def ensure_index(
         return False
 
 
-def _ensure(cls: type[BaseRedisModel], binding: Binding, exact: bool, timeout: float) -> bool:
-    alias = _index.index_name(cls)
-    target = _index.version_name(cls)
-    serving = info(binding, alias)
+def _ensure(cls: type[BaseRedisModel], where: Target, exact: bool, timeout: float) -> bool:
+    alias = _index.index_name(cls, where.tag)
+    target = _index.version_name(cls, tag=where.tag)
+    serving = info(where, alias)
     if serving is not None and _serves(cls, serving, target, exact):
-        remember(cls, binding, serving)
+        remember(cls, where, serving)
         return False
     if serving is not None:
         _log.info(
             "The schema of %s changed: building %s beside %s", cls.__name__, target, serving.name
         )
-    create_version(cls, binding, target)
-    built = wait_built(cls, binding, target, timeout)
-    with swap_lock(cls, binding):
-        serving = info(binding, alias)
+    create_version(cls, where, target)
+    built = wait_built(cls, where, target, timeout)
+    with swap_lock(cls, where):
+        serving = info(where, alias)
         if serving is not None and _serves(cls, serving, target, exact):
-            remember(cls, binding, serving)  # another process switched meanwhile
+            remember(cls, where, serving)  # another process switched meanwhile
             return False
-        _point_alias(binding, alias, target, serving)
-    remember(cls, binding, built)
+        _point_alias(where, alias, target, serving)
+    remember(cls, where, built)
     if serving is not None:
         _log.info("%s now serves %s; dropping %s", target, alias, serving.name)
-        drop_old(cls, binding, serving.name)
+        drop_old(cls, where, serving.name)
     return True
 
 
-def _point_alias(
-    binding: Binding, alias: str, target: str, serving: IndexInfo | None
-) -> None:
+def _point_alias(where: Target, alias: str, target: str, serving: IndexInfo | None) -> None:
     if serving is None or serving.name == alias:
         # Nothing serves, or an old-layout index named like the alias: the alias is added
         # beside it and takes over the name when that index is dropped.
         try:
-            executor.execute(binding, "FT.ALIASADD", alias, target)
+            run(where, "FT.ALIASADD", alias, target)
             return
         except ResponseError as exc:
             if not _already_exists(exc):
                 raise
-    executor.execute(binding, "FT.ALIASUPDATE", alias, target)
+    run(where, "FT.ALIASUPDATE", alias, target)
 
 
-def drop_old(cls: type[BaseRedisModel], binding: Binding, old: str) -> None:
+def drop_old(cls: type[BaseRedisModel], where: Binding | Target, old: str) -> None:
     """Drop the index ``old`` once no query reads it, unless it serves again.
 
     Waits up to ``CURSOR_WAIT`` seconds for its open cursors (queries in progress). The drop
@@ -253,11 +300,12 @@ def drop_old(cls: type[BaseRedisModel], binding: Binding, old: str) -> None:
     the name means that index for as long as it exists, and the alias (re-added if needed)
     takes the name over when it is dropped.
     """
-    alias = _index.index_name(cls)
-    target = _index.version_name(cls)
+    where = _target(where)
+    alias = _index.index_name(cls, where.tag)
+    target = _index.version_name(cls, tag=where.tag)
     deadline = time.monotonic() + CURSOR_WAIT
     while True:
-        state = info(binding, old)
+        state = info(where, old)
         if state is None or state.name != old or state.open_cursors == 0:
             break
         if time.monotonic() >= deadline:
@@ -268,20 +316,20 @@ def drop_old(cls: type[BaseRedisModel], binding: Binding, old: str) -> None:
             )
             break
         io.sleep(0.02)
-    with swap_lock(cls, binding):
-        now = info(binding, old if old == alias else alias)
+    with swap_lock(cls, where):
+        now = info(where, old if old == alias else alias)
         if now is None or now.name == old and old != alias:
             return  # the alias serves it again (or nothing is left to drop)
         if old == alias:
             if now.name != alias:
                 return  # the old-layout index is gone: the name is the alias's now
             try:
-                executor.execute(binding, "FT.ALIASADD", alias, target)
+                run(where, "FT.ALIASADD", alias, target)
             except ResponseError as exc:
                 if not _already_exists(exc):
                     raise
         try:
-            executor.execute(binding, "FT.DROPINDEX", old)
+            run(where, "FT.DROPINDEX", old)
         except ResponseError as exc:
             if not is_missing_index(exc):
                 raise
@@ -300,9 +348,30 @@ def check_serving(
     cell) gets its index here. Raises IndexNotFoundError (no index) or
     IndexFieldMissingError (an attribute missing or defined differently).
     """
-    known = _index_info.known.get((binding, cls))
-    if known is None or time.monotonic() - known.checked_at > RECHECK_SECONDS:
-        known = _refresh(cls, binding)
+    try:
+        _check_targets(cls, binding, attributes)
+    except ResponseError as exc:
+        if not (binding.is_cluster and cluster.is_redirect(exc)):
+            raise
+        client = io.client(binding)  # the topology changed since it was read: read it again
+        io.refresh_topology(client)
+        _topology_read[client] = time.monotonic()
+        _check_targets(cls, binding, attributes)
+
+
+def _check_targets(
+    cls: type[BaseRedisModel], binding: Binding, attributes: Iterable[str]
+) -> None:
+    for target in targets(binding):
+        known = _index_info.known.get((target, cls))
+        if known is None or time.monotonic() - known.checked_at > RECHECK_SECONDS:
+            known = _refresh(cls, target)
+        _check_known(cls, known, attributes)
+
+
+def _check_known(
+    cls: type[BaseRedisModel], known: _index_info.Known, attributes: Iterable[str]
+) -> None:
     if known.missing:
         for name in attributes:
             problem = known.missing.get(name)
@@ -316,7 +385,7 @@ def check_serving(
                 )
 
 
-def _refresh(cls: type[BaseRedisModel], binding: Binding) -> _index_info.Known:
+def _refresh(cls: type[BaseRedisModel], target: Target) -> _index_info.Known:
     if not _index.has_index(cls):
         raise IndexNotFoundError(f"{cls.__name__} has no indexed fields")
     if _index_info.init_state["ran"] and cls not in _index_info.prepared:
@@ -324,8 +393,13 @@ def _refresh(cls: type[BaseRedisModel], binding: Binding) -> _index_info.Known:
         # (no I/O there): prepare its index now.
         ensure_index(cls, **_index_info.init_options)
         _index_info.prepared.add(cls)
+    alias = _index.index_name(cls, target.tag)
     try:
-        serving = info(binding, _index.index_name(cls))
+        serving = info(target, alias)
+        if serving is None and target.node is not None and _index_info.init_state["ran"]:
+            # A primary of a cluster without its index: the topology changed since init.
+            _ensure(cls, target, **_ensure_options())
+            serving = info(target, alias)
     except ResponseError as exc:
         if not is_missing_module(exc):
             raise
@@ -333,27 +407,63 @@ def _refresh(cls: type[BaseRedisModel], binding: Binding) -> _index_info.Known:
     if serving is None:
         _index_info.forget(cls)
         raise IndexNotFoundError(not_found_message(cls))
-    remember(cls, binding, serving)
-    return _index_info.known[(binding, cls)]
+    remember(cls, target, serving)
+    return _index_info.known[(target, cls)]
+
+
+def _ensure_options() -> dict[str, Any]:
+    options = _index_info.init_options
+    return {
+        "exact": bool(options.get("override", True)),
+        "timeout": float(options.get("timeout", BUILD_TIMEOUT)),
+    }
 
 
 # ---- status ---------------------------------------------------------------------------------
 
+_WORST = (
+    IndexState.NO_SEARCH,
+    IndexState.MISSING,
+    IndexState.OLD_LAYOUT,
+    IndexState.OUTDATED,
+    IndexState.INDEXING,
+    IndexState.CURRENT,
+)
+
 
 def index_status(cls: type[BaseRedisModel]) -> IndexStatus:
-    """What serves ``cls``'s queries, and how far its own schema version is built."""
-    binding = binding_of(cls)
-    alias = _index.index_name(cls)
+    """What serves ``cls``'s queries, and how far its own schema version is built.
+
+    On a cluster: the least advanced state of the primaries' indexes, their documents summed
+    (names without the primaries' tags).
+    """
+    statuses = [_status(cls, target) for target in targets(binding_of(cls))]
+    if len(statuses) == 1:
+        return statuses[0]
+    worst = min(statuses, key=lambda status: _WORST.index(status.state))
+    percents = [status.percent_indexed for status in statuses]
+    return dataclasses.replace(
+        worst,
+        index=_index.index_name(cls),
+        version=_index.version_name(cls),
+        num_docs=sum(status.num_docs or 0 for status in statuses),
+        percent_indexed=None if None in percents else min(p or 0.0 for p in percents),
+        stale=tuple(sorted({name for status in statuses for name in status.stale})),
+    )
+
+
+def _status(cls: type[BaseRedisModel], target: Target) -> IndexStatus:
+    alias = _index.index_name(cls, target.tag)
     schema = _index.schema_hash(cls)
-    version = _index.version_name(cls, schema)
+    version = _index.version_name(cls, schema, target.tag)
     base: dict[str, Any] = {"model": cls, "index": alias, "version": version, "schema_hash": schema}
     try:
-        serving = info(binding, alias)
+        serving = info(target, alias)
         own = serving if serving is not None and serving.name == version else None
         if own is None:
-            own = info(binding, version)
+            own = info(target, version)
         serving_name = None if serving is None else serving.name
-        stale = tuple(v for v in versions(cls, binding) if v not in (version, serving_name))
+        stale = tuple(v for v in versions(cls, target) if v not in (version, serving_name))
     except ResponseError as exc:
         if not is_missing_module(exc):
             raise
@@ -378,11 +488,12 @@ def index_status(cls: type[BaseRedisModel]) -> IndexStatus:
     )
 
 
-def versions(cls: type[BaseRedisModel], binding: Binding) -> list[str]:
+def versions(cls: type[BaseRedisModel], where: Binding | Target) -> list[str]:
     """The names of the version indexes of ``cls``'s prefix on the server (``FT._LIST``)."""
-    names = executor.execute(binding, "FT._LIST")
+    target = _target(where)
+    names = run(target, "FT._LIST")
     found = (n.decode() if isinstance(n, bytes) else str(n) for n in names or ())
-    return sorted(n for n in found if _index.version_hash(cls, n) is not None)
+    return sorted(n for n in found if _index.version_hash(cls, n, target.tag) is not None)
 
 
 def drop_stale(cls: type[BaseRedisModel]) -> list[str]:
@@ -391,24 +502,24 @@ def drop_stale(cls: type[BaseRedisModel]) -> list[str]:
     Each is dropped under the swap lock, after checking that the alias does not serve it.
     Returns the names dropped.
     """
-    binding = binding_of(cls)
-    keep = _index.version_name(cls)
     dropped = []
-    for name in versions(cls, binding):
-        if name == keep:
-            continue
-        with swap_lock(cls, binding):
-            serving = info(binding, _index.index_name(cls))
-            if serving is not None and serving.name == name:
+    for target in targets(binding_of(cls)):
+        keep = _index.version_name(cls, tag=target.tag)
+        for name in versions(cls, target):
+            if name == keep:
                 continue
-            try:
-                executor.execute(binding, "FT.DROPINDEX", name)
-            except ResponseError as exc:
-                if not is_missing_index(exc):
-                    raise
-                continue
-        _log.info("Dropped the stale index version %s", name)
-        dropped.append(name)
+            with swap_lock(cls, target):
+                serving = info(target, _index.index_name(cls, target.tag))
+                if serving is not None and serving.name == name:
+                    continue
+                try:
+                    run(target, "FT.DROPINDEX", name)
+                except ResponseError as exc:
+                    if not is_missing_index(exc):
+                        raise
+                    continue
+            _log.info("Dropped the stale index version %s", name)
+            dropped.append(name)
     return dropped
 
 
@@ -423,15 +534,15 @@ def create_index(cls: type[BaseRedisModel]) -> bool:
     """
     if not _index.has_index(cls):
         return False
-    binding = binding_of(cls)
-    name = _index.version_name(cls)
-    if not create_version(cls, binding, name):
-        raise ResponseError(f"Index already exists: {name}")
-    try:
-        executor.execute(binding, "FT.ALIASADD", _index.index_name(cls), name)
-    except ResponseError as exc:
-        if not _already_exists(exc):
-            raise
+    for target in targets(binding_of(cls)):
+        name = _index.version_name(cls, tag=target.tag)
+        if not create_version(cls, target, name):
+            raise ResponseError(f"Index already exists: {name}")
+        try:
+            run(target, "FT.ALIASADD", _index.index_name(cls, target.tag), name)
+        except ResponseError as exc:
+            if not _already_exists(exc):
+                raise
     _index_info.forget(cls)
     return True
 
@@ -442,31 +553,34 @@ def drop_index(cls: type[BaseRedisModel], missing_ok: bool = False) -> bool:
     ``False`` when nothing served and ``missing_ok``; otherwise a missing index raises
     redis ResponseError.
     """
-    binding = binding_of(cls)
-    alias = _index.index_name(cls)
     _index_info.forget(cls)
-    serving = info(binding, alias)
-    if serving is None:
-        if missing_ok:
-            return False
-        raise ResponseError(f"Unknown index name: {alias}")
-    executor.execute(binding, "FT.DROPINDEX", serving.name)  # its aliases go with it
-    return True
+    dropped = False
+    for target in targets(binding_of(cls)):
+        alias = _index.index_name(cls, target.tag)
+        serving = info(target, alias)
+        if serving is None:
+            if missing_ok:
+                continue
+            raise ResponseError(f"Unknown index name: {alias}")
+        run(target, "FT.DROPINDEX", serving.name)  # its aliases go with it
+        dropped = True
+    return dropped
 
 
 def wait_for_indexing(cls: type[BaseRedisModel], timeout: float = 30.0) -> None:
     """Wait until the index serving ``cls`` has indexed every existing document."""
-    binding = binding_of(cls)
     deadline = time.monotonic() + timeout
-    while True:
-        state = info(binding, _index.index_name(cls))
-        if state is None:
-            raise IndexNotFoundError(not_found_message(cls))
-        if state.complete:
-            return
-        if time.monotonic() >= deadline:
-            raise TimeoutError(f"{_index.index_name(cls)} is still indexing")
-        io.sleep(0.01)
+    for target in targets(binding_of(cls)):
+        alias = _index.index_name(cls, target.tag)
+        while True:
+            state = info(target, alias)
+            if state is None:
+                raise IndexNotFoundError(not_found_message(cls))
+            if state.complete:
+                break
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"{alias} is still indexing")
+            io.sleep(0.01)
 
 
 class SyncIndexOps(_Base):

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from redis.exceptions import WatchError
 from typing_extensions import Self
 
-from rapyer import _changes, _commands, _groups, _slots
+from rapyer import _changes, _commands, _groups, _slots, cascade
 from rapyer import _io_sync as io
+from rapyer._sync import executor
 from rapyer._sync.model_ops import read_model
 from rapyer._sync.scripts import run_script
 from rapyer._binding import Binding
@@ -26,8 +27,8 @@ from rapyer._lock import DEFAULT, ModelLock, lease_ms, merge_into
 from rapyer.errors import KeyNotFound, LockLostError, LockTimeoutError
 
 if TYPE_CHECKING:
-    from rapyer._model import BaseRedisModel
     from rapyer._model import BaseRedisModel as _Base
+    from rapyer.model import AtomicRedisModel
 else:
     _Base = object
 
@@ -62,7 +63,7 @@ class SyncModelLock(ModelLock[M]):
             self._held = False
             _release_quietly(self.binding, self.name, self.token)
             raise
-        return self.model  # type: ignore[return-value]
+        return self.model
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         if not self._held:
@@ -174,9 +175,12 @@ def _save_and_release(lock: SyncModelLock[Any]) -> bool:
     ``WATCH`` + ``GET`` + ``MULTI``/``EXEC`` on a dedicated connection instead.
     """
     commands, text = _commands.save_plan(lock.model)  # type: ignore[arg-type]
+    roots = cascade.take_pending()  # the save's TTL cascade runs only if the save lands
     saved = _run_save_and_release(lock, commands)
     if saved and text is not None:
         _changes.saved(lock.model, text)  # type: ignore[arg-type]
+    if saved and roots:
+        executor.run_cascade(roots)
     return saved
 
 
@@ -242,7 +246,10 @@ class SyncLockOps(_Base):
         options ``lock_lease`` and ``lock_blocking_timeout`` at call time. A missing key
         raises KeyNotFound (the lock is released).
         """
-        return SyncModelLock.for_instance(self, action, save_at_end, lease, blocking_timeout)
+        lock: SyncModelLock[Self] = SyncModelLock.for_instance(
+            self, action, save_at_end, lease, blocking_timeout
+        )
+        return lock
 
     @classmethod
     def lock_from_key(
@@ -258,7 +265,10 @@ class SyncLockOps(_Base):
 
         A missing key raises KeyNotFound (the lock is released).
         """
-        return SyncModelLock.for_class(cls, key, action, save_at_end, lease, blocking_timeout)
+        lock: SyncModelLock[Self] = SyncModelLock.for_class(
+            cls, key, action, save_at_end, lease, blocking_timeout
+        )
+        return lock
 
 
 def lock_from_key(
@@ -268,11 +278,14 @@ def lock_from_key(
     *,
     lease: float | None = DEFAULT,
     blocking_timeout: float | None = DEFAULT,
-) -> SyncModelLock[BaseRedisModel | None]:
+) -> SyncModelLock[AtomicRedisModel | None]:
     """Lock a full key of any registered class for ``action`` and yield its stored model.
 
     Yields ``None`` for a missing key, a malformed key or an unknown prefix (the last two are
     locked on the default binding). With ``save_at_end`` a yielded model is saved at a
     normal exit while the lock is still held.
     """
-    return SyncModelLock.for_any_key(key, action, save_at_end, lease, blocking_timeout)
+    lock: SyncModelLock[AtomicRedisModel | None] = SyncModelLock.for_any_key(
+        key, action, save_at_end, lease, blocking_timeout
+    )
+    return lock

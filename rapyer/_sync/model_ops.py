@@ -78,7 +78,7 @@ class SyncModelOps(_Base):
             replies = executor.transaction(binding_of(type(root)), commands)
         except ResponseError as exc:
             raise _codec.wrong_type_error(exc, root.key) from exc
-        return _codec.nested_model_from_reply(self, replies[0])
+        return _codec.nested_model_from_reply(self, replies)
 
     def update(self, **fields: Any) -> None:
         """Validate and assign ``fields`` locally, then write them in one transaction."""

@@ -40,7 +40,8 @@ _log = logging.getLogger("rapyer")
 def pipeline(
     ignore_redis_error: bool = False, use_existing_pipe: bool = False
 ) -> Iterator[Any]:
-    """A transaction on the default binding; yields its raw redis-py ``Pipeline``.
+    """A transaction on the default binding; yields rapyer's record of it, which takes
+    redis-py's command methods (``pipe.set(..)``, ``pipe.execute_command(..)``).
 
     Every rapyer write in the block, of any binding, is queued and executed at exit.
     ``use_existing_pipe`` joins an enclosing pipeline instead of opening a new one.
@@ -102,6 +103,9 @@ def commit(frame: PipelineFrame, ignore_redis_error: bool = False) -> list[list[
         for command, reply in zip(commands, replies, strict=False):
             if isinstance(reply, ResponseError) and len(command) > 1:
                 keys[id(reply)] = str(command[1])
+    if frame.cascades:  # the TTL cascades of the refreshes that ran
+        roots, frame.cascades = frame.cascades, []
+        executor.run_cascade(roots)
     if errors:
         if not ignore_redis_error:
             first = errors[0]
@@ -124,7 +128,8 @@ def _execute_transaction(
         ensure_scripts(client, shas)
     if binding.is_cluster:  # rapyer's record: one transaction per slot
         return cluster.transaction_with(client, commands)
-    replies = list(pipe.execute(raise_on_error=False))
+    replayed = _pipeline_state.replay(pipe, client)
+    replies = list(replayed.execute(raise_on_error=False))
     failed = _pipeline_state.noscript_failures(commands, replies)
     if not failed:
         return replies
@@ -192,7 +197,7 @@ def load_into(model: BaseRedisModel, frame: PipelineFrame, ignore_missing: bool)
 def _fresh_model(model: BaseRedisModel, root: BaseRedisModel, replies: list[Any]) -> Any:
     if model is root:
         return _codec.model_from_replies(type(model), model.key, replies)
-    return _codec.nested_model_from_reply(model, replies[0])
+    return _codec.nested_model_from_reply(model, replies)
 
 
 class SyncPipelineOps(_Base):

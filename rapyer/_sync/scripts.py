@@ -10,8 +10,8 @@ from typing import Any
 from redis.exceptions import NoScriptError, ResponseError
 
 from rapyer import _io_sync as io
-from rapyer import _slots
-from rapyer._sync import cluster
+from rapyer import _slots, cascade
+from rapyer._sync import cluster, executor
 from rapyer._binding import Binding
 from rapyer._scripts import SCRIPTS, evalsha_command
 from rapyer.errors import PersistentNoScriptError
@@ -34,8 +34,21 @@ def load_script(binding: Binding, name: str) -> None:
 def run_script(binding: Binding, name: str, keys: list[str], args: list[Any]) -> Any:
     """Run script ``name`` at once; after ``NOSCRIPT`` load it and retry once.
 
-    Raises PersistentNoScriptError when the retry still gets ``NOSCRIPT``.
+    Raises PersistentNoScriptError when the retry still gets ``NOSCRIPT``. The TTL cascades
+    that the script's refreshes noted run after it.
     """
+    try:
+        reply = _run_script(binding, name, keys, args)
+    except BaseException:
+        if cascade.active:
+            cascade.drop_pending()
+        raise
+    if cascade.active:
+        executor.settle()
+    return reply
+
+
+def _run_script(binding: Binding, name: str, keys: list[str], args: list[Any]) -> Any:
     command = evalsha_command(name, keys, args)
     if binding.is_cluster:
         _slots.one_slot([command], f"The script {name!r}")
@@ -62,6 +75,20 @@ def run_script_with(
     """
     if not extra:
         return run_script(binding, name, keys, args)
+    try:
+        reply = _run_script_with(binding, name, keys, args, extra)
+    except BaseException:
+        if cascade.active:
+            cascade.drop_pending()
+        raise
+    if cascade.active:
+        executor.settle()
+    return reply
+
+
+def _run_script_with(
+    binding: Binding, name: str, keys: list[str], args: list[Any], extra: Sequence[Command]
+) -> Any:
     command = evalsha_command(name, keys, args)
     if binding.is_cluster:
         _slots.one_slot([command, *extra], f"The script {name!r} with its TTL commands")

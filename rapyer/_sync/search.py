@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from redis.exceptions import ResponseError
 
-from rapyer import _bulk, _index, _pipeline_state, _query, _search
+from rapyer import _bulk, _index, _pipeline_state, _query, _search, cascade
 from rapyer import _io_sync as io
-from rapyer._sync import executor, index_ops
+from rapyer._sync import executor, index_ops, scatter
 from rapyer._binding import Binding, binding_of
 from rapyer.results import DeleteResult
 
@@ -59,7 +59,15 @@ def _complete(cls: type[BaseRedisModel], binding: Binding, models: list[Any]) ->
     for _, reads, ttl in plan:
         for command in (*reads, *ttl):
             pipe.execute_command(*command)
-    _search.apply_completion(plan, pipe.execute())
+    try:
+        replies = pipe.execute()
+    except BaseException:
+        if cascade.active:
+            cascade.drop_pending()
+        raise
+    _search.apply_completion(plan, replies)
+    if cascade.active:
+        executor.settle()
 
 
 def _cursor_rows(
@@ -107,6 +115,14 @@ def _batches(
         return
     binding = binding_of(cls)
     _check(cls, binding, compiled, sort)
+    if binding.is_cluster:
+        found: Any = scatter.find_batches(cls, binding, compiled, sort, offset, max_results, batch)
+        try:
+            for models in found:
+                yield models
+        finally:
+            found.close()
+        return
     steps = _search.find_steps(sort, offset, max_results)
     remaining = max_results
     rows_iter = _cursor_rows(cls, binding, compiled, steps, batch)
@@ -116,14 +132,14 @@ def _batches(
             if remaining is not None:
                 hits = hits[:remaining]
                 remaining -= len(hits)
-            models = _search.load_hits(cls, hits)
+            models = _search.load_hits(cls, hits)  # type: ignore[arg-type]
             _complete(cls, binding, models)
             if models:
                 yield models
             if remaining is not None and remaining <= 0:
                 return
     finally:
-        rows_iter.close()
+        rows_iter.close()  # type: ignore[attr-defined]  # a generator
 
 
 # ---- the operations -------------------------------------------------------------------------
@@ -147,7 +163,7 @@ def find(
         for models in batches:
             out.extend(models)
     finally:
-        batches.close()
+        batches.close()  # type: ignore[attr-defined]  # a generator
     return out
 
 
@@ -165,7 +181,7 @@ def iterate(
             for model in models:  # noqa: UP028 (the blocking twin is generated from this)
                 yield model
     finally:
-        batches.close()
+        batches.close()  # type: ignore[attr-defined]  # a generator
 
 
 def count(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> int:
@@ -173,6 +189,8 @@ def count(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> int:
     compiled = _search.compile_expressions(cls, expressions)
     binding = binding_of(cls)
     _check(cls, binding, compiled)
+    if binding.is_cluster:
+        return scatter.count(cls, binding, compiled)
     args = _search.count_args(cls, compiled)
     total, _ = _search.parse_search(_run(cls, binding, *args))
     return total
@@ -191,10 +209,9 @@ def delete_many(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> Delete
     per_batch, batch = _search.delete_batch_size(cls, in_pipeline)
     result = DeleteResult(was_committed=not in_pipeline)
     pending: list[str] = []
-    rows_iter = _cursor_rows(cls, binding, compiled, ["LOAD", 1, "@__key"], batch)
+    rows_iter: Any = _matching_keys(cls, binding, compiled, batch)
     try:
-        for rows in rows_iter:
-            keys = [row["__key"] for row in rows if row.get("__key")]
+        for keys in rows_iter:
             if per_batch:
                 _delete_batch(cls, binding, keys, result)
             else:
@@ -204,6 +221,24 @@ def delete_many(cls: type[BaseRedisModel], expressions: Sequence[Any]) -> Delete
     if pending:
         _delete_batch(cls, binding, pending, result)
     return result
+
+
+def _matching_keys(
+    cls: type[BaseRedisModel], binding: Binding, compiled: _query.CompiledQuery, batch: int
+) -> Iterator[list[str]]:
+    """The keys of every match, ``batch`` at a time (all of them are read before the first
+    delete on a cluster: deleting while paging would shift the pages)."""
+    if binding.is_cluster:
+        keys = [key for page in scatter.matching_keys(cls, binding, compiled) for key in page]
+        for chunk in _bulk.chunks(keys, batch):
+            yield list(chunk)
+        return
+    rows_iter = _cursor_rows(cls, binding, compiled, ["LOAD", 1, "@__key"], batch)
+    try:
+        for rows in rows_iter:
+            yield [row["__key"] for row in rows if row.get("__key")]
+    finally:
+        rows_iter.close()  # type: ignore[attr-defined]  # a generator
 
 
 def _delete_batch(

@@ -7,6 +7,7 @@ import copy
 import functools
 import json
 import typing
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import ConfigDict, TypeAdapter
@@ -123,6 +124,8 @@ class Target:
         if found is None:
             return []
         holder, name = found
+        if name in holder.__rapyer_special_fields__:
+            return []  # a set or queue lives in its own key, never in the document
         info = type(holder).model_fields[name]
         if info.is_required() or info.exclude:
             return []
@@ -144,7 +147,7 @@ class Target:
 
     def ttl(self, groups: ActionGroup) -> list[Command]:
         cls = type(self.root)
-        if _config.resolve(cls, "ttl") is None:  # type: ignore[arg-type]
+        if _config.resolve(cls, "ttl") is None:
             return []  # no TTL: no key list to build
         return ttl_commands(cls, self.root.all_keys, groups)
 
@@ -179,7 +182,7 @@ def missing_reply(reply: Any) -> bool:
 MISSING_PATH: Any = object()
 
 
-def wrong_type_reply(reply: Any) -> bool:
+def wrong_type_reply(reply: object) -> bool:
     """Whether a JSON command's reply says that the path holds another JSON type."""
     return reply == [None] or reply == "[null]"
 
@@ -292,7 +295,7 @@ class GenericContainer(RedisType):
         return args
 
     @classmethod
-    def _rapyer_concrete(cls, source: Any) -> type:
+    def _rapyer_concrete(cls, source: Any) -> type[Any]:
         args = cls._rapyer_normalize_args(typing.get_args(source))
         base = cls.__dict__.get("_rapyer_generic_base", cls)
         if not args:
@@ -370,7 +373,7 @@ class GenericContainer(RedisType):
 
 _UNSET: Any = object()
 _BIG = 2**63  # ints beyond go through dump_json, which refuses them
-_encode_ascii: Any = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+_encode_ascii: Callable[[str], str] = json.encoder.encode_basestring_ascii
 
 
 def lazy_scalar(item_type: Any) -> Any:

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-from rapyer import _links
+from rapyer import _links, _original
 from rapyer._groups import ERASE, UPDATE
 from rapyer._model import BaseRedisModel
 from rapyer._types.base import (
@@ -33,7 +33,7 @@ V = TypeVar("V")
 _MISSING: Any = object()
 
 
-class DictShared(GenericContainer, dict):  # type: ignore[misc]
+class DictShared(GenericContainer, dict):  # type: ignore[type-arg]
     """Local behaviour of ``RedisDict``; builtin mutators are queued inside a pipeline."""
 
     def _rapyer_plain(self) -> Any:
@@ -85,6 +85,7 @@ class DictShared(GenericContainer, dict):  # type: ignore[misc]
             return False, None
         if not self._rapyer_args:
             return True, data
+        data = _original.revive_item(self._rapyer_args[-1], data)
         return True, type(self)._rapyer_item_adapter().validate_json(json.dumps(data))
 
     def _rapyer_planned(self, build: Any) -> Any:
@@ -119,11 +120,11 @@ class DictShared(GenericContainer, dict):  # type: ignore[misc]
 
     # ---- reads link items -----------------------------------------------------------------
 
-    def values(self) -> Any:  # type: ignore[override]
+    def values(self) -> Any:
         """The values as indexing gives them: Redis-typed and linked to this dict."""
         return ValuesView(self)
 
-    def items(self) -> Any:  # type: ignore[override]
+    def items(self) -> Any:
         """The ``(key, value)`` pairs, the values as indexing gives them."""
         return ItemsView(self)
 
@@ -155,7 +156,7 @@ class DictShared(GenericContainer, dict):  # type: ignore[misc]
         dict.__delitem__(self, key)
         self._rapyer_send(planned, ERASE)
 
-    def update(self, mapping: Any = None, /, **kwargs: Any) -> None:  # type: ignore[override]
+    def update(self, mapping: Any = None, /, **kwargs: Any) -> None:
         items = self._rapyer_validated_items(mapping, kwargs)
         planned = self._rapyer_planned(self._rapyer_set_commands(items)) if items else None
         dict.update(self, items)
@@ -163,7 +164,7 @@ class DictShared(GenericContainer, dict):  # type: ignore[misc]
             self._rapyer_link_item(key, value)
         self._rapyer_send(planned, UPDATE)
 
-    def __ior__(self, other: Any) -> Any:
+    def __ior__(self, other: Any) -> Any:  # type: ignore[misc]
         self.update(other)
         if _links.pipeline_active():
             _links.mark_pending(self, self)

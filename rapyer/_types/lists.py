@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-from rapyer import _links
+from rapyer import _links, _original
 from rapyer._groups import APPEND, ERASE, UPDATE
 from rapyer._model import BaseRedisModel
 from rapyer._scripts import evalsha_command
@@ -30,7 +30,7 @@ def _item_schema(handler: GetCoreSchemaHandler, args: tuple[Any, ...]) -> core_s
     )
 
 
-class ListShared(GenericContainer, list):  # type: ignore[misc]
+class ListShared(GenericContainer, list):  # type: ignore[type-arg]
     """Local behaviour of ``RedisList``; builtin mutators are queued inside a pipeline."""
 
     def _rapyer_plain(self) -> Any:
@@ -65,6 +65,7 @@ class ListShared(GenericContainer, list):  # type: ignore[misc]
     def _rapyer_validate_stored_item(self, data: Any) -> Any:
         if not self._rapyer_args:
             return data
+        data = _original.revive_item(self._rapyer_args[-1], data)
         return type(self)._rapyer_item_adapter().validate_json(json.dumps(data))
 
     def _rapyer_pop_reply(self, reply: Any) -> Any:
@@ -114,7 +115,7 @@ class ListShared(GenericContainer, list):  # type: ignore[misc]
             texts = [self._rapyer_item_json(v) for v in values]
             self._rapyer_queue(lambda t: [("JSON.ARRAPPEND", t.key, t.path, *texts)], APPEND)
 
-    def __iadd__(self, items: Any) -> Any:
+    def __iadd__(self, items: Any) -> Any:  # type: ignore[misc]
         self.extend(items)
         if _links.pipeline_active():
             _links.mark_pending(self, self)
@@ -182,7 +183,7 @@ class ListShared(GenericContainer, list):  # type: ignore[misc]
         list.reverse(self)
         self._rapyer_queue_whole()
 
-    def __imul__(self, count: Any) -> Any:
+    def __imul__(self, count: Any) -> Any:  # type: ignore[misc]
         list.__imul__(self, count)
         self._rapyer_queue_whole()
         if _links.pipeline_active():

@@ -36,8 +36,8 @@ def _class_named(name: str) -> type[BaseRedisModel] | None:
     """A registered model class by class name or by prefix (forward references)."""
     for cls in _registry.models():
         if cls.__name__ == name or cls.__qualname__ == name:
-            return cls  # type: ignore[return-value]
-    return _registry.by_prefix(name)  # type: ignore[return-value]
+            return cls
+    return _registry.by_prefix(name)
 
 
 def _targets(annotation: Any) -> list[Any]:

@@ -70,7 +70,7 @@ class RedisScalar(RedisType):
     def _rapyer_checked(cls, value: Any) -> Any:
         """``value`` validated as this type (raises before anything is queued)."""
         if cls._rapyer_identity and type(value) is cls._rapyer_builtin:
-            return cls(value)
+            return cls(value)  # type: ignore[call-arg]
         return cls._rapyer_adapter().validate_python(value)
 
     @classmethod
@@ -230,7 +230,7 @@ class StrShared(RedisScalar, str):
 
     _rapyer_builtin = str
 
-    def __iadd__(self, other: Any) -> Any:
+    def __iadd__(self, other: Any) -> Any:  # type: ignore[misc]
         if not isinstance(other, str):
             return NotImplemented
         result = str(self) + other
@@ -239,7 +239,7 @@ class StrShared(RedisScalar, str):
             result, lambda t: [("JSON.STRAPPEND", t.key, t.path, text)], APPEND
         )
 
-    def __imul__(self, other: Any) -> Any:
+    def __imul__(self, other: Any) -> Any:  # type: ignore[misc]
         result = str(self) * other
         return self._rapyer_inplace(result, lambda t: _script("str_mul", t, int(other)))
 
@@ -261,7 +261,7 @@ class BytesShared(RedisScalar, bytes):
             ),
         )
 
-    def __iadd__(self, other: Any) -> Any:
+    def __iadd__(self, other: Any) -> Any:  # type: ignore[misc]
         result = bytes(self) + other
         value = self._rapyer_checked(result)
         return self._rapyer_inplace(
@@ -334,10 +334,10 @@ class DatetimeShared(RedisScalar, dt.datetime):
             result, lambda t: _script("datetime_add", t, days, micros), ARITHMETIC
         )
 
-    def __iadd__(self, other: Any) -> Any:
+    def __iadd__(self, other: Any) -> Any:  # type: ignore[misc]
         return self._rapyer_shift(other)
 
-    def __isub__(self, other: Any) -> Any:
+    def __isub__(self, other: Any) -> Any:  # type: ignore[misc]
         if not isinstance(other, dt.timedelta):
             return NotImplemented
         return self._rapyer_shift(-other)

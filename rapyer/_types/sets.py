@@ -21,7 +21,7 @@ __all__ = ["SetShared"]
 T = TypeVar("T")
 
 
-class SetShared(GenericContainer, set):  # type: ignore[misc]
+class SetShared(GenericContainer, set):  # type: ignore[type-arg]
     """Local behaviour of ``RedisSet``; builtin mutators are queued inside a pipeline."""
 
     def _rapyer_plain(self) -> Any:
@@ -83,12 +83,12 @@ class SetShared(GenericContainer, set):  # type: ignore[misc]
         set.add(self, item)
         self._rapyer_add_queued([item])
 
-    def update(self, *others: Any) -> None:  # type: ignore[override]
+    def update(self, *others: Any) -> None:
         items = [self._rapyer_validate_item(i) for other in others for i in other]
         set.update(self, items)
         self._rapyer_add_queued(items)
 
-    def __ior__(self, other: Any) -> Any:
+    def __ior__(self, other: Any) -> Any:  # type: ignore[misc]
         self.update(other)
         return self._rapyer_inplace_done()
 
@@ -105,7 +105,7 @@ class SetShared(GenericContainer, set):  # type: ignore[misc]
         set.difference_update(self, items)
         self._rapyer_rem_queued(items)
 
-    def __isub__(self, other: Any) -> Any:
+    def __isub__(self, other: Any) -> Any:  # type: ignore[misc]
         self.difference_update(other)
         return self._rapyer_inplace_done()
 
@@ -150,7 +150,7 @@ class SetShared(GenericContainer, set):  # type: ignore[misc]
         else:
             self._rapyer_store_op("SINTERSTORE", others)
 
-    def __iand__(self, other: Any) -> Any:
+    def __iand__(self, other: Any) -> Any:  # type: ignore[misc]
         self.intersection_update(other)
         return self._rapyer_inplace_done()
 
@@ -158,7 +158,7 @@ class SetShared(GenericContainer, set):  # type: ignore[misc]
         set.symmetric_difference_update(self, other)
         self._rapyer_store_op("SDIFF", (other,))
 
-    def __ixor__(self, other: Any) -> Any:
+    def __ixor__(self, other: Any) -> Any:  # type: ignore[misc]
         self.symmetric_difference_update(other)
         return self._rapyer_inplace_done()
 

@@ -98,7 +98,7 @@ class RedisDict(AsyncRedisDictOps, SyncRedisDictOps, AsyncRedisValueOps, SyncRed
     def __class_getitem__(cls, params: Any) -> Any:
         if not isinstance(params, tuple):
             params = (str, params)
-        return super().__class_getitem__(params)  # type: ignore[misc]
+        return super().__class_getitem__(params)
 
 
 class RedisSet(AsyncRedisSetOps, SyncRedisSetOps, SetShared, Generic[T]):  # fmt: skip

@@ -14,6 +14,7 @@ from rapyer._binding import binding_of
 from rapyer._query import FieldProxy
 from rapyer._reserved import FieldNameWarning
 from rapyer.errors import (
+    KeyNotFound,
     MissingParameterError,
     UnsupportedArgumentTypeError,
     UnsupportedArgumentValueError,
@@ -250,3 +251,18 @@ async def test_init_without_a_client_does_no_io(backend):
     await rapyer.ainsert(OrigIntKey(ident=5, score=3))
     found = await OrigIntKey.afind(OrigIntKey.score == 3)  # the first query prepares the index
     assert [model.pk for model in found] == [5]
+
+
+async def test_the_deliberate_differences_from_the_original(redis_backend):
+    moment = dt.datetime(2022, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
+    model = OrigContainers(nums=[1, 2], scores={"a": 1}, moments=[moment])
+    await model.asave()
+    assert await model.scores.apopitem() == ("a", 1)  # (key, value), like dict.popitem
+    unsaved = OrigContainers(nums=[1])
+    with pytest.raises(KeyNotFound):  # not None: None is also a valid stored value
+        await unsaved.nums.aload()  # sync: aload=load_now
+    loaded = await OrigContainers.aget(model.key)
+    stored_items = list(list.__iter__(loaded.nums)) + list(list.__iter__(loaded.moments))
+    assert [type(item) for item in stored_items] == [int, int, dt.datetime]  # declared types
+    assert stored_items[2] == moment
+    assert type(loaded.nums[0]) is RedisInt  # read through [] as a Redis value

@@ -4,23 +4,36 @@ plain JSON. Hostile pickles are refused and never run."""
 
 from __future__ import annotations
 
+import datetime
 import decimal
 import io
 import json
+import warnings
 
 import pytest
 
 import rapyer
-from rapyer.errors import CantSerializeRedisValueError, UnsupportedArgumentValueError
+from rapyer import _keys, _original, _set_members
+from rapyer.errors import (
+    CantSerializeRedisValueError,
+    RapyerWarning,
+    UnmigratedSetWarning,
+    UnsupportedArgumentValueError,
+)
 from tests.original_format import (
     OrigAll,
     OrigLevel,
+    OrigLoose,
     OrigSafe,
+    OrigTagged,
+    OrigTaggedIndexed,
+    OrigTagInner,
     hostile_system,
     original_document,
     pickled,
     sample,
     sample_values,
+    tagged_document_1_2_5,
 )
 
 
@@ -199,3 +212,202 @@ async def test_safe_load_field_with_a_hostile_pickle_becomes_none(redis_backend,
     assert model.flag is None and model.failed_fields == {"flag"}
     assert model.color == sample().color
     assert not marker.exists()
+
+
+async def test_pickles_that_validate_as_strings_are_decoded_and_migrated(redis_backend, tmp_path):
+    key = "OrigLoose:1"
+    marker = tmp_path / "ran"
+    document = {
+        "anything": pickled({"k": [1, "two"]}),
+        "names": [pickled("x"), pickled(None), "plain"],
+        "extra": {"n": pickled(3), "s": pickled("text"), "bad": hostile_system(f"touch {marker}")},
+        "label": "gASILg==",  # a str field: the original never pickled it
+    }
+    _store_original(redis_backend, key, document)
+    expected = OrigLoose(
+        anything={"k": [1, "two"]},
+        names=["x", None, "plain"],
+        extra={"n": 3, "s": "text", "bad": document["extra"]["bad"]},  # refused: kept as text
+        label="gASILg==",
+    )
+    assert await OrigLoose.aget(key) == expected
+    assert await OrigLoose.afind(key) == [expected]
+    assert await rapyer.afind(key) == [expected]
+    assert await OrigLoose.afind() == [expected]
+    assert not marker.exists()
+    loaded = await OrigLoose.aget(key)
+    assert await loaded.names.aload() == ["x", None, "plain"]  # sync: aload=load_now
+    assert await loaded.extra.aload() == expected.extra  # sync: aload=load_now
+    assert await loaded.names.apop(0) == "x"
+    assert await loaded.extra.apop("n") == 3
+    _store_original(redis_backend, key, document)  # as the original wrote it again
+
+    done = await rapyer.amigrate_original(OrigLoose)
+    assert (done.scanned, done.migrated, done.invalid) == (1, 1, 0)
+    stored = _stored(redis_backend, key)
+    assert stored["anything"] == {"k": [1, "two"]} and stored["names"] == ["x", None, "plain"]
+    assert stored["extra"]["n"] == 3 and stored["label"] == "gASILg=="
+    assert await OrigLoose.aget(key) == expected
+    assert (await rapyer.amigrate_original(OrigLoose)).migrated == 0  # idempotent
+
+    own = OrigLoose(anything="gA plain", names=["y", None], extra={"z": [1]})
+    await own.asave()
+    assert await OrigLoose.aget(own.key) == own  # rapyer's own documents are unchanged
+
+
+def test_only_classes_with_such_positions_pay_for_the_check():
+    assert _original.hides_pickles(OrigLoose)
+    assert not _original.hides_pickles(OrigAll)  # its pickles fail validation instead
+    assert not _original.hides_pickles(OrigTagged)
+
+
+async def test_migration_moves_sets_stored_in_the_document_to_their_keys(redis_backend):
+    key = "OrigTagged:1"
+    _store_original(redis_backend, key, tagged_document_1_2_5())
+    redis_backend.expire(key, 500)
+    dry = await rapyer.amigrate_original(OrigTagged, dry_run=True)
+    assert (dry.scanned, dry.migrated) == (1, 1)
+    assert _stored(redis_backend, key) == tagged_document_1_2_5()  # nothing written
+
+    done = await rapyer.amigrate_original(OrigTagged)
+    assert (done.scanned, done.migrated, done.invalid) == (1, 1, 0)
+    assert _stored(redis_backend, key) == {"name": "t", "inner": {}}
+    model = await OrigTagged.aget(key)
+    assert model.tags == {"a", "b"} and model.inner.codes == {1, 2}
+    assert model.days == {datetime.date(2020, 1, 1), datetime.date(2021, 2, 3)}
+    for set_key in model.all_keys[1:]:
+        assert 0 < redis_backend.ttl(set_key) <= 500  # expires with its document
+    assert len(model.all_keys) == 4
+
+    again = await rapyer.amigrate_original(OrigTagged)
+    assert (again.scanned, again.migrated) == (1, 0)  # idempotent
+    assert (await OrigTagged.aget(key)).tags == {"a", "b"}
+
+
+async def test_a_set_in_the_document_that_is_not_a_set_is_left_alone(redis_backend):
+    key = "OrigTagged:2"
+    _store_original(redis_backend, key, {"name": "x", "tags": pickled(5)})
+    done = await rapyer.amigrate_original(OrigTagged)
+    assert (done.migrated, done.invalid) == (0, 1)
+    assert _stored(redis_backend, key) == {"name": "x", "tags": pickled(5)}
+
+
+def _changes(client) -> int:
+    """Writes the server counted so far (every write command increments it)."""
+    return int(client.info("persistence")["rdb_changes_since_last_save"])
+
+
+def _assert_tagged(model) -> None:
+    assert model.tags == {"a", "b"} and model.inner.codes == {1, 2}
+    assert model.days == {datetime.date(2020, 1, 1), datetime.date(2021, 2, 3)}
+
+
+async def _read_every_way(key: str) -> list:
+    """The model at ``key`` by every read path that loads set fields."""
+    stale = OrigTagged(name="stale")
+    stale._rapyer_pk = key.split(":", 1)[1]
+    return [
+        await OrigTagged.aget(key),
+        await rapyer.aget(key),
+        await stale.aload(),
+        (await OrigTagged.afind(key))[0],
+        (await OrigTagged.afind())[0],
+        (await rapyer.afind(key))[0],
+        [model async for model in OrigTagged.aiterator(batch_size=2)][0],
+    ]
+
+
+async def test_sets_stored_in_the_document_are_read_with_one_warning(backend):
+    key = "OrigTagged:1"
+    _store_original(backend, key, tagged_document_1_2_5())
+    own = OrigTagged(name="own", tags={"x"})  # rapyer's own format: no warning
+    await own.asave()
+    _set_members.INLINE_WARNED.discard(OrigTagged)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert (await OrigTagged.aget(own.key)).tags == {"x"}
+        assert not [w for w in caught if issubclass(w.category, UnmigratedSetWarning)]
+
+        changes = _changes(backend)
+        for model in await _read_every_way(key):
+            _assert_tagged(model)
+        stale = OrigTagged(name="stale")
+        stale._rapyer_pk = "1"
+        async with stale.apipeline() as fresh:
+            _assert_tagged(fresh)
+        _assert_tagged(stale)
+        assert _changes(backend) == changes  # a read writes nothing
+        async with OrigTagged.alock_from_key(key) as locked:
+            _assert_tagged(locked)
+        async with rapyer.alock_from_key(key) as locked:
+            _assert_tagged(locked)
+    set_keys = [_keys.special_key(key, path) for path in ("tags", "days", "inner.codes")]
+    assert backend.exists(*set_keys) == 0  # no set key was created
+    assert _stored(backend, key) == tagged_document_1_2_5()
+
+    found = [w for w in caught if issubclass(w.category, UnmigratedSetWarning)]
+    assert len(found) == 1  # once per class
+    assert issubclass(UnmigratedSetWarning, RapyerWarning)
+    text = str(found[0].message)
+    for part in ("OrigTagged", "'tags'", "'days'", "'inner.codes'"):
+        assert part in text
+    assert "python -m rapyer migrate-original tests.original_format" in text
+    assert "migrate_original(OrigTagged)" in text
+
+    done = await rapyer.amigrate_original(OrigTagged)
+    assert done.migrated == 1
+    _set_members.INLINE_WARNED.discard(OrigTagged)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for model in await _read_every_way(key):
+            _assert_tagged(model)
+    assert not [w for w in caught if issubclass(w.category, UnmigratedSetWarning)]
+
+
+async def test_a_read_shows_what_the_migration_will_store(backend):
+    key = "OrigTagged:2"
+    _store_original(backend, key, {"name": "t", "tags": pickled({"a", "b"})})
+    _set_members.INLINE_WARNED.discard(OrigTagged)
+    with pytest.warns(UnmigratedSetWarning, match="'tags'"):
+        model = await OrigTagged.aget(key)
+    await model.tags.aadd("c")  # before the migration: a write goes to the set's own key
+    assert backend.smembers(_keys.special_key(key, "tags")) == {json.dumps("c")}
+    assert (await OrigTagged.aget(key)).tags == {"a", "b", "c"}
+    assert (await OrigTagged.afind(key))[0].tags == {"a", "b", "c"}
+    await rapyer.amigrate_original(OrigTagged)
+    assert (await OrigTagged.aget(key)).tags == {"a", "b", "c"}
+    assert "tags" not in _stored(backend, key)
+
+
+async def test_reads_by_expression_see_sets_stored_in_the_document(backend):
+    _store_original(backend, "OrigTaggedIndexed:1", {"name": "n", "tags": ["a", "b"]})
+    _set_members.INLINE_WARNED.discard(OrigTaggedIndexed)
+    with pytest.warns(UnmigratedSetWarning, match="OrigTaggedIndexed"):
+        (found,) = await OrigTaggedIndexed.afind(OrigTaggedIndexed.name == "n")
+    assert found.tags == {"a", "b"}
+    batches = [m async for m in OrigTaggedIndexed.aiterator(OrigTaggedIndexed.name == "n")]
+    assert [m.tags for m in batches] == [{"a", "b"}]
+    assert backend.exists(_keys.special_key("OrigTaggedIndexed:1", "tags")) == 0
+
+
+async def test_a_nested_model_load_reads_its_sets(backend):
+    own = OrigTagged(name="own", inner=OrigTagInner(codes={5, 6}))
+    await own.asave()
+    _set_members.INLINE_WARNED.discard(OrigTagged)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert (await own.inner.aload()).codes == {5, 6}  # rapyer's own format
+        async with own.inner.apipeline() as fresh:
+            assert fresh.codes == {5, 6}
+        assert not [w for w in caught if issubclass(w.category, UnmigratedSetWarning)]
+
+    key = "OrigTagged:3"
+    _store_original(backend, key, tagged_document_1_2_5())
+    with pytest.warns(UnmigratedSetWarning):
+        model = await OrigTagged.aget(key)
+    _set_members.INLINE_WARNED.discard(OrigTagged)
+    with pytest.warns(
+        UnmigratedSetWarning, match="'inner.codes'.*migrate_original[(]OrigTagged[)]"
+    ):
+        assert (await model.inner.aload()).codes == {1, 2}
+    assert backend.exists(_keys.special_key(key, "inner.codes")) == 0

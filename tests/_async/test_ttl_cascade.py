@@ -7,9 +7,19 @@ import json
 import pytest
 
 import rapyer
-from rapyer import cascade
+from rapyer import _pipeline_state, cascade
+from rapyer._pipeline_state import PipelineFrame
 from rapyer.errors import CascadeTargetTtlMissingError, InvalidCascadeDepthError
-from tests.cascade_models import CasLeaf, CasMid, CasOpen, CasRing, CasRoot
+from tests.cascade_models import (
+    CasBag,
+    CasInner,
+    CasLeaf,
+    CasMid,
+    CasOpen,
+    CasQuiet,
+    CasRing,
+    CasRoot,
+)
 
 
 def _short(client, *models) -> None:
@@ -125,3 +135,162 @@ def test_definition_errors():
     with pytest.raises(CascadeTargetTtlMissingError):
         cascade.check_plan([CasRoot], lambda cls: None, no_ttl)
     cascade.check_plan([CasMid], lambda cls: None, no_ttl)  # its edges are off
+
+
+# ---- every refresh of a model with enabled edges cascades ------------------------------------
+
+
+async def _root_with_mid(client):
+    mid = CasMid()
+    root = CasRoot(mid=mid)
+    await rapyer.ainsert(mid, root)
+    return root, mid
+
+
+async def test_a_save_cascades_to_the_reference_it_wrote(redis_backend):
+    mid = CasMid()
+    await mid.asave()
+    _short(redis_backend, mid)
+    root = CasRoot(mid=mid)
+    await root.asave()  # the walk reads the document after the write: it sees the new edge
+    assert 10 < _ttl(redis_backend, mid) <= 500
+    other = CasMid()
+    await other.asave()
+    _short(redis_backend, other)
+    root.mid = other
+    await root.asave()  # a changed-fields save
+    assert 10 < _ttl(redis_backend, other) <= 500
+
+
+async def test_every_refreshing_operation_cascades(redis_backend):
+    root, mid = await _root_with_mid(redis_backend)
+    operations = {
+        "get": lambda: CasRoot.aget(root.key),
+        "load": lambda: root.aload(),
+        "update": lambda: root.aupdate(n=3),
+        "increase": lambda: root.n.aincrease(1),
+        "append": lambda: root.tags.aappend("x"),
+        "find all": lambda: CasRoot.afind(),
+        "find by key": lambda: CasRoot.afind(root.key),
+        "global find": lambda: rapyer.afind(root.key),
+        "get or create (found)": lambda: CasRoot.aget_or_create(CasRoot(mid=mid)),
+        "insert": lambda: CasRoot.ainsert(CasRoot(mid=mid)),
+        "duplicate": lambda: root.aduplicate(),
+        "refresh_ttl": lambda: root.arefresh_ttl(),
+        "mark_actions": lambda: root.amark_touch(),  # sync: amark_touch=mark_touch
+        "exists (never refreshes)": lambda: CasRoot.aexists(root.key),
+    }
+    extended = {}
+    for name, operation in operations.items():
+        _short(redis_backend, mid)
+        await operation()
+        extended[name] = _ttl(redis_backend, mid) > 10
+    assert extended == {name: "never" not in name for name in operations}
+
+
+async def test_query_reads_cascade(backend):
+    root, mid = await _root_with_mid(backend)
+    _short(backend, mid)
+    assert [model.key for model in await CasRoot.afind(CasRoot.n >= 0)] == [root.key]
+    assert 10 < _ttl(backend, mid) <= 500
+    _short(backend, mid)
+    async for model in CasRoot.aiterator(CasRoot.n == 0, batch_size=10):
+        assert model.key == root.key
+    assert 10 < _ttl(backend, mid) <= 500
+
+
+async def test_only_refreshes_cascade(redis_backend):
+    mid = CasMid()
+    quiet = CasQuiet(mid=mid)
+    await rapyer.ainsert(mid, quiet)
+    _short(redis_backend, mid)
+    await CasQuiet.aget(quiet.key)  # reads do not refresh this class: no cascade
+    await CasQuiet.afind()
+    assert _ttl(redis_backend, mid) <= 10
+    await quiet.aupdate(n=1)
+    assert 10 < _ttl(redis_backend, mid) <= 500
+
+
+async def test_a_pipeline_cascades_after_its_exec_and_not_when_discarded(redis_backend):
+    root, mid = await _root_with_mid(redis_backend)
+    _short(redis_backend, mid)
+    with pytest.raises(ValueError):
+        async with root.apipeline() as inside:
+            inside.n += 1
+            raise ValueError("discarded")
+    assert _ttl(redis_backend, mid) <= 10
+    async with root.apipeline() as inside:
+        inside.n += 1
+        assert _ttl(redis_backend, mid) <= 10  # queued until EXEC
+    assert 10 < _ttl(redis_backend, mid) <= 500
+    _short(redis_backend, mid)
+    async with rapyer.apipeline():
+        root.tags.append("y")
+    assert 10 < _ttl(redis_backend, mid) <= 500
+
+
+async def test_a_lock_save_at_end_cascades(redis_backend):
+    root, mid = await _root_with_mid(redis_backend)
+    async with root.alock(save_at_end=True) as locked:
+        _short(redis_backend, mid)  # after the lock's read (which cascaded too)
+        locked.n = 9
+    assert 10 < _ttl(redis_backend, mid) <= 500
+    assert (await CasRoot.aget(root.key)).n == 9
+
+
+def test_noted_roots_go_to_the_sender_or_the_pipeline():
+    cascade.note_refresh(CasRoot, ["CasRoot:a"])
+    cascade.drop_pending()  # the send failed: nothing runs later
+    assert cascade.take_pending() == []
+    cascade.note_refresh(CasRoot, ["CasRoot:b", "CasRoot:c"])
+    assert cascade.take_pending() == [(CasRoot, "CasRoot:b"), (CasRoot, "CasRoot:c")]
+    assert cascade.take_pending() == []
+    frame = PipelineFrame()
+    token = _pipeline_state.push(frame)
+    try:
+        cascade.note_refresh(CasRoot, ["CasRoot:d"])
+        savepoint = frame.savepoint()
+        cascade.note_refresh(CasRoot, ["CasRoot:e"])
+        frame.rollback(savepoint)  # a joined block that raised
+    finally:
+        _pipeline_state.pop(token)
+    assert frame.cascades == [(CasRoot, "CasRoot:d")]
+    assert cascade.take_pending() == []
+    walk = cascade.Walk([(CasRoot, "CasRoot:d"), (CasRoot, "CasRoot:d"), (CasMid, "CasMid:x")])
+    assert [node.key for node in walk.frontier] == ["CasRoot:d", "CasMid:x"]
+
+
+async def test_sets_and_queues_of_nested_models_cascade(redis_backend):
+    leaves = [CasLeaf(name=str(i)) for i in range(4)]
+    bag = CasBag(maybe=CasInner())
+    await rapyer.ainsert(*leaves, bag)
+    await bag.inner.refs.aadd(leaves[0].key)
+    await bag.inner.queue.apush(leaves[1].key, 1.0)
+    await bag.maybe.refs.aadd(leaves[2].key)
+    await bag.maybe.queue.apush(leaves[3].key, 2.0)
+    _short(redis_backend, *leaves)
+    result = await bag.aset_ttl(60, cascade=True)
+    assert result == cascade.CascadeResult()
+    assert all(10 < _ttl(redis_backend, leaf) <= 1000 for leaf in leaves)
+    _short(redis_backend, *leaves)
+    await CasBag.aget(bag.key)  # a refresh walks them too
+    assert all(10 < _ttl(redis_backend, leaf) <= 1000 for leaf in leaves)
+    fields = {(edge.special, edge.kind) for edge in cascade.edges_of(CasBag)}
+    assert fields == {
+        ("inner.refs", "set"),
+        ("inner.queue", "queue"),
+        ("maybe.refs", "set"),
+        ("maybe.queue", "queue"),
+    }
+
+
+def test_refresh_cascade_decision_is_cached_per_configuration():
+    assert cascade.cascades_on_refresh(CasRoot)
+    assert not cascade.cascades_on_refresh(CasMid)  # no marker, no default
+    previous = CasMid.Meta.cascade_ttl
+    CasMid.Meta.cascade_ttl = cascade.CascadeTTL()
+    try:
+        assert cascade.cascades_on_refresh(CasMid)  # a Meta change is seen at once
+    finally:
+        CasMid.Meta.cascade_ttl = previous
+    assert not cascade.cascades_on_refresh(CasMid)

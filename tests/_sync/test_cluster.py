@@ -14,6 +14,7 @@ import pytest
 import rapyer
 from rapyer import _slots
 from rapyer.errors import ClusterUnsupportedError, KeyNotFound, LockLostError
+from rapyer.results import IndexState
 from tests.models import Account, Expiring, Person, Place, Team, Typed, User
 
 pytestmark = pytest.mark.cluster
@@ -225,11 +226,29 @@ def _on_node(port: int, *command) -> None:
 # ---- what a cluster cannot do ----------------------------------------------------------------
 
 
-def test_queries_raise_cluster_unsupported(cluster_redis):
+def test_queries_fan_out_to_the_index_of_every_primary(cluster_redis):
+    places = [Place(city="Paris" if i % 3 else "Oslo", floor=i) for i in range(60)]
+    Place.insert(*places)
+    assert len(_slot_owners(cluster_redis, [p.key for p in places])) == 3
+    names = {
+        name
+        for node in cluster_redis.get_primaries()
+        for name in cluster_redis.execute_command("FT._LIST", target_nodes=node)
+    }
+    tags = {name.partition("{")[2] for name in names if name.startswith("idx:Place:v")}
+    assert len(tags) == 3  # one version index per primary, each with its own hash tag
+    (status,) = rapyer.index_status(Place)
+    assert status.state == IndexState.CURRENT and status.num_docs == 60
+    assert Place.count(Place.city == "Paris") == 40
+    found = Place.find(Place.city == "Paris", sort_by="-floor", max_results=5)
+    assert [p.floor for p in found] == [59, 58, 56, 55, 53]
+    assert sorted(p.floor for p in Place.find(Place.city == "Oslo")) == list(range(0, 60, 3))
+
+
+def test_a_raw_search_command_in_a_pipeline_raises_before_sending(cluster_redis):
     with pytest.raises(ClusterUnsupportedError):
-        Place.find(Place.city == "Paris")
-    with pytest.raises(ClusterUnsupportedError):
-        Place.count(Place.city == "Paris")
+        with rapyer.pipeline() as pipe:
+            pipe.execute_command("FT.SEARCH", "idx:Place", "*")
 
 
 def test_set_algebra_across_models_raises_before_sending(cluster_redis):

@@ -16,6 +16,7 @@ from rapyer._binding import binding_of
 from rapyer._query import FieldProxy
 from rapyer._reserved import FieldNameWarning
 from rapyer.errors import (
+    KeyNotFound,
     MissingParameterError,
     UnsupportedArgumentTypeError,
     UnsupportedArgumentValueError,
@@ -252,3 +253,18 @@ def test_init_without_a_client_does_no_io(backend):
     rapyer.insert(OrigIntKey(ident=5, score=3))
     found = OrigIntKey.find(OrigIntKey.score == 3)  # the first query prepares the index
     assert [model.pk for model in found] == [5]
+
+
+def test_the_deliberate_differences_from_the_original(redis_backend):
+    moment = dt.datetime(2022, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
+    model = OrigContainers(nums=[1, 2], scores={"a": 1}, moments=[moment])
+    model.save()
+    assert model.scores.popitem_now() == ("a", 1)  # (key, value), like dict.popitem
+    unsaved = OrigContainers(nums=[1])
+    with pytest.raises(KeyNotFound):  # not None: None is also a valid stored value
+        unsaved.nums.load_now()
+    loaded = OrigContainers.get(model.key)
+    stored_items = list(list.__iter__(loaded.nums)) + list(list.__iter__(loaded.moments))
+    assert [type(item) for item in stored_items] == [int, int, dt.datetime]  # declared types
+    assert stored_items[2] == moment
+    assert type(loaded.nums[0]) is RedisInt  # read through [] as a Redis value

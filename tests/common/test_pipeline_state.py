@@ -54,15 +54,28 @@ def test_one_lazy_transaction_per_binding_in_order_of_first_use():
     frame.queue(first, [("SET", "y", 1)])
     frame.queue(second, [("SET", "z", 1)])
     assert list(frame.pipes) == [second, first]
-    assert len(clients[second].pipes) == 1
+    assert clients == {}  # rapyer's own record: no client and no redis-py pipeline yet
+    assert all(isinstance(p, _pipeline_state.RecordingPipeline) for p in frame.pipes.values())
     assert stack(frame.pipes[second]) == [("SET", "x", 1), ("SET", "z", 1)]
+    replayed = _pipeline_state.replay(frame.pipes[second], frame.client(second))
+    assert stack(replayed) == [("SET", "x", 1), ("SET", "z", 1)]
+    assert clients[second].pipes == [replayed]
 
 
 def test_the_frame_factory_wins_over_the_callers():
     frame, clients = make_frame()
     binding = Binding("redis://a")
     frame.queue(binding, [("SET", "x", 1)], lambda b: (_ for _ in ()).throw(AssertionError))
+    frame.client(binding)
     assert binding in clients
+
+
+def test_redis_py_command_methods_record_too():
+    frame, _ = make_frame()
+    pipe = frame.pipe_for(Binding("redis://a"))
+    pipe.set("k", "v")
+    pipe.incr("n")
+    assert stack(pipe) == [("SET", "k", "v"), ("INCRBY", "n", 1)]
 
 
 def test_expires_are_deduplicated_and_appended_last():

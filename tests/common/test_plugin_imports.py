@@ -7,6 +7,10 @@ import json
 import subprocess
 import sys
 
+import pytest
+
+import rapyer as rapyer_package
+
 HEAVY = (
     "redis",
     "pydantic",
@@ -41,3 +45,44 @@ def test_the_fixtures_and_names_load_what_they_use() -> None:
         "rapyer.types",
     }
     assert "rapyer.testing.cluster" in loaded_after("import rapyer.testing as t; t.EmbeddedCluster")
+
+
+@pytest.mark.parametrize("module", ["rapyer._query", "rapyer._codec", "rapyer._bulk"])
+def test_a_core_module_imports_first_after_the_facade(module: str) -> None:
+    """``import rapyer`` then a core module, in a fresh interpreter: no import cycle through
+    the facade (it used to load every public name for ``from rapyer import _keys``)."""
+    code = f"import rapyer; import {module}"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_facade_loads_nothing_for_other_names() -> None:
+    """A submodule or unknown name raises AttributeError without loading the public names."""
+    assert (
+        loaded_after(
+            "import rapyer\n"
+            "for name in ('_keys', '_codec', 'not_a_name'):\n"
+            "    try:\n"
+            "        rapyer.__getattr__(name)\n"
+            "    except AttributeError:\n"
+            "        pass\n"
+            "    else:\n"
+            "        raise SystemExit(name + ' resolved')"
+        )
+        == []
+    )
+
+
+def test_the_facade_tables_agree() -> None:
+    """Every name of ``__all__`` has a home, every home name is public, and each resolves."""
+    homes = {name for names in rapyer_package._HOMES.values() for name in names}
+    eager = {name for name in rapyer_package.__all__ if name not in homes}
+    for name in eager:
+        assert name in vars(rapyer_package), f"{name} is in __all__ but neither eager nor homed"
+    assert homes <= set(rapyer_package.__all__)
+    for name in rapyer_package.__all__:
+        assert getattr(rapyer_package, name) is not None
+    with pytest.raises(AttributeError, match="no attribute 'not_a_name'"):
+        rapyer_package.not_a_name  # noqa: B018

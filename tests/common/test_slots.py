@@ -95,3 +95,21 @@ def test_every_command_lands_in_the_block_of_its_slot(keys: list[str]) -> None:
         assert all(_slots.slot_of(command[1]) == slot for command in block)
     replies = {slot: [command[3] for command in block] for slot, block in plan.blocks.items()}
     assert plan.merge(replies) == [str(i) for i in range(len(keys))]
+
+
+def test_each_primary_gets_the_smallest_tag_it_owns() -> None:
+    ranges = {"a:1": (0, 5460), "b:2": (5461, 10922), "c:3": (10923, 16383)}
+
+    def owner(slot: int) -> str:
+        return next(name for name, (low, high) in ranges.items() if low <= slot <= high)
+
+    tags = _slots.shard_tags(list(ranges), owner)
+    assert list(tags) == list(ranges)
+    for name, tag in tags.items():
+        assert tag.startswith("{") and tag.endswith("}")
+        assert owner(_slots.slot_of(tag)) == name  # the index name routes to its primary
+        number = int(tag[1:-1])
+        assert all(owner(_slots.slot_of("{" + str(n) + "}")) != name for n in range(number))
+    assert _slots.shard_tags(list(ranges), owner) == tags  # every process picks the same
+    with pytest.raises(ClusterUnsupportedError):
+        _slots.shard_tags(["a:1", "d:4"], owner)  # d:4 owns no slot

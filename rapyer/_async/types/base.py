@@ -71,6 +71,8 @@ def _validate_stored(cls: type[Any], data: Any) -> Any:
     """The stored ``data`` validated as ``cls``; values the original rapyer pickled are read
     through the restricted unpickler."""
     adapter = cls._rapyer_adapter()
+    if _original.value_hides_pickles(cls._rapyer_source()):
+        data = _original.revive_value(cls._rapyer_source(), data)[0]
     try:
         return adapter.validate_json(json.dumps(data), context=LOAD_CONTEXT)
     except ValidationError:
