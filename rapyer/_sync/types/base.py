@@ -100,7 +100,16 @@ def write_field(
     if frame is not None:
         frame.queue(target.binding, [*target.ensure(), *commands, *ttl], io.client)
         return None
-    replies = _send(target, [*commands, *ttl])
+    try:
+        replies = _send(target, [*commands, *ttl])
+    except ResponseError as exc:
+        if not is_noscript(exc):
+            raise
+        for command in commands:  # a script not loaded yet: load it and send again, once
+            if command[0] == "EVALSHA":
+                load_script(target.binding, BY_SHA[command[1]].name)
+        ttl = target.ttl(groups)  # noted again: the failed attempt dropped its TTL cascade
+        replies = _send(target, [*commands, *ttl])
     first = replies[0]
     if type(first) is list and first and first[0] is not None:
         return replies  # a match with a value: applied (the common reply, told at once)
@@ -122,15 +131,12 @@ def write_field(
     return replies
 
 
-def _send(target: Target, commands: list[Any], retry: bool = True) -> list[Any]:
+def _send(target: Target, commands: list[Any]) -> list[Any]:
     try:
         return executor.transaction(target.binding, commands)
     except ResponseError as exc:
-        if retry and is_noscript(exc):  # a script not loaded yet: load it, send again once
-            for command in commands:
-                if command[0] == "EVALSHA":
-                    load_script(target.binding, BY_SHA[command[1]].name)
-            return _send(target, commands, retry=False)
+        if is_noscript(exc):
+            raise
         if is_missing_path_error(exc):
             return [MISSING_PATH] * len(commands)
         raise write_error(exc, target.key) from exc
