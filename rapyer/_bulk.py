@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticSerializationError
 
-from rapyer import _codec, _keys, _layout, _original, _registry, _ttl, cascade
+from rapyer import _codec, _keys, _layout, _links, _original, _registry, _ttl, cascade
 from rapyer import config as _config
 from rapyer._binding import Binding, binding_of
 from rapyer._groups import READ_FETCH
@@ -398,6 +398,8 @@ class ReadPlan:
                     pk = key[cut:] if cut else _keys.pk_of(key)
                     if private is not None:
                         private["_rapyer_pk"] = pk
+                        if "_rapyer_anchor" in private:  # a value was linked while validating
+                            _links.refresh_anchor(model)
                     else:
                         model._rapyer_pk = pk
                 else:

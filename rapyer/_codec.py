@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import PydanticSerializationError
 
-from rapyer import _keys, _original
+from rapyer import _keys, _links, _original
 from rapyer import config as _config
 from rapyer.errors import (
     CantSerializeRedisValueError,
@@ -235,6 +235,8 @@ def load_model(cls: type[M], raw: Any, key: str) -> M:
     if private is not None and model.__rapyer_key_field__ is None:
         private["_rapyer_pk"] = _keys.pk_of(key)  # what _set_pk does, one call less
         private["_rapyer_stored"] = raw
+        if "_rapyer_anchor" in private:  # a value was linked while validating
+            _links.refresh_anchor(model)
     else:
         _set_pk(model, key)
         if model.__rapyer_key_field__ is not None:
@@ -314,6 +316,8 @@ def _set_pk(model: BaseRedisModel, key: str) -> None:
         private = model.__pydantic_private__
         if private is not None:
             private["_rapyer_pk"] = _keys.pk_of(key)  # what pydantic's setattr does, faster
+            if "_rapyer_anchor" in private:  # a value was linked while validating
+                _links.refresh_anchor(model)
         else:
             model._rapyer_pk = _keys.pk_of(key)
 

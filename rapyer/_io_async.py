@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from rapyer import _cluster_clients, _slots
 from rapyer._binding import Binding, all_bindings
-from rapyer._clients import async_clients, sync_clients
+from rapyer._clients import aclose_client, async_clients, sync_clients
 
 __all__ = [
     "client",
@@ -50,14 +50,16 @@ def client_factory() -> Callable[[Binding], Any]:
 
 
 async def close_clients() -> None:
-    """Close the async clients of the running loop and every sync client; forget the rest."""
+    """Close the async clients of the running loop and every sync client. The clients of
+    other loops are closed when those loops shut down (closed loops: without I/O)."""
     loop = asyncio.get_running_loop()
     for binding in all_bindings():
         if binding.async_clients is not None:
-            for async_client in binding.async_clients.take_for(loop):
-                for node in _cluster_clients.close_node_clients(async_client):
-                    await node.aclose()
-                await async_client.aclose()
+            closers, given = binding.async_clients.take_for(loop)
+            for closer in closers:
+                await closer.aclose()  # its finally closes the client
+            for async_client in given:
+                await aclose_client(async_client)
         sync_client = binding.sync_clients.take() if binding.sync_clients is not None else None
         if sync_client is not None:
             for node in _cluster_clients.close_node_clients(sync_client):

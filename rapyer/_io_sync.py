@@ -41,7 +41,8 @@ def client_factory() -> Callable[[Binding], Any]:
 
 
 def close_clients() -> None:
-    """Close every sync client; async clients are dropped without I/O."""
+    """Close every sync client. Async clients are closed when their loops shut down (closed
+    loops: without I/O)."""
     for binding in all_bindings():
         if binding.async_clients is not None:
             binding.async_clients.take_for(None)

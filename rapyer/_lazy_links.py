@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 from rapyer import _reserved
 from rapyer._annotations import plain_scalar_of
-from rapyer._links import RedisValue
+from rapyer._links import RedisValue, anchor_of
 from rapyer._typeinfo import may_hold_redis_value
 
 __all__ = ["LinkedField", "install_lazy_links"]
@@ -44,7 +43,7 @@ class LinkedField:
         if type(value) is self.builtin:  # kept plain at validation: wrap it now, once
             value = values[self.name] = self.wrap(value)
         if isinstance(value, RedisValue) and value._rapyer_link is None:
-            value._rapyer_link = (weakref.ref(obj), self.name)
+            value._rapyer_link = (anchor_of(obj), self.name)
         return value
 
     def __set__(self, obj: Any, value: Any) -> None:

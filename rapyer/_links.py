@@ -4,7 +4,15 @@ Every Redis value (``RedisInt``, ``RedisList`` ...) may carry ``_rapyer_link = (
 reference to its parent, segment)``: its parent is the model or the Redis container holding
 it, the segment a field name, a list index or a ``DictKey``. The reference is weak so that a
 model and its values form no reference cycle: a dropped model is freed at once (bounded memory
-when streaming many models), and a value whose model is gone refuses Redis operations.
+when streaming many models).
+
+The weak reference is an *anchor* (``ModelAnchor`` for a model, ``ContainerAnchor`` for a
+container): a small weak reference that also remembers where its holder is stored (the class
+and pk of a root model; the parent's anchor and the path of a nested model; the link of a
+container), made once per holder when a value is first linked to it. A value holds its anchor
+strongly, so a value whose model is gone still reaches its place in Redis
+(``stored_place``): ``User.get(key).age.increase_now(1)`` works on a temporary model, while
+the model itself is freed as before (anchors never hold a model).
 
 Model fields that can hold a Redis value are linked on first read (a ``LinkedField`` class
 attribute, see ``rapyer._lazy_links``), so loading a model creates no link; top-level ``int``,
@@ -75,10 +83,105 @@ def _rebuild(source: Any, plain: Any) -> Any:
     return source._rapyer_from_plain(plain)
 
 
+class ModelAnchor(weakref.ref):  # type: ignore[type-arg]
+    """A weak reference to a model that remembers where the model is stored: ``cls`` and,
+    for a root model, ``pk`` (``None`` while it has none); for a nested model ``up`` (the
+    parent's anchor) and ``rel`` (the path below the parent). Never the model itself.
+
+    Kept in the model's private dict (``_rapyer_anchor``) and refreshed when the model's pk or
+    place changes (``refresh_anchor``); copies and pickles of a model drop it.
+    """
+
+    __slots__ = ("cls", "pk", "rel", "up")
+
+    cls: Any
+    pk: Any
+    rel: tuple[Any, ...]
+    up: ModelAnchor | None
+
+    def __reduce__(self) -> Any:
+        return (_no_anchor, ())
+
+    def __copy__(self) -> None:
+        return None
+
+    def __deepcopy__(self, memo: Any) -> None:
+        return None
+
+
+class ContainerAnchor(weakref.ref):  # type: ignore[type-arg]
+    """A weak reference to a Redis container that keeps the container's own link (where the
+    container was when its items were linked)."""
+
+    __slots__ = ("link",)
+
+    link: tuple[Any, Any] | None
+
+
+def _no_anchor() -> None:
+    return None
+
+
+def anchor_of(model: Any) -> Any:
+    """The anchor of ``model`` (made on first use): the weak reference its values link to."""
+    private = getattr(model, "__pydantic_private__", None)  # unset while a copy is built
+    if private is None:
+        return weakref.ref(model)
+    anchor = private.get("_rapyer_anchor")
+    if anchor is not None and anchor() is model:
+        return anchor
+    anchor = ModelAnchor(model)
+    private["_rapyer_anchor"] = anchor
+    _fill(anchor, model, private)
+    return anchor
+
+
+def _fill(anchor: ModelAnchor, model: Any, private: dict[str, Any]) -> None:
+    anchor.cls = type(model)
+    parent = private.get("_rapyer_parent")
+    if parent is None:
+        anchor.up = None
+        anchor.rel = ()
+        key_field = model.__rapyer_key_field__
+        # the stored value (a read through the field would link it, to this anchor)
+        pk = model.__dict__.get(key_field) if key_field is not None else private.get("_rapyer_pk")
+        anchor.pk = pk
+    else:
+        up = anchor_of(parent)
+        # A parent still being copied has no anchor yet: placed again when it links its fields.
+        anchor.up = up if isinstance(up, ModelAnchor) else None
+        anchor.rel = private.get("_rapyer_path", ())
+        anchor.pk = None
+
+
+def refresh_anchor(model: Any) -> None:
+    """After ``model``'s pk, parent or path changed: its anchor (if any) follows."""
+    private: Any = getattr(model, "__pydantic_private__", None)
+    anchor = private.get("_rapyer_anchor") if private is not None else None
+    if anchor is not None and anchor() is model:
+        _fill(anchor, model, private)
+
+
+def container_anchor(container: Any) -> Any:
+    """The anchor items of ``container`` link to (one per link of the container)."""
+    values = getattr(container, "__dict__", None)
+    if values is None:
+        return weakref.ref(container)
+    own = values.get("_rapyer_link")
+    anchor = values.get("_rapyer_anchor")
+    if anchor is not None and anchor.link is own:
+        return anchor
+    anchor = ContainerAnchor(container)
+    anchor.link = own
+    values["_rapyer_anchor"] = anchor
+    return anchor
+
+
 def link(value: Any, parent: Any, segment: Any) -> None:
     """Attach ``value`` to ``parent`` at ``segment`` when it is a Redis value."""
     if isinstance(value, RedisValue):
-        value._rapyer_link = (weakref.ref(parent), segment)
+        anchor = anchor_of(parent) if isinstance(parent, LinkedModel) else container_anchor(parent)
+        value._rapyer_link = (anchor, segment)
 
 
 def parent_of(value: Any) -> tuple[Any, Any] | None:
@@ -119,6 +222,66 @@ def locate(value: Any) -> tuple[BaseRedisModel, tuple[PathSegment, ...]] | None:
         node = parent
 
 
+class StoredPlace(typing.NamedTuple):
+    """Where a value is stored: the root model (``None`` when it is gone), its class and pk,
+    the segments from the root, and the class of the model holding the value directly (``None``
+    when a container holds it)."""
+
+    root: Any
+    cls: Any
+    pk: Any
+    segments: tuple[Any, ...]
+    holder_cls: Any
+
+
+def stored_place(value: Any) -> StoredPlace | None:
+    """Where ``value`` is stored, also when the models (or containers) holding it are gone,
+    from the anchors it links through; ``None`` when it is not linked, or its root model had
+    no pk yet. ``locate`` is the fast path for a value whose holders are all alive."""
+    link_ = getattr(value, "_rapyer_link", None)
+    if link_ is None:
+        return None
+    ref, segment = link_
+    holder_cls = getattr(ref, "cls", None) if isinstance(ref, ModelAnchor) else None
+    reversed_segments = [segment]
+    while True:
+        holder: Any = ref()
+        if isinstance(holder, LinkedModel):  # alive: the path from its root, as locate does
+            model: Any = holder
+            root = model.root_model()
+            segments = (*model._rapyer_path_from_root(), *reversed(reversed_segments))
+            return StoredPlace(root, type(root), root.pk, segments, holder_cls)
+        if holder is not None:  # a container still alive: its link now
+            link_ = getattr(holder, "_rapyer_link", None)
+        elif isinstance(ref, ModelAnchor):
+            return _anchored_place(ref, reversed_segments, holder_cls)
+        elif isinstance(ref, ContainerAnchor):  # gone: its link when its items were linked
+            link_ = ref.link
+        else:
+            return None
+        if link_ is None:
+            return None
+        ref, segment = link_
+        reversed_segments.append(segment)
+
+
+def _anchored_place(
+    anchor: ModelAnchor, reversed_segments: list[Any], holder_cls: Any
+) -> StoredPlace | None:
+    """The place below the model of ``anchor`` that is gone, walking up its parents."""
+    while anchor.up is not None:
+        reversed_segments.extend(reversed(anchor.rel))
+        anchor = anchor.up
+        model = anchor()
+        if model is not None:
+            root = model.root_model()
+            segments = (*model._rapyer_path_from_root(), *reversed(reversed_segments))
+            return StoredPlace(root, type(root), root.pk, segments, holder_cls)
+    if anchor.pk is None:
+        return None
+    return StoredPlace(None, anchor.cls, anchor.pk, tuple(reversed(reversed_segments)), holder_cls)
+
+
 # ---- in-place operators: the queued command replaces the assignment that follows ----------
 
 # (id of the holder, segment, id of the new value) of an in-place operator that already queued
@@ -154,10 +317,10 @@ def pipeline_active() -> bool:
     return _pipeline_state.current() is not None and not _pipeline_state.local_only()
 
 
-def queue(root: BaseRedisModel, commands: Iterable[Command]) -> bool:
-    """Queue ``commands`` of ``root``'s document into the open pipeline, if any."""
+def queue_for(cls: type[BaseRedisModel], commands: Iterable[Command]) -> bool:
+    """Queue ``commands`` of a document of ``cls`` into the open pipeline, if any."""
     frame = _pipeline_state.current()
     if frame is None or _pipeline_state.local_only():
         return False
-    frame.queue(binding_of(type(root)), list(commands))
+    frame.queue(binding_of(cls), list(commands))
     return True

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import typing
 import uuid
-import weakref
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -36,6 +35,10 @@ from rapyer.errors import KeyChangeError
 from rapyer.fields import RapyerKey
 
 __all__ = ["BaseRedisModel", "RedisModelMeta"]
+
+
+# Private attributes that place a model (its anchor follows them: rapyer._links.ModelAnchor).
+_PLACE_ATTRIBUTES = frozenset({"_rapyer_pk", "_rapyer_parent", "_rapyer_path"})
 
 
 class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
@@ -95,7 +98,7 @@ class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
     def _rapyer_link_fields(self) -> None:
         """Link every field value to this model now (values taken over from another model)."""
         values = self.__dict__
-        ref = weakref.ref(self)
+        ref = _links.anchor_of(self)
         for name in self.__rapyer_value_fields__:
             value = values.get(name)
             if isinstance(value, RedisValue):
@@ -114,7 +117,7 @@ class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
                 value = values.get(name)
                 if isinstance(value, RedisValue):
                     if ref is None:
-                        ref = weakref.ref(self)
+                        ref = _links.anchor_of(self)
                     value._rapyer_link = (ref, name)
         for name in self.__rapyer_nested_fields__:
             value = values.get(name)
@@ -148,9 +151,11 @@ class BaseRedisModel(BaseModel, LinkedModel, metaclass=RedisModelMeta):
                 )
         else:
             super().__setattr__(name, value)
+        if name in _PLACE_ATTRIBUTES or name == self.__rapyer_key_field__:
+            _links.refresh_anchor(self)  # where this model's values are stored changed
         new = self.__dict__.get(name)
         if isinstance(new, RedisValue):
-            new._rapyer_link = (weakref.ref(self), name)
+            new._rapyer_link = (_links.anchor_of(self), name)
         if name in self.__rapyer_nested_fields__:
             linked = self._link_value(new, (name,))
             if linked is not new:

@@ -14,13 +14,12 @@ from __future__ import annotations
 import json
 import logging
 import warnings
-import weakref
 from typing import Any
 
 from pydantic import ValidationError
 
 from rapyer._codec import LOAD_CONTEXT, _safe_fields, field_adapter
-from rapyer._links import RedisValue
+from rapyer._links import RedisValue, anchor_of
 from rapyer.errors import CantSerializeRedisValueError, UnmigratedSetWarning
 
 __all__ = ["INLINE_WARNED", "apply_inline_set", "apply_set_members", "warn_inline_sets"]
@@ -52,7 +51,7 @@ def apply_set_members(model: Any, name: str, members: Any) -> None:
         value = None
     model.__dict__[name] = value
     if isinstance(value, RedisValue):
-        value._rapyer_link = (weakref.ref(model), name)
+        value._rapyer_link = (anchor_of(model), name)
 
 
 def apply_inline_set(model: Any, name: str, members: Any) -> None:

@@ -93,22 +93,43 @@ def first_match(raw: Any) -> tuple[bool, Any]:
 
 
 class Target:
-    """Where a linked value lives: root model, key, path segments (key and path computed once)."""
+    """Where a linked value lives: root model, key, path segments (key and path computed once).
 
-    __slots__ = ("key", "path", "root", "segments")
+    ``root`` is ``None`` when the model is gone (``from_place``): the value's anchors still
+    give the class, key and path, so the operation runs; only the local bookkeeping of a
+    model (``changed``) is skipped, and the TTL keys are the class's.
+    """
+
+    __slots__ = ("cls", "holder_cls", "key", "path", "root", "segments")
 
     def __init__(self, root: BaseRedisModel, segments: tuple[Any, ...]):
-        self.root = root
+        self.root: BaseRedisModel | None = root
         self.segments = segments
-        self.key: str = _layout.model_key(type(root), root.pk)  # a root model
+        self.cls: type[BaseRedisModel] = type(root)
+        self.holder_cls: Any = None
+        self.key: str = _layout.model_key(self.cls, root.pk)  # a root model
         if len(segments) == 1 and type(segments[0]) is str:
             self.path: str = "$." + segments[0]  # a field of the root model
         else:
             self.path = json_path_of(segments)
 
+    @classmethod
+    def from_place(cls, place: _links.StoredPlace) -> Target:
+        """The target of a value whose model (or a holder above it) is gone."""
+        if place.root is not None:
+            return cls(place.root, place.segments)
+        target = cls.__new__(cls)
+        target.root = None
+        target.segments = place.segments
+        target.cls = place.cls
+        target.holder_cls = place.holder_cls
+        target.key = _layout.model_key(place.cls, place.pk)
+        target.path = json_path_of(place.segments)
+        return target
+
     @property
     def binding(self) -> Binding:
-        return binding_of(type(self.root))
+        return binding_of(self.cls)
 
     def special_key(self) -> str:
         return _keys.special_key(self.key, field_path_of(self.segments))
@@ -120,13 +141,20 @@ class Target:
         """``JSON.SET key <path> <default> NX`` when this value is a model field with a
         default: sent before an atomic operation, it creates a field the stored document
         lacks (a field added to the model later) and changes nothing otherwise."""
-        found = _field_of(self.root, self.segments)
-        if found is None:
+        if self.root is not None:
+            found = _field_of(self.root, self.segments)
+            if found is None:
+                return []
+            holder_cls, name = type(found[0]), found[1]
+        elif self.holder_cls is not None and type(self.segments[-1]) is str:
+            holder_cls, name = self.holder_cls, self.segments[-1]
+            if name not in holder_cls.model_fields:
+                return []
+        else:
             return []
-        holder, name = found
-        if name in holder.__rapyer_special_fields__:
+        if name in holder_cls.__rapyer_special_fields__:
             return []  # a set or queue lives in its own key, never in the document
-        info = type(holder).model_fields[name]
+        info = holder_cls.model_fields[name]
         if info.is_required() or info.exclude:
             return []
         default = info.get_default(call_default_factory=True)
@@ -143,13 +171,18 @@ class Target:
     def changed(self, *edit: Any) -> None:
         """A direct atomic operation changed this value on the server as it did locally;
         ``edit`` says how, for the stored document's fast path (``rapyer._stored_edits``)."""
-        field_changed(self.root, self.segments, edit or None)
+        if self.root is not None:
+            field_changed(self.root, self.segments, edit or None)
 
     def ttl(self, groups: ActionGroup) -> list[Command]:
-        cls = type(self.root)
+        cls = self.cls
         if _config.resolve(cls, "ttl") is None:
             return []  # no TTL: no key list to build
-        return ttl_commands(cls, self.root.all_keys, groups)
+        if self.root is not None:
+            keys = self.root.all_keys
+        else:  # the model is gone: the keys its class names
+            keys = [self.key, *cls._class_special_keys(self.key)]
+        return ttl_commands(cls, keys, groups)
 
 
 def _field_of(root: BaseRedisModel, segments: tuple[Any, ...]) -> tuple[Any, str] | None:
@@ -190,7 +223,10 @@ def wrong_type_reply(reply: object) -> bool:
 def target_of(value: Any) -> Target:
     """The location of ``value``; RapyerError when it is not attached to a model."""
     found = _links.locate(value)
-    if found is None:
+    if found is not None:
+        return Target(*found)
+    place = _links.stored_place(value)  # a model (or container) holding it is gone
+    if place is None:
         if getattr(value, "_rapyer_link", None) is not None:
             raise RapyerError(
                 f"The model holding this {type(value).__name__} no longer exists; keep a "
@@ -200,7 +236,7 @@ def target_of(value: Any) -> Target:
             f"This {type(value).__name__} is not attached to a model field; "
             "read it from a model to use Redis operations"
         )
-    return Target(*found)
+    return Target.from_place(place)
 
 
 def pipeline_target(value: Any) -> Target | None:
@@ -208,13 +244,16 @@ def pipeline_target(value: Any) -> Target | None:
     if not _links.pipeline_active():
         return None
     found = _links.locate(value)
-    return None if found is None else Target(*found)
+    if found is not None:
+        return Target(*found)
+    place = _links.stored_place(value)
+    return None if place is None else Target.from_place(place)
 
 
 def queue(target: Target, commands: list[Command], groups: ActionGroup) -> None:
     """Queue an atomic operation into the open pipeline, after the command that creates its
     field when the document lacks it (``Target.ensure``)."""
-    _links.queue(target.root, [*target.ensure(), *commands, *target.ttl(groups)])
+    _links.queue_for(target.cls, [*target.ensure(), *commands, *target.ttl(groups)])
 
 
 def replace_in_parent(value: Any, new: Any) -> None:

@@ -88,6 +88,10 @@ class RedisScalar(RedisType):
                 field_adapter(type(parent), segment).validate_python(value)
             elif isinstance(parent, GenericContainer):
                 parent._rapyer_validate_item(value)
+        elif self._rapyer_link is not None:  # the model holding it is gone: its class still
+            anchor, segment = self._rapyer_link  # names the field's constraints
+            if isinstance(anchor, _links.ModelAnchor) and segment in anchor.cls.model_fields:
+                field_adapter(anchor.cls, segment).validate_python(value)
         return self._rapyer_checked(value)
 
     def _rapyer_inplace(

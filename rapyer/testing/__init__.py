@@ -42,7 +42,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:  # loaded on first use (below): the cluster needs redis-py
     from rapyer.testing.cluster import EmbeddedCluster, cluster_url, start_cluster, stop_cluster
@@ -213,7 +213,32 @@ def _server_pid(host: str, port: int, timeout: float = 0.5) -> int | None:
     return None
 
 
-class EmbeddedServer:
+_Started = TypeVar("_Started", bound="_StartStop")
+
+
+class _StartStop:
+    """A context manager over ``start()`` and ``stop()``: ``with`` starts and returns the
+    object, and stops it on the way out (``EmbeddedServer``, ``EmbeddedCluster``)."""
+
+    def start(self: _Started) -> _Started:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self: _Started) -> _Started:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class EmbeddedServer(_StartStop):
     """A private ``valkey-server`` with RedisJSON and RediSearch, on a free loopback port.
 
     The server keeps no data on disk (no RDB, no AOF); its working directory and log live in
@@ -415,17 +440,6 @@ class EmbeddedServer:
         tmpdir, self._tmpdir = self._tmpdir, None
         if tmpdir is not None:
             shutil.rmtree(tmpdir, ignore_errors=True)
-
-    def __enter__(self) -> EmbeddedServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def __repr__(self) -> str:
         state = f"url={self.url!r} pid={self.pid}" if self.running else "stopped"

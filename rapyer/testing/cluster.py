@@ -22,12 +22,11 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from types import TracebackType
 from typing import Any
 
 import redis
 
-from rapyer.testing import EmbeddedServer, _free_port
+from rapyer.testing import EmbeddedServer, _free_port, _StartStop
 
 __all__ = ["SLOTS", "EmbeddedCluster"]
 
@@ -61,7 +60,7 @@ def _info_field(info: str, name: str) -> str | None:
     return None
 
 
-class EmbeddedCluster:
+class EmbeddedCluster(_StartStop):
     """A local Redis Cluster of embedded ``valkey-server`` nodes on free loopback ports.
 
     Each primary owns a contiguous range of slots; each primary gets ``replicas`` replicas.
@@ -307,17 +306,6 @@ class EmbeddedCluster:
         for node in nodes:
             with contextlib.suppress(Exception):
                 node.stop()
-
-    def __enter__(self) -> EmbeddedCluster:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def __repr__(self) -> str:
         if not self.running:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 import redis
 import redis.asyncio as aredis
 
 import rapyer
+from rapyer import _clients
+from rapyer._binding import binding_of
 from rapyer.testing import flush_test_database
 from tests.models import User
 
@@ -121,3 +124,56 @@ def test_closed_loops_release_their_clients(real_redis) -> None:
     kept = sum(len(b.async_clients.by_loop) for b in all_bindings() if b.async_clients is not None)
     assert kept <= 1
     assert len(real_redis.client_list()) - baseline <= 1
+
+
+def _named(client: redis.Redis, name: str) -> int:
+    return sum(1 for c in client.client_list() if c["name"] == name)
+
+
+def _settles(client: redis.Redis, name: str, count: int) -> bool:
+    for _ in range(100):  # the server notices a closed socket a moment later
+        if _named(client, name) == count:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_the_loops_client_is_closed_when_asyncio_run_ends(server_url: str, real_redis) -> None:
+    rapyer.init_rapyer_sync(redis=f"{server_url}?client_name=closed-with-loop")
+    user = User(name="closed")
+    blocking = _named(real_redis, "closed-with-loop")  # init's blocking client
+
+    async def body() -> int:
+        await user.asave()
+        return _named(real_redis, "closed-with-loop")
+
+    assert asyncio.run(body()) > blocking  # open while the loop runs
+    assert _settles(real_redis, "closed-with-loop", blocking)
+    binding = binding_of(User)
+    assert binding.async_clients is not None and len(binding.async_clients.by_loop) == 0
+
+
+def test_a_teardown_elsewhere_leaves_a_running_loop_its_client(server_url: str, real_redis) -> None:
+    """A teardown in another thread does not close a client a running loop may be using: it
+    is closed when that loop shuts down."""
+    rapyer.init_rapyer_sync(redis=f"{server_url}?client_name=detached")
+    rapyer.teardown_rapyer_sync()  # init's blocking client: closed
+    started, torn_down = threading.Event(), threading.Event()
+    seen: list[int] = []
+
+    async def body() -> None:
+        await User(name="detached").asave()
+        started.set()
+        await asyncio.to_thread(torn_down.wait)
+        await asyncio.sleep(0.1)  # a closer dropped by the teardown would have run by now
+        seen.append(_named(real_redis, "detached"))
+
+    thread = threading.Thread(target=asyncio.run, args=(body(),))
+    thread.start()
+    assert started.wait(30)
+    rapyer.teardown_rapyer_sync()
+    torn_down.set()
+    thread.join(30)
+    assert seen == [1]  # still connected until the loop ended
+    assert _settles(real_redis, "detached", 0)
+    assert not _clients._detached

@@ -9,8 +9,6 @@ import sys
 
 import pytest
 
-import rapyer as rapyer_package
-
 HEAVY = (
     "redis",
     "pydantic",
@@ -73,16 +71,3 @@ def test_the_facade_loads_nothing_for_other_names() -> None:
         )
         == []
     )
-
-
-def test_the_facade_tables_agree() -> None:
-    """Every name of ``__all__`` has a home, every home name is public, and each resolves."""
-    homes = {name for names in rapyer_package._HOMES.values() for name in names}
-    eager = {name for name in rapyer_package.__all__ if name not in homes}
-    for name in eager:
-        assert name in vars(rapyer_package), f"{name} is in __all__ but neither eager nor homed"
-    assert homes <= set(rapyer_package.__all__)
-    for name in rapyer_package.__all__:
-        assert getattr(rapyer_package, name) is not None
-    with pytest.raises(AttributeError, match="no attribute 'not_a_name'"):
-        rapyer_package.not_a_name  # noqa: B018
