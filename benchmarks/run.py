@@ -3,8 +3,9 @@
 
 Usage (from the repository root, in a venv with ``pip install -e ".[server]"``)::
 
-    python benchmarks/run.py            # full run, about 2-3 minutes
-    python benchmarks/run.py --quick    # smoke run, about 20 s
+    python benchmarks/run.py            # full run, about 5-10 minutes
+    python benchmarks/run.py --quick    # short run (3 rounds)
+    python benchmarks/run.py --smoke    # CI check that every row runs, about 10-15 s
     python benchmarks/run.py --help
 
 Without ``REDIS_URL`` an embedded server (valkey + RedisJSON + RediSearch from
@@ -24,11 +25,12 @@ same commands, a plain pydantic model with the same fields and ``model_config``
 the plain model for dicts with ``json.dumps`` / ``json.loads`` (no validation at all).
 
 Peak memory (tracemalloc) of finding 10,000 models is reported the other way round:
-``rapyer peak / raw peak`` (lower is better; the goal is <= 2.0).
+``rapyer peak / raw peak`` (lower is better; the goal is <= 1.15). The find rows also have a
+second baseline, timed in the same rounds: redis-py returning the documents as dicts.
 
 Operations whose rapyer API is not on this branch yet are reported as
 ``n/a (not implemented)``. Results go to ``benchmarks/results/latest.json`` and
-``latest.md`` (``--quick`` writes ``quick.json`` / ``quick.md`` instead).
+``latest.md`` (``--quick`` and ``--smoke`` write ``quick.*`` / ``smoke.*`` instead).
 """
 
 from __future__ import annotations
@@ -290,6 +292,10 @@ class Sides:
     raw_before_step: Callable[[], Any] | None = None
     rapyer_before_step: Callable[[], Any] | None = None
     before_batch: Callable[[], None] | None = None
+    # The second baseline of the find rows: the same commands, the documents as dicts
+    # (``json.loads``, no model at all), timed in the same rounds.
+    dicts: Callable[[], Any] | None = None
+    cleanup: Callable[[], Any] | None = None  # after the operation (a coroutine function: async)
 
 
 @dataclass
@@ -297,10 +303,18 @@ class Op:
     id: str
     label: str
     goal: float
-    kind: str = "time"  # "time" (ratio raw/rapyer) or "memory" (ratio rapyer/raw)
+    # "time" (ratio raw/rapyer), "memory" (ratio rapyer/raw peak), "scale" (time per document
+    # of the small set over that of the large one: 1.0 = flat)
+    kind: str = "time"
     fixed_iterations: int | None = None  # slow ops: no calibration
     build: Callable[[Context, str], Sides] | None = None
     available: Callable[[str], bool] = lambda api: True
+    dicts_goal: float | None = None  # a goal of the ratio against the dicts baseline too
+    # scale rows: the ids of the rows timed at the small and the large size, and the sizes
+    from_ops: tuple[str, str] | None = None
+    sizes: tuple[int, int] | None = None
+    async_only: bool = False  # the blocking API has no such operation (n/a: async only)
+    max_rounds: int | None = None  # the 100,000-document rows: a few rounds, no warm-up call
 
 
 @dataclass
@@ -308,13 +322,21 @@ class Context:
     quick: bool
     url: str
     raw_sync: redis.Redis
+    smoke: bool = False
     raw_async: aredis.Redis | None = None
     save_and_release_async: Any = None
     save_and_release_sync: Any = None
     cache: dict[str, Any] = field(default_factory=dict)
 
+    def size(self, n: int) -> int:
+        """The document count of a data set of ``n`` (``--smoke``: small stand-ins)."""
+        if not self.smoke:
+            return n
+        return {10_000: 1_500, 100_000: 2_000}.get(n, n)
+
     def dataset(self, n: int) -> list[str]:
         """Exactly ``n`` documents under the prefix (keys ``PREFIX:d-i``); their keys."""
+        n = self.size(n)
         name = f"dataset:{n}"
         if name not in self.cache:
             clear_prefix(self.raw_sync)
@@ -545,32 +567,69 @@ def _raw_load_replies(replies: list[Any]) -> list[Any]:
     return [loads(text) for text in replies if text is not None]
 
 
-async def raw_find_all_async(r: aredis.Redis) -> list[Any]:
+def _dict_replies(replies: list[Any]) -> list[Any]:
+    """The dicts baseline: each document as ``json.loads`` gives it, no model."""
+    loads = json.loads
+    return [loads(text) for text in replies if text is not None]
+
+
+async def _scan_all_async(r: aredis.Redis) -> list[str]:
     keys: list[str] = []
     cursor = 0
     while True:
         cursor, batch = await r.scan(cursor, match=f"{PREFIX}:*", count=BATCH)
         keys.extend(batch)
         if cursor == 0:
-            break
-    out: list[Any] = []
-    for chunk in chunks(keys, BATCH):
-        out.extend(_raw_load_replies(await r.execute_command("JSON.MGET", *chunk, MGET_PATH)))
-    return out
+            return keys
 
 
-def raw_find_all_sync(r: redis.Redis) -> list[Any]:
+def _scan_all_sync(r: redis.Redis) -> list[str]:
     keys: list[str] = []
     cursor = 0
     while True:
         cursor, batch = r.scan(cursor, match=f"{PREFIX}:*", count=BATCH)
         keys.extend(batch)
         if cursor == 0:
-            break
+            return keys
+
+
+async def raw_find_all_async(r: aredis.Redis, load: Callable[[list[Any]], list[Any]]) -> list[Any]:
     out: list[Any] = []
-    for chunk in chunks(keys, BATCH):
-        out.extend(_raw_load_replies(r.execute_command("JSON.MGET", *chunk, MGET_PATH)))
+    for chunk in chunks(await _scan_all_async(r), BATCH):
+        out.extend(load(await r.execute_command("JSON.MGET", *chunk, MGET_PATH)))
     return out
+
+
+def raw_find_all_sync(r: redis.Redis, load: Callable[[list[Any]], list[Any]]) -> list[Any]:
+    out: list[Any] = []
+    for chunk in chunks(_scan_all_sync(r), BATCH):
+        out.extend(load(r.execute_command("JSON.MGET", *chunk, MGET_PATH)))
+    return out
+
+
+async def raw_iterate_async(r: aredis.Redis, load: Callable[[list[Any]], list[Any]]) -> int:
+    """What a raw program streaming every document does: SCAN, then MGET each page."""
+    seen = 0
+    cursor = 0
+    while True:
+        cursor, batch = await r.scan(cursor, match=f"{PREFIX}:*", count=BATCH)
+        if batch:
+            for _ in load(await r.execute_command("JSON.MGET", *batch, MGET_PATH)):
+                seen += 1
+        if cursor == 0:
+            return seen
+
+
+def raw_iterate_sync(r: redis.Redis, load: Callable[[list[Any]], list[Any]]) -> int:
+    seen = 0
+    cursor = 0
+    while True:
+        cursor, batch = r.scan(cursor, match=f"{PREFIX}:*", count=BATCH)
+        if batch:
+            for _ in load(r.execute_command("JSON.MGET", *batch, MGET_PATH)):
+                seen += 1
+        if cursor == 0:
+            return seen
 
 
 def _build_find_all(ctx: Context, api: str, n: int) -> Sides:
@@ -579,14 +638,22 @@ def _build_find_all(ctx: Context, api: str, n: int) -> Sides:
         r = ctx.raw_async
 
         async def raw() -> Any:
-            return await raw_find_all_async(r)
+            return await raw_find_all_async(r, _raw_load_replies)
+
+        async def dicts() -> Any:
+            return await raw_find_all_async(r, _dict_replies)
 
         async def rap() -> Any:
             return await BenchUser.afind()  # type: ignore[attr-defined]
 
-        return Sides(raw, rap)
+        return Sides(raw, rap, dicts=dicts)
     rs = ctx.raw_sync
-    return Sides(lambda: raw_find_all_sync(rs), lambda: BenchUser.find())  # type: ignore[attr-defined]
+    rap_s = lambda: BenchUser.find()  # type: ignore[attr-defined]  # noqa: E731
+    return Sides(
+        lambda: raw_find_all_sync(rs, _raw_load_replies),
+        rap_s,
+        dicts=lambda: raw_find_all_sync(rs, _dict_replies),
+    )
 
 
 def build_find_all_1k(ctx: Context, api: str) -> Sides:
@@ -597,6 +664,76 @@ def build_find_all_10k(ctx: Context, api: str) -> Sides:
     return _build_find_all(ctx, api, 10_000)
 
 
+def build_find_all_100k(ctx: Context, api: str) -> Sides:
+    return _build_find_all(ctx, api, 100_000)
+
+
+def build_iterate_100k(ctx: Context, api: str) -> Sides:
+    ctx.dataset(100_000)
+    if api == "async":
+        r = ctx.raw_async
+
+        async def raw() -> Any:
+            return await raw_iterate_async(r, _raw_load_replies)
+
+        async def dicts() -> Any:
+            return await raw_iterate_async(r, _dict_replies)
+
+        async def rap() -> Any:
+            seen = 0
+            async for _ in BenchUser.aiterator():  # type: ignore[attr-defined]
+                seen += 1
+            return seen
+
+        return Sides(raw, rap, dicts=dicts)
+    rs = ctx.raw_sync
+
+    def rap_s() -> Any:
+        seen = 0
+        for _ in BenchUser.iterator():  # type: ignore[attr-defined]
+            seen += 1
+        return seen
+
+    return Sides(
+        lambda: raw_iterate_sync(rs, _raw_load_replies),
+        rap_s,
+        dicts=lambda: raw_iterate_sync(rs, _dict_replies),
+    )
+
+
+def build_memory_iterate(ctx: Context, api: str) -> Sides:
+    """Peak memory of iterating the large set, rapyer's iterator against the raw loop (SCAN,
+    then ``JSON.MGET`` and the model of each document, page by page). Both stay bounded: one
+    batch, plus pydantic-core's cache of short strings (bounded; it fills in the first 10,000
+    documents, so the peak of iterating 100,000 equals that of 20,000)."""
+    large = ctx.size(100_000)
+    ctx.dataset(100_000)
+    if api == "async":
+        r = ctx.raw_async
+
+        async def raw() -> Any:
+            return await raw_iterate_async(r, _raw_load_replies)
+
+        async def rap() -> Any:
+            seen = 0
+            async for _ in BenchUser.aiterator():  # type: ignore[attr-defined]
+                seen += 1
+            assert seen == large, seen
+            return seen
+
+        return Sides(raw, rap)
+    rs = ctx.raw_sync
+
+    def rap_s() -> Any:
+        seen = 0
+        for _ in BenchUser.iterator():  # type: ignore[attr-defined]
+            seen += 1
+        assert seen == large, seen
+        return seen
+
+    return Sides(lambda: raw_iterate_sync(rs, _raw_load_replies), rap_s)
+
+
 def _build_find_keys(ctx: Context, api: str, global_form: bool) -> Sides:
     keys = ctx.dataset(1000)[::10][:100]
     if api == "async":
@@ -604,6 +741,9 @@ def _build_find_keys(ctx: Context, api: str, global_form: bool) -> Sides:
 
         async def raw() -> Any:
             return _raw_load_replies(await r.execute_command("JSON.MGET", *keys, MGET_PATH))
+
+        async def dicts() -> Any:
+            return _dict_replies(await r.execute_command("JSON.MGET", *keys, MGET_PATH))
 
         if global_form:
 
@@ -614,15 +754,18 @@ def _build_find_keys(ctx: Context, api: str, global_form: bool) -> Sides:
             async def rap() -> Any:
                 return await BenchUser.afind(*keys)  # type: ignore[attr-defined]
 
-        return Sides(raw, rap)
+        return Sides(raw, rap, dicts=dicts)
     rs = ctx.raw_sync
 
     def raw_s() -> Any:
         return _raw_load_replies(rs.execute_command("JSON.MGET", *keys, MGET_PATH))
 
+    def dicts_s() -> Any:
+        return _dict_replies(rs.execute_command("JSON.MGET", *keys, MGET_PATH))
+
     if global_form:
-        return Sides(raw_s, lambda: rapyer.find(*keys))  # type: ignore[attr-defined]
-    return Sides(raw_s, lambda: BenchUser.find(*keys))  # type: ignore[attr-defined]
+        return Sides(raw_s, lambda: rapyer.find(*keys), dicts=dicts_s)  # type: ignore[attr-defined]
+    return Sides(raw_s, lambda: BenchUser.find(*keys), dicts=dicts_s)  # type: ignore[attr-defined]
 
 
 def build_find_keys(ctx: Context, api: str) -> Sides:
@@ -711,6 +854,45 @@ def build_find_expr(ctx: Context, api: str) -> Sides:
     return Sides(raw_s, lambda: BenchUser.find(BenchUser.age > EXPR_THRESHOLD))  # type: ignore[attr-defined,operator]
 
 
+def build_concurrent_get(ctx: Context, api: str) -> Sides:
+    """200 tasks doing ``aget`` at once on one client, against raw ``JSON.GET`` tasks on a
+    redis-py client sharing that client's connection pool.
+
+    The client has a ``BlockingConnectionPool`` of 50 connections: tasks beyond it wait for a
+    connection. (redis-py's default pool of ``from_url``, which rapyer's URL bindings use too,
+    holds 100 connections and raises ``MaxConnectionsError`` beyond, for raw redis-py and rapyer
+    alike.)
+    """
+    tasks = 200
+    keys = ctx.dataset(1000)[:tasks]
+    pool = aredis.BlockingConnectionPool.from_url(
+        ctx.url, max_connections=50, decode_responses=True
+    )
+    client = aredis.Redis(connection_pool=pool)
+    rapyer.init_rapyer_sync(redis=client)  # BenchUser's client is this one
+    r = aredis.Redis(connection_pool=pool)
+    loads = CODEC.loads
+
+    async def raw_get(key: str) -> Any:
+        return loads(await r.execute_command("JSON.GET", key, "."))
+
+    async def raw() -> Any:
+        return await asyncio.gather(*[raw_get(key) for key in keys])
+
+    async def rap() -> Any:
+        found = await asyncio.gather(*[BenchUser.aget(key) for key in keys])
+        assert len(found) == tasks
+        return found
+
+    async def cleanup() -> None:
+        await rapyer.teardown_rapyer()
+        rapyer.init_rapyer_sync(redis=ctx.url)
+        await client.aclose()
+        await pool.disconnect()
+
+    return Sides(raw, rap, cleanup=cleanup)
+
+
 def build_delete(ctx: Context, api: str) -> Sides:
     n = 1000
     ctx.forget_dataset()
@@ -745,7 +927,9 @@ def build_delete(ctx: Context, api: str) -> Sides:
 
 
 def build_memory(ctx: Context, api: str) -> Sides:
-    return _build_find_all(ctx, api, 10_000)
+    sides = _build_find_all(ctx, api, 10_000)
+    sides.dicts = None
+    return sides
 
 
 def _field_probe(api: str, field_name: str, async_method: str) -> bool:
@@ -754,78 +938,89 @@ def _field_probe(api: str, field_name: str, async_method: str) -> bool:
     return field_method(BenchUser(**user_data(0)), field_name, method)
 
 
-# Run in this order: the finds of the 1,000-document set first, then of the 10,000 set.
+# Run in this order: the finds of the 1,000-document set first, then of the 10,000 set, then
+# of the 100,000 set (each data set is written once, untimed).
+FIND = 0.95  # every operation at >= 0.95 of its baseline
 OPS: list[Op] = [
-    Op("save", "save one model", 0.90, build=build_save),
-    Op("get", "get one model (class)", 0.90, build=build_get),
-    Op("get_global", "get one model (`rapyer.aget`)", 0.90, build=build_get_global),
+    Op("save", "save one model", FIND, build=build_save),
+    Op("get", "get one model (class)", FIND, build=build_get),
+    Op("get_global", "get one model (`rapyer.aget`)", FIND, build=build_get_global),
     Op(
         "list_append",
         "atomic list append",
-        0.90,
+        FIND,
         build=build_append,
         available=lambda api: _field_probe(api, "tags", "aappend"),
     ),
     Op(
         "int_increase",
         "atomic int increment",
-        0.90,
+        FIND,
         build=build_increase,
         available=lambda api: _field_probe(api, "age", "aincrease"),
     ),
     Op(
         "lock_cycle",
         "lock -> get -> modify -> save -> unlock",
-        0.85,
+        FIND,
         build=build_lock,
         available=lambda api: has_api(api, BenchUser, "alock_from_key"),
     ),
     Op(
         "insert_1k",
         "bulk insert 1,000 (class)",
-        0.90,
+        FIND,
         build=build_insert,
         available=lambda api: has_api(api, BenchUser, "ainsert"),
     ),
     Op(
         "insert_1k_global",
         "bulk insert 1,000 (`rapyer.ainsert`)",
-        0.90,
+        FIND,
         build=build_insert_global,
         available=lambda api: has_api(api, rapyer, "ainsert"),
     ),
     Op(
         "find_all_1k",
         "find all of 1,000",
-        0.80,
+        FIND,
         build=build_find_all_1k,
         available=lambda api: has_api(api, BenchUser, "afind"),
     ),
     Op(
         "find_keys_100",
         "find 100 by keys (class)",
-        0.80,
+        FIND,
         build=build_find_keys,
         available=lambda api: has_api(api, BenchUser, "afind"),
     ),
     Op(
         "find_keys_100_global",
         "find 100 by keys (`rapyer.afind`)",
-        0.80,
+        FIND,
         build=build_find_keys_global,
         available=lambda api: has_api(api, rapyer, "afind"),
     ),
     Op(
         "find_expression",
         "find by an indexed expression (age > 30 of 1,000)",
-        0.80,
+        FIND,
         build=build_find_expr,
         available=lambda api: has_api(api, BenchUser, "afind") and has_expressions(),
     ),
     Op(
+        "concurrent_get_200",
+        "200 concurrent `aget` tasks on one client (same pool as raw)",
+        0.90,
+        build=build_concurrent_get,
+        available=lambda api: has_api(api, BenchUser, "aget"),
+        async_only=True,
+    ),
+    Op(
         "find_all_10k",
         "find all of 10,000",
-        0.80,
+        FIND,
+        dicts_goal=0.60,
         fixed_iterations=1,
         build=build_find_all_10k,
         available=lambda api: has_api(api, BenchUser, "afind"),
@@ -833,15 +1028,50 @@ OPS: list[Op] = [
     Op(
         "memory_find_all_10k",
         "peak memory of find all of 10,000",
-        2.0,
+        1.15,
         kind="memory",
         build=build_memory,
         available=lambda api: has_api(api, BenchUser, "afind"),
     ),
     Op(
+        "find_all_100k",
+        "find all of 100,000",
+        FIND,
+        fixed_iterations=1,
+        max_rounds=3,
+        build=build_find_all_100k,
+        available=lambda api: has_api(api, BenchUser, "afind"),
+    ),
+    Op(
+        "iterate_100k",
+        "iterate 100,000 (`aiterator()`, batches of 1,000)",
+        FIND,
+        fixed_iterations=1,
+        max_rounds=3,
+        build=build_iterate_100k,
+        available=lambda api: has_api(api, BenchUser, "aiterator"),
+    ),
+    Op(
+        "memory_iterate_100k",
+        "peak memory of iterating 100,000",
+        1.15,
+        kind="memory",
+        max_rounds=1,
+        build=build_memory_iterate,
+        available=lambda api: has_api(api, BenchUser, "aiterator"),
+    ),
+    Op(
+        "scale_find_all",
+        "find all: time per document at 1,000 / at 100,000 (1.0 = flat)",
+        0.90,
+        kind="scale",
+        from_ops=("find_all_1k", "find_all_100k"),
+        sizes=(1000, 100_000),
+    ),
+    Op(
         "delete_1k",
         "delete 1,000 (class `adelete_many`)",
-        0.90,
+        FIND,
         fixed_iterations=3,
         build=build_delete,
         available=lambda api: has_api(api, BenchUser, "adelete_many"),
@@ -859,6 +1089,7 @@ class Settings:
     slow_rounds: int
     batch_seconds: float
     memory_repeats: int
+    smoke: bool = False
 
 
 def _calibrate(mean_seconds: float, settings: Settings, op: Op) -> int:
@@ -887,51 +1118,65 @@ def _call_sync(step: Callable[[], Any], before: Callable[[], Any] | None) -> tup
     return time.perf_counter() - t0, time.process_time() - c0
 
 
-async def _round(api: str, sides: Sides, iterations: int, raw_first: bool) -> dict[str, float]:
-    """One round: ``iterations`` pairs of calls, raw and rapyer alternating call by call (the
-    side going first alternates too), so both see the same conditions on a busy machine.
+async def _round(
+    api: str, sides: Sides, iterations: int, start: int, collect_each: bool = False
+) -> dict[str, float]:
+    """One round: ``iterations`` sets of calls, raw and rapyer (and the dicts baseline when
+    the operation has one) taking turns call by call, so every side sees the same conditions
+    on a busy machine. The order rotates: round ``start`` begins with side ``start`` (mod the
+    number of sides) and each set of calls shifts by one, so every side takes every position
+    as often (a side always called second would always pay the garbage collections the first
+    one left due). ``collect_each`` (the slow operations) collects garbage before each call.
 
     Returns the mean wall-clock and client CPU seconds per call of each side, and the median
     wall-clock seconds per call (robust to the scheduler's pauses on a loaded machine).
     """
     gc.collect()
-    walls: dict[str, list[float]] = {"raw": [], "rapyer": []}
-    cpus: dict[str, float] = {"raw": 0.0, "rapyer": 0.0}
     order = [("raw", sides.raw, sides.raw_before_step)]
     order.append(("rapyer", sides.rapyer, sides.rapyer_before_step))
-    if not raw_first:
-        order.reverse()
-    for _ in range(iterations):
-        for side, step, before in order:
+    if sides.dicts is not None:
+        order.append(("dicts", sides.dicts, None))
+    walls: dict[str, list[float]] = {side: [] for side, _, _ in order}
+    cpus: dict[str, float] = {side: 0.0 for side, _, _ in order}
+    for n in range(iterations):
+        shift = (start + n) % len(order)
+        for side, step, before in order[shift:] + order[:shift]:
+            if collect_each:
+                gc.collect()
             if api == "async":
                 wall, cpu = await _call_async(step, before)
             else:
                 wall, cpu = _call_sync(step, before)
             walls[side].append(wall)
             cpus[side] += cpu
-        order.reverse()
-    return {
-        "raw": sum(walls["raw"]) / iterations,
-        "rapyer": sum(walls["rapyer"]) / iterations,
-        "raw_median": statistics.median(walls["raw"]),
-        "rapyer_median": statistics.median(walls["rapyer"]),
-        "raw_cpu": cpus["raw"] / iterations,
-        "rapyer_cpu": cpus["rapyer"] / iterations,
-    }
+    out: dict[str, float] = {}
+    for side in walls:
+        out[side] = sum(walls[side]) / iterations
+        out[f"{side}_median"] = statistics.median(walls[side])
+        out[f"{side}_cpu"] = cpus[side] / iterations
+    return out
 
 
 async def time_op(op: Op, sides: Sides, api: str, settings: Settings) -> dict[str, Any]:
     # Warm-up of both sides, which also catches errors before measuring.
     if sides.before_batch:
         sides.before_batch()
-    warm = await _round(api, sides, 1 if op.fixed_iterations is not None else 5, True)
-    iterations = _calibrate(max(warm["raw"], warm["rapyer"]), settings, op)
+    if op.max_rounds is None:
+        warm_calls = 1 if op.fixed_iterations is not None or settings.smoke else 5
+        warm = await _round(api, sides, warm_calls, 0)
+        slowest = max(warm["raw"], warm["rapyer"])
+        iterations = 1 if settings.smoke else _calibrate(slowest, settings, op)
+    else:
+        iterations = op.fixed_iterations or 1
     rounds = settings.rounds if op.fixed_iterations is None else settings.slow_rounds
+    if op.max_rounds is not None:
+        rounds = min(rounds, op.max_rounds)
     per_round: list[dict[str, float]] = []
     for n in range(rounds):
         if sides.before_batch:
             sides.before_batch()
-        per_round.append(await _round(api, sides, iterations, raw_first=n % 2 == 0))
+        slow = op.fixed_iterations is not None
+        per_round.append(await _round(api, sides, iterations, n, collect_each=slow))
 
     def median_of(name: str) -> float:
         return statistics.median(r[name] for r in per_round)
@@ -940,10 +1185,21 @@ async def time_op(op: Op, sides: Sides, api: str, settings: Settings) -> dict[st
     ratio = statistics.median(ratios)
     mean_ratios = [r["raw"] / r["rapyer"] for r in per_round]
     raw_cpu, rap_cpu = median_of("raw_cpu"), median_of("rapyer_cpu")
+    extra: dict[str, Any] = {}
+    if sides.dicts is not None:
+        dict_ratios = [r["dicts_median"] / r["rapyer_median"] for r in per_round]
+        extra = {
+            "dicts_ratio": round(statistics.median(dict_ratios), 3),
+            "dicts_seconds": median_of("dicts_median"),
+            "dicts_round_ratios": [round(x, 3) for x in dict_ratios],
+        }
+    if extra and op.dicts_goal is not None:
+        extra["meets_dicts_goal"] = extra["dicts_ratio"] >= op.dicts_goal
     return {
         "status": "ok",
         "ratio": round(ratio, 3),
         "meets_goal": ratio >= op.goal,
+        **extra,
         "raw_seconds": median_of("raw_median"),
         "rapyer_seconds": median_of("rapyer_median"),
         "ratio_of_means": round(statistics.median(mean_ratios), 3),
@@ -973,9 +1229,12 @@ async def memory_op(op: Op, sides: Sides, api: str, settings: Settings) -> dict[
     raw_peaks: list[int] = []
     rap_peaks: list[int] = []
     # One untraced warm-up per side (imports, connections), then alternating traced runs.
-    if not settings.quick:
-        await _round(api, sides, 1, True)
-    for n in range(settings.memory_repeats):
+    if not settings.quick and op.max_rounds is None:
+        await _round(api, sides, 1, 0)
+    repeats = settings.memory_repeats
+    if op.max_rounds is not None:
+        repeats = min(repeats, op.max_rounds)
+    for n in range(repeats):
         if n % 2 == 0:
             raw_peaks.append(await _peak(api, sides.raw))
             rap_peaks.append(await _peak(api, sides.rapyer))
@@ -991,11 +1250,37 @@ async def memory_op(op: Op, sides: Sides, api: str, settings: Settings) -> dict[
         "meets_goal": ratio <= op.goal,
         "raw_peak_bytes": int(raw_peak),
         "rapyer_peak_bytes": int(rap_peak),
-        "repeats": settings.memory_repeats,
+        "repeats": repeats,
+    }
+
+
+def scale_result(op: Op, ctx: Context, results: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A scale row from the rows it names: time per document at the small size over the time
+    per document at the large size (1.0 = flat; lower = slower per document when larger)."""
+    assert op.from_ops is not None and op.sizes is not None
+    small, large = (results.get(name) for name in op.from_ops)
+    if small is None or large is None:
+        return {"status": "n/a", "reason": f"needs {' and '.join(op.from_ops)}"}
+    if small["status"] != "ok" or large["status"] != "ok":
+        return {"status": "n/a", "reason": f"{' and '.join(op.from_ops)} did not run"}
+    n_small, n_large = (ctx.size(n) for n in op.sizes)
+    per_small = small["rapyer_seconds"] / n_small
+    per_large = large["rapyer_seconds"] / n_large
+    ratio = per_small / per_large
+    raw_ratio = (small["raw_seconds"] / n_small) / (large["raw_seconds"] / n_large)
+    return {
+        "status": "ok",
+        "ratio": round(ratio, 3),
+        "meets_goal": ratio >= op.goal,
+        "documents": [n_small, n_large],
+        "rapyer_seconds_per_document": [per_small, per_large],
+        "raw_ratio": round(raw_ratio, 3),
     }
 
 
 async def run_op(op: Op, ctx: Context, api: str, settings: Settings) -> dict[str, Any]:
+    if op.async_only and api != "async":
+        return {"status": "n/a", "reason": "async only"}
     try:
         available = op.available(api)
     except Exception:
@@ -1005,9 +1290,15 @@ async def run_op(op: Op, ctx: Context, api: str, settings: Settings) -> dict[str
     try:
         assert op.build is not None
         sides = op.build(ctx, api)
-        if op.kind == "memory":
-            return await memory_op(op, sides, api, settings)
-        return await time_op(op, sides, api, settings)
+        try:
+            if op.kind == "memory":
+                return await memory_op(op, sides, api, settings)
+            return await time_op(op, sides, api, settings)
+        finally:
+            if sides.cleanup is not None:
+                done = sides.cleanup()
+                if api == "async":
+                    await done
     except Exception as exc:  # report, do not crash the whole run
         return {"status": "error", "error": f"{type(exc).__name__}: {exc}"}
 
@@ -1018,13 +1309,13 @@ async def profile_op(op: Op, ctx: Context, api: str, log: Callable[[str], None])
     import io
     import pstats
 
-    if not op.available(api) or op.build is None:
-        log(f"  {api:5} {op.id}: n/a (not implemented)")
+    if op.build is None or (op.async_only and api != "async") or not op.available(api):
+        log(f"  {api:5} {op.id}: n/a")
         return
     sides = op.build(ctx, api)
     if sides.before_batch:
         sides.before_batch()
-    warm = await _round(api, sides, 3, True)
+    warm = await _round(api, sides, 3, 0)
     iterations = max(3, min(20_000, int(2.0 / max(warm["rapyer"], 1e-6))))
     profiler = cProfile.Profile()
     for _ in range(iterations):
@@ -1061,7 +1352,10 @@ async def run_api(
                 await profile_op(op, ctx, api, log)
                 continue
             t0 = time.perf_counter()
-            results[op.id] = await run_op(op, ctx, api, settings)
+            if op.kind == "scale":
+                results[op.id] = scale_result(op, ctx, results)
+            else:
+                results[op.id] = await run_op(op, ctx, api, settings)
             log(
                 f"  {api:5} {op.id:22} {describe(op, results[op.id])}  ({time.perf_counter() - t0:.1f} s)"
             )
@@ -1099,10 +1393,29 @@ def describe(op: Op, result: dict[str, Any]) -> str:
             f"{result['ratio']:.2f}× ({_fmt_bytes(result['rapyer_peak_bytes'])} vs "
             f"{_fmt_bytes(result['raw_peak_bytes'])})"
         )
+    if op.kind == "scale":
+        small, large = result["rapyer_seconds_per_document"]
+        return (
+            f"{result['ratio']:.2f} ({_fmt_seconds(small)} vs {_fmt_seconds(large)} per "
+            f"document; raw {result['raw_ratio']:.2f})"
+        )
     return (
         f"{result['ratio']:.2f} ({_fmt_seconds(result['rapyer_seconds'])} vs "
         f"{_fmt_seconds(result['raw_seconds'])})"
     )
+
+
+def describe_dicts(op: Op, result: dict[str, Any]) -> str:
+    """The cell of the dicts baseline: ratio (rapyer vs dicts time), or a dash."""
+    if result.get("status") != "ok" or "dicts_ratio" not in result:
+        return "—"
+    text = (
+        f"{result['dicts_ratio']:.2f} ({_fmt_seconds(result['rapyer_seconds'])} vs "
+        f"{_fmt_seconds(result['dicts_seconds'])})"
+    )
+    if not result.get("meets_dicts_goal", True):
+        text += " ⚠"
+    return text
 
 
 def _cell(op: Op, result: dict[str, Any]) -> str:
@@ -1116,36 +1429,63 @@ def markdown(report: dict[str, Any], ops: list[Op]) -> str:
     apis = report["apis"]
     header = "| Operation | Goal | " + " | ".join(f"{api}" for api in apis) + " |"
     sep = "|---|---|" + "---|" * len(apis)
-    time_rows, mem_rows = [], []
+    time_header = header + "".join(f" {api} vs dicts |" for api in apis)
+    time_sep = sep + "---|" * len(apis)
+    time_rows, mem_rows, scale_rows = [], [], []
     by_id = {entry["id"]: entry for entry in report["operations"]}
     for op in ops:
         entry = by_id[op.id]
         cells = [_cell(op, entry["results"][api]) for api in apis]
-        goal = f"≤ {op.goal:g}×" if op.kind == "memory" else f"≥ {op.goal:.2f}"
+        if op.kind == "memory":
+            goal = f"≤ {op.goal:g}×"
+        elif op.dicts_goal is not None:
+            goal = f"≥ {op.goal:.2f} (≥ {op.dicts_goal:.2f} vs dicts)"
+        else:
+            goal = f"≥ {op.goal:.2f}"
         row = f"| {op.label} | {goal} | " + " | ".join(cells) + " |"
-        (mem_rows if op.kind == "memory" else time_rows).append(row)
+        if op.kind == "memory":
+            mem_rows.append(row)
+        elif op.kind == "scale":
+            scale_rows.append(row)
+        else:
+            dicts = [describe_dicts(op, entry["results"][api]) for api in apis]
+            time_rows.append(row + "".join(f" {cell} |" for cell in dicts))
     lines = [
         f"Ratio = {RATIO_DEFINITION}. Cells: ratio (median time of a rapyer call vs of a raw "
-        "call, over all rounds); ⚠ = below goal.",
+        'call, over all rounds); ⚠ = below goal. The columns "vs dicts" compare the find '
+        "rows with a second baseline timed in the same rounds: redis-py returning the "
+        "documents as dicts (`json.loads`, no model).",
         "",
-        header,
-        sep,
+        time_header,
+        time_sep,
         *time_rows,
     ]
     if mem_rows:
         lines += [
             "",
-            f"Memory = {MEMORY_DEFINITION}. Cells: ratio (rapyer peak vs raw peak).",
+            f"Memory = {MEMORY_DEFINITION}. Cells: ratio (rapyer peak vs raw peak). Iterating "
+            "holds one batch, plus pydantic-core's bounded cache of short strings (both sides).",
             "",
             header,
             sep,
             *mem_rows,
         ]
+    if scale_rows:
+        lines += [
+            "",
+            "Scale = time per document of rapyer at the small size / at the large size (1.0 = "
+            "flat; raw: the same for the raw baseline).",
+            "",
+            header,
+            sep,
+            *scale_rows,
+        ]
     env = report["environment"]
     lines += [
         "",
         f"Baseline: {report['baseline_description']}",
-        f"Run: {report['generated_at']}, {'quick' if report['quick'] else 'full'} mode, "
+        f"Run: {report['generated_at']}, "
+        f"{'smoke' if report['smoke'] else 'quick' if report['quick'] else 'full'} mode, "
         f"{report['settings']['rounds']} rounds ({report['settings']['slow_rounds']} for the slow "
         f"operations); server {env['server']} ({env['server_source']}); "
         f"Python {env['python']}, redis-py {env['redis_py']}, pydantic {env['pydantic']}, "
@@ -1173,7 +1513,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="rapyer vs raw redis-py, side by side (see benchmarks/README.md)."
     )
-    parser.add_argument("--quick", action="store_true", help="smoke run (~20 s)")
+    parser.add_argument("--quick", action="store_true", help="short run: 3 rounds (~30 s)")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="CI check that every row runs: 1 round, small data sets (2,000 for 100,000, "
+        "1,500 for 10,000), no calibration (~10-15 s); its ratios mean little",
+    )
     parser.add_argument(
         "--rounds",
         type=int,
@@ -1217,15 +1563,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"unknown operation(s): {', '.join(sorted(unknown))}", file=sys.stderr)
             return 2
         ops = [op for op in OPS if op.id in wanted]
+    if args.smoke:
+        args.quick = True
     settings = Settings(
         quick=args.quick,
-        rounds=args.rounds or (3 if args.quick else 31),
-        slow_rounds=min(args.rounds or 99, 2 if args.quick else 9),
-        batch_seconds=0.01 if args.quick else 0.03,
+        rounds=1 if args.smoke else args.rounds or (3 if args.quick else 31),
+        slow_rounds=1 if args.smoke else min(args.rounds or 99, 2 if args.quick else 9),
+        batch_seconds=0.002 if args.smoke else 0.01 if args.quick else 0.03,
         memory_repeats=1 if args.quick else 2,
+        smoke=args.smoke,
     )
     apis = ["async", "sync"] if args.api == "both" else [args.api]
-    stem = "quick" if args.quick else "latest"
+    stem = "smoke" if args.smoke else "quick" if args.quick else "latest"
     json_path = args.json_path or RESULTS / f"{stem}.json"
     md_path = args.md_path or RESULTS / f"{stem}.md"
 
@@ -1249,7 +1598,7 @@ def main(argv: list[str] | None = None) -> int:
         rapyer.init_rapyer_sync(redis=url)
         stack.callback(rapyer.teardown_rapyer_sync)
         _ensure_index(raw_sync)
-        ctx = Context(quick=args.quick, url=url, raw_sync=raw_sync)
+        ctx = Context(quick=args.quick, url=url, raw_sync=raw_sync, smoke=args.smoke)
         ctx.save_and_release_sync = raw_sync.register_script(SAVE_AND_RELEASE_LUA)
         stack.callback(clear_prefix, raw_sync)
         results: dict[str, dict[str, dict[str, Any]]] = {}
@@ -1263,6 +1612,7 @@ def main(argv: list[str] | None = None) -> int:
         "schema": 1,
         "generated_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "quick": args.quick,
+        "smoke": args.smoke,
         "apis": apis,
         "baseline": args.baseline,
         "baseline_description": BASELINES[args.baseline],

@@ -5,8 +5,6 @@ Both APIs (``rapyer/_async/bulk.py`` and its generated twin) send exactly these 
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import logging
 import operator
 import uuid
@@ -21,6 +19,7 @@ from rapyer import config as _config
 from rapyer._binding import Binding, binding_of
 from rapyer._groups import READ_FETCH
 from rapyer._model import BaseRedisModel
+from rapyer._pydantic_internals import shared_fields_set
 from rapyer._query import Expression, FieldProxy, SortKey, check_not_bare
 from rapyer.actions import ActionGroup
 from rapyer.errors import (
@@ -319,8 +318,7 @@ class ReadPlan:
         error replies of the special-field reads (those items are skipped)."""
         if isinstance(replies[0], Exception):
             raise replies[0]
-        with _gc_paused():
-            return self._results(replies)
+        return self._results(replies)
 
     def _results(self, replies: list[Any]) -> list[Any]:
         docs = replies[0]
@@ -375,60 +373,47 @@ class ReadPlan:
         # (keys of the cluster layout start with "{": cut stays 0 and pk_of removes the tag)
         set_pk = cls.__rapyer_key_field__ is None
         keep_key = _codec.keep_key_of_document
+        # one fields-set for the models with every field set (memory: see shared_fields_set)
+        shared = shared_fields_set(cls)
+        full = -1 if shared is None else len(shared)
+        set_attr = object.__setattr__
         models: list[Any] = []
         append = models.append
         missing = None
-        with _gc_paused():
-            for key, raw in zip(keys, docs, strict=True):
-                # A missing key is null on Redis; fakeredis answers "[]" for it.
-                if raw is None or raw == "[]":
-                    if missing is None:
-                        missing = key
-                    continue
-                try:
-                    model = validate(raw, context=context)
-                except ValidationError:
-                    # Not JSON text, an invalid document, or SafeLoad: the general load decides.
-                    model = load_one(cls, key, raw, ())
-                    if model is not SKIPPED:
-                        append(model)
-                    continue
-                private = model.__pydantic_private__
-                if set_pk:
-                    pk = key[cut:] if cut else _keys.pk_of(key)
-                    if private is not None:
-                        private["_rapyer_pk"] = pk
-                        if "_rapyer_anchor" in private:  # a value was linked while validating
-                            _links.refresh_anchor(model)
-                    else:
-                        model._rapyer_pk = pk
-                else:
-                    keep_key(model, key)
-                # what Redis held (rapyer._changes): the text as read, parsed only by a save
+        for key, raw in zip(keys, docs, strict=True):
+            # A missing key is null on Redis; fakeredis answers "[]" for it.
+            if raw is None or raw == "[]":
+                if missing is None:
+                    missing = key
+                continue
+            try:
+                model = validate(raw, context=context)
+            except ValidationError:
+                # Not JSON text, an invalid document, or SafeLoad: the general load decides.
+                model = load_one(cls, key, raw, ())
+                if model is not SKIPPED:
+                    append(model)
+                continue
+            if len(model.__pydantic_fields_set__) == full:
+                set_attr(model, "__pydantic_fields_set__", shared)
+            private = model.__pydantic_private__
+            if set_pk:
+                pk = key[cut:] if cut else _keys.pk_of(key)
                 if private is not None:
-                    private["_rapyer_stored"] = raw
+                    private["_rapyer_pk"] = pk
+                    if "_rapyer_anchor" in private:  # a value was linked while validating
+                        _links.refresh_anchor(model)
                 else:
-                    model._rapyer_stored = raw
-                append(model)
+                    model._rapyer_pk = pk
+            else:
+                keep_key(model, key)
+            # what Redis held (rapyer._changes): the text as read, parsed only by a save
+            if private is not None:
+                private["_rapyer_stored"] = raw
+            else:
+                model._rapyer_stored = raw
+            append(model)
         return models, missing
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No garbage collection while a batch of documents is loaded.
-
-    Loading only allocates (models and their values, no garbage cycles), so the collections
-    that the allocations would trigger every ~700 objects only traverse the new models again
-    and again (half the time of a find of 10,000). The collector runs as usual afterwards.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _set_count(cls: type[BaseRedisModel]) -> int:

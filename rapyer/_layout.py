@@ -8,6 +8,7 @@ one key of a model raises ``ClusterUnsupportedError`` on the cluster).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from typing import Any
 
@@ -72,9 +73,17 @@ def full_keys(cls: type[Any], keys_or_pks: Iterable[str]) -> list[str]:
     if tagged(cls):
         return [_keys.layout_key(prefix, key, True) for key in keys_or_pks]
     items = list(keys_or_pks)
-    if any(isinstance(key, str) and _keys.is_tagged(key) for key in items):
-        return [full_key(cls, key) for key in items]
-    return _keys.full_keys(prefix, items)
+    if all(issubclass(kind, str) for kind in set(map(type, items))):
+        # Only text (the usual call): one C-level pass looks for keys of the cluster layout.
+        if not any(map(_starts_tagged, items)):
+            return _keys.full_keys(prefix, items)
+    elif not any(isinstance(key, str) and _keys.is_tagged(key) for key in items):
+        return _keys.full_keys(prefix, items)  # raises for the first key that is not text
+    return [full_key(cls, key) for key in items]
+
+
+# A key of the cluster layout starts with "{" (``_keys.is_tagged`` decides for the others).
+_starts_tagged = operator.methodcaller("startswith", _keys.TAG_OPEN)
 
 
 def scan_pattern(cls: type[Any]) -> str:

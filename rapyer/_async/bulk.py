@@ -74,6 +74,7 @@ async def read_keys(
         if missing is not None and not skip_missing:
             raise KeyNotFound(f"{missing} is missing in redis")
         yield models
+        del models  # not kept while the next chunk is read
 
 
 async def scan_keys(cls: type[BaseRedisModel], count: int) -> AsyncIterator[list[str]]:
@@ -124,11 +125,11 @@ async def scan_models(
         pending.extend(found)
         while len(pending) >= size:
             chunk, pending = pending[:size], pending[size:]
-            models, _ = await read_models(binding, cls, chunk)
-            yield models
+            # yielded without a name in this frame: the batch is freed while the next one is
+            # read (one batch in memory, not two)
+            yield (await read_models(binding, cls, chunk))[0]
     if pending:
-        models, _ = await read_models(binding, cls, pending)
-        yield models
+        yield (await read_models(binding, cls, pending))[0]
 
 
 async def find_all(cls: type[M], max_results: int | None, offset: int) -> list[M]:
@@ -363,10 +364,12 @@ class AsyncBulkOps(_Base):
             async for batch in read_keys(cls, full, size, skip_missing=False):
                 for model in batch:
                     yield model
+                batch = []  # not kept while the next batch is read
             return
         async for batch in scan_models(cls, size):
             for model in batch:
                 yield model
+            batch = []  # not kept while the next batch is read
 
     @classmethod
     async def adelete_many(cls, *args: Any) -> DeleteResult:

@@ -76,6 +76,7 @@ def read_keys(
         if missing is not None and not skip_missing:
             raise KeyNotFound(f"{missing} is missing in redis")
         yield models
+        del models  # not kept while the next chunk is read
 
 
 def scan_keys(cls: type[BaseRedisModel], count: int) -> Iterator[list[str]]:
@@ -126,11 +127,11 @@ def scan_models(
         pending.extend(found)
         while len(pending) >= size:
             chunk, pending = pending[:size], pending[size:]
-            models, _ = read_models(binding, cls, chunk)
-            yield models
+            # yielded without a name in this frame: the batch is freed while the next one is
+            # read (one batch in memory, not two)
+            yield (read_models(binding, cls, chunk))[0]
     if pending:
-        models, _ = read_models(binding, cls, pending)
-        yield models
+        yield (read_models(binding, cls, pending))[0]
 
 
 def find_all(cls: type[M], max_results: int | None, offset: int) -> list[M]:
@@ -365,10 +366,12 @@ class SyncBulkOps(_Base):
             for batch in read_keys(cls, full, size, skip_missing=False):
                 for model in batch:
                     yield model
+                batch = []  # not kept while the next batch is read
             return
         for batch in scan_models(cls, size):
             for model in batch:
                 yield model
+            batch = []  # not kept while the next batch is read
 
     @classmethod
     def delete_many(cls, *args: Any) -> DeleteResult:

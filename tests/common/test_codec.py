@@ -134,3 +134,15 @@ def test_dump_refuses_exactly_the_numbers_json_cannot_hold(value) -> None:
     else:
         with pytest.raises(RapyerSerializationError):
             _codec.dump_json(model)
+
+
+# The fast test of values JSON cannot hold (``_codec.suspect``) against its definition, the
+# regex ``_codec._SUSPECT``: texts mixing digits, the constants' letters and JSON punctuation.
+_suspect_texts = st.text(alphabet='0123456789NaIfinty-.e:,[]{}" \u0663', max_size=60) | st.builds(
+    lambda a, n, b: a + "1" * n + b, st.text(max_size=5), st.integers(15, 22), st.text(max_size=5)
+)
+
+
+@given(text=_suspect_texts)
+def test_fast_suspect_check_agrees_with_its_regex(text: str) -> None:
+    assert _codec.suspect(text) == (_codec._SUSPECT.search(text) is not None)
