@@ -59,6 +59,8 @@ class SyncRedisListOps(_Base):
         list.insert(self, position, self._rapyer_place_new([item], position)[0])
         if self._rapyer_placed is not False:
             self._rapyer_replace_from(position + 1)
+        else:
+            self._rapyer_shifts += 1
         if sent is not None:
             target.changed()
 
@@ -68,6 +70,7 @@ class SyncRedisListOps(_Base):
         command = ("JSON.SET", target.key, target.path, "[]")
         sent = write_field(target, [command], ERASE, "clear")
         list.clear(self)
+        self._rapyer_shifts += 1
         if sent is not None:
             target.changed()
 
@@ -80,6 +83,8 @@ class SyncRedisListOps(_Base):
             list.pop(self, index)
             if self._rapyer_placed is not False:
                 self._rapyer_replace_from(index + len(self) + 1 if index < 0 else index)
+            else:
+                self._rapyer_shifts += 1
         target.changed()
         return self._rapyer_pop_reply(replies[0])
 
@@ -91,3 +96,5 @@ class SyncRedisListOps(_Base):
         list.__delitem__(self, slice(start, end))
         if self._rapyer_placed is not False:
             self._rapyer_replace_from(first)
+        else:
+            self._rapyer_shifts += 1
