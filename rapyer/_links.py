@@ -183,9 +183,21 @@ def container_anchor(container: Any) -> Any:
 def link(value: Any, parent: Any, segment: Any) -> None:
     """Attach ``value`` to ``parent`` at ``segment`` when it is a Redis value."""
     if isinstance(value, RedisValue):
-        anchor = anchor_of(parent) if isinstance(parent, LinkedModel) else container_anchor(parent)
-        value._rapyer_link = (anchor, segment)
+        if isinstance(parent, LinkedModel):
+            value._rapyer_link = (anchor_of(parent), segment)
+            if value._rapyer_seen is not None:
+                value._rapyer_seen = None
+            return
+        value._rapyer_link = (container_anchor(parent), segment)
         value._rapyer_seen = getattr(parent, "_rapyer_shifts", None)
+
+
+def forget(value: Any, parent: Any) -> None:
+    """``value`` was removed from the container ``parent`` (a deleted dict key): a write or
+    read through it raises StaleItemError instead of recreating the entry."""
+    link_ = getattr(value, "_rapyer_link", None)
+    if link_ is not None and link_[0]() is parent:
+        value._rapyer_seen = -1
 
 
 def parent_of(value: Any) -> tuple[Any, Any] | None:
@@ -228,11 +240,17 @@ def locate(value: Any) -> tuple[BaseRedisModel, tuple[PathSegment, ...]] | None:
 
 
 def check_seen(value: Any, parent: Any) -> None:
-    """Raise StaleItemError when ``value``, a scalar item of the list ``parent``, was read
-    before the list's items moved: its index may now hold another item. Lists of scalars
-    count their shifts instead of re-linking every item (no per-item work)."""
+    """Raise StaleItemError when ``value``, an item of the container ``parent``, was read
+    before the list's items moved (its index may now hold another item) or was removed from
+    the dict. Lists of scalars count their shifts instead of re-linking every item (no
+    per-item work); a removed dict value is marked ``-1`` (``forget``)."""
     seen = getattr(value, "_rapyer_seen", None)
     if seen is not None and parent is not None and seen != getattr(parent, "_rapyer_shifts", seen):
+        if seen == -1:
+            raise StaleItemError(
+                f"this {type(value).__name__} was removed from the dict (key "
+                f"{value._rapyer_link[1]}): read the item from the dict again"
+            )
         raise StaleItemError(
             f"this {type(value).__name__} was read from index {value._rapyer_link[1]} of a "
             "list whose items moved since (insert, pop, remove, del, sort, reverse, clear or "

@@ -454,3 +454,4 @@ class Tally(AtomicRedisModel):
     strs: list[str] = Field(default_factory=list)
     whens: list[dt.datetime] = Field(default_factory=list)
     raws: list[bytes] = Field(default_factory=list)
+    counts: dict[str, int] = Field(default_factory=dict)

@@ -165,3 +165,49 @@ async def test_every_scalar_type_raises_after_a_shift(backend):
             text = held["strs"]
             text += "!"
     assert (await Tally.aget(tally.key)).model_dump() == before
+
+
+async def _del_local(tally):
+    del tally.counts["a"]
+    await tally.asave()
+
+
+async def _pop_piped(tally):
+    async with rapyer.apipeline():
+        tally.counts.pop("a")
+
+
+async def _clear_refill(tally):
+    tally.counts.clear()
+    tally.counts["a"] = 100
+    await tally.asave()
+
+
+DELETES = {
+    "del": _del_local,
+    "piped_pop": _pop_piped,
+    "clear_refill": _clear_refill,
+    "atomic_del": lambda t: t.counts.adel_item("a"),  # sync: adel_item=del_item_now
+    "atomic_pop": lambda t: t.counts.apop("a"),
+    "atomic_clear": lambda t: t.counts.aclear(),  # sync: aclear=clear_now
+}
+
+
+@pytest.mark.parametrize("delete", sorted(DELETES))
+async def test_value_of_a_deleted_key_raises(backend, delete):
+    tally = Tally(counts={"a": 1, "b": 2})
+    await tally.asave()
+    held, other = tally.counts["a"], tally.counts["b"]
+    await DELETES[delete](tally)
+    before = (await Tally.aget(tally.key)).counts
+    with pytest.raises(StaleItemError, match="read the item from the dict again"):
+        await held.aincrease(1)
+    with pytest.raises(StaleItemError):
+        await held.asave()  # sync: asave=save_now
+    with pytest.raises(StaleItemError):
+        async with rapyer.apipeline():
+            held += 5
+    assert (await Tally.aget(tally.key)).counts == before  # not recreated, nothing sent
+    if "b" in tally.counts:  # the other keys' values still work
+        await other.aincrease(1)
+        assert (await Tally.aget(tally.key)).counts["b"] == 3

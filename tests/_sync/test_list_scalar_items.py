@@ -167,3 +167,49 @@ def test_every_scalar_type_raises_after_a_shift(backend):
             text = held["strs"]
             text += "!"
     assert (Tally.get(tally.key)).model_dump() == before
+
+
+def _del_local(tally):
+    del tally.counts["a"]
+    tally.save()
+
+
+def _pop_piped(tally):
+    with rapyer.pipeline():
+        tally.counts.pop("a")
+
+
+def _clear_refill(tally):
+    tally.counts.clear()
+    tally.counts["a"] = 100
+    tally.save()
+
+
+DELETES = {
+    "del": _del_local,
+    "piped_pop": _pop_piped,
+    "clear_refill": _clear_refill,
+    "atomic_del": lambda t: t.counts.del_item_now("a"),
+    "atomic_pop": lambda t: t.counts.pop_now("a"),
+    "atomic_clear": lambda t: t.counts.clear_now(),
+}
+
+
+@pytest.mark.parametrize("delete", sorted(DELETES))
+def test_value_of_a_deleted_key_raises(backend, delete):
+    tally = Tally(counts={"a": 1, "b": 2})
+    tally.save()
+    held, other = tally.counts["a"], tally.counts["b"]
+    DELETES[delete](tally)
+    before = (Tally.get(tally.key)).counts
+    with pytest.raises(StaleItemError, match="read the item from the dict again"):
+        held.increase_now(1)
+    with pytest.raises(StaleItemError):
+        held.save_now()
+    with pytest.raises(StaleItemError):
+        with rapyer.pipeline():
+            held += 5
+    assert (Tally.get(tally.key)).counts == before  # not recreated, nothing sent
+    if "b" in tally.counts:  # the other keys' values still work
+        other.increase_now(1)
+        assert (Tally.get(tally.key)).counts["b"] == 3
