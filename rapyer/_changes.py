@@ -12,16 +12,19 @@ models count) and writes, in one MULTI:
 Fields nobody changed here are not written, so a save never undoes a concurrent atomic
 operation on another field. A model never loaded or saved is written whole.
 
-After a direct atomic field operation the field's entry is brought up to date with the local
-value (the server applied the same change), so a later save does not write it back.
+After a direct atomic field operation the field's entry is brought up to date (the server
+applied the same change), so a later save does not write it back: by the operation's own edit
+where ``rapyer._stored_edits`` can apply it exactly (the fast path), else by dumping the local
+value of the whole field.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import TYPE_CHECKING, Any
 
-from rapyer import _codec
+from rapyer import _codec, _stored_edits
 from rapyer._paths import json_path_of
 
 if TYPE_CHECKING:
@@ -118,15 +121,24 @@ def fields_written(model: BaseRedisModel, names: Any) -> None:
         old[name] = json.loads(_codec.dump_field_json(model, name))
 
 
-def field_changed(root: BaseRedisModel, segments: tuple[Any, ...]) -> None:
+def field_changed(
+    root: BaseRedisModel, segments: tuple[Any, ...], edit: _stored_edits.Edit | None = None
+) -> None:
     """After a direct atomic operation at ``segments`` of ``root``: the top-level field it
-    changed now holds on the server what it holds locally."""
+    changed now holds on the server what it holds locally. ``edit`` is what the operation
+    did there (see ``rapyer._stored_edits``), applied to the stored document when exact."""
     private = root.__pydantic_private__
-    if not segments or private is None or private.get("_rapyer_stored") is None:
+    if not segments or private is None:
         return
+    stored = private.get("_rapyer_stored")
     name = segments[0]
-    if isinstance(name, str) and name in type(root).model_fields:
-        fields_written(root, (name,))
+    if stored is None or type(name) is not str or name not in type(root).__pydantic_fields__:
+        return
+    if edit is not None and name not in root.__rapyer_special_fields__:
+        old = stored if type(stored) is dict else stored_document(root)
+        if old is None or _stored_edits.apply(old, segments, edit):
+            return
+    fields_written(root, (name,))
 
 
 def adopt(target: BaseRedisModel, fresh: BaseRedisModel) -> None:
@@ -135,4 +147,5 @@ def adopt(target: BaseRedisModel, fresh: BaseRedisModel) -> None:
     fresh_private = fresh.__pydantic_private__
     if private is not None and fresh_private is not None and private.get("_rapyer_parent") is None:
         stored = fresh_private.get("_rapyer_stored")
-        private["_rapyer_stored"] = dict(stored) if isinstance(stored, dict) else stored
+        # A deep copy: the stored document of each is edited in place by its field operations.
+        private["_rapyer_stored"] = copy.deepcopy(stored) if isinstance(stored, dict) else stored

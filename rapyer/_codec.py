@@ -199,6 +199,10 @@ def write_error(exc: Exception, key: str) -> Exception:
     text = str(exc).lower()
     if "doesn't exist" in text or "created at the root" in text:
         return KeyNotFound(f"{key} is missing in redis")
+    if "rapyer: the stored number is not an int" in text:  # rapyer/_lua/int_increase.lua
+        return CantSerializeRedisValueError(
+            f"The number stored in {key!r} for an int field is not an int; nothing was changed"
+        )
     return wrong_type_error(exc, key)
 
 

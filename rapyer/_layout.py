@@ -41,10 +41,20 @@ def head(cls: type[Any]) -> str:
     return _keys.TAG_OPEN + prefix if tagged(cls) else prefix
 
 
+# Per class: (config generation, key prefix, tagged), resolved once per generation: a model
+# key is built for every field operation.
+_prefixes: dict[type, tuple[int, str, bool]] = {}
+
+
 def model_key(cls: type[Any], pk: str) -> str:
     """The key of the ``cls`` model with ``pk``."""
-    prefix = cls.class_key_initials()
-    return _keys.tagged_key(prefix, pk) if tagged(cls) else _keys.build_key(prefix, pk)
+    generation = _config.generation()
+    cached = _prefixes.get(cls)
+    if cached is None or cached[0] != generation:
+        cached = _prefixes[cls] = (generation, cls.class_key_initials(), tagged(cls))
+    if cached[2]:
+        return _keys.tagged_key(cached[1], pk)
+    return _keys.build_key(cached[1], pk)
 
 
 def full_key(cls: type[Any], key_or_pk: str) -> str:

@@ -168,10 +168,11 @@ class Target:
             )
         ]
 
-    def changed(self) -> None:
-        """A direct atomic operation changed this value on the server as it did locally."""
+    def changed(self, *edit: Any) -> None:
+        """A direct atomic operation changed this value on the server as it did locally;
+        ``edit`` says how, for the stored document's fast path (``rapyer._stored_edits``)."""
         if self.root is not None:
-            field_changed(self.root, self.segments)
+            field_changed(self.root, self.segments, edit or None)
 
     def ttl(self, groups: ActionGroup) -> list[Command]:
         cls = self.cls

@@ -332,6 +332,13 @@ class EmbeddedServer(_StartStop):
             "no",
             "--dir",
             str(self._tmpdir),
+            # FLUSHDB/FLUSHALL free the data in the caller's thread: freed in a background
+            # thread (valkey's default), RedisJSON documents corrupt the module's memory and
+            # a later JSON.GET panics; the server then hangs in its crash report (a FLUSHDB
+            # of the next test blocks). Repeated set/get/delete of object members with a
+            # FLUSHDB between them crashes it within seconds (docs/development.md).
+            "--lazyfree-lazy-user-flush",
+            "no",
         ]
         if self._modules:
             rejson, redisearch = find_module_paths()

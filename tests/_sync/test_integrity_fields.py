@@ -177,14 +177,39 @@ def test_writes_after_the_document_was_deleted_raise_key_not_found(redis_backend
     assert redis_backend.keys("*") == []  # no orphan set key
 
 
-def test_increase_of_a_stored_float_in_an_int_field_is_undone(redis_backend):
+def dataset_changes(client) -> int | None:
+    """The server's count of dataset changes (``rdb_changes_since_last_save``); fakeredis
+    has none."""
+    if is_fake(client):
+        return None
+    return client.info("persistence").get("rdb_changes_since_last_save")
+
+
+def test_increase_of_a_stored_float_in_an_int_field_changes_nothing(redis_backend):
     counter = IgCounter()
     counter.save()
     redis_backend.execute_command("JSON.SET", counter.key, "$.n", "1.5")
+    before = dataset_changes(redis_backend)
     with pytest.raises(CantSerializeRedisValueError):
         counter.n.increase_now(1)
     assert doc(redis_backend, counter.key)["n"] == 1.5
     assert counter.n == 0
+    # One atomic check-and-increment: no write at all (an increment and its undo were two).
+    assert dataset_changes(redis_backend) == before
+    counter.a.increase_now(2)  # an int that is an int still increments
+    assert doc(redis_backend, counter.key)["a"] == 2
+    if before is not None:
+        assert dataset_changes(redis_backend) == before + 1
+
+
+def test_queued_increase_of_a_stored_float_in_an_int_field_raises(redis_backend):
+    counter = IgCounter()
+    counter.save()
+    redis_backend.execute_command("JSON.SET", counter.key, "$.n", "1.5")
+    with pytest.raises(CantSerializeRedisValueError, match="not an int"):
+        with rapyer.pipeline():
+            counter.n.increase_now(1)
+    assert doc(redis_backend, counter.key)["n"] == 1.5
 
 
 def test_update_of_an_unknown_field_raises_a_specific_error(redis_backend):

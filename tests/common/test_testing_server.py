@@ -122,6 +122,19 @@ def test_search_on_json(client: redis.Redis) -> None:
     client.execute_command("FT.DROPINDEX", "idx:User")
 
 
+def test_flushes_free_documents_synchronously(client: redis.Redis) -> None:
+    """A FLUSHDB that frees RedisJSON documents in a background thread corrupts the module
+    (a later JSON.GET panics and the server hangs in its crash report): the embedded
+    server frees them in the flushing command."""
+    assert client.config_get("lazyfree-lazy-user-flush") == {"lazyfree-lazy-user-flush": "no"}
+    for round_ in range(200):
+        client.execute_command("JSON.SET", "flush:1", "$", json.dumps({"m": {"a": 1}}))
+        client.execute_command("JSON.SET", "flush:1", '$.m["b"]', str(round_))
+        client.execute_command("JSON.DEL", "flush:1", '$.m["a"]')
+        assert client.execute_command("JSON.GET", "flush:1", "$") == f'[{{"m":{{"b":{round_}}}}}]'
+        client.flushdb()
+
+
 def test_eval(client: redis.Redis) -> None:
     assert client.eval("return redis.call('SET', KEYS[1], ARGV[1])", 1, "k", "v") == "OK"
     assert client.get("k") == "v"

@@ -12,9 +12,9 @@ from typing_extensions import Self
 from rapyer import _io_async as io
 from rapyer import _original, _pipeline_state
 from rapyer._async import executor
-from rapyer._async.scripts import run_script_with
+from rapyer._async.scripts import is_noscript, load_script, run_script_with
 from rapyer._codec import LOAD_CONTEXT, is_missing_path_error, write_error
-from rapyer._scripts import evalsha_command
+from rapyer._scripts import BY_SHA, evalsha_command
 from rapyer._types.base import (
     MISSING_PATH,
     Target,
@@ -44,9 +44,10 @@ class AsyncRedisValueOps(_Base):
     async def asave(self) -> Self:
         """Write this value (``JSON.SET`` at its path). Queued in a pipeline."""
         target = target_of(self)
-        commands = [("JSON.SET", target.key, target.path, self._rapyer_dump_json())]
+        text = self._rapyer_dump_json()
+        commands = [("JSON.SET", target.key, target.path, text)]
         if await write_field(target, commands, ActionGroup.UPDATE, "save") is not None:
-            target.changed()
+            target.changed("set", text)
         return self
 
     async def aload(self) -> Any:
@@ -98,8 +99,20 @@ async def write_field(
     if frame is not None:
         frame.queue(target.binding, [*target.ensure(), *commands, *ttl], io.client)
         return None
-    replies = await _send(target, [*commands, *ttl])
-    if missing_reply(replies[0]):
+    try:
+        replies = await _send(target, [*commands, *ttl])
+    except ResponseError as exc:
+        if not is_noscript(exc):
+            raise
+        for command in commands:  # a script not loaded yet: load it and send again, once
+            if command[0] == "EVALSHA":
+                await load_script(target.binding, BY_SHA[command[1]].name)
+        ttl = target.ttl(groups)  # noted again: the failed attempt dropped its TTL cascade
+        replies = await _send(target, [*commands, *ttl])
+    first = replies[0]
+    if type(first) is list and first and first[0] is not None:
+        return replies  # a match with a value: applied (the common reply, told at once)
+    if missing_reply(first):
         ensure = target.ensure()
         if not ensure:
             raise KeyNotFound(f"{target.key} has no value at {target.path}")
@@ -121,6 +134,8 @@ async def _send(target: Target, commands: list[Any]) -> list[Any]:
     try:
         return await executor.transaction(target.binding, commands)
     except ResponseError as exc:
+        if is_noscript(exc):
+            raise
         if is_missing_path_error(exc):
             return [MISSING_PATH] * len(commands)
         raise write_error(exc, target.key) from exc

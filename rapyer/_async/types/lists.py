@@ -22,11 +22,12 @@ class AsyncRedisListOps(_Base):
         """``JSON.ARRAPPEND`` one item. Queued in a pipeline."""
         target = target_of(self)
         item = self._rapyer_validate_item(item)
-        command = ("JSON.ARRAPPEND", target.key, target.path, self._rapyer_item_json(item))
+        text = self._rapyer_item_json(item)
+        command = ("JSON.ARRAPPEND", target.key, target.path, text)
         sent = await write_field(target, [command], APPEND, "append")
         list.append(self, self._rapyer_place_new([item], len(self))[0])
         if sent is not None:
-            target.changed()
+            target.changed("append", (text,), self)
 
     async def aextend(self, items: Any) -> None:
         """One ``JSON.ARRAPPEND`` with every item (nothing when empty). Queued in a pipeline."""
@@ -39,20 +40,15 @@ class AsyncRedisListOps(_Base):
         sent = await write_field(target, [command], APPEND, "extend")
         list.extend(self, self._rapyer_place_new(values, len(self)))
         if sent is not None:
-            target.changed()
+            target.changed("append", texts, self)
 
     async def ainsert(self, index: int, item: Any) -> None:
         """``JSON.ARRINSERT`` at ``index``, clamped like Python's insert. Queued in a pipeline."""
         target = target_of(self)
         item = self._rapyer_validate_item(item)
         position = self._rapyer_insert_index(index)
-        command = (
-            "JSON.ARRINSERT",
-            target.key,
-            target.path,
-            position,
-            self._rapyer_item_json(item),
-        )
+        text = self._rapyer_item_json(item)
+        command = ("JSON.ARRINSERT", target.key, target.path, position, text)
         sent = await write_field(target, [command], APPEND, "insert")
         list.insert(self, position, self._rapyer_place_new([item], position)[0])
         if self._rapyer_placed is not False:
@@ -60,7 +56,7 @@ class AsyncRedisListOps(_Base):
         else:
             self._rapyer_shifts += 1
         if sent is not None:
-            target.changed()
+            target.changed("insert", position, text, self)
 
     async def aclear(self) -> None:
         """Store an empty list at the path. Queued in a pipeline."""
@@ -70,7 +66,7 @@ class AsyncRedisListOps(_Base):
         list.clear(self)
         self._rapyer_shifts += 1
         if sent is not None:
-            target.changed()
+            target.changed("set", "[]")
 
     async def apop(self, index: int = -1) -> Any:
         """``JSON.ARRPOP`` (runs at once, also in a pipeline); the server's item or ``None``."""
@@ -83,16 +79,19 @@ class AsyncRedisListOps(_Base):
                 self._rapyer_replace_from(index + len(self) + 1 if index < 0 else index)
             else:
                 self._rapyer_shifts += 1
-        target.changed()
+        target.changed("pop", index, self)
         return self._rapyer_pop_reply(replies[0])
 
     async def aremove_range(self, start: int, end: int) -> None:
         """Delete items ``[start:end)`` (Python slice rules) with a script. Queued in a pipeline."""
         target = target_of(self)
-        await write_script(target, "remove_range", [target.path, int(start), int(end)], ERASE)
-        first = slice(int(start), int(end)).indices(len(self))[0]
+        start, end = int(start), int(end)
+        queued, _ = await write_script(target, "remove_range", [target.path, start, end], ERASE)
+        first = slice(start, end).indices(len(self))[0]
         list.__delitem__(self, slice(start, end))
         if self._rapyer_placed is not False:
             self._rapyer_replace_from(first)
         else:
             self._rapyer_shifts += 1
+        if not queued:
+            target.changed("remove_range", start, end, self)

@@ -14,9 +14,9 @@ from typing_extensions import Self
 from rapyer import _io_sync as io
 from rapyer import _original, _pipeline_state
 from rapyer._sync import executor
-from rapyer._sync.scripts import run_script_with
+from rapyer._sync.scripts import is_noscript, load_script, run_script_with
 from rapyer._codec import LOAD_CONTEXT, is_missing_path_error, write_error
-from rapyer._scripts import evalsha_command
+from rapyer._scripts import BY_SHA, evalsha_command
 from rapyer._types.base import (
     MISSING_PATH,
     Target,
@@ -46,9 +46,10 @@ class SyncRedisValueOps(_Base):
     def save_now(self) -> Self:
         """Write this value (``JSON.SET`` at its path). Queued in a pipeline."""
         target = target_of(self)
-        commands = [("JSON.SET", target.key, target.path, self._rapyer_dump_json())]
+        text = self._rapyer_dump_json()
+        commands = [("JSON.SET", target.key, target.path, text)]
         if write_field(target, commands, ActionGroup.UPDATE, "save") is not None:
-            target.changed()
+            target.changed("set", text)
         return self
 
     def load_now(self) -> Any:
@@ -100,8 +101,20 @@ def write_field(
     if frame is not None:
         frame.queue(target.binding, [*target.ensure(), *commands, *ttl], io.client)
         return None
-    replies = _send(target, [*commands, *ttl])
-    if missing_reply(replies[0]):
+    try:
+        replies = _send(target, [*commands, *ttl])
+    except ResponseError as exc:
+        if not is_noscript(exc):
+            raise
+        for command in commands:  # a script not loaded yet: load it and send again, once
+            if command[0] == "EVALSHA":
+                load_script(target.binding, BY_SHA[command[1]].name)
+        ttl = target.ttl(groups)  # noted again: the failed attempt dropped its TTL cascade
+        replies = _send(target, [*commands, *ttl])
+    first = replies[0]
+    if type(first) is list and first and first[0] is not None:
+        return replies  # a match with a value: applied (the common reply, told at once)
+    if missing_reply(first):
         ensure = target.ensure()
         if not ensure:
             raise KeyNotFound(f"{target.key} has no value at {target.path}")
@@ -123,6 +136,8 @@ def _send(target: Target, commands: list[Any]) -> list[Any]:
     try:
         return executor.transaction(target.binding, commands)
     except ResponseError as exc:
+        if is_noscript(exc):
+            raise
         if is_missing_path_error(exc):
             return [MISSING_PATH] * len(commands)
         raise write_error(exc, target.key) from exc

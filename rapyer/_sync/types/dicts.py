@@ -27,11 +27,12 @@ class SyncRedisDictOps(_Base):
         target = target_of(self)
         key, value = self._rapyer_validate_key(key), self._rapyer_validate_item(value)
         path = target.child_path(dict_segment(key))
-        command = ("JSON.SET", target.key, path, self._rapyer_item_json(value))
+        text = self._rapyer_item_json(value)
+        command = ("JSON.SET", target.key, path, text)
         sent = write_field(target, [command], UPDATE, "set_item")
         dict.__setitem__(self, key, value)
         if sent is not None:
-            target.changed()
+            target.changed("set_keys", ((key, text),), self)
 
     def del_item_now(self, key: Any) -> None:
         """``JSON.DEL`` of one key (no error when missing). Queued in a pipeline."""
@@ -41,7 +42,7 @@ class SyncRedisDictOps(_Base):
         sent = write_field(target, [command], ERASE, "del_item")
         self._rapyer_drop(key)
         if sent is not None:
-            target.changed()
+            target.changed("del_key", key, self)
 
     def update_now(self, mapping: Any = None, /, **kwargs: Any) -> None:
         """``JSON.SET`` of each key, in one transaction. Queued in a pipeline."""
@@ -49,14 +50,14 @@ class SyncRedisDictOps(_Base):
         items = self._rapyer_validated_items(mapping, kwargs)
         if not items:
             return
+        texts = tuple((k, self._rapyer_item_json(v)) for k, v in items.items())
         commands = [
-            ("JSON.SET", target.key, target.child_path(dict_segment(k)), self._rapyer_item_json(v))
-            for k, v in items.items()
+            ("JSON.SET", target.key, target.child_path(dict_segment(k)), text) for k, text in texts
         ]
         sent = write_field(target, commands, UPDATE, "update")
         dict.update(self, items)
         if sent is not None:
-            target.changed()
+            target.changed("set_keys", texts, self)
 
     def clear_now(self) -> None:
         """Store an empty object at the path. Queued in a pipeline."""
@@ -66,7 +67,7 @@ class SyncRedisDictOps(_Base):
         self._rapyer_forget_all()
         dict.clear(self)
         if sent is not None:
-            target.changed()
+            target.changed("set", "{}")
 
     def pop_now(self, key: Any, default: Any = None) -> Any:
         """Read and delete one key atomically (at once, also in a pipeline).
@@ -78,7 +79,7 @@ class SyncRedisDictOps(_Base):
         path = target.child_path(dict_segment(key))
         _, reply = write_script_direct(target, "dict_pop", [path], POP)
         self._rapyer_drop(key)
-        target.changed()
+        target.changed("del_key", key, self)
         found, value = self._rapyer_stored_item(reply)
         return value if found else default
 
@@ -93,7 +94,7 @@ class SyncRedisDictOps(_Base):
             raise KeyError("popitem(): dictionary is empty")
         key = self._rapyer_validate_key(reply[0])
         self._rapyer_drop(key)
-        target.changed()
+        target.changed("del_key", key, self)
         found, value = self._rapyer_stored_item(reply[1])
         return key, value
 

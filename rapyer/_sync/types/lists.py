@@ -24,11 +24,12 @@ class SyncRedisListOps(_Base):
         """``JSON.ARRAPPEND`` one item. Queued in a pipeline."""
         target = target_of(self)
         item = self._rapyer_validate_item(item)
-        command = ("JSON.ARRAPPEND", target.key, target.path, self._rapyer_item_json(item))
+        text = self._rapyer_item_json(item)
+        command = ("JSON.ARRAPPEND", target.key, target.path, text)
         sent = write_field(target, [command], APPEND, "append")
         list.append(self, self._rapyer_place_new([item], len(self))[0])
         if sent is not None:
-            target.changed()
+            target.changed("append", (text,), self)
 
     def extend_now(self, items: Any) -> None:
         """One ``JSON.ARRAPPEND`` with every item (nothing when empty). Queued in a pipeline."""
@@ -41,20 +42,15 @@ class SyncRedisListOps(_Base):
         sent = write_field(target, [command], APPEND, "extend")
         list.extend(self, self._rapyer_place_new(values, len(self)))
         if sent is not None:
-            target.changed()
+            target.changed("append", texts, self)
 
     def insert_now(self, index: int, item: Any) -> None:
         """``JSON.ARRINSERT`` at ``index``, clamped like Python's insert. Queued in a pipeline."""
         target = target_of(self)
         item = self._rapyer_validate_item(item)
         position = self._rapyer_insert_index(index)
-        command = (
-            "JSON.ARRINSERT",
-            target.key,
-            target.path,
-            position,
-            self._rapyer_item_json(item),
-        )
+        text = self._rapyer_item_json(item)
+        command = ("JSON.ARRINSERT", target.key, target.path, position, text)
         sent = write_field(target, [command], APPEND, "insert")
         list.insert(self, position, self._rapyer_place_new([item], position)[0])
         if self._rapyer_placed is not False:
@@ -62,7 +58,7 @@ class SyncRedisListOps(_Base):
         else:
             self._rapyer_shifts += 1
         if sent is not None:
-            target.changed()
+            target.changed("insert", position, text, self)
 
     def clear_now(self) -> None:
         """Store an empty list at the path. Queued in a pipeline."""
@@ -72,7 +68,7 @@ class SyncRedisListOps(_Base):
         list.clear(self)
         self._rapyer_shifts += 1
         if sent is not None:
-            target.changed()
+            target.changed("set", "[]")
 
     def pop_now(self, index: int = -1) -> Any:
         """``JSON.ARRPOP`` (runs at once, also in a pipeline); the server's item or ``None``."""
@@ -85,16 +81,19 @@ class SyncRedisListOps(_Base):
                 self._rapyer_replace_from(index + len(self) + 1 if index < 0 else index)
             else:
                 self._rapyer_shifts += 1
-        target.changed()
+        target.changed("pop", index, self)
         return self._rapyer_pop_reply(replies[0])
 
     def remove_range_now(self, start: int, end: int) -> None:
         """Delete items ``[start:end)`` (Python slice rules) with a script. Queued in a pipeline."""
         target = target_of(self)
-        write_script(target, "remove_range", [target.path, int(start), int(end)], ERASE)
-        first = slice(int(start), int(end)).indices(len(self))[0]
+        start, end = int(start), int(end)
+        queued, _ = write_script(target, "remove_range", [target.path, start, end], ERASE)
+        first = slice(start, end).indices(len(self))[0]
         list.__delitem__(self, slice(start, end))
         if self._rapyer_placed is not False:
             self._rapyer_replace_from(first)
         else:
             self._rapyer_shifts += 1
+        if not queued:
+            target.changed("remove_range", start, end, self)

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from rapyer._sync.types.base import write_field
 from rapyer._codec import check_number
 from rapyer._groups import ARITHMETIC
+from rapyer._scripts import evalsha_command
 from rapyer._types.base import first_match, number_text, replace_in_parent, target_of
 from rapyer.errors import CantSerializeRedisValueError, KeyNotFound
 
@@ -21,7 +22,8 @@ else:
 
 
 class SyncRedisNumberOps(_Base):
-    """``increase`` runs ``JSON.NUMINCRBY`` on the server and keeps the local value in step."""
+    """``increase`` runs ``JSON.NUMINCRBY`` on the server and keeps the local value in step
+    (for an int field in a script that first checks the stored number is an int)."""
 
     def increase_now(self, amount: Any = 1) -> Any:
         """Add ``amount`` on the server; returns the new value (``None`` when queued)."""
@@ -29,8 +31,11 @@ class SyncRedisNumberOps(_Base):
         local = self._rapyer_checked(self._rapyer_plain() + amount)
         self._rapyer_check_exact(amount, local._rapyer_plain())
         check_number(local._rapyer_plain())
-        commands = [("JSON.NUMINCRBY", target.key, target.path, number_text(amount))]
-        replies = write_field(target, commands, ARITHMETIC, "increase")
+        if isinstance(self, int):  # checked on the server: a stored float is left unchanged
+            command = evalsha_command("int_increase", [target.key], [target.path, str(amount)])
+        else:
+            command = ("JSON.NUMINCRBY", target.key, target.path, number_text(amount))
+        replies = write_field(target, [command], ARITHMETIC, "increase")
         if replies is None:
             replace_in_parent(self, local)
             return None
@@ -39,13 +44,12 @@ class SyncRedisNumberOps(_Base):
             raise KeyNotFound(f"{target.key} has no number at {target.path}")
         try:
             value = self._rapyer_checked(new)
-        except ValidationError as exc:
-            # The stored number was not of this field's type (1.5 in an int field): undo.
-            write_field(target, [commands[0][:3] + (number_text(-amount),)], ARITHMETIC)
+        except ValidationError as exc:  # not expected: the script refuses a stored float
             raise CantSerializeRedisValueError(
                 f"The number at {target.path} of {target.key!r} is not a {type(self).__name__} "
-                f"value (the increase gave {new!r}); the increase was undone"
+                f"value (the increase gave {new!r})"
             ) from exc
         replace_in_parent(self, value)
-        target.changed()
-        return value._rapyer_plain()
+        plain = value._rapyer_plain()
+        target.changed("number", plain)
+        return plain
