@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from rapyer import _pipeline_state
 from rapyer._binding import binding_of
+from rapyer.errors import StaleItemError
 
 if TYPE_CHECKING:
     from rapyer._model import BaseRedisModel
@@ -52,6 +53,8 @@ class RedisValue:
     """Mixin of every Redis field type: the link to the holder of the value."""
 
     _rapyer_link: tuple[weakref.ref[Any], Any] | None = None
+    # A scalar item of a list: the list's shift count when it was linked (``None``: not checked).
+    _rapyer_seen: int | None = None
 
     def __reduce__(self) -> Any:
         # Copies and pickles keep the value, never the link (which would drag the model along).
@@ -180,8 +183,21 @@ def container_anchor(container: Any) -> Any:
 def link(value: Any, parent: Any, segment: Any) -> None:
     """Attach ``value`` to ``parent`` at ``segment`` when it is a Redis value."""
     if isinstance(value, RedisValue):
-        anchor = anchor_of(parent) if isinstance(parent, LinkedModel) else container_anchor(parent)
-        value._rapyer_link = (anchor, segment)
+        if isinstance(parent, LinkedModel):
+            value._rapyer_link = (anchor_of(parent), segment)
+            if value._rapyer_seen is not None:
+                value._rapyer_seen = None
+            return
+        value._rapyer_link = (container_anchor(parent), segment)
+        value._rapyer_seen = getattr(parent, "_rapyer_shifts", None)
+
+
+def forget(value: Any, parent: Any) -> None:
+    """``value`` was removed from the container ``parent`` (a deleted dict key): a write or
+    read through it raises StaleItemError instead of recreating the entry."""
+    link_ = getattr(value, "_rapyer_link", None)
+    if link_ is not None and link_[0]() is parent:
+        value._rapyer_seen = -1
 
 
 def parent_of(value: Any) -> tuple[Any, Any] | None:
@@ -209,6 +225,7 @@ def locate(value: Any) -> tuple[BaseRedisModel, tuple[PathSegment, ...]] | None:
         if private is not None and private.get("_rapyer_parent") is None:
             return parent, (link_[1],)  # a field of a root model: the common case
         return parent.root_model(), (*parent._rapyer_path_from_root(), link_[1])
+    check_seen(value, parent)
     segments: list[Any] = [link_[1]]
     node = parent
     while True:
@@ -220,6 +237,25 @@ def locate(value: Any) -> tuple[BaseRedisModel, tuple[PathSegment, ...]] | None:
         parent, segment = found
         segments.append(segment)
         node = parent
+
+
+def check_seen(value: Any, parent: Any) -> None:
+    """Raise StaleItemError when ``value``, an item of the container ``parent``, was read
+    before the list's items moved (its index may now hold another item) or was removed from
+    the dict. Lists of scalars count their shifts instead of re-linking every item (no
+    per-item work); a removed dict value is marked ``-1`` (``forget``)."""
+    seen = getattr(value, "_rapyer_seen", None)
+    if seen is not None and parent is not None and seen != getattr(parent, "_rapyer_shifts", seen):
+        if seen == -1:
+            raise StaleItemError(
+                f"this {type(value).__name__} was removed from the dict (key "
+                f"{value._rapyer_link[1]}): read the item from the dict again"
+            )
+        raise StaleItemError(
+            f"this {type(value).__name__} was read from index {value._rapyer_link[1]} of a "
+            "list whose items moved since (insert, pop, remove, del, sort, reverse, clear or "
+            "a slice change): read the item from the list again"
+        )
 
 
 def holder_of(value: Any) -> tuple[Any, tuple[Any, ...]] | None:
@@ -261,6 +297,7 @@ def stored_place(value: Any) -> StoredPlace | None:
     ref, segment = link_
     holder_cls = getattr(ref, "cls", None) if isinstance(ref, ModelAnchor) else None
     reversed_segments = [segment]
+    check_seen(value, ref())
     while True:
         holder: Any = ref()
         if isinstance(holder, LinkedModel):  # alive: the path from its root, as locate does

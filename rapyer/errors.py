@@ -34,6 +34,7 @@ __all__ = [
     "ModelDefinitionError",
     "NestedModelError",
     "NotResolvedError",
+    "StaleItemError",
     "PersistentNoScriptError",
     "RapyerError",
     "RapyerModelDoesntExist",
@@ -223,6 +224,15 @@ class RapyerSerializationError(RapyerError):
 
 class NotResolvedError(RapyerError):
     """A reference was used before it was fetched."""
+
+
+class StaleItemError(RapyerError):
+    """A value read from a list item is used after the list's items moved (nothing was sent).
+
+    A scalar item (``v = user.scores[2]``) remembers its index; once an insert, pop, remove,
+    deletion, sort, reverse, clear or slice change moved the list's items, that index may
+    hold another item: read the item from the list again.
+    """
 
 
 class ModelDefinitionError(RapyerError, TypeError):

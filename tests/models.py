@@ -444,3 +444,14 @@ class Shelf(AtomicRedisModel):
     items: list[Slot] = Field(default_factory=list)
     groups: dict[str, list[Slot]] = Field(default_factory=dict)
     crates: list[Crate] = Field(default_factory=list)
+
+
+class Tally(AtomicRedisModel):
+    """Lists of scalars whose items are read, held, and written through after shifts."""
+
+    ints: list[int] = Field(default_factory=list)
+    floats: list[float] = Field(default_factory=list)
+    strs: list[str] = Field(default_factory=list)
+    whens: list[dt.datetime] = Field(default_factory=list)
+    raws: list[bytes] = Field(default_factory=list)
+    counts: dict[str, int] = Field(default_factory=dict)

@@ -36,6 +36,9 @@ _MISSING: Any = object()
 class DictShared(GenericContainer, dict):  # type: ignore[type-arg]
     """Local behaviour of ``RedisDict``; builtin mutators are queued inside a pipeline."""
 
+    # Dict items never move; a value whose key was deleted is marked -1 (``_links.forget``).
+    _rapyer_shifts: int = 0
+
     def _rapyer_plain(self) -> Any:
         return dict(self)
 
@@ -109,6 +112,14 @@ class DictShared(GenericContainer, dict):  # type: ignore[type-arg]
     def _rapyer_del_commands(key: Any) -> Any:
         return lambda t: [("JSON.DEL", t.key, t.child_path(dict_segment(key)))]
 
+    def _rapyer_drop(self, key: Any) -> None:
+        """Remove ``key`` locally (when present); a value read from it raises StaleItemError."""
+        _links.forget(dict.pop(self, key, None), self)
+
+    def _rapyer_forget_all(self) -> None:
+        for value in dict.values(self):
+            _links.forget(value, self)
+
     def _rapyer_link_item(self, key: Any, value: Any) -> None:
         if isinstance(value, BaseRedisModel):
             found = _links.holder_of(self)  # relative: follows that model when it moves
@@ -153,7 +164,7 @@ class DictShared(GenericContainer, dict):  # type: ignore[type-arg]
         if key not in self:
             raise KeyError(key)
         planned = self._rapyer_planned(self._rapyer_del_commands(key))
-        dict.__delitem__(self, key)
+        _links.forget(dict.pop(self, key), self)
         self._rapyer_send(planned, ERASE)
 
     def update(self, mapping: Any = None, /, **kwargs: Any) -> None:
@@ -172,6 +183,7 @@ class DictShared(GenericContainer, dict):  # type: ignore[type-arg]
 
     def clear(self) -> None:
         planned = self._rapyer_planned(lambda t: [("JSON.SET", t.key, t.path, "{}")])
+        self._rapyer_forget_all()
         dict.clear(self)
         self._rapyer_send(planned, ERASE)
 
@@ -182,6 +194,7 @@ class DictShared(GenericContainer, dict):  # type: ignore[type-arg]
             return default
         planned = self._rapyer_planned(self._rapyer_del_commands(key))
         value = dict.pop(self, key)
+        _links.forget(value, self)
         self._rapyer_send(planned, ERASE)
         return value
 
@@ -190,6 +203,7 @@ class DictShared(GenericContainer, dict):  # type: ignore[type-arg]
             raise KeyError("popitem(): dictionary is empty")
         planned = self._rapyer_planned(self._rapyer_del_commands(next(reversed(self))))
         key, value = dict.popitem(self)
+        _links.forget(value, self)
         self._rapyer_send(planned, ERASE)
         return key, value
 

@@ -39,6 +39,9 @@ class ListShared(GenericContainer, list):  # type: ignore[type-arg]
     # known; own to each class. Mutators test it before calling anything: a list of scalars
     # pays one attribute read for the re-placing of shifted items.
     _rapyer_placed: bool | None = None
+    # Lists of scalars count the operations that move or remove items instead of re-linking
+    # every item: a scalar read before a shift raises StaleItemError (``_links.check_seen``).
+    _rapyer_shifts: int = 0
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -93,7 +96,8 @@ class ListShared(GenericContainer, list):  # type: ignore[type-arg]
         """Items from ``start`` on moved (insert, pop, sort ...): models in them and linked
         containers follow their new position, so writes through them land there."""
         if not type(self)._rapyer_items_placed():
-            return  # scalars: linked again on each read through [] (callers test first)
+            self._rapyer_shifts += 1  # scalars: linked again on each read through []
+            return
         found = _links.holder_of(self)
         if found is None:
             return  # not placed in a model yet: placed with the list later
@@ -190,6 +194,8 @@ class ListShared(GenericContainer, list):  # type: ignore[type-arg]
         list.insert(self, position, item)
         if self._rapyer_placed is not False:
             self._rapyer_replace_from(position + 1)
+        else:
+            self._rapyer_shifts += 1
         text = self._rapyer_item_json(item)
         self._rapyer_queue(lambda t: [("JSON.ARRINSERT", t.key, t.path, position, text)], APPEND)
 
@@ -202,6 +208,8 @@ class ListShared(GenericContainer, list):  # type: ignore[type-arg]
             list.__setitem__(self, index, values)
             if self._rapyer_placed is not False:
                 self._rapyer_replace_from(start)
+            else:
+                self._rapyer_shifts += 1
             self._rapyer_queue_whole()
             return
         assigned = value
@@ -223,18 +231,23 @@ class ListShared(GenericContainer, list):  # type: ignore[type-arg]
             list.__delitem__(self, index)
             if self._rapyer_placed is not False:
                 self._rapyer_replace_from(start)
+            else:
+                self._rapyer_shifts += 1
             self._rapyer_queue_whole()
             return
         position = int(index) + len(self) if int(index) < 0 else int(index)
         list.__delitem__(self, index)
         if self._rapyer_placed is not False:
             self._rapyer_replace_from(position)
+        else:
+            self._rapyer_shifts += 1
         # ARRPOP at the index, not JSON.DEL of path[i]: same effect, and fakeredis's JSON.DEL
         # of "$.field[i]" empties the whole list.
         self._rapyer_queue(lambda t: [("JSON.ARRPOP", t.key, t.path, position)], ERASE)
 
     def clear(self) -> None:
         list.clear(self)
+        self._rapyer_shifts += 1
         self._rapyer_queue(lambda t: [("JSON.SET", t.key, t.path, "[]")], ERASE)
 
     def pop(self, index: Any = -1) -> Any:
@@ -242,6 +255,8 @@ class ListShared(GenericContainer, list):  # type: ignore[type-arg]
         item = list.pop(self, index)
         if self._rapyer_placed is not False:
             self._rapyer_replace_from(position)
+        else:
+            self._rapyer_shifts += 1
         self._rapyer_queue(
             lambda t: [("JSON.ARRPOP", t.key, t.path, position)],
             ERASE | ActionGroup.READ,
@@ -256,18 +271,24 @@ class ListShared(GenericContainer, list):  # type: ignore[type-arg]
         list.__delitem__(self, position)
         if self._rapyer_placed is not False:
             self._rapyer_replace_from(position)
+        else:
+            self._rapyer_shifts += 1
         self._rapyer_queue_whole()
 
     def sort(self, *args: Any, **kwargs: Any) -> None:
         list.sort(self, *args, **kwargs)
         if self._rapyer_placed is not False:
             self._rapyer_replace_from(0)
+        else:
+            self._rapyer_shifts += 1
         self._rapyer_queue_whole()
 
     def reverse(self) -> None:
         list.reverse(self)
         if self._rapyer_placed is not False:
             self._rapyer_replace_from(0)
+        else:
+            self._rapyer_shifts += 1
         self._rapyer_queue_whole()
 
     def __imul__(self, count: Any) -> Any:  # type: ignore[misc]
@@ -283,6 +304,8 @@ class ListShared(GenericContainer, list):  # type: ignore[type-arg]
         list.__delitem__(self, slice(start, end))
         if self._rapyer_placed is not False:
             self._rapyer_replace_from(first)
+        else:
+            self._rapyer_shifts += 1
         self._rapyer_queue(
             lambda t: [evalsha_command("remove_range", [t.key], [t.path, int(start), int(end)])],
             ERASE,

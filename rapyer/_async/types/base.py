@@ -64,6 +64,7 @@ class AsyncRedisValueOps(_Base):
         value = _validate_stored(type(self), data)
         if self._rapyer_link is not None:
             value._rapyer_link = self._rapyer_link
+            value._rapyer_seen = self._rapyer_seen
         return value
 
 

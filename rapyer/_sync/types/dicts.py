@@ -40,7 +40,7 @@ class SyncRedisDictOps(_Base):
         key = self._rapyer_validate_key(key)
         command = ("JSON.DEL", target.key, target.child_path(dict_segment(key)))
         sent = write_field(target, [command], ERASE, "del_item")
-        dict.pop(self, key, None)
+        self._rapyer_drop(key)
         if sent is not None:
             target.changed("del_key", key, self)
 
@@ -64,6 +64,7 @@ class SyncRedisDictOps(_Base):
         target = target_of(self)
         command = ("JSON.SET", target.key, target.path, "{}")
         sent = write_field(target, [command], ERASE, "clear")
+        self._rapyer_forget_all()
         dict.clear(self)
         if sent is not None:
             target.changed("set", "{}")
@@ -77,7 +78,7 @@ class SyncRedisDictOps(_Base):
         key = self._rapyer_validate_key(key)
         path = target.child_path(dict_segment(key))
         _, reply = write_script_direct(target, "dict_pop", [path], POP)
-        dict.pop(self, key, None)
+        self._rapyer_drop(key)
         target.changed("del_key", key, self)
         found, value = self._rapyer_stored_item(reply)
         return value if found else default
@@ -92,7 +93,7 @@ class SyncRedisDictOps(_Base):
         if not reply:
             raise KeyError("popitem(): dictionary is empty")
         key = self._rapyer_validate_key(reply[0])
-        dict.pop(self, key, None)
+        self._rapyer_drop(key)
         target.changed("del_key", key, self)
         found, value = self._rapyer_stored_item(reply[1])
         return key, value

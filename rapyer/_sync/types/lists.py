@@ -55,6 +55,8 @@ class SyncRedisListOps(_Base):
         list.insert(self, position, self._rapyer_place_new([item], position)[0])
         if self._rapyer_placed is not False:
             self._rapyer_replace_from(position + 1)
+        else:
+            self._rapyer_shifts += 1
         if sent is not None:
             target.changed("insert", position, text, self)
 
@@ -64,6 +66,7 @@ class SyncRedisListOps(_Base):
         command = ("JSON.SET", target.key, target.path, "[]")
         sent = write_field(target, [command], ERASE, "clear")
         list.clear(self)
+        self._rapyer_shifts += 1
         if sent is not None:
             target.changed("set", "[]")
 
@@ -76,6 +79,8 @@ class SyncRedisListOps(_Base):
             list.pop(self, index)
             if self._rapyer_placed is not False:
                 self._rapyer_replace_from(index + len(self) + 1 if index < 0 else index)
+            else:
+                self._rapyer_shifts += 1
         target.changed("pop", index, self)
         return self._rapyer_pop_reply(replies[0])
 
@@ -88,5 +93,7 @@ class SyncRedisListOps(_Base):
         list.__delitem__(self, slice(start, end))
         if self._rapyer_placed is not False:
             self._rapyer_replace_from(first)
+        else:
+            self._rapyer_shifts += 1
         if not queued:
             target.changed("remove_range", start, end, self)
