@@ -64,6 +64,23 @@ async def test_random_list_sequence(redis_backend, ops):
     assert (await Stash.aget(stash.key)).lst == mirror
 
 
+@STEPS
+@given(size=st.integers(0, 4), index=st.integers(-8, 8))
+async def test_pop_outside_the_list_pops_its_nearest_end_on_both_sides(backend, size, index):
+    """The server rounds an index outside the list to its nearest end; the local copy does the
+    same, so the two never part (fakeredis raises instead: real server only)."""
+    mirror = list(range(10, 10 + size))
+    stash = Stash(lst=mirror)
+    await stash.asave()
+    if mirror:
+        at = min(index, size - 1) if index >= 0 else max(index + size, 0)
+        assert await stash.lst.apop(index) == mirror.pop(at)
+    else:
+        assert await stash.lst.apop(index) is None
+    assert stash.lst == mirror
+    assert (await Stash.aget(stash.key)).lst == mirror
+
+
 DICT_OPS = st.lists(
     st.one_of(
         st.tuples(st.just("set"), KEYS, INTS),

@@ -73,10 +73,12 @@ class AsyncRedisListOps(_Base):
         target = target_of(self)
         command = ("JSON.ARRPOP", target.key, target.path, index)
         replies = await executor.transaction(target.binding, [command, *target.ttl(POP)])
-        if len(self) and -len(self) <= index < len(self):
+        if len(self):
+            # the server rounds an index outside the list to its nearest end: so does the copy
+            index = min(index, len(self) - 1) if index >= 0 else max(index + len(self), 0)
             list.pop(self, index)
             if self._rapyer_placed is not False:
-                self._rapyer_replace_from(index + len(self) + 1 if index < 0 else index)
+                self._rapyer_replace_from(index)
             else:
                 self._rapyer_shifts += 1
         target.changed("pop", index, self)
