@@ -134,11 +134,15 @@ def field_changed(
     name = segments[0]
     if stored is None or type(name) is not str or name not in type(root).__pydantic_fields__:
         return
-    if edit is not None and name not in root.__rapyer_special_fields__:
-        old = stored if type(stored) is dict else stored_document(root)
-        if old is None or _stored_edits.apply(old, segments, edit):
-            return
-    fields_written(root, (name,))
+    if name in root.__rapyer_special_fields__:
+        return  # a set or queue lives in its own key, never in the remembered document
+    old = stored if type(stored) is dict else stored_document(root)
+    if old is None or (edit is not None and _stored_edits.apply(old, segments, edit)):
+        return
+    # Not exact: forget what Redis holds for the field, so the next save writes the local
+    # value whole. Remembering the local value instead would hide a local change of the same
+    # field made before the operation and not saved yet (a lost write).
+    old.pop(name, None)
 
 
 def adopt(target: BaseRedisModel, fresh: BaseRedisModel) -> None:

@@ -61,6 +61,27 @@ async def test_a_field_operation_is_not_written_back_by_a_later_save(redis_backe
     assert doc(redis_backend, counter.key)["n"] == 11
 
 
+@pytest.mark.parametrize("change", ["append", "pop", "replace"])
+async def test_an_unsaved_change_before_a_field_operation_on_that_field_is_still_saved(
+    redis_backend, change
+):
+    """A local change the server never saw, then an atomic operation on the same field: the
+    next save writes the field as it is locally (the local change is not lost)."""
+    counter = IgCounter(items=[1, 2])
+    await counter.asave()
+    if change == "append":
+        counter.items.append(3)  # local only
+    elif change == "pop":
+        counter.items.pop(0)  # local only
+    else:
+        counter.items[0] = 9  # local only
+    await counter.items.aappend(4)
+    local = list(counter.items)
+    await counter.asave()
+    assert doc(redis_backend, counter.key)["items"] == local
+    assert (await IgCounter.aget(counter.key)).items == local
+
+
 async def test_a_deleted_document_is_written_whole(redis_backend):
     counter = IgCounter(n=3, note="keep")
     await counter.asave()

@@ -63,6 +63,27 @@ def test_a_field_operation_is_not_written_back_by_a_later_save(redis_backend):
     assert doc(redis_backend, counter.key)["n"] == 11
 
 
+@pytest.mark.parametrize("change", ["append", "pop", "replace"])
+def test_an_unsaved_change_before_a_field_operation_on_that_field_is_still_saved(
+    redis_backend, change
+):
+    """A local change the server never saw, then an atomic operation on the same field: the
+    next save writes the field as it is locally (the local change is not lost)."""
+    counter = IgCounter(items=[1, 2])
+    counter.save()
+    if change == "append":
+        counter.items.append(3)  # local only
+    elif change == "pop":
+        counter.items.pop(0)  # local only
+    else:
+        counter.items[0] = 9  # local only
+    counter.items.append_now(4)
+    local = list(counter.items)
+    counter.save()
+    assert doc(redis_backend, counter.key)["items"] == local
+    assert (IgCounter.get(counter.key)).items == local
+
+
 def test_a_deleted_document_is_written_whole(redis_backend):
     counter = IgCounter(n=3, note="keep")
     counter.save()
