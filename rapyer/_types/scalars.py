@@ -287,19 +287,9 @@ class DatetimeShared(RedisScalar, dt.datetime):
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         if len(args) == 1 and not kwargs and isinstance(args[0], dt.datetime):
-            value = args[0]  # RedisDatetime(datetime(...)), as the original allowed
-            return dt.datetime.__new__(
-                cls,
-                value.year,
-                value.month,
-                value.day,
-                value.hour,
-                value.minute,
-                value.second,
-                value.microsecond,
-                value.tzinfo,
-                fold=value.fold,
-            )
+            return cls._rapyer_wrap(
+                args[0]
+            )  # RedisDatetime(datetime(...)), as the original allowed
         return dt.datetime.__new__(cls, *args, **kwargs)
 
     def _rapyer_plain(self) -> Any:
@@ -311,7 +301,8 @@ class DatetimeShared(RedisScalar, dt.datetime):
 
     @classmethod
     def _rapyer_wrap(cls, value: dt.datetime) -> Any:
-        return cls(
+        return dt.datetime.__new__(
+            cls,
             value.year,
             value.month,
             value.day,
