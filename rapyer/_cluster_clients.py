@@ -17,7 +17,10 @@ from redis.asyncio.cluster import ClusterNode as AsyncClusterNode
 from redis.asyncio.cluster import RedisCluster as AsyncRedisCluster
 from redis.cluster import ClusterNode, RedisCluster
 
+from rapyer import _slots
+
 __all__ = [
+    "shard_tags_of",
     "close_node_clients",
     "new_cluster_client",
     "node_client",
@@ -108,3 +111,16 @@ def node_client(cluster_client: Any, host: str, port: int) -> Any:
 def close_node_clients(cluster_client: Any) -> list[Any]:
     """Forget the node clients of ``cluster_client``; return them (to close)."""
     return list(_node_clients.pop(cluster_client, {}).values())
+
+
+def shard_tags_of(cluster_client: Any) -> dict[str, str]:
+    """Each primary's ``host:port`` and a hash tag it owns (``rapyer._slots.shard_tags``),
+    from the topology the client (sync or async) already holds: no I/O."""
+    primaries = [str(node.name) for node in cluster_client.get_primaries()]
+    cache = cluster_client.nodes_manager.slots_cache
+
+    def owner(slot: int) -> str:
+        nodes = cache.get(slot)
+        return str(nodes[0].name) if nodes else ""
+
+    return _slots.shard_tags(primaries, owner)

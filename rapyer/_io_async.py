@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from rapyer import _cluster_clients, _slots
+from rapyer import _cluster_clients
 from rapyer._binding import Binding, all_bindings
 from rapyer._clients import aclose_client, async_clients, sync_clients
 
@@ -108,11 +108,4 @@ async def refresh_topology(cluster_client: Any) -> None:
 async def shard_tags(cluster_client: Any) -> dict[str, str]:
     """Each primary's ``host:port`` and a hash tag it owns (``rapyer._slots.shard_tags``)."""
     await cluster_client.initialize()
-    primaries = [str(node.name) for node in cluster_client.get_primaries()]
-    cache = cluster_client.nodes_manager.slots_cache
-
-    def owner(slot: int) -> str:
-        nodes = cache.get(slot)
-        return str(nodes[0].name) if nodes else ""
-
-    return _slots.shard_tags(primaries, owner)
+    return _cluster_clients.shard_tags_of(cluster_client)

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from rapyer import _cluster_clients, _slots
+from rapyer import _cluster_clients
 from rapyer._binding import Binding, all_bindings
 from rapyer._clients import sync_clients
 
@@ -86,11 +86,4 @@ def refresh_topology(cluster_client: Any) -> None:
 
 def shard_tags(cluster_client: Any) -> dict[str, str]:
     """Each primary's ``host:port`` and a hash tag it owns (``rapyer._slots.shard_tags``)."""
-    primaries = [str(node.name) for node in cluster_client.get_primaries()]
-    cache = cluster_client.nodes_manager.slots_cache
-
-    def owner(slot: int) -> str:
-        nodes = cache.get(slot)
-        return str(nodes[0].name) if nodes else ""
-
-    return _slots.shard_tags(primaries, owner)
+    return _cluster_clients.shard_tags_of(cluster_client)
