@@ -1317,20 +1317,25 @@ async def profile_op(op: Op, ctx: Context, api: str, log: Callable[[str], None])
         sides.before_batch()
     warm = await _round(api, sides, 3, 0)
     iterations = max(3, min(20_000, int(2.0 / max(warm["rapyer"], 1e-6))))
+    # PROFILE_SIDE=raw profiles the raw redis-py side instead (its call count per call is the
+    # floor rapyer's is compared with).
+    side = os.environ.get("PROFILE_SIDE", "rapyer")
+    call = sides.raw if side == "raw" else sides.rapyer
+    before_step = sides.raw_before_step if side == "raw" else sides.rapyer_before_step
     profiler = cProfile.Profile()
     for _ in range(iterations):
-        if sides.rapyer_before_step:
-            sides.rapyer_before_step()
+        if before_step:
+            before_step()
         profiler.enable()
         if api == "async":
-            await sides.rapyer()
+            await call()
         else:
-            sides.rapyer()
+            call()
         profiler.disable()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("cumulative").print_stats(int(os.environ.get("PROFILE_ROWS", "45")))
-    print(f"## {op.id} ({api}): rapyer side, {iterations} calls, cProfile by cumulative time")
+    print(f"## {op.id} ({api}): {side} side, {iterations} calls, cProfile by cumulative time")
     print(out.getvalue())
 
 

@@ -50,13 +50,24 @@ MAX_INT = 2**63 - 1
 # 19 or more digits (an int that may not fit). Text without them needs no parsing.
 _SUSPECT = re.compile(r"NaN|Infinity|[0-9]{19}")
 _LONG_DIGITS = re.compile(r"\d{19}", re.ASCII)
+_ASCII_DIGITS = b"0123456789"
 
 
 def suspect(text: str) -> bool:
-    """``_SUSPECT.search(text) is not None``, faster: two substring searches and a regex
-    without alternation take about half the time on a document of 130 characters (every
-    written value passes here; ``tests/common/test_codec.py`` checks that both agree)."""
-    return "NaN" in text or "Infinity" in text or _LONG_DIGITS.search(text) is not None
+    """``_SUSPECT.search(text) is not None``, faster (every written value passes here;
+    ``tests/common/test_codec.py`` checks that both agree).
+
+    Two substring searches, then the regex only when the text holds 19 ASCII digits at all
+    (counted by deleting them from its UTF-8 bytes, where no other character has a byte in
+    ``0-9``): about 0.3 µs instead of 1.1 µs on a document of 130 characters, where Python's
+    regex engine spends ~1 µs stepping through every position."""
+    if "NaN" in text or "Infinity" in text:
+        return True
+    raw = text.encode("utf-8", "surrogatepass")
+    return (
+        len(raw) - len(raw.translate(None, _ASCII_DIGITS)) > 18
+        and _LONG_DIGITS.search(text) is not None
+    )
 
 
 def _refuse_constant(name: str) -> Any:

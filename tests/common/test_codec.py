@@ -138,8 +138,20 @@ def test_dump_refuses_exactly_the_numbers_json_cannot_hold(value) -> None:
 
 # The fast test of values JSON cannot hold (``_codec.suspect``) against its definition, the
 # regex ``_codec._SUSPECT``: texts mixing digits, the constants' letters and JSON punctuation.
-_suspect_texts = st.text(alphabet='0123456789NaIfinty-.e:,[]{}" \u0663', max_size=60) | st.builds(
-    lambda a, n, b: a + "1" * n + b, st.text(max_size=5), st.integers(15, 22), st.text(max_size=5)
+# Also: runs of 15-22 digits, 19 or more digits that are not one run (the digit count lets
+# the regex run, which must still say no), and any text (non-ASCII, lone surrogates).
+_suspect_texts = (
+    st.text(alphabet='0123456789NaIfinty-.e:,[]{}" \u0663', max_size=60)
+    | st.builds(
+        lambda a, n, b: a + "1" * n + b,
+        st.text(max_size=5),
+        st.integers(15, 22),
+        st.text(max_size=5),
+    )
+    | st.lists(st.text(alphabet="0123456789", min_size=1, max_size=19), min_size=2).map(
+        lambda parts: "\u00e9".join(parts)
+    )
+    | st.text()
 )
 
 
