@@ -56,12 +56,16 @@ def stored_document(model: BaseRedisModel) -> dict[str, Any] | None:
     return data
 
 
-def root_save(model: BaseRedisModel, key: str) -> tuple[list[Command], str]:
-    """The document commands of saving a root model, and its dumped JSON text.
+def root_save(
+    model: BaseRedisModel, key: str, text: str | None = None
+) -> tuple[list[Command], str]:
+    """The document commands of saving a root model, and its dumped JSON text (``text``:
+    already dumped and checked by ``_codec.dump_json`` or its equal).
 
     Raises RapyerSerializationError (before anything is sent) for a value JSON cannot hold.
     """
-    text = _codec.dump_json(model)
+    if text is None:
+        text = _codec.dump_json(model)
     private = model.__pydantic_private__
     stored = private.get("_rapyer_stored") if private is not None else None
     if stored is None:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
+from pydantic_core import PydanticSerializationError
+
 from rapyer import _changes, _codec, _keys, _layout
 from rapyer import config as _config
 from rapyer._groups import CREATE_UPDATE
@@ -134,3 +137,67 @@ def plain_document_key(cls: type[BaseRedisModel], key_or_pk: Any) -> str | None:
         return None
     full = key_or_pk if key_or_pk.startswith(head) else head + key_or_pk
     return None if full.endswith(_keys.LOCK_SUFFIX) else full
+
+
+# ---- fast path: saving a root model of a plain class -----------------------------------------
+# Per class: (config generation, ``prefix:`` or None), cached as ``plain_read_head`` caches its
+# answer. Saves, per save of a root model of the usual class (plain layout, no TTL, no special
+# or nested fields, a pk of its own, pydantic's own ``model_dump_json``), what ``save_plan``
+# spends around the same commands: ``root_model`` twice, the ``key`` property (pk, layout and
+# key checks), the exclude lookups and pydantic's ``model_dump_json`` wrapper of
+# ``_codec.dump_json``, the (empty) special-field and TTL commands: about 25 Python calls of
+# ~258 per save (cProfile of ``benchmarks/run.py --profile --only save``). Checked against
+# ``save_plan`` by ``tests/common/test_plain_writes.py`` (hypothesis).
+_plain_writes: dict[type, tuple[int, str | None]] = {}
+_PYDANTIC_DUMP_JSON = BaseModel.model_dump_json
+_NO_PARENT: Any = object()
+
+
+def plain_write_head(cls: type[BaseRedisModel]) -> str | None:
+    """``prefix:`` of ``cls`` when saving a root model of it writes only its document
+    (plain layout, no TTL, no special or nested fields, no Key field), else ``None``."""
+    generation = _config.generation()
+    cached = _plain_writes.get(cls)
+    if cached is not None and cached[0] == generation:
+        return cached[1]
+    head = None
+    if (
+        not cls.__rapyer_special_fields__
+        and not cls.__rapyer_nested_fields__
+        and cls.__rapyer_key_field__ is None
+        and _codec.exclude_of(cls) is None
+        and not _layout.tagged(cls)
+        and not has_ttl(cls)
+    ):
+        head = cls.class_key_initials() + _keys.SEPARATOR
+    _plain_writes[cls] = (generation, head)
+    return head
+
+
+def plain_save_plan(model: BaseRedisModel) -> tuple[list[Command], str] | None:
+    """``save_plan(model)`` for a root model of a ``plain_write_head`` class that keeps
+    pydantic's ``model_dump_json``; ``None`` for anything else (the general path, which also
+    raises what it refuses)."""
+    cls = type(model)
+    head = plain_write_head(cls)
+    if head is None:
+        return None
+    private = model.__pydantic_private__
+    if private is None or private.get("_rapyer_parent", _NO_PARENT) is not None:
+        return None
+    pk = private.get("_rapyer_pk")
+    if pk is None:
+        pk = model.pk  # a new model's pk: generated and kept, as ``key`` does
+    if type(pk) is not str or cls.model_dump_json is not _PYDANTIC_DUMP_JSON:
+        return None
+    key = head + pk
+    if key.endswith(_keys.LOCK_SUFFIX):
+        return None
+    try:
+        # what ``_codec.dump_json`` sends to pydantic (no exclude: no special fields)
+        dumped = cls.__pydantic_serializer__.to_json(
+            model, context=_codec.DUMP_CONTEXT, by_alias=False
+        )
+    except (PydanticSerializationError, ValueError, TypeError):
+        return None
+    return _changes.root_save(model, key, _codec.checked_json(dumped.decode()))

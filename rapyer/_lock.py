@@ -50,15 +50,6 @@ class _Default:
 DEFAULT: Any = _Default()
 
 
-def option(cls: type[BaseRedisModel] | None, name: str, given: Any) -> Any:
-    """``given``, or the Meta option ``name`` of ``cls`` now (the defaults without a class)."""
-    if given is not DEFAULT:
-        return given
-    if cls is None:
-        return _config.init_default(name)
-    return _config.resolve(cls, name)
-
-
 def lease_ms(seconds: float | None) -> int:
     """A lease in whole milliseconds (at least 1); ``0`` for no lease."""
     if seconds is None:
@@ -90,9 +81,15 @@ class ModelLock(Generic[M]):
         target: BaseRedisModel | None = None,
         missing_ok: bool = False,
     ) -> None:
-        lease = option(config_cls, "lock_lease", lease)
-        blocking_timeout = option(config_cls, "lock_blocking_timeout", blocking_timeout)
-        sleep = option(config_cls, "lock_sleep", DEFAULT)
+        if config_cls is None:
+            defaults = _defaults_without_class()
+        else:
+            defaults = class_lock_defaults(config_cls)
+        if lease is DEFAULT:
+            lease = defaults[0]
+        if blocking_timeout is DEFAULT:
+            blocking_timeout = defaults[1]
+        sleep = defaults[2]
         if lease is not None and not lease > 0:
             raise ValueError(f"lease must be positive or None, not {lease!r}")
         if blocking_timeout is not None and not blocking_timeout >= 0:
@@ -152,7 +149,7 @@ class ModelLock(Generic[M]):
         missing_ok: bool = False,
     ) -> Any:
         """The lock of ``key`` (a full key or a bare pk) as a ``model_cls``."""
-        full_key = _layout.full_key(model_cls, key)
+        full_key = plain_lock_target(model_cls, key) or _layout.full_key(model_cls, key)
         return cls(
             binding=binding_of(model_cls),
             key=full_key,
@@ -196,6 +193,104 @@ class ModelLock(Generic[M]):
         return cls.for_class(
             model_cls, key, action, save_at_end, lease, blocking_timeout, missing_ok=True
         )
+
+
+# ---- fast path: a lock's options and key from its class ----------------------------------------
+# Per class: (config generation, (lock_lease, lock_blocking_timeout, lock_sleep, ``prefix:`` of
+# the plain layout or None)), resolved once per generation as ``_layout.tagged`` caches its
+# answer. Saves, per lock of a class, the three option lookups (``option`` and
+# ``_config.resolve`` each) and, for the usual key of a plain class, the layout lookups and
+# key checks of ``_layout.full_key``: about 15 Python calls of ~850 per lock cycle (cProfile of
+# ``benchmarks/run.py --profile --only lock_cycle``). Checked against the general path by
+# ``tests/common/test_lock_fast_paths.py`` (hypothesis).
+_class_defaults: dict[type, tuple[int, tuple[Any, Any, Any, str | None]]] = {}
+
+
+def class_lock_defaults(cls: type[BaseRedisModel]) -> tuple[Any, Any, Any, str | None]:
+    """``(lock_lease, lock_blocking_timeout, lock_sleep, head)`` of ``cls`` now: what
+    ``option`` gives for each, and ``prefix:`` when ``cls`` keeps the plain key layout."""
+    generation = _config.generation()
+    cached = _class_defaults.get(cls)
+    if cached is not None and cached[0] == generation:
+        return cached[1]
+    head = None if _layout.tagged(cls) else cls.class_key_initials() + _keys.SEPARATOR
+    value = (
+        _config.resolve(cls, "lock_lease"),
+        _config.resolve(cls, "lock_blocking_timeout"),
+        _config.resolve(cls, "lock_sleep"),
+        head,
+    )
+    if generation == _config.generation():  # nothing changed meanwhile (other threads)
+        _class_defaults[cls] = (generation, value)
+    return value
+
+
+def _defaults_without_class() -> tuple[Any, Any, Any, str | None]:
+    return (
+        _config.init_default("lock_lease"),
+        _config.init_default("lock_blocking_timeout"),
+        _config.init_default("lock_sleep"),
+        None,
+    )
+
+
+def plain_lock_target(cls: type[BaseRedisModel], key_or_pk: Any) -> str | None:
+    """``_layout.full_key(cls, key_or_pk)`` for a ``str`` key or pk of a class of the plain
+    layout that needs no check beyond the lock-suffix one; ``None`` for anything else (the
+    general path decides, and raises for what it refuses)."""
+    head = class_lock_defaults(cls)[3]
+    if head is None or type(key_or_pk) is not str or key_or_pk[:1] == _keys.TAG_OPEN:
+        return None
+    full = key_or_pk if key_or_pk.startswith(head) else head + key_or_pk
+    return None if full.endswith(_keys.LOCK_SUFFIX) else full
+
+
+def save_script_args(name: str, token: Any, commands: list[Any]) -> tuple[list[str], list[Any]]:
+    """``(KEYS, ARGV)`` of ``lock_save.lua`` doing ``commands`` while the lock ``name`` holds
+    ``token``: the lock and every written key; the token, then each command as its argument
+    count and its arguments."""
+    keys = [name]
+    args: list[Any] = [token]
+    for command in commands:
+        if len(command) > 1 and command[1] not in keys:
+            keys.append(command[1])
+        args.append(len(command))
+        args.extend(command)
+    return keys, args
+
+
+# ---- fast path: the token-checked save of a document -----------------------------------------
+# ``lock_save.lua`` takes each command as its argument count and its arguments; a save of the
+# usual model is the document commands of ``_changes.root_save`` alone, which
+# ``lock_save_document.lua`` takes as the document text plus, after ``NX``, the changed
+# (path, value) pairs. Saves, per save at the end of a lock, 4 + 3 per changed field
+# arguments that redis-py encodes one by one (about 6 Python calls each) and the loop building
+# them. Checked against ``lock_save.lua`` on a server by
+# ``tests/_async/test_lock_fast_paths.py`` (hypothesis).
+
+
+def document_save_args(token: Any, commands: list[Any]) -> tuple[str, list[Any]] | None:
+    """``(key, ARGV)`` of ``lock_save_document.lua`` doing ``commands`` after the token
+    check: ``[JSON.SET key $ text]`` or ``[JSON.SET key $ text NX, JSON.SET key path value,
+    ...]`` with one key; ``None`` for any other commands (``lock_save.lua``)."""
+    if not commands:
+        return None
+    first = commands[0]
+    size = len(first)
+    if first[0] != "JSON.SET" or first[2] != "$" or size not in (4, 5):
+        return None
+    key = first[1]
+    if size == 4:
+        return (key, [token, first[3]]) if len(commands) == 1 else None
+    if first[4] != "NX":
+        return None
+    args = [token, first[3], "NX"]
+    for command in commands[1:]:
+        if len(command) != 4 or command[0] != "JSON.SET" or command[1] != key:
+            return None
+        args.append(command[2])
+        args.append(command[3])
+    return key, args
 
 
 def merge_into(target: BaseRedisModel, fresh: BaseRedisModel) -> None:

@@ -23,7 +23,14 @@ from rapyer._sync import executor
 from rapyer._sync.model_ops import read_model
 from rapyer._sync.scripts import run_script
 from rapyer._binding import Binding
-from rapyer._lock import DEFAULT, ModelLock, lease_ms, merge_into
+from rapyer._lock import (
+    DEFAULT,
+    ModelLock,
+    document_save_args,
+    lease_ms,
+    merge_into,
+    save_script_args,
+)
 from rapyer.errors import KeyNotFound, LockLostError, LockTimeoutError
 
 if TYPE_CHECKING:
@@ -174,7 +181,9 @@ def _save_and_release(lock: SyncModelLock[Any]) -> bool:
     One Lua script does it; a command too long for Lua's argument limit switches to
     ``WATCH`` + ``GET`` + ``MULTI``/``EXEC`` on a dedicated connection instead.
     """
-    commands, text = _commands.save_plan(lock.model)  # type: ignore[arg-type]
+    # fast path (``_commands.plain_save_plan``): a root model of a plain class
+    plan = _commands.plain_save_plan(lock.model) or _commands.save_plan(lock.model)  # type: ignore[arg-type]
+    commands, text = plan
     roots = cascade.take_pending()  # the save's TTL cascade runs only if the save lands
     saved = _run_save_and_release(lock, commands)
     if saved and text is not None:
@@ -185,15 +194,13 @@ def _save_and_release(lock: SyncModelLock[Any]) -> bool:
 
 
 def _run_save_and_release(lock: SyncModelLock[Any], commands: list[Any]) -> bool:
+    document = document_save_args(lock.token, commands)
+    if document is not None:  # fast path (``_lock.document_save_args``): fewer arguments
+        keys = [lock.name, document[0]]
+        return bool(run_script(lock.binding, "lock_save_document", keys, document[1]))
     if any(len(command) > LUA_MAX_COMMAND_ARGS for command in commands):
         return _save_and_release_watched(lock, commands)
-    keys = [lock.name]
-    args: list[Any] = [lock.token]
-    for command in commands:
-        if len(command) > 1 and command[1] not in keys:
-            keys.append(command[1])
-        args.append(len(command))
-        args.extend(command)
+    keys, args = save_script_args(lock.name, lock.token, commands)
     return bool(run_script(lock.binding, "lock_save", keys, args))
 
 

@@ -61,8 +61,16 @@ class SyncModelOps(_Base):
 
     def save(self) -> Self:
         """Store the model (a nested model writes only its own path). Queued in a pipeline."""
-        commands, text = _commands.save_plan(self)
-        replies = _write(binding_of(type(self.root_model())), commands, self)
+        text: str | None
+        root_cls: type[BaseRedisModel]
+        plain = _commands.plain_save_plan(self)
+        if plain is not None:  # fast path: a root model of a plain class
+            commands, text = plain
+            root_cls = type(self)
+        else:
+            commands, text = _commands.save_plan(self)
+            root_cls = type(self.root_model())
+        replies = _write(binding_of(root_cls), commands, self)
         if replies is not None and text is not None:
             _changes.saved(self, text)
         return self

@@ -336,6 +336,7 @@ def test_save_too_long_for_lua_uses_a_watched_transaction(redis_backend, monkeyp
         return [*commands, ("SADD", "big:set", *members)], text
 
     monkeypatch.setattr(_commands, "save_plan", long_plan)
+    monkeypatch.setattr(_commands, "plain_save_plan", lambda model: None)  # no fast path
     cm = LockCounter.lock_from_key(counter.key, save_at_end=True)
     with cm as model:
         model.n = 2
