@@ -141,12 +141,12 @@ def plain_document_key(cls: type[BaseRedisModel], key_or_pk: Any) -> str | None:
 
 # ---- fast path: saving a root model of a plain class -----------------------------------------
 # Per class: (config generation, ``prefix:`` or None), cached as ``plain_read_head`` caches its
-# answer. Saves, per save of a root model of the usual class (plain layout, no TTL, no special
-# or nested fields, a pk of its own, pydantic's own ``model_dump_json``), what ``save_plan``
+# answer. Saves, per save of a root model of the usual class (plain layout, no special or
+# nested fields, a pk of its own, pydantic's own ``model_dump_json``), what ``save_plan``
 # spends around the same commands: ``root_model`` twice, the ``key`` property (pk, layout and
 # key checks), the exclude lookups and pydantic's ``model_dump_json`` wrapper of
-# ``_codec.dump_json``, the (empty) special-field and TTL commands: about 25 Python calls of
-# ~258 per save (cProfile of ``benchmarks/run.py --profile --only save``). Checked against
+# ``_codec.dump_json``, the (empty) special-field commands: 258 -> 241 Python calls per save
+# (cProfile of ``benchmarks/run.py --profile --only save --api sync``). Checked against
 # ``save_plan`` by ``tests/common/test_plain_writes.py`` (hypothesis).
 _plain_writes: dict[type, tuple[int, str | None]] = {}
 _PYDANTIC_DUMP_JSON = BaseModel.model_dump_json
@@ -154,8 +154,8 @@ _NO_PARENT: Any = object()
 
 
 def plain_write_head(cls: type[BaseRedisModel]) -> str | None:
-    """``prefix:`` of ``cls`` when saving a root model of it writes only its document
-    (plain layout, no TTL, no special or nested fields, no Key field), else ``None``."""
+    """``prefix:`` of ``cls`` when saving a root model of it writes only its document and
+    its TTL (plain layout, no special or nested fields, no Key field), else ``None``."""
     generation = _config.generation()
     cached = _plain_writes.get(cls)
     if cached is not None and cached[0] == generation:
@@ -167,7 +167,6 @@ def plain_write_head(cls: type[BaseRedisModel]) -> str | None:
         and cls.__rapyer_key_field__ is None
         and _codec.exclude_of(cls) is None
         and not _layout.tagged(cls)
-        and not has_ttl(cls)
     ):
         head = cls.class_key_initials() + _keys.SEPARATOR
     _plain_writes[cls] = (generation, head)
@@ -200,4 +199,50 @@ def plain_save_plan(model: BaseRedisModel) -> tuple[list[Command], str] | None:
         )
     except (PydanticSerializationError, ValueError, TypeError):
         return None
-    return _changes.root_save(model, key, _codec.checked_json(dumped.decode()))
+    commands, text = _changes.root_save(model, key, _codec.checked_json(dumped.decode()))
+    if has_ttl(cls):
+        commands.extend(ttl_commands(cls, [key], CREATE_UPDATE, creating=True))
+    return commands, text
+
+
+# ---- fast path: a save of several commands as one script -------------------------------------
+# A save that writes changed fields, or a model with a TTL, sends several commands: as a
+# MULTI/EXEC transaction, redis-py builds a pipeline, packs MULTI, each command and EXEC and
+# parses a reply per command. ``save_document.lua`` runs the same commands the same way
+# (every command runs, the first error is the reply) in one EVALSHA. Python calls per
+# blocking save (cProfile): one changed field 607 -> 424, an unchanged model with a TTL
+# 505 -> 295 (async: 1014 -> 591, 917 -> 480). Checked against the transaction on a server
+# by ``tests/_async/test_save_script.py`` (hypothesis).
+
+
+def document_script_args(commands: list[Command]) -> tuple[str, list[Any]] | None:
+    """``(key, ARGV)`` of ``save_document.lua`` doing ``commands``: the document commands of
+    ``_changes.root_save`` (``JSON.SET key $ text``, or with ``NX`` followed by ``JSON.SET key
+    <path> <value>`` of changed fields), then at most one ``EXPIRE key ttl [NX]`` of the same
+    key; ``None`` for any other commands (sent as a transaction)."""
+    if not commands:
+        return None
+    first = commands[0]
+    size = len(first)
+    if first[0] != "JSON.SET" or first[2] != "$" or size not in (4, 5):
+        return None
+    key = first[1]
+    end = len(commands)
+    expire: list[Any] = ["", ""]
+    last = commands[-1]
+    if end > 1 and last[0] == "EXPIRE":
+        if last[1] != key or len(last) not in (3, 4) or (len(last) == 4 and last[3] != "NX"):
+            return None
+        expire = [last[2], "NX" if len(last) == 4 else ""]
+        end -= 1
+    if size == 4:
+        return (key, [*expire, first[3]]) if end == 1 else None
+    if first[4] != "NX":
+        return None
+    args = [*expire, first[3], "NX"]
+    for command in commands[1:end]:
+        if len(command) != 4 or command[0] != "JSON.SET" or command[1] != key:
+            return None
+        args.append(command[2])
+        args.append(command[3])
+    return key, args

@@ -11,6 +11,7 @@ from typing_extensions import Self
 
 from rapyer import _changes, _codec, _commands, _groups, _model, _pipeline_state
 from rapyer._sync import executor
+from rapyer._sync.scripts import run_script
 from rapyer._binding import binding_of
 from rapyer.actions import ActionGroup
 from rapyer.errors import (
@@ -56,6 +57,24 @@ def _write(binding: Any, commands: list[Any], model: BaseRedisModel) -> list[Any
         raise _codec.write_error(exc, model.root_model().key) from exc
 
 
+def _save_by_script(model: BaseRedisModel, commands: list[Any]) -> bool:
+    """Send a save of several commands as ``save_document.lua`` (the fast path of
+    ``_commands.document_script_args``) when it can go so: outside a pipeline, on one server.
+    Whether it was sent."""
+    binding = binding_of(type(model))
+    if binding.is_cluster or _pipeline_state.current() is not None:
+        return False
+    document = _commands.document_script_args(commands)
+    if document is None:
+        return False
+    key, args = document
+    try:
+        run_script(binding, "save_document", [key], args)
+    except ResponseError as exc:
+        raise _codec.write_error(exc, key) from exc
+    return True
+
+
 class SyncModelOps(_Base):
     """Lifecycle operations of a model (mixed into ``AtomicRedisModel``)."""
 
@@ -67,6 +86,9 @@ class SyncModelOps(_Base):
         if plain is not None:  # fast path: a root model of a plain class
             commands, text = plain
             root_cls = type(self)
+            if len(commands) > 1 and _save_by_script(self, commands):
+                _changes.saved(self, text)
+                return self
         else:
             commands, text = _commands.save_plan(self)
             root_cls = type(self.root_model())

@@ -137,8 +137,8 @@ def test_the_usual_save_takes_the_fast_path() -> None:
 
 @pytest.mark.parametrize(
     "cls",
-    # TTL, a set field, a nested model, a Key field, the cluster layout, own model_dump_json
-    [Session, Stash, Person, Account, Pinned, OwnDump],
+    # a set field, a nested model, a Key field, the cluster layout, own model_dump_json
+    [Stash, Person, Account, Pinned, OwnDump],
 )
 def test_other_classes_take_the_general_path(cls: type[Any]) -> None:
     if cls is not OwnDump:
@@ -154,7 +154,7 @@ def test_nested_models_take_the_general_path() -> None:
     assert _commands.plain_save_plan(person) is None
 
 
-def test_a_ttl_assigned_later_leaves_the_fast_path() -> None:
+def test_a_ttl_assigned_later_reaches_the_fast_plan() -> None:
     class LateTtlSave(AtomicRedisModel):
         class Meta:
             init_with_rapyer = False
@@ -162,11 +162,57 @@ def test_a_ttl_assigned_later_leaves_the_fast_path() -> None:
         name: str = ""
 
     model = LateTtlSave(name="x")
-    assert _commands.plain_save_plan(model) is not None
+    assert [c[0] for c in _commands.plain_save_plan(model)[0]] == ["JSON.SET"]  # type: ignore[index]
     LateTtlSave.Meta.ttl = 30  # type: ignore[attr-defined]
     try:
-        assert _commands.plain_save_plan(model) is None
-        assert any(c[0] == "EXPIRE" for c in _commands.save_plan(model)[0])
+        fast = _commands.plain_save_plan(model)
+        assert fast is not None and fast == _commands.save_plan(model)
+        assert fast[0][-1] == ("EXPIRE", model.key, 30)
     finally:
         LateTtlSave.Meta.ttl = None  # type: ignore[attr-defined]
-    assert _commands.plain_save_plan(model) is not None
+    assert [c[0] for c in _commands.plain_save_plan(model)[0]] == ["JSON.SET"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "commands, expected",
+    [
+        ([("JSON.SET", "k", "$", "{}")], ("k", ["", "", "{}"])),
+        ([("JSON.SET", "k", "$", "{}", "NX")], ("k", ["", "", "{}", "NX"])),
+        (
+            [("JSON.SET", "k", "$", "{}", "NX"), ("JSON.SET", "k", "$.a", "1")],
+            ("k", ["", "", "{}", "NX", "$.a", "1"]),
+        ),
+        ([("JSON.SET", "k", "$", "{}"), ("EXPIRE", "k", 5)], ("k", [5, "", "{}"])),
+        (
+            [
+                ("JSON.SET", "k", "$", "{}", "NX"),
+                ("JSON.SET", "k", "$.a", "1"),
+                ("EXPIRE", "k", 5, "NX"),
+            ],
+            ("k", [5, "NX", "{}", "NX", "$.a", "1"]),
+        ),
+    ],
+)
+def test_document_commands_take_the_save_script(commands: Any, expected: Any) -> None:
+    assert _commands.document_script_args(commands) == expected
+
+
+@pytest.mark.parametrize(
+    "commands",
+    [
+        [],
+        [("JSON.SET", "k", "$", "{}"), ("JSON.SET", "k", "$.a", "1")],  # no NX: one write only
+        [("JSON.SET", "k", "$.a", "1")],
+        [("JSON.SET", "k", "$", "{}", "XX")],
+        [("JSON.SET", "k", "$", "{}", "NX"), ("JSON.SET", "other", "$.a", "1")],
+        [("JSON.SET", "k", "$", "{}"), ("EXPIRE", "other", 5)],
+        [("JSON.SET", "k", "$", "{}"), ("EXPIRE", "k", 5, "XX")],
+        [("JSON.SET", "k", "$", "{}"), ("EXPIRE", "k", 5), ("EXPIRE", "k", 5)],
+        [("JSON.SET", "k", "$", "{}"), ("EXPIRE", "k", 5), ("JSON.SET", "k", "$.a", "1")],
+        [("JSON.SET", "k", "$", "{}", "NX"), ("JSON.SET", "k", "$.a", "1", "NX")],
+        [("JSON.SET", "k", "$", "{}"), ("DEL", "__rapyer_special__:k:tags")],
+        [("DEL", "k")],
+    ],
+)
+def test_other_commands_take_the_transaction(commands: Any) -> None:
+    assert _commands.document_script_args(commands) is None
