@@ -163,11 +163,9 @@ def delete_keys_of_class(simple: _bulk.KeysOfClass, result_cls: type[R]) -> R:
     ``max_delete_per_transaction`` keys (one ``DEL`` queued inside a pipeline)."""
     cls, keys = simple.cls, simple.keys
     binding = binding_of(cls)
-    result = result_cls()
-    if _pipeline_state.current() is not None:
+    committed = _pipeline_state.current() is None
+    if not committed:
         executor.write(binding, [("DEL", *keys)])
-        result.models_deleted = result.keys_deleted = len(keys)
-        result.was_committed = False
         deleted = len(keys)
     else:
         limit = _config.resolve(cls, "max_delete_per_transaction")
@@ -175,10 +173,15 @@ def delete_keys_of_class(simple: _bulk.KeysOfClass, result_cls: type[R]) -> R:
         deleted = 0
         for batch in (keys,) if len(keys) <= size else _bulk.chunks(keys, size):
             deleted += int(executor.execute(binding, "DEL", *batch))
-        result.models_deleted = result.keys_deleted = deleted
-    if isinstance(result, RapyerDeleteResult):
-        result.by_model = {cls: deleted}
-    return result
+    # one validation of the result instead of one per assigned field
+    if issubclass(result_cls, RapyerDeleteResult):
+        return result_cls(
+            models_deleted=deleted,
+            keys_deleted=deleted,
+            was_committed=committed,
+            by_model={cls: deleted},
+        )
+    return result_cls(models_deleted=deleted, keys_deleted=deleted, was_committed=committed)
 
 
 def delete_targets(
