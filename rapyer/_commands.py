@@ -148,19 +148,20 @@ def plain_document_key(cls: type[BaseRedisModel], key_or_pk: Any) -> str | None:
 # ``_codec.dump_json``, the (empty) special-field commands: 258 -> 241 Python calls per save
 # (cProfile of ``benchmarks/run.py --profile --only save --api sync``). Checked against
 # ``save_plan`` by ``tests/common/test_plain_writes.py`` (hypothesis).
-_plain_writes: dict[type, tuple[int, str | None]] = {}
+_plain_writes: dict[type, tuple[int, tuple[str, bool] | None]] = {}
 _PYDANTIC_DUMP_JSON = BaseModel.model_dump_json
 _NO_PARENT: Any = object()
 
 
-def plain_write_head(cls: type[BaseRedisModel]) -> str | None:
-    """``prefix:`` of ``cls`` when saving a root model of it writes only its document and
-    its TTL (plain layout, no special or nested fields, no Key field), else ``None``."""
+def plain_write(cls: type[BaseRedisModel]) -> tuple[str, bool] | None:
+    """``(prefix:, has a TTL)`` of ``cls`` when saving a root model of it writes only its
+    document and its TTL (plain layout, no special or nested fields, no Key field), else
+    ``None``."""
     generation = _config.generation()
     cached = _plain_writes.get(cls)
     if cached is not None and cached[0] == generation:
         return cached[1]
-    head = None
+    value = None
     if (
         not cls.__rapyer_special_fields__
         and not cls.__rapyer_nested_fields__
@@ -168,19 +169,20 @@ def plain_write_head(cls: type[BaseRedisModel]) -> str | None:
         and _codec.exclude_of(cls) is None
         and not _layout.tagged(cls)
     ):
-        head = cls.class_key_initials() + _keys.SEPARATOR
-    _plain_writes[cls] = (generation, head)
-    return head
+        value = (cls.class_key_initials() + _keys.SEPARATOR, has_ttl(cls))
+    _plain_writes[cls] = (generation, value)
+    return value
 
 
 def plain_save_plan(model: BaseRedisModel) -> tuple[list[Command], str] | None:
-    """``save_plan(model)`` for a root model of a ``plain_write_head`` class that keeps
+    """``save_plan(model)`` for a root model of a ``plain_write`` class that keeps
     pydantic's ``model_dump_json``; ``None`` for anything else (the general path, which also
     raises what it refuses)."""
     cls = type(model)
-    head = plain_write_head(cls)
-    if head is None:
+    plain = plain_write(cls)
+    if plain is None:
         return None
+    head, ttl = plain
     private = model.__pydantic_private__
     if private is None or private.get("_rapyer_parent", _NO_PARENT) is not None:
         return None
@@ -200,7 +202,7 @@ def plain_save_plan(model: BaseRedisModel) -> tuple[list[Command], str] | None:
     except (PydanticSerializationError, ValueError, TypeError):
         return None
     commands, text = _changes.root_save(model, key, _codec.checked_json(dumped.decode()))
-    if has_ttl(cls):
+    if ttl:
         commands.extend(ttl_commands(cls, [key], CREATE_UPDATE, creating=True))
     return commands, text
 

@@ -142,7 +142,7 @@ def test_the_usual_save_takes_the_fast_path() -> None:
 )
 def test_other_classes_take_the_general_path(cls: type[Any]) -> None:
     if cls is not OwnDump:
-        assert _commands.plain_write_head(cls) is None
+        assert _commands.plain_write(cls) is None
     model = cls.model_construct()
     model.pk = "x"
     assert _commands.plain_save_plan(model) is None
