@@ -469,8 +469,30 @@ def pick(keys: Sequence[str], results: Sequence[Any], skip_missing: bool) -> lis
     return out
 
 
+_ENDS_LOCKED = operator.methodcaller("endswith", _keys.LOCK_SUFFIX)
+_ONLY_STR = {str}
+
+
 def global_classes(keys: Sequence[Any]) -> list[type[AtomicRedisModel]]:
     """The registered class of each full key, all checked before any I/O."""
+    if keys:
+        # fast path: every key is a ``str`` of the plain layout with the first key's prefix
+        # (the usual call: keys of one class). Then every key passes ``class_for_key`` with
+        # the first key's class: it starts with ``prefix:`` (a registered prefix holds no ":"
+        # and no brace, so ``untag`` keeps it and the split is at that ":"), has a pk after
+        # it, and is no lock key. Checked at C speed in a few passes instead of five Python
+        # calls per key; tested against the general path by ``tests/common/test_bulk_keys.py``.
+        first = keys[0]
+        cls = _registry.class_for_key(first)  # a bad first key raises as the general path
+        if type(first) is str and first[:1] != _keys.TAG_OPEN:
+            head = first.partition(_keys.SEPARATOR)[0] + _keys.SEPARATOR
+            if (
+                set(map(type, keys)) == _ONLY_STR
+                and all(map(operator.methodcaller("startswith", head), keys))
+                and min(map(len, keys)) > len(head)
+                and not any(map(_ENDS_LOCKED, keys))
+            ):
+                return [cls] * len(keys)
     return list(map(_registry.class_for_key, keys))
 
 
