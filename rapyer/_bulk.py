@@ -343,15 +343,10 @@ class ReadPlan:
         """The loaded models in order, and the first missing key (``None`` when none is).
 
         Invalid documents are skipped with a WARNING. One class without special fields
-        takes a tight loop: validation straight from the JSON text, the pk set in place.
+        takes a tight loop (``load_documents``).
         """
         cls = self.classes
-        if (
-            not isinstance(cls, type)
-            or self.special_counts is not None
-            or not _plain_load(cls)
-            or (cls not in _original.PLAIN_CLASSES and _original.hides_pickles(cls))
-        ):
+        if not isinstance(cls, type) or self.special_counts is not None or not tight_load(cls):
             results = self.results(replies)
             missing = None
             out = []
@@ -362,58 +357,85 @@ class ReadPlan:
                 elif result is not SKIPPED:
                     out.append(result)
             return out, missing
-        docs = replies[0]
-        keys = self.keys
-        validate = cls.__pydantic_validator__.validate_json
-        context = _codec.LOAD_CONTEXT
-        # The pk is the text after the first ":" (``_keys.pk_of``): after the class's own
-        # "prefix:" when every key starts with it (the prefix holds no ":").
-        head = cls.class_key_initials() + _keys.SEPARATOR
-        cut = len(head) if all(map(operator.methodcaller("startswith", head), keys)) else 0
-        # (keys of the cluster layout start with "{": cut stays 0 and pk_of removes the tag)
-        set_pk = cls.__rapyer_key_field__ is None
-        keep_key = _codec.keep_key_of_document
-        # one fields-set for the models with every field set (memory: see shared_fields_set)
-        shared = shared_fields_set(cls)
-        full = -1 if shared is None else len(shared)
-        set_attr = object.__setattr__
-        models: list[Any] = []
-        append = models.append
-        missing = None
-        for key, raw in zip(keys, docs, strict=True):
-            # A missing key is null on Redis; fakeredis answers "[]" for it.
-            if raw is None or raw == "[]":
-                if missing is None:
-                    missing = key
-                continue
-            try:
-                model = validate(raw, context=context)
-            except ValidationError:
-                # Not JSON text, an invalid document, or SafeLoad: the general load decides.
-                model = load_one(cls, key, raw, ())
-                if model is not SKIPPED:
-                    append(model)
-                continue
-            if len(model.__pydantic_fields_set__) == full:
-                set_attr(model, "__pydantic_fields_set__", shared)
-            private = model.__pydantic_private__
-            if set_pk:
-                pk = key[cut:] if cut else _keys.pk_of(key)
-                if private is not None:
-                    private["_rapyer_pk"] = pk
-                    if "_rapyer_anchor" in private:  # a value was linked while validating
-                        _links.refresh_anchor(model)
-                else:
-                    model._rapyer_pk = pk
-            else:
-                keep_key(model, key)
-            # what Redis held (rapyer._changes): the text as read, parsed only by a save
+        return load_documents(cls, self.keys, replies[0], _load_invalid)
+
+
+def _load_invalid(cls: type[BaseRedisModel], key: str, raw: Any) -> Any:
+    """What ``ReadPlan.models`` does with a document its tight loop could not validate."""
+    return load_one(cls, key, raw, ())
+
+
+def tight_load(cls: type[BaseRedisModel]) -> bool:
+    """Whether documents of ``cls`` load in ``load_documents``' tight loop: pydantic's own
+    ``model_validate_json`` and no position where a pickle validates (``_codec.load_model``
+    does nothing more for them)."""
+    return _plain_load(cls) and (cls in _original.PLAIN_CLASSES or not _original.hides_pickles(cls))
+
+
+def load_documents(
+    cls: type[BaseRedisModel],
+    keys: Sequence[str],
+    docs: Sequence[Any],
+    invalid: Any,
+    empty_is_missing: bool = True,
+) -> tuple[list[Any], str | None]:
+    """The models of the documents ``docs`` read at ``keys`` (a class of ``tight_load``), in
+    order, and the first missing key: ``None`` (and ``"[]"`` with ``empty_is_missing``).
+
+    A tight loop: validation straight from the JSON text, the pk set in place. A document
+    that fails validation goes to ``invalid(cls, key, raw)``, which returns its model or
+    ``SKIPPED`` (or raises).
+    """
+    validate = cls.__pydantic_validator__.validate_json
+    context = _codec.LOAD_CONTEXT
+    # The pk is the text after the first ":" (``_keys.pk_of``): after the class's own
+    # "prefix:" when every key starts with it (the prefix holds no ":").
+    head = cls.class_key_initials() + _keys.SEPARATOR
+    cut = len(head) if all(map(operator.methodcaller("startswith", head), keys)) else 0
+    # (keys of the cluster layout start with "{": cut stays 0 and pk_of removes the tag)
+    set_pk = cls.__rapyer_key_field__ is None
+    keep_key = _codec.keep_key_of_document
+    # one fields-set for the models with every field set (memory: see shared_fields_set)
+    shared = shared_fields_set(cls)
+    full = -1 if shared is None else len(shared)
+    set_attr = object.__setattr__
+    models: list[Any] = []
+    append = models.append
+    missing = None
+    for key, raw in zip(keys, docs, strict=True):
+        # A missing key is null on Redis; fakeredis answers "[]" for it.
+        if raw is None or (empty_is_missing and raw == "[]"):
+            if missing is None:
+                missing = key
+            continue
+        try:
+            model = validate(raw, context=context)
+        except ValidationError:
+            # Not JSON text, an invalid document, or SafeLoad: the general load decides.
+            model = invalid(cls, key, raw)
+            if model is not SKIPPED:
+                append(model)
+            continue
+        if len(model.__pydantic_fields_set__) == full:
+            set_attr(model, "__pydantic_fields_set__", shared)
+        private = model.__pydantic_private__
+        if set_pk:
+            pk = key[cut:] if cut else _keys.pk_of(key)
             if private is not None:
-                private["_rapyer_stored"] = raw
+                private["_rapyer_pk"] = pk
+                if "_rapyer_anchor" in private:  # a value was linked while validating
+                    _links.refresh_anchor(model)
             else:
-                model._rapyer_stored = raw
-            append(model)
-        return models, missing
+                model._rapyer_pk = pk
+        else:
+            keep_key(model, key)
+        # what Redis held (rapyer._changes): the text as read, parsed only by a save
+        if private is not None:
+            private["_rapyer_stored"] = raw
+        else:
+            model._rapyer_stored = raw
+        append(model)
+    return models, missing
 
 
 def _set_count(cls: type[BaseRedisModel]) -> int:

@@ -12,8 +12,8 @@ from typing_extensions import Self
 from rapyer import _changes, _codec, _commands, _groups, _model, _pipeline_state
 from rapyer._sync import executor
 from rapyer._binding import binding_of
-from rapyer.actions import ActionGroup
 from rapyer._keys import SEPARATOR
+from rapyer.actions import ActionGroup
 from rapyer.errors import (
     BadDeleteActionError,
     KeyNotFound,
