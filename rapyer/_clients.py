@@ -206,12 +206,22 @@ class AsyncClients:
             asyncio.AbstractEventLoop, AsyncGenerator[None, None]
         ] = weakref.WeakKeyDictionary()
         self._given_loop: Any = None  # the loop that owns the user's async client
+        # fast path: the (loop, client) pair of the last lookup, so that a command on the
+        # same loop as the previous one finds its client without the weak mapping's Python
+        # ``get`` (a new weak reference and its hash per command). Holds nothing the mapping
+        # does not: the client keeps its loop alive through its connections, and the pair is
+        # dropped wherever the mapping drops the client.
+        self._last: tuple[asyncio.AbstractEventLoop, Any] | None = None
         _holders.add(self)
 
     def get(self, loop: asyncio.AbstractEventLoop) -> Any:
         """The async client of ``loop``."""
+        last = self._last
+        if last is not None and last[0] is loop:
+            return last[1]
         client = self.by_loop.get(loop)
         if client is not None:
+            self._last = (loop, client)
             return client
         closer = None
         with self._lock:
@@ -237,6 +247,7 @@ class AsyncClients:
             if self.by_loop.get(loop) is client:
                 del self.by_loop[loop]
                 self.closers.pop(loop, None)
+            self._last = None
 
     def _drop_closed_loops(self) -> None:
         """Forget the clients of closed loops and close their sockets (no loop needed).
@@ -244,6 +255,7 @@ class AsyncClients:
         A client keeps its loop alive through its connections, so the weak mapping alone
         would never release it.
         """
+        self._last = None
         for owner in [loop for loop in self.by_loop if loop.is_closed()]:
             self.closers.pop(owner, None)
             _close_sockets(self.by_loop.pop(owner))
@@ -279,6 +291,7 @@ class AsyncClients:
             closers = dict(self.closers.items())
             self.by_loop = weakref.WeakKeyDictionary()
             self.closers = weakref.WeakKeyDictionary()
+            self._last = None
             self._given_loop = None  # the user's own client may serve again
         mine: list[AsyncGenerator[None, None]] = []
         given: list[Any] = []

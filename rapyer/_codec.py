@@ -229,9 +229,10 @@ def _serialization_error(model: BaseRedisModel, exc: Exception) -> RapyerSeriali
 # ---- load ---------------------------------------------------------------------------------
 
 
-def load_model(cls: type[M], raw: Any, key: str) -> M:
+def load_model(cls: type[M], raw: Any, key: str, pk: str | None = None) -> M:
     """Build a ``cls`` instance from the stored document ``raw`` (JSON text or data).
 
+    ``pk``, when the caller has it, is ``_keys.pk_of(key)`` (saves that call).
     Raises CantSerializeRedisValueError when ``raw`` is not a JSON object, and
     CorruptedModelError when it fails validation outside SafeLoad fields.
     """
@@ -252,7 +253,8 @@ def load_model(cls: type[M], raw: Any, key: str) -> M:
             model = _revive_hidden(cls, raw, key, model)
     private = model.__pydantic_private__
     if private is not None and model.__rapyer_key_field__ is None:
-        private["_rapyer_pk"] = _keys.pk_of(key)  # what _set_pk does, one call less
+        # what _set_pk does, one call less
+        private["_rapyer_pk"] = _keys.pk_of(key) if pk is None else pk
         private["_rapyer_stored"] = raw
         if "_rapyer_anchor" in private:  # a value was linked while validating
             _links.refresh_anchor(model)

@@ -84,7 +84,10 @@ def full_keys(prefix: str, keys_or_pks: Iterable[str]) -> list[str]:
     keys = list(keys_or_pks)
     if not all(issubclass(kind, str) for kind in set(map(type, keys))):
         raise _not_text(next(key for key in keys if not isinstance(key, str)))
-    out = [key if key.startswith(head) else head + key for key in keys]
+    if all(map(operator.methodcaller("startswith", head), keys)):
+        out = keys  # full keys only (the usual call): one C-level pass, no call per key
+    else:
+        out = [key if key.startswith(head) else head + key for key in keys]
     if any(map(maybe_lock_key, out)):
         for key in out:
             refuse_lock_key(key)

@@ -6,24 +6,34 @@ retrying it could apply a non-idempotent command twice. rapyer's async clients u
 connection classes instead: just before a command is written, a connection whose socket is
 readable (an idle connection has nothing to read: the server closed it, or left stray data)
 is disconnected and connected again. Nothing was sent on it, so nothing is sent twice. The
-probe is one non-blocking ``select`` per command.
+probe is one non-blocking ``poll`` per command (``select`` where there is no ``poll``).
 """
 
 from __future__ import annotations
 
 import select
+import weakref
 from typing import Any
+
+from redis.asyncio.connection import AbstractConnection
 
 __all__ = ["install"]
 
 _classes: dict[type, type] = {}
+_BASE_CHECK_HEALTH = AbstractConnection.check_health
+_HAS_POLL = hasattr(select, "poll")
 
 
 class _ProbeBeforeSend:
     """Mixin of an async redis-py connection class (see the module docstring)."""
 
     _writer: Any
+    health_check_interval: Any
     _rapyer_handshake = False
+    # Per connection: [weak reference to the writer, its socket, poll object, its fd] (see
+    # ``_probe_state``); per class: whether the next ``check_health`` is redis-py's own.
+    _rapyer_probe: list[Any] | None = None
+    _rapyer_plain_health = False
 
     async def on_connect_check_health(self, check_health: bool = True) -> None:
         # The handshake pipelines commands (CLIENT SETINFO, SELECT): replies are pending
@@ -35,21 +45,63 @@ class _ProbeBeforeSend:
             self._rapyer_handshake = False
 
     async def check_health(self) -> None:
-        if not self._rapyer_handshake and _closed_or_dirty(self._writer):
+        if not self._rapyer_handshake and _closed_or_dirty(self):
             await self.disconnect()  # type: ignore[attr-defined]
             await self.connect()  # type: ignore[attr-defined]
-        await super().check_health()  # type: ignore[misc]
+        # fast path: redis-py's own check does nothing without a health-check interval, so it
+        # is called only with one (or when a class between overrides it): one coroutine less
+        # per command
+        if self.health_check_interval or not self._rapyer_plain_health:
+            await super().check_health()  # type: ignore[misc]
 
 
-def _closed_or_dirty(writer: Any) -> bool:
-    """Whether the idle connection of ``writer`` has something to read (EOF included)."""
+def _closed_or_dirty(connection: Any) -> bool:
+    """Whether the idle connection has something to read (EOF included).
+
+    What ``select.select([sock.fileno()], [], [], 0)`` answers (readable, or an error such
+    as a closed socket), with less work per command: the socket of the connection's writer is
+    kept with the writer (a transport's socket never changes), and a ``poll`` object per
+    connection, registered for the socket's current descriptor, asks the kernel. ``poll``
+    reports readable data, EOF (``POLLHUP``), an error (``POLLERR``) and a closed descriptor
+    (``POLLNVAL``): the cases ``select`` reports as readable or raises for. One difference, on
+    purpose: ``select`` raises for a descriptor of 1024 or more (it then reconnected before
+    every command), ``poll`` has no such limit. Checked against ``select`` by
+    ``tests/common/test_probe.py``.
+    """
+    writer = connection._writer
     if writer is None:
         return False
-    sock = writer.get_extra_info("socket")
+    state = connection._rapyer_probe
+    if state is None or state[0]() is not writer:
+        state = _probe_state(connection, writer)
+    sock = state[1]
     if sock is None:
         return False
+    fd = sock.fileno()
+    if fd < 0:  # a closed socket: select raises ValueError
+        return True
+    if state[3] != fd:
+        if not _HAS_POLL:
+            return _select_readable(fd)
+        state[2] = select.poll()
+        state[2].register(fd, select.POLLIN)
+        state[3] = fd
     try:
-        readable, _, _ = select.select([sock.fileno()], [], [], 0)
+        return bool(state[2].poll(0))
+    except OSError:
+        return True
+
+
+def _probe_state(connection: Any, writer: Any) -> list[Any]:
+    state = [weakref.ref(writer), writer.get_extra_info("socket"), None, -1]
+    connection._rapyer_probe = state
+    return state
+
+
+def _select_readable(fd: int) -> bool:
+    """The general probe: ``select`` on ``fd`` (the platforms without ``poll``)."""
+    try:
+        readable, _, _ = select.select([fd], [], [], 0)
     except (OSError, ValueError):  # closed socket: fileno -1
         return True
     return bool(readable)
@@ -61,7 +113,12 @@ def probing_class(connection_class: type) -> type:
         return connection_class
     probing = _classes.get(connection_class)
     if probing is None:
-        probing = type(connection_class.__name__, (_ProbeBeforeSend, connection_class), {})
+        plain_health = getattr(connection_class, "check_health", None) is _BASE_CHECK_HEALTH
+        probing = type(
+            connection_class.__name__,
+            (_ProbeBeforeSend, connection_class),
+            {"_rapyer_plain_health": plain_health},
+        )
         probing = _classes.setdefault(connection_class, probing)
     return probing
 

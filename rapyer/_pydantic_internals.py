@@ -54,9 +54,12 @@ def _inherits_custom_post_init(cls: type, base: type) -> bool:
     return False
 
 
+_object_setattr = object.__setattr__  # looked up once: this runs for every loaded model
+
+
 def _fast_post_init(self: Any, context: Any, /) -> None:
     if getattr(self, "__pydantic_private__", None) is None:
-        object.__setattr__(self, "__pydantic_private__", dict(self.__rapyer_private_defaults__))
+        _object_setattr(self, "__pydantic_private__", dict(self.__rapyer_private_defaults__))
     if self.__rapyer_eager_fields__ or self.__rapyer_nested_fields__:
         self._rapyer_link_eager()
 

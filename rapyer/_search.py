@@ -89,6 +89,43 @@ def parse_cursor(reply: Any) -> tuple[list[dict[str, Any]], int]:
     return rows, cursor
 
 
+Page = tuple[list[Any], list[Any]]  # keys and documents of a page of hits
+
+
+def parse_cursor_hits(reply: Any) -> tuple[Page | tuple[()], int]:
+    """``((keys, documents), cursor_id)`` of an ``FT.AGGREGATE ... LOAD 2 @__key $`` (or
+    ``FT.CURSOR READ``) page: each row's ``__key`` and ``$`` as ``parse_cursor`` gives them;
+    ``()`` for a page without rows.
+
+    fast path: a RESP3 reply (a dict of str keys, as rapyer's decoding clients give) is read
+    without building a row dict per hit (``parse_cursor`` builds three per hit); a reply the
+    general parse would read otherwise (a bytes key where a name is looked up, an item that is
+    no dict, a value to decode) goes through ``parse_cursor``. Checked against it by
+    ``tests/common/test_search_replies.py``.
+    """
+    cursor = int(reply[1])
+    result = reply[0]
+    if type(result) is dict and b"results" not in result:
+        keys: list[Any] = []
+        docs: list[Any] = []
+        for item in result.get("results") or ():
+            if type(item) is not dict or b"extra_attributes" in item:
+                break
+            attrs = item.get("extra_attributes")
+            if type(attrs) is not dict or b"__key" in attrs or b"$" in attrs:
+                break
+            key = attrs.get("__key")
+            doc = attrs.get("$")
+            keys.append(key if type(key) is str else _text(key))
+            docs.append(doc if type(doc) is str else _text(doc))
+        else:
+            return ((keys, docs) if keys else ()), cursor
+    rows, _ = parse_cursor(reply)
+    if not rows:
+        return (), cursor
+    return ([row.get("__key") for row in rows], [row.get("$") for row in rows]), cursor
+
+
 # ---- errors -----------------------------------------------------------------------------------
 
 
@@ -176,18 +213,36 @@ def find_steps(sort: _query.SortKey | None, offset: int, max_results: int | None
 # ---- found documents --------------------------------------------------------------------------
 
 
-def load_hits(cls: type[M], hits: list[Hit]) -> list[M]:
-    """The models of the hits; gone documents are skipped, undecodable ones logged and
-    skipped."""
+def load_hits(cls: type[M], keys: Sequence[Any], docs: Sequence[Any]) -> list[M]:
+    """The models of the hits (``docs`` read at ``keys``); gone documents are skipped,
+    undecodable ones logged and skipped."""
+    if set(map(type, keys)) == _ONLY_STR and _bulk.tight_load(cls):
+        # fast path: the bulk loader's tight loop (``_bulk.load_documents``) gives what
+        # ``_load_hit`` gives each hit (a gone document, ``None``, is skipped as here; "[]" is
+        # left to ``_load_hit``), without its calls per hit. Checked against the loop below by
+        # ``tests/common/test_search_loads.py``.
+        models, _ = _bulk.load_documents(cls, keys, docs, _load_hit, empty_is_missing=False)
+        return models
     models = []
-    for key, doc in hits:
+    for key, doc in zip(keys, docs, strict=True):
         if doc is None:  # deleted between the index and the read
             continue
-        try:
-            models.append(_codec.load_model(cls, doc, key))
-        except CorruptedModelError as exc:  # undecodable documents raise (docs/guide/errors.md)
-            _log.warning("Skipping the document at %r: %s", key, exc)
+        model = _load_hit(cls, key, doc)
+        if model is not _bulk.SKIPPED:
+            models.append(model)
     return models
+
+
+_ONLY_STR = {str}
+
+
+def _load_hit(cls: type[M], key: str, doc: Any) -> Any:
+    """The model of one hit, or ``SKIPPED`` for an undecodable document (logged)."""
+    try:
+        return _codec.load_model(cls, doc, key)
+    except CorruptedModelError as exc:  # undecodable documents raise (docs/guide/errors.md)
+        _log.warning("Skipping the document at %r: %s", key, exc)
+        return _bulk.SKIPPED
 
 
 CompletionPlan = list[tuple[Any, list[Command], list[Command]]]

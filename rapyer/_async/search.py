@@ -74,14 +74,16 @@ async def _cursor_rows(
     compiled: _query.CompiledQuery,
     steps: Sequence[Any],
     batch: int,
-) -> AsyncIterator[list[dict[str, Any]]]:
-    """Rows of ``FT.AGGREGATE q <steps> WITHCURSOR COUNT batch`` until the cursor ends.
+    parse: Any = _search.parse_cursor,
+) -> AsyncIterator[Any]:
+    """Rows of ``FT.AGGREGATE q <steps> WITHCURSOR COUNT batch`` until the cursor ends, as
+    ``parse`` gives them (pages without rows left out).
 
     The cursor is deleted when the consumer stops early.
     """
     index = _index.index_name(cls)
     args = _search.aggregate_args(cls, compiled, steps, batch)
-    rows, cursor = _search.parse_cursor(await _run(cls, binding, *args))
+    rows, cursor = parse(await _run(cls, binding, *args))
     try:
         while True:
             if rows:
@@ -89,7 +91,7 @@ async def _cursor_rows(
             if not cursor:
                 return
             reply = await _run(cls, binding, "FT.CURSOR", "READ", index, cursor, "COUNT", batch)
-            rows, cursor = _search.parse_cursor(reply)
+            rows, cursor = parse(reply)
     finally:
         if cursor:
             with contextlib.suppress(ResponseError):
@@ -123,14 +125,13 @@ async def _batches(
         return
     steps = _search.find_steps(sort, offset, max_results)
     remaining = max_results
-    rows_iter = _cursor_rows(cls, binding, compiled, steps, batch)
+    rows_iter = _cursor_rows(cls, binding, compiled, steps, batch, _search.parse_cursor_hits)
     try:
-        async for rows in rows_iter:
-            hits = [(row.get("__key"), row.get("$")) for row in rows]
+        async for keys, docs in rows_iter:
             if remaining is not None:
-                hits = hits[:remaining]
-                remaining -= len(hits)
-            models = _search.load_hits(cls, hits)  # type: ignore[arg-type]
+                keys, docs = keys[:remaining], docs[:remaining]
+                remaining -= len(keys)
+            models = _search.load_hits(cls, keys, docs)
             await _complete(cls, binding, models)
             if models:
                 yield models

@@ -13,9 +13,11 @@ from rapyer import _changes, _codec, _commands, _groups, _model, _pipeline_state
 from rapyer._sync import executor
 from rapyer._sync.scripts import run_script
 from rapyer._binding import binding_of
+from rapyer._keys import SEPARATOR
 from rapyer.actions import ActionGroup
 from rapyer.errors import (
     BadDeleteActionError,
+    KeyNotFound,
     UnknownFieldError,
     UpdateAtomicModelError,
 )
@@ -103,9 +105,23 @@ class SyncModelOps(_Base):
 
         Raises KeyNotFound when missing, CorruptedModelError when invalid.
         """
-        # fast path: ``plain_document_key`` is ``full_keys`` for the usual key of the usual class
-        full_key = _commands.plain_document_key(cls, key) or _commands.full_keys(cls, key)
-        return read_model(cls, full_key, _groups.READ_FETCH)
+        # fast path: ``plain_document_key`` is ``full_keys`` for the usual key of the usual
+        # class, whose read is the one JSON.GET of ``read_model``'s fast path. Sent here, as
+        # ``read_model`` sends it: one coroutine less per get, and the pk is the text after
+        # the class's ``prefix:`` (a prefix holds no ":"), which is what ``_keys.pk_of`` gives.
+        full_key = _commands.plain_document_key(cls, key)
+        if full_key is None:
+            return read_model(cls, _commands.full_keys(cls, key), _groups.READ_FETCH)
+        binding = binding_of(cls)
+        if binding.is_cluster:
+            return read_model(cls, full_key, _groups.READ_FETCH)
+        try:
+            raw = executor.execute(binding, "JSON.GET", full_key, ".")
+        except ResponseError as exc:
+            raise _codec.wrong_type_error(exc, full_key) from exc
+        if raw is None:
+            raise KeyNotFound(f"{full_key} is missing in redis")
+        return _codec.load_model(cls, raw, full_key, full_key.partition(SEPARATOR)[2])
 
     def load(self) -> Self:
         """A new instance read from this model's stored path; ``self`` is unchanged."""

@@ -73,6 +73,7 @@ def test_every_operation_has_a_result_per_api(quick_report: dict) -> None:
         "iterate_100k",
         "memory_iterate_100k",
         "scale_find_all",
+        "scale_iterate",
         "concurrent_get_200",
     } <= set(ids)
     for op in ops:

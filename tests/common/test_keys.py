@@ -27,6 +27,32 @@ def test_full_key_is_idempotent(prefix: str, pk: str) -> None:
     assert key.startswith(prefix + ":")
 
 
+key_items = st.one_of(
+    pks,
+    pks.map(lambda pk: "P:" + pk),
+    pks.map(lambda pk: "P:" + pk + "/save:lock"),
+    st.builds(type("TextSub", (str,), {}), pks.map(lambda pk: "P:" + pk)),
+    st.sampled_from([None, b"P:x"]),
+)
+
+
+@given(st.one_of(st.lists(pks.map(lambda pk: "P:" + pk)), st.lists(key_items, max_size=6)))
+def test_full_keys_is_full_key_of_each(items: list[object]) -> None:
+    """The list form (with its fast path for full keys only) gives ``full_key`` of each item,
+    or raises what ``full_key`` raises for the first item it refuses (a lock key may be
+    refused before an earlier item that is no text: both are InvalidKeyError)."""
+
+    def outcome(resolve):
+        try:
+            return resolve(), None
+        except InvalidKeyError as exc:
+            return None, type(exc)
+
+    fast = outcome(lambda: _keys.full_keys("P", items))
+    general = outcome(lambda: [_keys.full_key("P", item) for item in items])  # type: ignore[arg-type]
+    assert fast == general
+
+
 @given(st.text())
 def test_escape_glob_leaves_no_bare_glob_characters(text: str) -> None:
     escaped = _keys.escape_glob(text)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rapyer import AtomicRedisModel, RedisConfig, _commands, _layout
+from rapyer import AtomicRedisModel, RedisConfig, _commands, _keys, _layout
 from tests.models import Account, Session, Stash, User
 
 
@@ -52,6 +52,8 @@ def test_plain_document_key_is_full_keys_or_none(cls: type[Any], key: Any) -> No
     assert outcome == "ok", (key, general)
     assert fast == general
     assert type(fast) is str
+    # the pk the fast get gives its model (``model_ops.aget``) is the general one
+    assert fast.partition(_keys.SEPARATOR)[2] == _keys.pk_of(general)
 
 
 @pytest.mark.parametrize("key", ["abc", "User:abc", "User:a:b", ""])
