@@ -212,8 +212,8 @@ def plain_save_plan(model: BaseRedisModel) -> tuple[list[Command], str] | None:
 # MULTI/EXEC transaction, redis-py builds a pipeline, packs MULTI, each command and EXEC and
 # parses a reply per command. ``save_document.lua`` runs the same commands the same way
 # (every command runs, the first error is the reply) in one EVALSHA. Python calls per
-# blocking save (cProfile): one changed field 607 -> 424, an unchanged model with a TTL
-# 505 -> 295 (async: 1014 -> 591, 917 -> 480). Checked against the transaction on a server
+# blocking save (cProfile): one changed field 607 -> 422, an unchanged model with a TTL
+# 505 -> 293 (async: 1063 -> 640, 965 -> 509). Checked against the transaction on a server
 # by ``tests/_async/test_save_script.py`` (hypothesis).
 
 
