@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from redis.exceptions import ResponseError
+
 from rapyer._async import executor
 from rapyer._async.types.base import write_field, write_script
 from rapyer._groups import APPEND, ERASE, POP
-from rapyer._types.base import target_of
+from rapyer._types import hot
+from rapyer._types.base import Target, missing_reply, target_of, wrong_type_reply
 
 if TYPE_CHECKING:
     from rapyer._types.lists import ListShared as _Base
@@ -20,6 +23,20 @@ class AsyncRedisListOps(_Base):
 
     async def aappend(self, item: Any) -> None:
         """``JSON.ARRAPPEND`` one item. Queued in a pipeline."""
+        plan = hot.append_plan(self, item)
+        if plan is not None:  # the common case, see rapyer._types.hot
+            try:
+                replies = await executor.transaction(hot.binding(plan), [plan[3]])
+            except ResponseError:
+                replies = None  # nothing was applied: the general path sends again
+            if replies is not None:
+                if hot.applied_list_reply(replies[0]):
+                    hot.appended(self, plan)
+                    return
+                if not missing_reply(replies[0]) and not wrong_type_reply(replies[0]):
+                    list.append(self, plan[4])  # applied, as write_field takes such a reply
+                    Target(plan[1], (plan[0].link[1],)).changed("append", (plan[5],), self)
+                    return
         target = target_of(self)
         item = self._rapyer_validate_item(item)
         text = self._rapyer_item_json(item)

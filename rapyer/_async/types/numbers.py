@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+from redis.exceptions import ResponseError
 
+from rapyer._async import executor
 from rapyer._async.types.base import write_field
 from rapyer._codec import check_number
 from rapyer._groups import ARITHMETIC
 from rapyer._scripts import evalsha_command
-from rapyer._types.base import first_match, number_text, replace_in_parent, target_of
-from rapyer.errors import CantSerializeRedisValueError, KeyNotFound
+from rapyer._types import hot
+from rapyer._types.base import (
+    Target,
+    missing_reply,
+    number_text,
+    replace_in_parent,
+    target_of,
+    wrong_type_reply,
+)
+from rapyer._types.scalars import increase_settled
 
 if TYPE_CHECKING:
     from rapyer._types.scalars import RedisNumber as _Base
@@ -25,6 +34,19 @@ class AsyncRedisNumberOps(_Base):
 
     async def aincrease(self, amount: Any = 1) -> Any:
         """Add ``amount`` on the server; returns the new value (``None`` when queued)."""
+        plan = hot.increase_plan(self, amount)
+        if plan is not None:  # the common case, see rapyer._types.hot
+            try:
+                replies = await executor.transaction(hot.binding(plan), [plan[3]])
+            except ResponseError:
+                replies = None  # nothing was applied: the general path sends again
+            if replies is not None:
+                reply = replies[0]
+                new = hot.int_reply(reply)
+                if new is not None:
+                    return hot.increased(self, plan, new)
+                if not missing_reply(reply) and not wrong_type_reply(reply):
+                    return increase_settled(self, Target(plan[1], (plan[0].link[1],)), reply)
         target = target_of(self)
         local = self._rapyer_checked(self._rapyer_plain() + amount)
         self._rapyer_check_exact(amount, local._rapyer_plain())
@@ -37,17 +59,4 @@ class AsyncRedisNumberOps(_Base):
         if replies is None:
             replace_in_parent(self, local)
             return None
-        found, new = first_match(replies[0])
-        if not found or new is None:
-            raise KeyNotFound(f"{target.key} has no number at {target.path}")
-        try:
-            value = self._rapyer_checked(new)
-        except ValidationError as exc:  # not expected: the script refuses a stored float
-            raise CantSerializeRedisValueError(
-                f"The number at {target.path} of {target.key!r} is not a {type(self).__name__} "
-                f"value (the increase gave {new!r})"
-            ) from exc
-        replace_in_parent(self, value)
-        plain = value._rapyer_plain()
-        target.changed("number", plain)
-        return plain
+        return increase_settled(self, target, replies[0])
