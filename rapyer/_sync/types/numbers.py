@@ -62,4 +62,3 @@ class SyncRedisNumberOps(_Base):
             replace_in_parent(self, local)
             return None
         return increase_settled(self, target, replies[0])
-
