@@ -52,9 +52,10 @@ _INT_SHA = SCRIPTS["int_increase"].sha
 class Spot:
     """Where a top-level field value of a root model is stored, and what that depends on."""
 
-    __slots__ = ("generation", "key", "link", "path", "pk", "ttl_free")
+    __slots__ = ("contended", "generation", "key", "link", "path", "pk", "ttl_free")
 
     def __init__(self, link: Any, pk: Any, generation: int, key: str, path: str, ttl_free: bool):
+        self.contended = False  # see increase_plan
         self.link = link
         self.pk = pk
         self.generation = generation
@@ -128,27 +129,55 @@ def binding(plan: tuple[Any, ...]) -> Binding:
 
 def increase_plan(value: Any, amount: Any) -> tuple[Any, ...] | None:
     """``(spot, root, private, command)`` of ``value.increase(amount)`` on the fast path (an
-    int field, an int amount, every number within the exact range), else ``None``."""
+    int field, an int amount, every number within the exact range), else ``None``.
+
+    The command is ``JSON.NUMINCRBY`` on the field filtered to the value held locally
+    (``$.n[?(@==7)]``): the server applies it only when it holds that very int, so the check
+    of the general path's script (a stored number with a fraction is left unchanged) holds,
+    at the server cost of the bare command (the script costs about three times as much). When
+    the server holds another number (another client changed it) nothing is applied and the
+    script runs next (``retry_plan``); a spot that saw that once uses the script directly."""
     cls = type(value)
     if type(amount) is not int or cls._rapyer_builtin is not int or not cls._rapyer_identity:
         return None
-    result = int(value) + amount
+    current = int(value)
+    result = current + amount
     if not (
         -_MAX_EXACT <= result <= _MAX_EXACT
         and -_MAX_EXACT <= amount <= _MAX_EXACT
-        and -_MAX_EXACT <= value <= _MAX_EXACT
+        and -_MAX_EXACT <= current <= _MAX_EXACT
     ):
         return None  # the general path raises RapyerSerializationError
     found = _spot(value)
     if found is None:
         return None
     spot, root, private = found
-    command = ("EVALSHA", _INT_SHA, 1, spot.key, spot.path, int.__repr__(amount))
+    text = int.__repr__(amount)
+    if spot.contended:
+        command: tuple[Any, ...] = ("EVALSHA", _INT_SHA, 1, spot.key, spot.path, text)
+    else:
+        filtered = f"{spot.path}[?(@=={int.__repr__(current)})]"
+        command = ("JSON.NUMINCRBY", spot.key, filtered, text)
     return spot, root, private, command
 
 
+def retry_plan(value: Any, amount: Any, plan: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """After ``plan`` applied nothing: the plan with the script when ``plan`` was the filtered
+    increase (its spot, and the values that spot moves to, use the script from now on), else
+    ``None`` (the general path says why)."""
+    spot = plan[0]
+    if spot.contended:
+        return None
+    spot.contended = True
+    retry = increase_plan(value, amount)  # checked again: other tasks ran meanwhile
+    return retry if retry is not None and retry[0] is spot else None
+
+
 def int_reply(reply: Any) -> int | None:
-    """The int of a ``$``-path reply ``"[n]"`` (an int in decimal digits), else ``None``."""
+    """The int of a ``$``-path reply: ``[n]`` (RESP3) or ``"[n]"`` (RESP2, scripts) with an
+    int in decimal digits, else ``None``."""
+    if type(reply) is list:
+        return reply[0] if len(reply) == 1 and type(reply[0]) is int else None
     if type(reply) is not str or reply[:1] != "[" or reply[-1:] != "]":
         return None
     body = reply[1:-1]

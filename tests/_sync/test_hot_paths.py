@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from rapyer import _changes
 from rapyer._types import hot
+from rapyer.errors import CantSerializeRedisValueError
 from tests.models import Hot, HotKeyed
 
 AMOUNTS = st.one_of(
@@ -186,3 +187,16 @@ def test_the_fast_paths_are_taken(real_redis, monkeypatch):
     assert model.key.endswith(":moved") and stored["n"] == 7 and stored["tags"][-1] == "u"
     assert calls == {"increased": 4, "appended": 4}
     assert _changes.stored_document(model) == stored
+    # Another client changes the number: the increase filtered to the local value applies
+    # nothing, the script runs next; the next ones run the script directly.
+    real_redis.execute_command("JSON.SET", model.key, "$.n", "100")
+    assert model.n.__dict__["_rapyer_spot"].contended is False
+    assert model.n.increase_now(1) == 101
+    assert calls["increased"] == 5 and model.n.__dict__["_rapyer_spot"].contended is True
+    real_redis.execute_command("JSON.SET", model.key, "$.n", "200")
+    assert model.n.increase_now(1) == 201
+    assert calls["increased"] == 6
+    real_redis.execute_command("JSON.SET", model.key, "$.n", "2.5")
+    with pytest.raises(CantSerializeRedisValueError):
+        model.n.increase_now(1)
+    assert json.loads(real_redis.execute_command("JSON.GET", model.key, "$.n")) == [2.5]

@@ -37,11 +37,11 @@ class SyncRedisNumberOps(_Base):
     def increase_now(self, amount: Any = 1) -> Any:
         """Add ``amount`` on the server; returns the new value (``None`` when queued)."""
         plan = hot.increase_plan(self, amount)
-        if plan is not None:  # the common case, see rapyer._types.hot
+        while plan is not None:  # the common case, see rapyer._types.hot
             try:
                 replies = executor.transaction(hot.binding(plan), [plan[3]])
-            except ResponseError:
-                replies = None  # nothing was applied: the general path sends again
+            except ResponseError:  # nothing was applied (a server without filters ...)
+                replies = None
             if replies is not None:
                 reply = replies[0]
                 new = hot.int_reply(reply)
@@ -49,6 +49,8 @@ class SyncRedisNumberOps(_Base):
                     return hot.increased(self, plan, new)
                 if not missing_reply(reply) and not wrong_type_reply(reply):
                     return increase_settled(self, Target(plan[1], (plan[0].link[1],)), reply)
+            # nothing applied: another number there (the script next), or none (in general)
+            plan = hot.retry_plan(self, amount, plan)
         target = target_of(self)
         local = self._rapyer_checked(self._rapyer_plain() + amount)
         self._rapyer_check_exact(amount, local._rapyer_plain())
