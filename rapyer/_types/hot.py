@@ -28,39 +28,47 @@ operations through both paths and compares replies, models, stored documents and
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rapyer import _pipeline_state
 from rapyer import config as _config
-from rapyer._binding import binding_of
+from rapyer._binding import Binding, binding_of
 from rapyer._changes import field_changed
 from rapyer._links import ModelAnchor
 from rapyer._scripts import SCRIPTS
 from rapyer._stored_edits import apply as _apply_edit
 from rapyer._types.base import Target
 
-if TYPE_CHECKING:
-    from rapyer._binding import Binding
-
 # Switch for the tests that compare both paths (never changed by the package itself).
 ENABLED = True
 
 _MAX_EXACT = 2**53  # as ``scalars.MAX_EXACT_INT``: int arithmetic on the server is exact within
 _INT_SHA = SCRIPTS["int_increase"].sha
+_NUMBERS = (int, float)
+_frame = _pipeline_state.current
 
 
 class Spot:
     """Where a top-level field value of a root model is stored, and what that depends on."""
 
-    __slots__ = ("contended", "generation", "key", "link", "path", "pk", "ttl_free")
+    __slots__ = ("binding", "contended", "generation", "key", "link", "path", "pk", "ttl_free")
 
-    def __init__(self, link: Any, pk: Any, generation: int, key: str, path: str, ttl_free: bool):
+    def __init__(
+        self,
+        link: Any,
+        pk: Any,
+        generation: int,
+        target: Target,
+        binding: Binding | None,
+        ttl_free: bool,
+    ):
         self.contended = False  # see increase_plan
         self.link = link
         self.pk = pk
         self.generation = generation
-        self.key = key
-        self.path = path
+        self.key = target.key
+        self.path = target.path
+        self.binding = binding  # None: resolved at each call (see _new_spot)
         self.ttl_free = ttl_free
 
 
@@ -68,7 +76,7 @@ def _spot(value: Any) -> tuple[Spot, Any, dict[str, Any]] | None:
     """``(spot, root model, its private dict)`` of ``value`` when the fast paths apply to it:
     linked as a field of a live root model whose class has no TTL, and no pipeline open."""
     link = value._rapyer_link
-    if link is None or not ENABLED or _pipeline_state.current() is not None:
+    if link is None or not ENABLED or _frame() is not None:
         return None
     anchor = link[0]
     if type(anchor) is not ModelAnchor:
@@ -114,22 +122,20 @@ def _new_spot(value: Any, link: Any, root: Any, private: dict[str, Any]) -> Spot
     # the pk object now stored (reading ``pk`` may have wrapped or generated it)
     pk = root.__dict__.get(key_field) if key_field is not None else private.get("_rapyer_pk")
     ttl_free = _config.resolve(cls, "ttl") is None
-    spot = Spot(link, pk, generation, target.key, target.path, ttl_free)
+    # ``binding_of`` keeps a class's binding for a configuration generation when the class
+    # resolves ``redis`` to a value (else it follows REDIS_URL at each call): so does the spot.
+    binding = binding_of(cls) if _config.resolve(cls, "redis") is not None else None
+    spot = Spot(link, pk, generation, target, binding, ttl_free)
     value._rapyer_spot = spot
     return spot
-
-
-def binding(plan: tuple[Any, ...]) -> Binding:
-    """The binding a plan of this module is sent on."""
-    return binding_of(type(plan[1]))
 
 
 # ---- int increase -------------------------------------------------------------------------
 
 
 def increase_plan(value: Any, amount: Any) -> tuple[Any, ...] | None:
-    """``(spot, root, private, command)`` of ``value.increase(amount)`` on the fast path (an
-    int field, an int amount, every number within the exact range), else ``None``.
+    """``(binding, command, spot, root, private)`` of ``value.increase(amount)`` on the fast
+    path (an int field, an int amount, every number within the exact range), else ``None``.
 
     The command is ``JSON.NUMINCRBY`` on the field filtered to the value held locally
     (``$.n[?(@==7)]``): the server applies it only when it holds that very int, so the check
@@ -158,19 +164,19 @@ def increase_plan(value: Any, amount: Any) -> tuple[Any, ...] | None:
     else:
         filtered = f"{spot.path}[?(@=={int.__repr__(current)})]"
         command = ("JSON.NUMINCRBY", spot.key, filtered, text)
-    return spot, root, private, command
+    return spot.binding or binding_of(type(root)), command, spot, root, private
 
 
 def retry_plan(value: Any, amount: Any, plan: tuple[Any, ...]) -> tuple[Any, ...] | None:
     """After ``plan`` applied nothing: the plan with the script when ``plan`` was the filtered
     increase (its spot, and the values that spot moves to, use the script from now on), else
     ``None`` (the general path says why)."""
-    spot = plan[0]
+    spot = plan[2]
     if spot.contended:
         return None
     spot.contended = True
     retry = increase_plan(value, amount)  # checked again: other tasks ran meanwhile
-    return retry if retry is not None and retry[0] is spot else None
+    return retry if retry is not None and retry[2] is spot else None
 
 
 def int_reply(reply: Any) -> int | None:
@@ -187,25 +193,42 @@ def int_reply(reply: Any) -> int | None:
     return int(body)
 
 
-def increased(value: Any, plan: tuple[Any, ...], new: int) -> int:
-    """After the server replied the int ``new``: the model holds ``RedisInt(new)`` in place of
-    ``value`` (same link, same spot) and the remembered document the number."""
-    spot, root, private = plan[0], plan[1], plan[2]
+def increased(value: Any, plan: tuple[Any, ...], reply: Any) -> int | None:
+    """After the server replied ``reply`` to ``plan``: when it is one int ``n``, the model
+    holds ``RedisInt(n)`` in place of ``value`` (same link, same spot), the remembered
+    document the number, and ``n`` is returned; else ``None`` (nothing done)."""
+    if type(reply) is list and len(reply) == 1 and type(reply[0]) is int:
+        new: int | None = reply[0]  # RESP3, the common reply
+    else:
+        new = int_reply(reply)
+        if new is None:
+            return None
+    spot, root, private = plan[2], plan[3], plan[4]
     name = spot.link[1]
     local = type(value)(new)
     local._rapyer_link = spot.link
     local._rapyer_spot = spot
     root.__dict__[name] = local
-    _edited(root, private, name, ("number", new))
+    # the remembered document (``_changes.field_changed`` with the edit ("number", new))
+    stored = private.get("_rapyer_stored")
+    if type(stored) is dict and type(stored.get(name)) in _NUMBERS:
+        stored[name] = new  # what ``_stored_edits.apply`` does with a number there
+    elif stored is not None:
+        field_changed(root, (name,), ("number", new))
     return new
+
+
+def general_target(plan: tuple[Any, ...]) -> Target:
+    """The target of the general path for the value of ``plan``."""
+    return Target(plan[3], (plan[2].link[1],))
 
 
 # ---- list append --------------------------------------------------------------------------
 
 
 def append_plan(value: Any, item: Any) -> tuple[Any, ...] | None:
-    """``(spot, root, private, command, item, text)`` of ``value.append(item)`` on the fast
-    path (a list field of a root model whose items never hold models), else ``None``."""
+    """``(binding, command, spot, root, private, item, text)`` of ``value.append(item)`` on the
+    fast path (a list field of a root model whose items never hold models), else ``None``."""
     if value._rapyer_placed is not False and type(value)._rapyer_items_placed():
         return None
     found = _spot(value)
@@ -215,30 +238,22 @@ def append_plan(value: Any, item: Any) -> tuple[Any, ...] | None:
     item = value._rapyer_validate_item(item)
     text = value._rapyer_item_json(item)
     command = ("JSON.ARRAPPEND", spot.key, spot.path, text)
-    return spot, root, private, command, item, text
+    return spot.binding or binding_of(type(root)), command, spot, root, private, item, text
 
 
-def appended(value: Any, plan: tuple[Any, ...]) -> None:
-    """After the server appended: the local list and the remembered document too."""
-    spot, root, private = plan[0], plan[1], plan[2]
-    list.append(value, plan[4])
-    _edited(root, private, spot.link[1], ("append", (plan[5],), value))
-
-
-def applied_list_reply(reply: Any) -> bool:
-    """Whether a JSON array command's first reply is the plain success (``[n]``)."""
-    return type(reply) is list and bool(reply) and reply[0] is not None
-
-
-# ---- shared -------------------------------------------------------------------------------
-
-
-def _edited(root: Any, private: dict[str, Any], name: str, edit: tuple[Any, ...]) -> None:
-    """``_changes.field_changed(root, (name,), edit)`` for a top-level field (checked to be
-    a document field when the spot was made), without its checks."""
-    stored = private.get("_rapyer_stored")
+def appended(value: Any, plan: tuple[Any, ...], reply: Any) -> bool:
+    """After the server replied ``reply`` to ``plan``: when it is the plain success (``[n]``),
+    the local list and the remembered document get the item, and ``True``; else ``False``
+    (nothing done)."""
+    if type(reply) is not list or not reply or reply[0] is None:
+        return False
+    list.append(value, plan[5])
+    name, edit = plan[2].link[1], ("append", (plan[6],), value)
+    # the remembered document (``_changes.field_changed``, without its checks of the field)
+    stored = plan[4].get("_rapyer_stored")
     if type(stored) is dict:
         if not _apply_edit(stored, (name,), edit):
             stored.pop(name, None)  # not exact: the next save writes the field whole
     elif stored is not None:
-        field_changed(root, (name,), edit)  # the text as read: parsed there, once
+        field_changed(plan[3], (name,), edit)  # the text as read: parsed there, once
+    return True

@@ -10,7 +10,7 @@ from rapyer._async import executor
 from rapyer._async.types.base import write_field, write_script
 from rapyer._groups import APPEND, ERASE, POP
 from rapyer._types import hot
-from rapyer._types.base import Target, missing_reply, target_of, wrong_type_reply
+from rapyer._types.base import missing_reply, target_of, wrong_type_reply
 
 if TYPE_CHECKING:
     from rapyer._types.lists import ListShared as _Base
@@ -26,16 +26,15 @@ class AsyncRedisListOps(_Base):
         plan = hot.append_plan(self, item)
         if plan is not None:  # the common case, see rapyer._types.hot
             try:
-                replies = await executor.transaction(hot.binding(plan), [plan[3]])
+                replies = await executor.transaction(plan[0], [plan[1]])
             except ResponseError:
                 replies = None  # nothing was applied: the general path sends again
             if replies is not None:
-                if hot.applied_list_reply(replies[0]):
-                    hot.appended(self, plan)
+                if hot.appended(self, plan, replies[0]):
                     return
                 if not missing_reply(replies[0]) and not wrong_type_reply(replies[0]):
-                    list.append(self, plan[4])  # applied, as write_field takes such a reply
-                    Target(plan[1], (plan[0].link[1],)).changed("append", (plan[5],), self)
+                    list.append(self, plan[5])  # applied, as write_field takes such a reply
+                    hot.general_target(plan).changed("append", (plan[6],), self)
                     return
         target = target_of(self)
         item = self._rapyer_validate_item(item)

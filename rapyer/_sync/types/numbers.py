@@ -15,7 +15,6 @@ from rapyer._groups import ARITHMETIC
 from rapyer._scripts import evalsha_command
 from rapyer._types import hot
 from rapyer._types.base import (
-    Target,
     missing_reply,
     number_text,
     replace_in_parent,
@@ -39,16 +38,16 @@ class SyncRedisNumberOps(_Base):
         plan = hot.increase_plan(self, amount)
         while plan is not None:  # the common case, see rapyer._types.hot
             try:
-                replies = executor.transaction(hot.binding(plan), [plan[3]])
+                replies = executor.transaction(plan[0], [plan[1]])
             except ResponseError:  # nothing was applied (a server without filters ...)
                 replies = None
             if replies is not None:
-                reply = replies[0]
-                new = hot.int_reply(reply)
+                new = hot.increased(self, plan, replies[0])
                 if new is not None:
-                    return hot.increased(self, plan, new)
+                    return new
+                reply = replies[0]
                 if not missing_reply(reply) and not wrong_type_reply(reply):
-                    return increase_settled(self, Target(plan[1], (plan[0].link[1],)), reply)
+                    return increase_settled(self, hot.general_target(plan), reply)
             # nothing applied: another number there (the script next), or none (in general)
             plan = hot.retry_plan(self, amount, plan)
         target = target_of(self)
