@@ -34,25 +34,37 @@ class _ProbeBeforeSend:
         finally:
             self._rapyer_handshake = False
 
+    # ``(writer, [its socket])``: the socket looked up once per connected writer (a
+    # reconnection makes a new writer), not at every command. The socket object, never its
+    # number: a socket closed meanwhile gives -1 (refused by select), where a kept number
+    # could name a new connection's socket.
+    _rapyer_probed: tuple[Any, list[Any]] | None = None
+
     async def check_health(self) -> None:
-        if not self._rapyer_handshake and _closed_or_dirty(self._writer):
+        if not self._rapyer_handshake and self._rapyer_closed_or_dirty():
             await self.disconnect()  # type: ignore[attr-defined]
             await self.connect()  # type: ignore[attr-defined]
         await super().check_health()  # type: ignore[misc]
 
+    def _rapyer_closed_or_dirty(self) -> bool:
+        """Whether the idle connection has something to read (EOF included)."""
+        writer = self._writer
+        probed = self._rapyer_probed
+        if probed is None or probed[0] is not writer:
+            probed = self._rapyer_probed = (writer, _socket(writer))
+        if not probed[1]:
+            return False
+        try:
+            readable, _, _ = select.select(probed[1], (), (), 0)
+        except (OSError, ValueError):  # closed socket: fileno -1
+            return True
+        return bool(readable)
 
-def _closed_or_dirty(writer: Any) -> bool:
-    """Whether the idle connection of ``writer`` has something to read (EOF included)."""
-    if writer is None:
-        return False
-    sock = writer.get_extra_info("socket")
-    if sock is None:
-        return False
-    try:
-        readable, _, _ = select.select([sock.fileno()], [], [], 0)
-    except (OSError, ValueError):  # closed socket: fileno -1
-        return True
-    return bool(readable)
+
+def _socket(writer: Any) -> list[Any]:
+    """``[the socket of writer]`` (``[]`` without one)."""
+    sock = writer.get_extra_info("socket") if writer is not None else None
+    return [] if sock is None else [sock]
 
 
 def probing_class(connection_class: type) -> type:
