@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rapyer import _pipeline_state
+from rapyer import _pipeline_state, cascade
 from rapyer import config as _config
 from rapyer._binding import Binding, binding_of
 from rapyer._changes import field_changed
@@ -130,11 +130,19 @@ def _new_spot(value: Any, link: Any, root: Any, private: dict[str, Any]) -> Spot
     return spot
 
 
+def _direct(binding: Binding) -> bool:
+    """Whether the one command of a plan may go straight to the client (``direct`` in the
+    plan): a binding that is no cluster, and no TTL cascade noted in this process (nothing
+    for ``executor.transaction`` to settle). That saves its frame, a coroutine in the async
+    API."""
+    return not binding.is_cluster and not cascade.active
+
+
 # ---- int increase -------------------------------------------------------------------------
 
 
 def increase_plan(value: Any, amount: Any) -> tuple[Any, ...] | None:
-    """``(binding, command, spot, root, private)`` of ``value.increase(amount)`` on the fast
+    """``(binding, command, direct, spot, root, private)`` of ``value.increase(amount)`` on the fast
     path (an int field, an int amount, every number within the exact range), else ``None``.
 
     The command is ``JSON.NUMINCRBY`` on the field filtered to the value held locally
@@ -164,19 +172,20 @@ def increase_plan(value: Any, amount: Any) -> tuple[Any, ...] | None:
     else:
         filtered = f"{spot.path}[?(@=={int.__repr__(current)})]"
         command = ("JSON.NUMINCRBY", spot.key, filtered, text)
-    return spot.binding or binding_of(type(root)), command, spot, root, private
+    binding = spot.binding or binding_of(type(root))
+    return binding, command, _direct(binding), spot, root, private
 
 
 def retry_plan(value: Any, amount: Any, plan: tuple[Any, ...]) -> tuple[Any, ...] | None:
     """After ``plan`` applied nothing: the plan with the script when ``plan`` was the filtered
     increase (its spot, and the values that spot moves to, use the script from now on), else
     ``None`` (the general path says why)."""
-    spot = plan[2]
+    spot = plan[3]
     if spot.contended:
         return None
     spot.contended = True
     retry = increase_plan(value, amount)  # checked again: other tasks ran meanwhile
-    return retry if retry is not None and retry[2] is spot else None
+    return retry if retry is not None and retry[3] is spot else None
 
 
 def int_reply(reply: Any) -> int | None:
@@ -203,7 +212,7 @@ def increased(value: Any, plan: tuple[Any, ...], reply: Any) -> int | None:
         new = int_reply(reply)
         if new is None:
             return None
-    spot, root, private = plan[2], plan[3], plan[4]
+    spot, root, private = plan[3], plan[4], plan[5]
     name = spot.link[1]
     local = type(value)(new)
     local._rapyer_link = spot.link
@@ -220,14 +229,14 @@ def increased(value: Any, plan: tuple[Any, ...], reply: Any) -> int | None:
 
 def general_target(plan: tuple[Any, ...]) -> Target:
     """The target of the general path for the value of ``plan``."""
-    return Target(plan[3], (plan[2].link[1],))
+    return Target(plan[4], (plan[3].link[1],))
 
 
 # ---- list append --------------------------------------------------------------------------
 
 
 def append_plan(value: Any, item: Any) -> tuple[Any, ...] | None:
-    """``(binding, command, spot, root, private, item, text)`` of ``value.append(item)`` on the
+    """``(binding, command, direct, spot, root, private, item, text)`` of ``value.append(item)``
     fast path (a list field of a root model whose items never hold models), else ``None``."""
     if value._rapyer_placed is not False and type(value)._rapyer_items_placed():
         return None
@@ -238,7 +247,8 @@ def append_plan(value: Any, item: Any) -> tuple[Any, ...] | None:
     item = value._rapyer_validate_item(item)
     text = value._rapyer_item_json(item)
     command = ("JSON.ARRAPPEND", spot.key, spot.path, text)
-    return spot.binding or binding_of(type(root)), command, spot, root, private, item, text
+    binding = spot.binding or binding_of(type(root))
+    return binding, command, _direct(binding), spot, root, private, item, text
 
 
 def appended(value: Any, plan: tuple[Any, ...], reply: Any) -> bool:
@@ -247,13 +257,13 @@ def appended(value: Any, plan: tuple[Any, ...], reply: Any) -> bool:
     (nothing done)."""
     if type(reply) is not list or not reply or reply[0] is None:
         return False
-    list.append(value, plan[5])
-    name, edit = plan[2].link[1], ("append", (plan[6],), value)
+    list.append(value, plan[6])
+    name, edit = plan[3].link[1], ("append", (plan[7],), value)
     # the remembered document (``_changes.field_changed``, without its checks of the field)
-    stored = plan[4].get("_rapyer_stored")
+    stored = plan[5].get("_rapyer_stored")
     if type(stored) is dict:
         if not _apply_edit(stored, (name,), edit):
             stored.pop(name, None)  # not exact: the next save writes the field whole
     elif stored is not None:
-        field_changed(plan[3], (name,), edit)  # the text as read: parsed there, once
+        field_changed(plan[4], (name,), edit)  # the text as read: parsed there, once
     return True

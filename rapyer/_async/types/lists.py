@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import ResponseError
 
+from rapyer import _io_async as io
 from rapyer._async import executor
 from rapyer._async.types.base import write_field, write_script
 from rapyer._groups import APPEND, ERASE, POP
@@ -18,6 +19,9 @@ else:
     _Base = object
 
 
+_FAILED: Any = object()  # no reply: the command failed
+
+
 class AsyncRedisListOps(_Base):
     """Each operation changes the stored list atomically and then the local one."""
 
@@ -26,15 +30,18 @@ class AsyncRedisListOps(_Base):
         plan = hot.append_plan(self, item)
         if plan is not None:  # the common case, see rapyer._types.hot
             try:
-                replies = await executor.transaction(plan[0], [plan[1]])
+                if plan[2]:
+                    reply = await io.client(plan[0]).execute_command(*plan[1])
+                else:
+                    reply = (await executor.transaction(plan[0], [plan[1]]))[0]
             except ResponseError:
-                replies = None  # nothing was applied: the general path sends again
-            if replies is not None:
-                if hot.appended(self, plan, replies[0]):
+                reply = _FAILED  # nothing was applied: the general path sends again
+            if reply is not _FAILED:
+                if hot.appended(self, plan, reply):
                     return
-                if not missing_reply(replies[0]) and not wrong_type_reply(replies[0]):
-                    list.append(self, plan[5])  # applied, as write_field takes such a reply
-                    hot.general_target(plan).changed("append", (plan[6],), self)
+                if not missing_reply(reply) and not wrong_type_reply(reply):
+                    list.append(self, plan[6])  # applied, as write_field takes such a reply
+                    hot.general_target(plan).changed("append", (plan[7],), self)
                     return
         target = target_of(self)
         item = self._rapyer_validate_item(item)

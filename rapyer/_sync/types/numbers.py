@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import ResponseError
 
+from rapyer import _io_sync as io
 from rapyer._sync import executor
 from rapyer._sync.types.base import write_field
 from rapyer._codec import check_number
@@ -29,6 +30,9 @@ else:
     _Base = object
 
 
+_FAILED: Any = object()  # no reply: the command failed
+
+
 class SyncRedisNumberOps(_Base):
     """``increase`` runs ``JSON.NUMINCRBY`` on the server and keeps the local value in step
     (for an int field in a script that first checks the stored number is an int)."""
@@ -38,14 +42,16 @@ class SyncRedisNumberOps(_Base):
         plan = hot.increase_plan(self, amount)
         while plan is not None:  # the common case, see rapyer._types.hot
             try:
-                replies = executor.transaction(plan[0], [plan[1]])
+                if plan[2]:
+                    reply = io.client(plan[0]).execute_command(*plan[1])
+                else:
+                    reply = (executor.transaction(plan[0], [plan[1]]))[0]
             except ResponseError:  # nothing was applied (a server without filters ...)
-                replies = None
-            if replies is not None:
-                new = hot.increased(self, plan, replies[0])
+                reply = _FAILED
+            if reply is not _FAILED:
+                new = hot.increased(self, plan, reply)
                 if new is not None:
                     return new
-                reply = replies[0]
                 if not missing_reply(reply) and not wrong_type_reply(reply):
                     return increase_settled(self, hot.general_target(plan), reply)
             # nothing applied: another number there (the script next), or none (in general)
