@@ -146,9 +146,10 @@ def increase_plan(value: Any, amount: Any) -> tuple[Any, ...] | None:
     path (an int field, an int amount, every number within the exact range), else ``None``.
 
     The command is ``JSON.NUMINCRBY`` on the field filtered to the value held locally
-    (``$.n[?(@==7)]``): the server applies it only when it holds that very int, so the check
+    (``$.n[?@==7]``): the server applies it only when it holds that very int, so the check
     of the general path's script (a stored number with a fraction is left unchanged) holds,
-    at the server cost of the bare command (the script costs about three times as much). When
+    for a third of the script's server time (``INFO commandstats`` on the bundled server:
+    2.9 µs filtered, 1.7 µs bare, 8.1 µs the script, which calls two JSON commands). When
     the server holds another number (another client changed it) nothing is applied and the
     script runs next (``retry_plan``); a spot that saw that once uses the script directly."""
     cls = type(value)
@@ -170,7 +171,7 @@ def increase_plan(value: Any, amount: Any) -> tuple[Any, ...] | None:
     if spot.contended:
         command: tuple[Any, ...] = ("EVALSHA", _INT_SHA, 1, spot.key, spot.path, text)
     else:
-        filtered = f"{spot.path}[?(@=={int.__repr__(current)})]"
+        filtered = f"{spot.path}[?@=={int.__repr__(current)}]"  # cheaper to parse than ?(...)
         command = ("JSON.NUMINCRBY", spot.key, filtered, text)
     binding = spot.binding or binding_of(type(root))
     return binding, command, _direct(binding), spot, root, private
