@@ -51,7 +51,18 @@ _frame = _pipeline_state.current
 class Spot:
     """Where a top-level field value of a root model is stored, and what that depends on."""
 
-    __slots__ = ("binding", "contended", "generation", "key", "link", "path", "pk", "ttl_free")
+    __slots__ = (
+        "binding",
+        "contended",
+        "generation",
+        "key",
+        "key_bytes",
+        "link",
+        "path",
+        "path_bytes",
+        "pk",
+        "ttl_free",
+    )
 
     def __init__(
         self,
@@ -68,6 +79,10 @@ class Spot:
         self.generation = generation
         self.key = target.key
         self.path = target.path
+        # Encoded once: redis-py sends bytes as they are (a str costs it five type checks
+        # and an encode per argument). Only in commands that go straight to the client.
+        self.key_bytes = target.key.encode()
+        self.path_bytes = target.path.encode()
         self.binding = binding  # None: resolved at each call (see _new_spot)
         self.ttl_free = ttl_free
 
@@ -130,20 +145,20 @@ def _new_spot(value: Any, link: Any, root: Any, private: dict[str, Any]) -> Spot
     return spot
 
 
-def _direct(binding: Binding) -> bool:
-    """Whether the one command of a plan may go straight to the client (``direct`` in the
-    plan): a binding that is no cluster, and no TTL cascade noted in this process (nothing
-    for ``executor.transaction`` to settle). That saves its frame, a coroutine in the async
-    API."""
-    return not binding.is_cluster and not cascade.active
+# ``direct`` in a plan: its one command may go straight to the client, when the binding is no
+# cluster and no TTL cascade was noted in this process (nothing for ``executor.transaction`` to
+# settle). That saves its frame (a coroutine in the async API); such a command has its key and
+# path as bytes (``Spot.key_bytes``). Else it goes through ``executor.transaction`` with text
+# arguments, as every other command.
 
 
 # ---- int increase -------------------------------------------------------------------------
 
 
 def increase_plan(value: Any, amount: Any) -> tuple[Any, ...] | None:
-    """``(binding, command, direct, spot, root, private)`` of ``value.increase(amount)`` on the fast
-    path (an int field, an int amount, every number within the exact range), else ``None``.
+    """``(binding, command, direct, spot, root, private)`` of ``value.increase(amount)`` on
+    the fast path (an int field, an int amount, every number within the exact range), else
+    ``None``. ``direct``: the command may go straight to the client (see the comment above).
 
     The command is ``JSON.NUMINCRBY`` on the field filtered to the value held locally
     (``$.n[?@==7]``): the server applies it only when it holds that very int, so the check
@@ -167,14 +182,18 @@ def increase_plan(value: Any, amount: Any) -> tuple[Any, ...] | None:
     if found is None:
         return None
     spot, root, private = found
-    text = int.__repr__(amount)
-    if spot.contended:
-        command: tuple[Any, ...] = ("EVALSHA", _INT_SHA, 1, spot.key, spot.path, text)
-    else:
-        filtered = f"{spot.path}[?@=={int.__repr__(current)}]"  # cheaper to parse than ?(...)
-        command = ("JSON.NUMINCRBY", spot.key, filtered, text)
     binding = spot.binding or binding_of(type(root))
-    return binding, command, _direct(binding), spot, root, private
+    direct = not binding.is_cluster and not cascade.active  # ``direct``, see above
+    if spot.contended:
+        text = int.__repr__(amount)
+        command: tuple[Any, ...] = ("EVALSHA", _INT_SHA, 1, spot.key, spot.path, text)
+    elif direct:  # the filter without parentheses: cheaper for the server to parse
+        filtered = b"%b[?@==%d]" % (spot.path_bytes, current)
+        command = ("JSON.NUMINCRBY", spot.key_bytes, filtered, b"%d" % amount)
+    else:
+        filtered_text = f"{spot.path}[?@=={int.__repr__(current)}]"
+        command = ("JSON.NUMINCRBY", spot.key, filtered_text, int.__repr__(amount))
+    return binding, command, direct, spot, root, private
 
 
 def retry_plan(value: Any, amount: Any, plan: tuple[Any, ...]) -> tuple[Any, ...] | None:
@@ -237,8 +256,9 @@ def general_target(plan: tuple[Any, ...]) -> Target:
 
 
 def append_plan(value: Any, item: Any) -> tuple[Any, ...] | None:
-    """``(binding, command, direct, spot, root, private, item, text)`` of ``value.append(item)``
-    fast path (a list field of a root model whose items never hold models), else ``None``."""
+    """``(binding, command, direct, spot, root, private, item, text)`` of
+    ``value.append(item)`` on the fast path (a list field of a root model whose items never
+    hold models), else ``None``."""
     if value._rapyer_placed is not False and type(value)._rapyer_items_placed():
         return None
     found = _spot(value)
@@ -247,9 +267,12 @@ def append_plan(value: Any, item: Any) -> tuple[Any, ...] | None:
     spot, root, private = found
     item = value._rapyer_validate_item(item)
     text = value._rapyer_item_json(item)
-    command = ("JSON.ARRAPPEND", spot.key, spot.path, text)
     binding = spot.binding or binding_of(type(root))
-    return binding, command, _direct(binding), spot, root, private, item, text
+    if not binding.is_cluster and not cascade.active:  # ``direct``, see above
+        command: tuple[Any, ...] = ("JSON.ARRAPPEND", spot.key_bytes, spot.path_bytes, text)
+        return binding, command, True, spot, root, private, item, text
+    command = ("JSON.ARRAPPEND", spot.key, spot.path, text)
+    return binding, command, False, spot, root, private, item, text
 
 
 def appended(value: Any, plan: tuple[Any, ...], reply: Any) -> bool:
