@@ -41,30 +41,33 @@ class _ProbeBeforeSend:
     _rapyer_probed: tuple[Any, list[Any]] | None = None
 
     async def check_health(self) -> None:
-        if not self._rapyer_handshake and self._rapyer_closed_or_dirty():
-            await self.disconnect()  # type: ignore[attr-defined]
-            await self.connect()  # type: ignore[attr-defined]
+        if not self._rapyer_handshake:
+            writer = self._writer
+            probed = self._rapyer_probed
+            if probed is None or probed[0] is not writer:
+                probed = self._rapyer_probed = (writer, _socket(writer))
+            if probed[1] and _readable(probed[1]):
+                await self.disconnect()  # type: ignore[attr-defined]
+                await self.connect()  # type: ignore[attr-defined]
         await super().check_health()  # type: ignore[misc]
 
-    def _rapyer_closed_or_dirty(self) -> bool:
-        """Whether the idle connection has something to read (EOF included)."""
-        writer = self._writer
-        probed = self._rapyer_probed
-        if probed is None or probed[0] is not writer:
-            probed = self._rapyer_probed = (writer, _socket(writer))
-        if not probed[1]:
-            return False
-        try:
-            readable, _, _ = select.select(probed[1], (), (), 0)
-        except (OSError, ValueError):  # closed socket: fileno -1
-            return True
-        return bool(readable)
+
+def _readable(sockets: list[Any]) -> bool:
+    """Whether the idle connection has something to read (EOF included)."""
+    try:
+        readable, _, _ = select.select(sockets, (), (), 0)
+    except (OSError, ValueError):  # closed socket: fileno -1
+        return True
+    return bool(readable)
 
 
 def _socket(writer: Any) -> list[Any]:
-    """``[the socket of writer]`` (``[]`` without one)."""
+    """``[the socket of writer]`` (``[]`` without one): the socket object itself where
+    asyncio's wrapper exposes it (its ``fileno`` is then no Python call)."""
     sock = writer.get_extra_info("socket") if writer is not None else None
-    return [] if sock is None else [sock]
+    if sock is None:
+        return []
+    return [getattr(sock, "_sock", sock)]
 
 
 def probing_class(connection_class: type) -> type:
