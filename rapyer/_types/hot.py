@@ -80,9 +80,12 @@ class Spot:
         self.key = target.key
         self.path = target.path
         # Encoded once: redis-py sends bytes as they are (a str costs it five type checks
-        # and an encode per argument). Only in commands that go straight to the client.
-        self.key_bytes = target.key.encode()
-        self.path_bytes = target.path.encode()
+        # and an encode per argument). Only in commands that go straight to the client, and
+        # only ASCII text: its bytes are the same in every encoding a client may be given
+        # (``None``: the text goes as text).
+        ascii_text = target.key.isascii() and target.path.isascii()
+        self.key_bytes = target.key.encode() if ascii_text else None
+        self.path_bytes = target.path.encode() if ascii_text else b""
         self.binding = binding  # None: resolved at each call (see _new_spot)
         self.ttl_free = ttl_free
 
@@ -148,8 +151,8 @@ def _new_spot(value: Any, link: Any, root: Any, private: dict[str, Any]) -> Spot
 # ``direct`` in a plan: its one command may go straight to the client, when the binding is no
 # cluster and no TTL cascade was noted in this process (nothing for ``executor.transaction`` to
 # settle). That saves its frame (a coroutine in the async API); such a command has its key and
-# path as bytes (``Spot.key_bytes``). Else it goes through ``executor.transaction`` with text
-# arguments, as every other command.
+# path as bytes when they are ASCII (``Spot.key_bytes``). Else it goes through
+# ``executor.transaction`` with text arguments, as every other command.
 
 
 # ---- int increase -------------------------------------------------------------------------
@@ -187,7 +190,7 @@ def increase_plan(value: Any, amount: Any) -> tuple[Any, ...] | None:
     if spot.contended:
         text = int.__repr__(amount)
         command: tuple[Any, ...] = ("EVALSHA", _INT_SHA, 1, spot.key, spot.path, text)
-    elif direct:  # the filter without parentheses: cheaper for the server to parse
+    elif direct and spot.key_bytes is not None:  # the filter without parentheses: cheaper
         filtered = b"%b[?@==%d]" % (spot.path_bytes, current)
         command = ("JSON.NUMINCRBY", spot.key_bytes, filtered, b"%d" % amount)
     else:
@@ -268,11 +271,12 @@ def append_plan(value: Any, item: Any) -> tuple[Any, ...] | None:
     item = value._rapyer_validate_item(item)
     text = value._rapyer_item_json(item)
     binding = spot.binding or binding_of(type(root))
-    if not binding.is_cluster and not cascade.active:  # ``direct``, see above
+    direct = not binding.is_cluster and not cascade.active  # ``direct``, see above
+    if direct and spot.key_bytes is not None:
         command: tuple[Any, ...] = ("JSON.ARRAPPEND", spot.key_bytes, spot.path_bytes, text)
-        return binding, command, True, spot, root, private, item, text
-    command = ("JSON.ARRAPPEND", spot.key, spot.path, text)
-    return binding, command, False, spot, root, private, item, text
+    else:
+        command = ("JSON.ARRAPPEND", spot.key, spot.path, text)
+    return binding, command, direct, spot, root, private, item, text
 
 
 def appended(value: Any, plan: tuple[Any, ...], reply: Any) -> bool:

@@ -100,13 +100,17 @@ class Twin:
         elif kind == "rekey":
             self.rekeys += 1
             if isinstance(model, HotKeyed):
-                self.model = HotKeyed(name=f"{self.tag}-{self.rekeys}", n=model.n, tags=model.tags)
+                self.model = HotKeyed(name=self.new_pk(), n=model.n, tags=model.tags)
             else:
-                model.pk = f"{self.tag}-{self.rekeys}"
+                model.pk = self.new_pk()
             await self.model.asave()
         elif kind == "delete":
             await model.adelete()
         return None
+
+    def new_pk(self) -> str:
+        # every other pk is not ASCII: its commands carry the key as text, not bytes
+        return f"{self.tag}-{'ñ' if self.rekeys % 2 else ''}{self.rekeys}"
 
     def state(self) -> Any:
         model = self.model
