@@ -66,6 +66,8 @@ class Spot:
         "path_bytes",
         "pk",
         "ttl_free",
+        "int_filter",
+        "int_filter_bytes",
     )
 
     def __init__(
@@ -92,6 +94,13 @@ class Spot:
         self.path_bytes = target.path.encode() if ascii_text else b""
         self.binding = binding  # None: resolved at each call (see _new_spot)
         self.ttl_free = ttl_free
+        # The start of the filtered increase (``$.n[?$.n==``, see ``increase_plan``), for a
+        # path of one plain name only (``None``: the script): the path is written twice, once
+        # inside a filter, where another character could read as an operator.
+        name = target.path[2:]
+        plain = target.path[:2] == "$." and name.isidentifier() and name.isascii()
+        self.int_filter = f"{target.path}[?{target.path}==" if plain else None
+        self.int_filter_bytes = self.int_filter.encode() if self.int_filter else b""
 
 
 def _spot(value: Any) -> tuple[Spot, Any, dict[str, Any]] | None:
@@ -168,9 +177,12 @@ def increase_plan(value: Any, amount: Any) -> tuple[Any, ...] | None:
     ``None``. ``direct``: the command may go straight to the client (see the comment above).
 
     The command is ``JSON.NUMINCRBY`` on the field filtered to the value held locally
-    (``$.n[?@==7]``): the server applies it only when it holds that very int, so the check
-    of the general path's script (a stored number with a fraction is left unchanged) holds,
-    for a third of the script's server time (``INFO commandstats`` on the bundled server:
+    (``$.n[?$.n==7]``): the server applies it only when the field holds that very number, so
+    the check of the general path's script (a stored number with a fraction is left
+    unchanged) holds. The filter names the field from the root, not ``@``: on an array
+    ``@`` is each item, and ``$.n[?@==7]`` would increment the 7 inside a stored ``[7]``
+    (the general path refuses an array); ``$.n`` is the array there, never 7. This costs
+    a third of the script's server time (``INFO commandstats`` on the bundled server:
     2.9 µs filtered, 1.7 µs bare, 8.1 µs the script, which calls two JSON commands). When
     the server holds another number (another client changed it) nothing is applied and the
     script runs next (``retry_plan``); a spot that saw that once uses the script directly."""
@@ -191,14 +203,15 @@ def increase_plan(value: Any, amount: Any) -> tuple[Any, ...] | None:
     spot, root, private = found
     binding = spot.binding or binding_of(type(root))
     direct = not binding.is_cluster and not cascade.active  # ``direct``, see above
-    if spot.contended:
+    start = spot.int_filter
+    if spot.contended or start is None:
         text = int.__repr__(amount)
         command: tuple[Any, ...] = ("EVALSHA", _INT_SHA, 1, spot.key, spot.path, text)
     elif direct and spot.key_bytes is not None:  # the filter without parentheses: cheaper
-        filtered = b"%b[?@==%d]" % (spot.path_bytes, current)
+        filtered = b"%b%d]" % (spot.int_filter_bytes, current)
         command = ("JSON.NUMINCRBY", spot.key_bytes, filtered, b"%d" % amount)
     else:
-        filtered_text = f"{spot.path}[?@=={int.__repr__(current)}]"
+        filtered_text = f"{start}{int.__repr__(current)}]"
         command = ("JSON.NUMINCRBY", spot.key, filtered_text, int.__repr__(amount))
     return binding, command, direct, spot, root, private
 
