@@ -38,7 +38,10 @@ STEPS = st.lists(
         st.tuples(st.just("append_held"), TEXTS),
         st.tuples(st.just("local_n"), st.integers(-3, 3)),
         st.tuples(st.just("local_tags"), st.lists(TEXTS, max_size=2)),
-        st.tuples(st.just("server_n"), st.sampled_from(["7", "2.0", "1.5", '"s"', "null", "[7]", '{"n": 7}'])),
+        st.tuples(
+            st.just("server_n"),
+            st.sampled_from(["7", "2.0", "1.5", '"s"', "null", "[7]", '{"n": 7}']),
+        ),
         st.tuples(st.just("server_tags"), st.sampled_from(['["a"]', "[]", "1", '"s"'])),
         st.tuples(
             st.sampled_from(
@@ -208,9 +211,7 @@ def test_the_fast_paths_are_taken(real_redis, monkeypatch):
 
 
 @pytest.mark.parametrize("stored", ["[7]", "[7, 7]", '{"n": 7}', '{"a": [7]}'])
-def test_an_increase_never_reaches_inside_a_container_holding_the_int(
-    real_redis, stored
-):
+def test_an_increase_never_reaches_inside_a_container_holding_the_int(real_redis, stored):
     # The filtered increase names the field from the root: an array or object stored where
     # the model holds 7 (written by another program) is refused as on the general path, and
     # nothing inside it changes.
