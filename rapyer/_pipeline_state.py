@@ -213,9 +213,9 @@ def reply_errors(commands: Sequence[Command], replies: Sequence[Any]) -> list[Re
 _current: ContextVar[PipelineFrame | None] = ContextVar("rapyer_pipeline", default=None)
 
 
-def current() -> PipelineFrame | None:
-    """The innermost open pipeline of this task or thread, if any."""
-    return _current.get()
+# ``current()``: the innermost open pipeline of this task or thread, if any. The contextvar's
+# own ``get`` (no Python frame): every field operation asks.
+current: Callable[[], PipelineFrame | None] = _current.get
 
 
 def push(frame: PipelineFrame) -> Any:

@@ -455,3 +455,19 @@ class Tally(AtomicRedisModel):
     whens: list[dt.datetime] = Field(default_factory=list)
     raws: list[bytes] = Field(default_factory=list)
     counts: dict[str, int] = Field(default_factory=dict)
+
+
+class Hot(AtomicRedisModel):
+    """Fields of the fast paths of ``rapyer._types.hot`` (``tests/_async/test_hot_paths.py``)."""
+
+    n: int = 0
+    tags: list[str] = Field(default_factory=list)
+    x: float = 0.5
+
+
+class HotKeyed(AtomicRedisModel):
+    """The same fields under a ``Key`` field."""
+
+    name: Key[str]
+    n: int = 0
+    tags: list[str] = Field(default_factory=list)

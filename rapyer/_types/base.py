@@ -289,6 +289,7 @@ class RedisType(RedisValue):
     """Members shared by every Redis field type (no I/O)."""
 
     _rapyer_plain_in_containers = False  # True for the scalar types (see lazy_scalar)
+    _rapyer_spot: Any = None  # where a field value is stored, kept by ``rapyer._types.hot``
 
     @classmethod
     def _rapyer_adapter(cls) -> TypeAdapter[Any]:

@@ -14,7 +14,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from pydantic import GetCoreSchemaHandler
+from pydantic import GetCoreSchemaHandler, ValidationError
 from pydantic_core import core_schema
 
 from rapyer import _links, _original
@@ -27,12 +27,14 @@ from rapyer._types.base import (
     GenericContainer,
     RedisType,
     Target,
+    first_match,
     number_text,
     pipeline_target,
     queue,
+    replace_in_parent,
 )
 from rapyer.actions import ActionGroup
-from rapyer.errors import RapyerSerializationError
+from rapyer.errors import CantSerializeRedisValueError, KeyNotFound, RapyerSerializationError
 
 __all__ = [
     "BytesShared",
@@ -114,6 +116,25 @@ class RedisScalar(RedisType):
             queue(target, build(target), groups)
             _links.mark_pending(self, value)
         return value
+
+
+def increase_settled(value: Any, target: Target, reply: Any) -> Any:
+    """After the server applied ``value.increase`` and replied ``reply``: the new value, put
+    in the model and in its remembered document."""
+    found, new = first_match(reply)
+    if not found or new is None:
+        raise KeyNotFound(f"{target.key} has no number at {target.path}")
+    try:
+        local = value._rapyer_checked(new)
+    except ValidationError as exc:  # not expected: the script refuses a stored float
+        raise CantSerializeRedisValueError(
+            f"The number at {target.path} of {target.key!r} is not a {type(value).__name__} "
+            f"value (the increase gave {new!r})"
+        ) from exc
+    replace_in_parent(value, local)
+    plain = local._rapyer_plain()
+    target.changed("number", plain)
+    return plain
 
 
 def _script(name: str, target: Target, *args: Any) -> list[Command]:

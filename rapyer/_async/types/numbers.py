@@ -4,19 +4,31 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+from redis.exceptions import ResponseError
 
+from rapyer import _io_async as io
+from rapyer._async import executor
 from rapyer._async.types.base import write_field
 from rapyer._codec import check_number
 from rapyer._groups import ARITHMETIC
 from rapyer._scripts import evalsha_command
-from rapyer._types.base import first_match, number_text, replace_in_parent, target_of
-from rapyer.errors import CantSerializeRedisValueError, KeyNotFound
+from rapyer._types import hot
+from rapyer._types.base import (
+    missing_reply,
+    number_text,
+    replace_in_parent,
+    target_of,
+    wrong_type_reply,
+)
+from rapyer._types.scalars import increase_settled
 
 if TYPE_CHECKING:
     from rapyer._types.scalars import RedisNumber as _Base
 else:
     _Base = object
+
+
+_FAILED: Any = object()  # no reply: the command failed
 
 
 class AsyncRedisNumberOps(_Base):
@@ -25,6 +37,23 @@ class AsyncRedisNumberOps(_Base):
 
     async def aincrease(self, amount: Any = 1) -> Any:
         """Add ``amount`` on the server; returns the new value (``None`` when queued)."""
+        plan = hot.increase_plan(self, amount)
+        while plan is not None:  # the common case, see rapyer._types.hot
+            try:
+                if plan[2]:
+                    reply = await io.client(plan[0]).execute_command(*plan[1])
+                else:
+                    reply = (await executor.transaction(plan[0], [plan[1]]))[0]
+            except ResponseError:  # nothing was applied (a server without filters ...)
+                reply = _FAILED
+            if reply is not _FAILED:
+                new = hot.increased(self, plan, reply)
+                if new is not None:
+                    return new
+                if not missing_reply(reply) and not wrong_type_reply(reply):
+                    return increase_settled(self, hot.general_target(plan), reply)
+            # nothing applied: another number there (the script next), or none (in general)
+            plan = hot.retry_plan(self, amount, plan)
         target = target_of(self)
         local = self._rapyer_checked(self._rapyer_plain() + amount)
         self._rapyer_check_exact(amount, local._rapyer_plain())
@@ -37,17 +66,4 @@ class AsyncRedisNumberOps(_Base):
         if replies is None:
             replace_in_parent(self, local)
             return None
-        found, new = first_match(replies[0])
-        if not found or new is None:
-            raise KeyNotFound(f"{target.key} has no number at {target.path}")
-        try:
-            value = self._rapyer_checked(new)
-        except ValidationError as exc:  # not expected: the script refuses a stored float
-            raise CantSerializeRedisValueError(
-                f"The number at {target.path} of {target.key!r} is not a {type(self).__name__} "
-                f"value (the increase gave {new!r})"
-            ) from exc
-        replace_in_parent(self, value)
-        plain = value._rapyer_plain()
-        target.changed("number", plain)
-        return plain
+        return increase_settled(self, target, replies[0])

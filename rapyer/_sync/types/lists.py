@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from redis.exceptions import ResponseError
+
+from rapyer import _io_sync as io
 from rapyer._sync import executor
 from rapyer._sync.types.base import write_field, write_script
 from rapyer._groups import APPEND, ERASE, POP
-from rapyer._types.base import target_of
+from rapyer._types import hot
+from rapyer._types.base import missing_reply, target_of, wrong_type_reply
 
 if TYPE_CHECKING:
     from rapyer._types.lists import ListShared as _Base
@@ -17,11 +21,30 @@ else:
     _Base = object
 
 
+_FAILED: Any = object()  # no reply: the command failed
+
+
 class SyncRedisListOps(_Base):
     """Each operation changes the stored list atomically and then the local one."""
 
     def append_now(self, item: Any) -> None:
         """``JSON.ARRAPPEND`` one item. Queued in a pipeline."""
+        plan = hot.append_plan(self, item)
+        if plan is not None:  # the common case, see rapyer._types.hot
+            try:
+                if plan[2]:
+                    reply = io.client(plan[0]).execute_command(*plan[1])
+                else:
+                    reply = (executor.transaction(plan[0], [plan[1]]))[0]
+            except ResponseError:
+                reply = _FAILED  # nothing was applied: the general path sends again
+            if reply is not _FAILED:
+                if hot.appended(self, plan, reply):
+                    return
+                if not missing_reply(reply) and not wrong_type_reply(reply):
+                    list.append(self, plan[6])  # applied, as write_field takes such a reply
+                    hot.general_target(plan).changed("append", (plan[7],), self)
+                    return
         target = target_of(self)
         item = self._rapyer_validate_item(item)
         text = self._rapyer_item_json(item)
