@@ -217,11 +217,11 @@ def plain_save_plan(model: BaseRedisModel) -> tuple[list[Command], str] | None:
 # by ``tests/_async/test_save_script.py`` (hypothesis).
 
 
-def document_script_args(commands: list[Command]) -> tuple[str, list[Any]] | None:
-    """``(key, ARGV)`` of ``save_document.lua`` doing ``commands``: the document commands of
-    ``_changes.root_save`` (``JSON.SET key $ text``, or with ``NX`` followed by ``JSON.SET key
-    <path> <value>`` of changed fields), then at most one ``EXPIRE key ttl [NX]`` of the same
-    key; ``None`` for any other commands (sent as a transaction)."""
+def document_args(commands: list[Command]) -> tuple[str, list[Any]] | None:
+    """``(key, [text])`` of ``[JSON.SET key $ text]``, ``(key, [text, "NX", path, value, ...])``
+    of ``[JSON.SET key $ text NX, JSON.SET key path value, ...]`` (the document commands of
+    ``_changes.root_save``, one key); ``None`` for any other commands. The arguments the two
+    document scripts take after their own (``save_document.lua``, ``lock_save_document.lua``)."""
     if not commands:
         return None
     first = commands[0]
@@ -229,22 +229,35 @@ def document_script_args(commands: list[Command]) -> tuple[str, list[Any]] | Non
     if first[0] != "JSON.SET" or first[2] != "$" or size not in (4, 5):
         return None
     key = first[1]
-    end = len(commands)
-    expire: list[Any] = ["", ""]
-    last = commands[-1]
-    if end > 1 and last[0] == "EXPIRE":
-        if last[1] != key or len(last) not in (3, 4) or (len(last) == 4 and last[3] != "NX"):
-            return None
-        expire = [last[2], "NX" if len(last) == 4 else ""]
-        end -= 1
     if size == 4:
-        return (key, [*expire, first[3]]) if end == 1 else None
+        return (key, [first[3]]) if len(commands) == 1 else None
     if first[4] != "NX":
         return None
-    args = [*expire, first[3], "NX"]
-    for command in commands[1:end]:
+    args = [first[3], "NX"]
+    for command in commands[1:]:
         if len(command) != 4 or command[0] != "JSON.SET" or command[1] != key:
             return None
         args.append(command[2])
         args.append(command[3])
     return key, args
+
+
+def document_script_args(commands: list[Command]) -> tuple[str, list[Any]] | None:
+    """``(key, ARGV)`` of ``save_document.lua`` doing ``commands``: the document commands of
+    ``document_args``, then at most one ``EXPIRE key ttl [NX]`` of the same key; ``None`` for
+    any other commands (sent as a transaction)."""
+    expire: list[Any] = ["", ""]
+    if len(commands) > 1 and commands[-1][0] == "EXPIRE":
+        last = commands[-1]
+        if len(last) not in (3, 4) or (len(last) == 4 and last[3] != "NX"):
+            return None
+        expire = [last[2], "NX" if len(last) == 4 else ""]
+        commands = commands[:-1]
+        document = document_args(commands)
+        if document is None or last[1] != document[0]:
+            return None
+    else:
+        document = document_args(commands)
+        if document is None:
+            return None
+    return document[0], [*expire, *document[1]]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from rapyer import _changes, _keys, _layout, _registry
+from rapyer import _changes, _commands, _keys, _layout, _registry
 from rapyer import config as _config
 from rapyer._binding import Binding, binding_of, default_binding
 from rapyer.errors import InvalidKeyError, RapyerModelDoesntExistError
@@ -271,26 +271,12 @@ def save_script_args(name: str, token: Any, commands: list[Any]) -> tuple[list[s
 
 def document_save_args(token: Any, commands: list[Any]) -> tuple[str, list[Any]] | None:
     """``(key, ARGV)`` of ``lock_save_document.lua`` doing ``commands`` after the token
-    check: ``[JSON.SET key $ text]`` or ``[JSON.SET key $ text NX, JSON.SET key path value,
-    ...]`` with one key; ``None`` for any other commands (``lock_save.lua``)."""
-    if not commands:
+    check: the document commands of ``_commands.document_args``; ``None`` for any other
+    commands (``lock_save.lua``)."""
+    document = _commands.document_args(commands)
+    if document is None:
         return None
-    first = commands[0]
-    size = len(first)
-    if first[0] != "JSON.SET" or first[2] != "$" or size not in (4, 5):
-        return None
-    key = first[1]
-    if size == 4:
-        return (key, [token, first[3]]) if len(commands) == 1 else None
-    if first[4] != "NX":
-        return None
-    args = [token, first[3], "NX"]
-    for command in commands[1:]:
-        if len(command) != 4 or command[0] != "JSON.SET" or command[1] != key:
-            return None
-        args.append(command[2])
-        args.append(command[3])
-    return key, args
+    return document[0], [token, *document[1]]
 
 
 def merge_into(target: BaseRedisModel, fresh: BaseRedisModel) -> None:
