@@ -34,6 +34,18 @@ class IgNumbers(AtomicRedisModel):
     ints: dict[str, int] = Field(default_factory=dict)
 
 
+class IgBounded(AtomicRedisModel):
+    """Numbers with constraints of their fields (``Field(ge=...)``), top level and nested."""
+
+    stock: int = Field(default=0, ge=0)
+    ratio: float = Field(default=0.5, ge=0.0, le=1.0)
+    inner: IgBoundedInner = Field(default_factory=lambda: IgBoundedInner())
+
+
+class IgBoundedInner(AtomicRedisModel):
+    level: int = Field(default=1, ge=1, le=3)
+
+
 class IgUser(AtomicRedisModel):
     email: Key[str]
     name: str = ""

@@ -38,6 +38,7 @@ from rapyer import _pipeline_state, cascade
 from rapyer import config as _config
 from rapyer._binding import Binding, binding_of
 from rapyer._changes import field_changed
+from rapyer._codec import field_adapter
 from rapyer._links import ModelAnchor
 from rapyer._scripts import SCRIPTS
 from rapyer._stored_edits import apply as _apply_edit
@@ -201,6 +202,9 @@ def increase_plan(value: Any, amount: Any) -> tuple[Any, ...] | None:
     if found is None:
         return None
     spot, root, private = found
+    # the field's own constraints (``Field(ge=0)`` ...), as the general path checks them:
+    # the filter makes ``result`` exactly what the server would store
+    field_adapter(type(root), spot.link[1]).validate_python(result)
     binding = spot.binding or binding_of(type(root))
     direct = not binding.is_cluster and not cascade.active  # ``direct``, see above
     start = spot.int_filter

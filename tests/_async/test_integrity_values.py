@@ -9,10 +9,11 @@ import math
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 import rapyer
 from rapyer.errors import RapyerSerializationError
-from tests.integrity_models import IgNumbers
+from tests.integrity_models import IgBounded, IgNumbers
 
 BAD_FLOATS = [math.nan, math.inf, -math.inf]
 BAD_INTS = [2**63, -(2**63) - 1, 10**30]
@@ -101,3 +102,27 @@ numbers = st.builds(
 async def test_any_accepted_value_round_trips(redis_backend, model):
     await model.asave()
     assert await IgNumbers.aget(model.key) == model
+
+
+async def test_an_increase_beyond_the_fields_constraints_is_refused_before_sending(redis_backend):
+    # ``Field(ge=0)`` and friends: an increase whose result the field would refuse raises
+    # pydantic's ValidationError (as the in-place operators do) and sends nothing, so the
+    # document stays readable; increases within the bounds apply.
+    model = IgBounded()
+    await model.asave()
+    model = await IgBounded.aget(model.key)  # loaded: the top-level int takes the fast path
+    before = redis_backend.execute_command("JSON.GET", model.key, "$")
+    with pytest.raises(ValidationError):
+        await model.stock.aincrease(-1)
+    with pytest.raises(ValidationError):
+        await model.ratio.aincrease(0.75)
+    with pytest.raises(ValidationError):
+        await model.inner.level.aincrease(3)
+    assert redis_backend.execute_command("JSON.GET", model.key, "$") == before
+    assert (model.stock, model.ratio, model.inner.level) == (0, 0.5, 1)
+    assert await model.stock.aincrease(2) == 2
+    assert await model.stock.aincrease(-2) == 0
+    assert await model.ratio.aincrease(0.5) == 1.0
+    assert await model.inner.level.aincrease(2) == 3
+    fresh = await IgBounded.aget(model.key)
+    assert (fresh.stock, fresh.ratio, fresh.inner.level) == (0, 1.0, 3)

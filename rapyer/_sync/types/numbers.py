@@ -57,7 +57,7 @@ class SyncRedisNumberOps(_Base):
             # nothing applied: another number there (the script next), or none (in general)
             plan = hot.retry_plan(self, amount, plan)
         target = target_of(self)
-        local = self._rapyer_checked(self._rapyer_plain() + amount)
+        local = self._rapyer_checked_in_holder(self._rapyer_plain() + amount)
         self._rapyer_check_exact(amount, local._rapyer_plain())
         check_number(local._rapyer_plain())
         if isinstance(self, int):  # checked on the server: a stored float is left unchanged
