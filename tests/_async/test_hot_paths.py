@@ -184,6 +184,7 @@ async def test_the_fast_paths_are_taken(real_redis, monkeypatch):
         await model.n.aincrease(2)
         await model.tags.aappend("t")
     assert calls == {"increased": 3, "appended": 3}
+    assert model.n.__dict__["_rapyer_spot"].checked is False  # no constraints: no check
     assert (await Hot.aget(model.key)).model_dump() == model.model_dump()
     model.pk = "moved"  # a new pk: the kept location is not used again
     await model.asave()

@@ -114,6 +114,7 @@ async def test_an_increase_beyond_the_fields_constraints_is_refused_before_sendi
     before = redis_backend.execute_command("JSON.GET", model.key, "$")
     with pytest.raises(ValidationError):
         await model.stock.aincrease(-1)
+    assert model.stock.__dict__["_rapyer_spot"].checked  # the fast path knows it has bounds
     with pytest.raises(ValidationError):
         await model.ratio.aincrease(0.75)
     with pytest.raises(ValidationError):

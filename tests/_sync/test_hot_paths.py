@@ -186,6 +186,7 @@ def test_the_fast_paths_are_taken(real_redis, monkeypatch):
         model.n.increase_now(2)
         model.tags.append_now("t")
     assert calls == {"increased": 3, "appended": 3}
+    assert model.n.__dict__["_rapyer_spot"].checked is False  # no constraints: no check
     assert (Hot.get(model.key)).model_dump() == model.model_dump()
     model.pk = "moved"  # a new pk: the kept location is not used again
     model.save()

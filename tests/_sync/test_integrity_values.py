@@ -116,6 +116,7 @@ def test_an_increase_beyond_the_fields_constraints_is_refused_before_sending(red
     before = redis_backend.execute_command("JSON.GET", model.key, "$")
     with pytest.raises(ValidationError):
         model.stock.increase_now(-1)
+    assert model.stock.__dict__["_rapyer_spot"].checked  # the fast path knows it has bounds
     with pytest.raises(ValidationError):
         model.ratio.increase_now(0.75)
     with pytest.raises(ValidationError):
