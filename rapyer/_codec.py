@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import math
 import re
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -214,7 +215,43 @@ def write_error(exc: Exception, key: str) -> Exception:
         return CantSerializeRedisValueError(
             f"The number stored in {key!r} for an int field is not an int; nothing was changed"
         )
+    if "rapyer: the result is outside the bounds of the field" in text:  # int_increase.lua
+        return CantSerializeRedisValueError(
+            f"The increase of the number stored in {key!r} gives a value the field's constraints "
+            "refuse (another client changed the number); nothing was changed"
+        )
     return wrong_type_error(exc, key)
+
+
+def int_bounds(cls: type[BaseRedisModel], name: str) -> tuple[str, str]:
+    """The smallest and largest int field ``name`` of ``cls`` accepts, as text for
+    ``int_increase.lua`` (``""``: no bound), from its ``Ge``/``Gt``/``Le``/``Lt`` constraints."""
+    bounds = cls.__dict__.get("__rapyer_int_bounds__")
+    if bounds is None:
+        bounds = {}
+        type.__setattr__(cls, "__rapyer_int_bounds__", bounds)
+    found = bounds.get(name)
+    if found is None:
+        low: Any = None
+        high: Any = None
+        for item in cls.model_fields[name].metadata:
+            for attr, shift, is_low in (
+                ("ge", 0, True),
+                ("gt", 1, True),
+                ("le", 0, False),
+                ("lt", -1, False),
+            ):
+                limit = getattr(item, attr, None)
+                if isinstance(limit, (int, float)) and not isinstance(limit, bool):
+                    edge = math.ceil(limit) if is_low else math.floor(limit)
+                    if shift and edge == limit:
+                        edge += shift
+                    if is_low:
+                        low = edge if low is None else max(low, edge)
+                    else:
+                        high = edge if high is None else min(high, edge)
+        found = bounds[name] = ("" if low is None else str(low), "" if high is None else str(high))
+    return found
 
 
 def is_missing_path_error(exc: Exception) -> bool:

@@ -223,7 +223,8 @@ def increase_plan(value: Any, amount: Any) -> tuple[Any, ...] | None:
     start = spot.int_filter
     if spot.contended or start is None:
         text = int.__repr__(amount)
-        command: tuple[Any, ...] = ("EVALSHA", _INT_SHA, 1, spot.key, spot.path, text)
+        low, high = value._rapyer_int_bounds()  # the field's bounds, checked on the server
+        command: tuple[Any, ...] = ("EVALSHA", _INT_SHA, 1, spot.key, spot.path, text, low, high)
     elif direct and spot.key_bytes is not None:  # the filter without parentheses: cheaper
         filtered = b"%b%d]" % (spot.int_filter_bytes, current)
         command = ("JSON.NUMINCRBY", spot.key_bytes, filtered, b"%d" % amount)

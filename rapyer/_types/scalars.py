@@ -18,7 +18,7 @@ from pydantic import GetCoreSchemaHandler, ValidationError
 from pydantic_core import core_schema
 
 from rapyer import _links, _original
-from rapyer._codec import bytes_json, field_adapter, storing
+from rapyer._codec import bytes_json, field_adapter, int_bounds, storing
 from rapyer._groups import APPEND, ARITHMETIC, UPDATE
 from rapyer._model import BaseRedisModel
 from rapyer._scripts import evalsha_command
@@ -95,6 +95,20 @@ class RedisScalar(RedisType):
             if isinstance(anchor, _links.ModelAnchor) and segment in anchor.cls.model_fields:
                 field_adapter(anchor.cls, segment).validate_python(value)
         return self._rapyer_checked(value)
+
+    def _rapyer_int_bounds(self) -> tuple[str, str]:
+        """The int bounds of the model field holding this value (``_codec.int_bounds``;
+        ``("", "")`` for an item of a container or a value held by no model)."""
+        found = _links.parent_of(self)
+        if found is not None:
+            parent, segment = found
+            if isinstance(parent, BaseRedisModel) and segment in type(parent).model_fields:
+                return int_bounds(type(parent), segment)
+        elif self._rapyer_link is not None:
+            anchor, segment = self._rapyer_link
+            if isinstance(anchor, _links.ModelAnchor) and segment in anchor.cls.model_fields:
+                return int_bounds(anchor.cls, segment)
+        return ("", "")
 
     def _rapyer_inplace(
         self,

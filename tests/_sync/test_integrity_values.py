@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import rapyer
-from rapyer.errors import RapyerSerializationError
+from rapyer.errors import CantSerializeRedisValueError, RapyerSerializationError
 from tests.integrity_models import IgBounded, IgNumbers
 
 BAD_FLOATS = [math.nan, math.inf, -math.inf]
@@ -129,3 +129,21 @@ def test_an_increase_beyond_the_fields_constraints_is_refused_before_sending(red
     assert model.inner.level.increase_now(2) == 3
     fresh = IgBounded.get(model.key)
     assert (fresh.stock, fresh.ratio, fresh.inner.level) == (0, 1.0, 3)
+
+
+def test_an_increase_of_a_number_changed_by_another_client_keeps_the_bounds(redis_backend):
+    # The model holds 5; another client stored 0 (or 3 in the nested field): the increase
+    # the model allows would leave the bounds on the server, which refuses it in the same
+    # script; nothing changes and the document stays readable.
+    model = IgBounded(stock=5)
+    model.save()
+    model = IgBounded.get(model.key)
+    redis_backend.execute_command("JSON.SET", model.key, "$.stock", "0")
+    redis_backend.execute_command("JSON.SET", model.key, "$.inner.level", "3")
+    with pytest.raises(CantSerializeRedisValueError):
+        model.stock.increase_now(-1)
+    with pytest.raises(CantSerializeRedisValueError):
+        model.inner.level.increase_now(1)
+    fresh = IgBounded.get(model.key)
+    assert (fresh.stock, fresh.inner.level) == (0, 3)
+    assert model.stock.increase_now(2) == 2  # within the bounds: applied

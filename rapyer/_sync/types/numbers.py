@@ -61,7 +61,9 @@ class SyncRedisNumberOps(_Base):
         self._rapyer_check_exact(amount, local._rapyer_plain())
         check_number(local._rapyer_plain())
         if isinstance(self, int):  # checked on the server: a stored float is left unchanged
-            command = evalsha_command("int_increase", [target.key], [target.path, str(amount)])
+            low, high = self._rapyer_int_bounds()  # the field's bounds, checked on the server
+            arguments: list[object] = [target.path, str(amount), low, high]
+            command = evalsha_command("int_increase", [target.key], arguments)
         else:
             command = ("JSON.NUMINCRBY", target.key, target.path, number_text(amount))
         replies = write_field(target, [command], ARITHMETIC, "increase")
