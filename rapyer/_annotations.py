@@ -205,8 +205,8 @@ def apply(cls: type[BaseRedisModel]) -> None:
         if new is not info.annotation:
             info.annotation = new
             changed = True
-        if _plain_on_load(new) and not any(isinstance(m, PlainScalar) for m in info.metadata):
-            info.metadata.insert(0, PlainScalar(new))
+        if _plain_on_load(new) and plain_on_load_of(info.metadata) is None:
+            info.metadata.insert(0, PlainOnLoad(new))
             changed = True
         if _is_special(new):
             special.append(name)
@@ -241,35 +241,62 @@ def _is_optional_datetime(annotation: Any) -> bool:
     return len(args) == 2 and type(None) in args and dt.datetime in args
 
 
-class PlainScalar:
-    """Field metadata of a top-level ``RedisInt``/``RedisFloat``/``RedisStr`` field: the model
-    validates the plain builtin (as pydantic does, no wrapper object at load) and the field's
-    class attribute wraps it into ``redis_type`` and links it on first read."""
+class PlainOnLoad:
+    """Field metadata of a top-level field kept plain at load: an ``int``/``float``/``str``
+    field (``RedisInt`` ...), or a ``list``/``dict`` field whose items stay plain in it anyway
+    (``RedisList[RedisStr]`` ...). The model validates the plain builtin (as pydantic does, no
+    wrapper object per field at load) and the field's class attribute (``_lazy_links``) wraps
+    it into ``wrap`` and links it on first read.
 
-    __slots__ = ("redis_type",)
+    A container gets the schema of its Redis type without the last step that builds the Redis
+    list or dict (the same items, checks and errors); ``wrap(value)`` is that step.
+    """
 
-    def __init__(self, redis_type: type[Any]):
-        self.redis_type = redis_type
+    __slots__ = ("builtin", "container", "wrap")
+
+    def __init__(self, redis_type: Any):
+        origin = typing.get_origin(redis_type) or redis_type
+        self.container = issubclass(origin, (list, dict))
+        # the class the value becomes: a container's one concrete class per parametrisation
+        self.wrap: type[Any] = (
+            origin._rapyer_concrete(redis_type) if self.container else redis_type
+        )
+        self.builtin: type[Any] = (
+            (list if issubclass(origin, list) else dict)
+            if self.container
+            else redis_type._rapyer_builtin
+        )
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
-        return handler(self.redis_type._rapyer_builtin)
+        if not self.container:
+            return handler(self.builtin)
+        schema = handler(source)
+        if schema.get("type") == "function-after" and schema["function"]["function"] is self.wrap:
+            return schema["schema"]
+        raise RapyerError(f"Unexpected schema of {source!r}: {schema.get('type')}")
 
     def __repr__(self) -> str:
-        return f"PlainScalar({self.redis_type.__name__})"
+        return f"PlainOnLoad({self.wrap.__name__})"
 
 
 def _plain_on_load(annotation: Any) -> bool:
-    """Whether a top-level field of this (rewritten) type is kept plain until read."""
-    return (
-        isinstance(annotation, type)
-        and issubclass(annotation, _types().scalar)
-        and annotation._rapyer_identity  # type: ignore[attr-defined]
-    )
+    """Whether a top-level field of this (rewritten) type is kept plain until read: the
+    scalar types that validate to ``cls(value)``, and lists and dicts of items that containers
+    keep plain (``RedisList[RedisStr]``, ``RedisDict[str, RedisInt]`` ...)."""
+    rt = _types()
+    if isinstance(annotation, type) and issubclass(annotation, rt.scalar):
+        return bool(annotation._rapyer_identity)  # type: ignore[attr-defined]
+    origin = typing.get_origin(annotation)
+    if not (isinstance(origin, type) and issubclass(origin, (rt.list, rt.dict))):
+        return False
+    if not typing.get_args(annotation):
+        return False
+    return origin._rapyer_concrete(annotation)._rapyer_lazy_item() is not None  # type: ignore[no-any-return]
 
 
-def plain_scalar_of(metadata: list[Any]) -> type | None:
-    """The Redis type a ``PlainScalar`` field wraps its value into, else ``None``."""
+def plain_on_load_of(metadata: list[Any]) -> PlainOnLoad | None:
+    """The ``PlainOnLoad`` marker of a field, else ``None``."""
     for item in metadata:
-        if isinstance(item, PlainScalar):
-            return item.redis_type
+        if isinstance(item, PlainOnLoad):
+            return item
     return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rapyer import _reserved
-from rapyer._annotations import plain_scalar_of
+from rapyer._annotations import PlainOnLoad, plain_on_load_of
 from rapyer._links import RedisValue, anchor_of
 from rapyer._typeinfo import may_hold_redis_value
 
@@ -23,10 +23,11 @@ class LinkedField:
 
     __slots__ = ("builtin", "name", "wrap")
 
-    def __init__(self, name: str, wrap: Any = None):
+    def __init__(self, name: str, plain: PlainOnLoad | None = None):
         self.name = name
-        self.wrap = wrap  # a PlainScalar field: its Redis type
-        self.builtin = wrap._rapyer_builtin if wrap is not None else None
+        # a field kept plain at load (``PlainOnLoad``): its builtin and its Redis type
+        self.wrap = plain.wrap if plain is not None else None
+        self.builtin = plain.builtin if plain is not None else None
 
     def __get__(self, obj: Any, owner: Any = None) -> Any:
         if obj is None:
@@ -66,7 +67,7 @@ def install_lazy_links(cls: Any) -> None:
         current = cls.__dict__.get(name)
         if current is not None and not isinstance(current, LinkedField):
             continue  # something of the user's own lives there: link eagerly
-        type.__setattr__(cls, name, LinkedField(name, plain_scalar_of(info.metadata)))
+        type.__setattr__(cls, name, LinkedField(name, plain_on_load_of(info.metadata)))
         lazy.append(name)
     type.__setattr__(
         cls,

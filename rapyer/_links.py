@@ -16,7 +16,8 @@ the model itself is freed as before (anchors never hold a model).
 
 Model fields that can hold a Redis value are linked on first read (a ``LinkedField`` class
 attribute, see ``rapyer._lazy_links``), so loading a model creates no link; top-level ``int``,
-``float`` and ``str`` fields even stay plain builtins until read (``PlainScalar``). Fields are
+``float`` and ``str`` fields, and lists and dicts of such items, even stay plain builtins until
+read (``PlainOnLoad``). Fields are
 also linked when assigned or merged from another model; container items are linked when read
 through ``[]``. The path from the root is computed on use, so it follows the current position
 of containers.

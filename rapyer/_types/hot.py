@@ -36,7 +36,7 @@ from typing import Any
 
 from rapyer import _pipeline_state, cascade
 from rapyer import config as _config
-from rapyer._annotations import PlainScalar
+from rapyer._annotations import PlainOnLoad
 from rapyer._binding import Binding, binding_of
 from rapyer._changes import field_changed
 from rapyer._codec import field_adapter
@@ -53,7 +53,7 @@ ENABLED = True
 _MAX_EXACT = 2**53  # as ``scalars.MAX_EXACT_INT``: int arithmetic on the server is exact within
 _INT_SHA = SCRIPTS["int_increase"].sha
 _NUMBERS = (int, float)
-_OWN_METADATA = (PlainScalar, _Marker, CascadeTTL)  # markers that constrain no value
+_OWN_METADATA = (PlainOnLoad, _Marker, CascadeTTL)  # markers that constrain no value
 _frame = _pipeline_state.current
 
 
