@@ -258,9 +258,7 @@ class PlainOnLoad:
         origin = typing.get_origin(redis_type) or redis_type
         self.container = issubclass(origin, (list, dict))
         # the class the value becomes: a container's one concrete class per parametrisation
-        self.wrap: type[Any] = (
-            origin._rapyer_concrete(redis_type) if self.container else redis_type
-        )
+        self.wrap: type[Any] = origin._rapyer_concrete(redis_type) if self.container else redis_type
         self.builtin: type[Any] = (
             (list if issubclass(origin, list) else dict)
             if self.container
