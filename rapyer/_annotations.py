@@ -289,7 +289,8 @@ def _plain_on_load(annotation: Any) -> bool:
         return False
     if not typing.get_args(annotation):
         return False
-    return origin._rapyer_concrete(annotation)._rapyer_lazy_item() is not None  # type: ignore[no-any-return]
+    concrete: Any = origin._rapyer_concrete(annotation)  # type: ignore[attr-defined]
+    return concrete._rapyer_lazy_item() is not None
 
 
 def plain_on_load_of(metadata: list[Any]) -> PlainOnLoad | None:

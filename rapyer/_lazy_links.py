@@ -26,8 +26,8 @@ class LinkedField:
     def __init__(self, name: str, plain: PlainOnLoad | None = None):
         self.name = name
         # a field kept plain at load (``PlainOnLoad``): its builtin and its Redis type
-        self.wrap = plain.wrap if plain is not None else None
-        self.builtin = plain.builtin if plain is not None else None
+        self.wrap: Any = plain.wrap if plain is not None else None
+        self.builtin: Any = plain.builtin if plain is not None else None
 
     def __get__(self, obj: Any, owner: Any = None) -> Any:
         if obj is None:
