@@ -19,7 +19,11 @@ from rapyer import _annotations, _keys, _registry, _reserved
 from rapyer import config as _config
 from rapyer._index import compute_indexed_fields
 from rapyer._lazy_links import install_lazy_links
-from rapyer._pydantic_internals import ModelMetaclass, install_fast_post_init
+from rapyer._pydantic_internals import (
+    ModelMetaclass,
+    install_fast_post_init,
+    refresh_fast_post_init,
+)
 from rapyer._query import FieldProxy
 from rapyer._typeinfo import contains_model, has_marker, models_in_containers
 from rapyer.config import RedisConfig
@@ -151,6 +155,7 @@ def prepare_fields(cls: Any) -> None:
         n for n, f in cls.model_fields.items() if has_marker(f.metadata, SafeLoad)
     )
     install_lazy_links(cls)
+    refresh_fast_post_init(cls)
 
 
 def _check_no_special_in_containers(cls: Any) -> None:

@@ -3,6 +3,7 @@ post-init shortcut, and a fast read of private attributes."""
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from pydantic import BaseModel
@@ -13,6 +14,7 @@ __all__ = [
     "ModelMetaclass",
     "install_fast_post_init",
     "is_fast_post_init",
+    "refresh_fast_post_init",
     "private",
     "shared_fields_set",
 ]
@@ -39,7 +41,32 @@ def install_fast_post_init(cls: Any, base: type) -> None:
             return
         defaults[name] = default
     type.__setattr__(cls, "__rapyer_private_defaults__", defaults)
-    type.__setattr__(cls, "model_post_init", _fast_post_init)
+    type.__setattr__(cls, "model_post_init", _post_init_for(cls, defaults))
+
+
+def refresh_fast_post_init(cls: Any) -> None:
+    """After the fields of ``cls`` changed (pydantic completed it late): its fast post-init
+    (if it has one) follows what its fields now link."""
+    if is_fast_post_init(cls) and "__rapyer_private_defaults__" in cls.__dict__:
+        type.__setattr__(
+            cls, "model_post_init", _post_init_for(cls, cls.__rapyer_private_defaults__)
+        )
+
+
+def _post_init_for(cls: Any, defaults: dict[str, Any]) -> Any:
+    """``_fast_post_init``, or for a class that links nothing when a model is built (no eager or
+    nested fields) one of its own that only copies the defaults: it skips two class-attribute
+    reads and a call per model (about 0.1 µs of the 1.5 µs a bulk load spends per model)."""
+    if cls.__rapyer_eager_fields__ or cls.__rapyer_nested_fields__:
+        return _fast_post_init
+    copy = defaults.copy
+
+    def post_init(self: Any, context: Any, /) -> None:
+        if getattr(self, "__pydantic_private__", None) is None:
+            _object_setattr(self, "__pydantic_private__", copy())
+
+    _FAST.add(post_init)
+    return post_init
 
 
 def _inherits_custom_post_init(cls: type, base: type) -> bool:
@@ -49,7 +76,7 @@ def _inherits_custom_post_init(cls: type, base: type) -> bool:
         if klass is base or klass is BaseModel or klass is object:
             continue
         own = klass.__dict__.get("model_post_init")
-        if own is not None and own is not _fast_post_init:
+        if own is not None and own not in _FAST:
             return True
     return False
 
@@ -64,9 +91,14 @@ def _fast_post_init(self: Any, context: Any, /) -> None:
         self._rapyer_link_eager()
 
 
+# rapyer's post-inits: the general one and those of single classes (``_post_init_for``). A set,
+# not a mark on the function: pydantic's wrapper of an inherited post-init copies the marks.
+_FAST: weakref.WeakSet[Any] = weakref.WeakSet([_fast_post_init])
+
+
 def is_fast_post_init(cls: Any) -> bool:
     """Whether instances of ``cls`` run only rapyer's one post-init (``install_fast_post_init``)."""
-    return getattr(cls, "model_post_init", None) is _fast_post_init
+    return getattr(cls, "model_post_init", None) in _FAST
 
 
 def private(model: Any, name: str) -> Any:

@@ -11,6 +11,7 @@ from pydantic import PrivateAttr
 
 from rapyer import AtomicRedisModel, RedisConfig
 from rapyer._codec import LOAD_CONTEXT, load_model
+from rapyer._pydantic_internals import _fast_post_init, is_fast_post_init
 
 # Not registered: these classes only exist for this module.
 UNREGISTERED = RedisConfig(init_with_rapyer=False)
@@ -95,3 +96,39 @@ def test_extra_private_attributes_get_their_own_defaults() -> None:
     first._cache.append(1)
     assert second._cache == []
     assert _private_state(second)["_rapyer_pk"] is None
+
+
+class PiLate(AtomicRedisModel):
+    """Completed later: its nested field's class is defined below."""
+
+    Meta = UNREGISTERED
+    child: PiLateChild | None = None
+
+
+def test_each_class_gets_the_post_init_its_fields_need() -> None:
+    # A class that links nothing when built gets one of its own (it only copies the defaults);
+    # a class with nested models keeps the general one, which links them.
+    assert is_fast_post_init(PiPlain) and is_fast_post_init(PiOuter)
+    assert PiPlain.model_post_init is not _fast_post_init
+    assert PiPlain.model_post_init is not PiInner.model_post_init
+    assert PiOuter.model_post_init is _fast_post_init
+    assert not is_fast_post_init(PiOwn) and not is_fast_post_init(PiExtra)
+    # the class-specific one gives the state the general one gives
+    own = PiPlain.model_validate_json('{"name": "c"}', context=LOAD_CONTEXT)
+    general = PiPlain.model_construct(name="c")
+    object.__setattr__(general, "__pydantic_private__", None)
+    _fast_post_init(general, None)
+    assert _private_state(own) == _private_state(general)
+
+
+class PiLateChild(AtomicRedisModel):
+    Meta = UNREGISTERED
+    n: int = 0
+
+
+def test_a_class_completed_late_links_its_nested_models() -> None:
+    PiLate.model_rebuild()
+    assert PiLate.model_post_init is _fast_post_init  # it has a nested field now
+    late = load_model(PiLate, '{"child": {"n": 3}}', "PiLate:1")
+    assert late.child is not None and late.child.root_model() is late
+    assert late.child.key == "PiLate:1"
