@@ -137,11 +137,8 @@ def same_structure(a: Any, b: Any, path: str = "") -> None:
 # ---- one fields-set shared by bulk-loaded models (_pydantic_internals.shared_fields_set) ----
 
 
-@pytest.mark.parametrize("cls", loadable_classes(), ids=lambda cls: cls.__name__)
-@given(data=st.data())
-def test_bulk_loads_share_a_fields_set_that_behaves_as_their_own(
-    cls: type[BaseRedisModel], data: st.DataObject
-) -> None:
+def documents_of(cls: type[BaseRedisModel], data: st.DataObject) -> list[str]:
+    """Stored documents of ``cls``: one to three, maybe one of an older version of the class."""
     documents = []
     for _ in range(data.draw(st.integers(1, 3))):
         values = data.draw(
@@ -159,6 +156,15 @@ def test_bulk_loads_share_a_fields_set_that_behaves_as_their_own(
         doc = json.loads(documents[0])
         del doc[name]
         documents.append(json.dumps(doc))
+    return documents
+
+
+@pytest.mark.parametrize("cls", loadable_classes(), ids=lambda cls: cls.__name__)
+@given(data=st.data())
+def test_bulk_loads_share_a_fields_set_that_behaves_as_their_own(
+    cls: type[BaseRedisModel], data: st.DataObject
+) -> None:
+    documents = documents_of(cls, data)
     keys = [f"{cls.class_key_initials()}:k{i}" for i in range(len(documents))]
     models, missing = _bulk.ReadPlan(keys, cls).models([documents])
     assert missing is None
@@ -185,3 +191,42 @@ def test_a_changed_shared_fields_set_is_not_shared_again() -> None:
     shared.discard("name")  # someone changed it in place
     fresh = shared_fields_set(Tree)
     assert fresh is not shared and fresh == set(Tree.model_fields)
+
+
+def _invalid(cls: type[BaseRedisModel], key: str, raw: Any) -> Any:
+    return ("invalid", key, raw)
+
+
+@pytest.mark.parametrize("cls", loadable_classes(), ids=lambda cls: cls.__name__)
+@given(data=st.data())
+def test_the_loop_of_the_usual_read_gives_what_the_general_loop_gives(
+    cls: type[BaseRedisModel], data: st.DataObject
+) -> None:
+    # _bulk._load_own_pks (keys of the class's prefix) against _bulk._load_any, with missing
+    # documents (null, "[]" or kept as a document) and documents that fail validation
+    documents: list[Any] = documents_of(cls, data)
+    extras = data.draw(st.lists(st.sampled_from([None, "[]", '{"not": "valid', "[1]"]), max_size=3))
+    for extra in extras:
+        documents.insert(data.draw(st.integers(0, len(documents))), extra)
+    keys = [f"{cls.class_key_initials()}:k{i}" for i in range(len(documents))]
+    empty_is_missing = data.draw(st.booleans())
+    shared = shared_fields_set(cls)
+    assert shared is not None
+    cut = len(cls.class_key_initials()) + 1
+    args = (cls, keys, documents, _invalid, empty_is_missing, cut, shared)
+    fast, fast_missing = _bulk._load_own_pks(*args)
+    general, general_missing = _bulk._load_any(*args)
+    assert fast_missing == general_missing
+    assert len(fast) == len(general)
+    for model, other in zip(fast, general, strict=True):
+        if isinstance(other, tuple):
+            assert model == other
+            continue
+        same_structure(model, other)
+        assert model.__pydantic_private__ == other.__pydantic_private__
+        assert model.__pydantic_fields_set__ is other.__pydantic_fields_set__ or (
+            model.__pydantic_fields_set__ == other.__pydantic_fields_set__
+            and other.__pydantic_fields_set__ is not shared
+        )
+    # the usual read takes the loop of the usual read
+    assert _bulk.load_documents(cls, keys, documents, _invalid, empty_is_missing)[0] == fast
