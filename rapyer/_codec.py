@@ -38,6 +38,9 @@ _PYDANTIC_VALIDATE_JSON = BaseModel.model_validate_json.__func__  # type: ignore
 
 DUMP_CONTEXT: dict[str, Any] = {"rapyer": "redis"}
 LOAD_CONTEXT: dict[str, Any] = {"rapyer": "redis", LOAD_CONTEXT_FLAG: True}
+# LOAD_CONTEXT of the bulk loop of models without nested models (``_bulk._load_own_pks``): the
+# same to validators, but a model's own post-init leaves its private attributes to that loop.
+BULK_LOAD_CONTEXT: dict[str, Any] = dict(LOAD_CONTEXT)
 
 
 # ---- values JSON cannot hold ---------------------------------------------------------------
