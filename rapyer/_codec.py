@@ -229,32 +229,40 @@ def write_error(exc: Exception, key: str) -> Exception:
 def int_bounds(cls: type[BaseRedisModel], name: str) -> tuple[str, str]:
     """The smallest and largest int field ``name`` of ``cls`` accepts, as text for
     ``int_increase.lua`` (``""``: no bound), from its ``Ge``/``Gt``/``Le``/``Lt`` constraints."""
-    bounds = cls.__dict__.get("__rapyer_int_bounds__")
-    if bounds is None:
-        bounds = {}
-        type.__setattr__(cls, "__rapyer_int_bounds__", bounds)
+    bounds = _class_cache(cls, "__rapyer_int_bounds__")
     found = bounds.get(name)
     if found is None:
-        low: Any = None
-        high: Any = None
+        lows: list[int] = []
+        highs: list[int] = []
         for item in cls.model_fields[name].metadata:
-            for attr, shift, is_low in (
-                ("ge", 0, True),
-                ("gt", 1, True),
-                ("le", 0, False),
-                ("lt", -1, False),
-            ):
-                limit = getattr(item, attr, None)
-                if isinstance(limit, (int, float)) and not isinstance(limit, bool):
-                    edge = math.ceil(limit) if is_low else math.floor(limit)
-                    if shift and edge == limit:
-                        edge += shift
-                    if is_low:
-                        low = edge if low is None else max(low, edge)
-                    else:
-                        high = edge if high is None else min(high, edge)
-        found = bounds[name] = ("" if low is None else str(low), "" if high is None else str(high))
+            if (limit := _number_attr(item, "ge")) is not None:
+                lows.append(math.ceil(limit))
+            if (limit := _number_attr(item, "gt")) is not None:
+                lows.append(math.floor(limit) + 1)
+            if (limit := _number_attr(item, "le")) is not None:
+                highs.append(math.floor(limit))
+            if (limit := _number_attr(item, "lt")) is not None:
+                highs.append(math.ceil(limit) - 1)
+        found = bounds[name] = (str(max(lows)) if lows else "", str(min(highs)) if highs else "")
     return found
+
+
+def _number_attr(item: Any, attr: str) -> int | float | None:
+    """``item.<attr>`` when it is an int or a float (not a bool), else ``None``."""
+    limit = getattr(item, attr, None)
+    if isinstance(limit, (int, float)) and not isinstance(limit, bool):
+        return limit
+    return None
+
+
+def _class_cache(cls: type[BaseRedisModel], attribute: str) -> dict[str, Any]:
+    """A dict of per-field values kept on ``cls`` itself under ``attribute`` (made on first use;
+    a subclass gets its own)."""
+    cache = cls.__dict__.get(attribute)
+    if cache is None:
+        cache = {}
+        type.__setattr__(cls, attribute, cache)
+    return cache
 
 
 def is_missing_path_error(exc: Exception) -> bool:
@@ -466,10 +474,7 @@ def _corrupted(cls: type[BaseRedisModel], key: str, exc: ValidationError) -> Cor
 
 def field_adapter(cls: type[BaseRedisModel], name: str) -> TypeAdapter[Any]:
     """A cached validator for one field of ``cls`` (annotation and metadata)."""
-    adapters = cls.__dict__.get("__rapyer_field_adapters__")
-    if adapters is None:
-        adapters = {}
-        type.__setattr__(cls, "__rapyer_field_adapters__", adapters)
+    adapters = _class_cache(cls, "__rapyer_field_adapters__")
     adapter = adapters.get(name)
     if adapter is None:
         info = cls.model_fields[name]

@@ -33,6 +33,21 @@ else:
     _Base = object
 
 
+FAILED: Any = object()  # the reply of ``send_plan`` when the server refused the command
+
+
+async def send_plan(plan: tuple[Any, ...]) -> Any:
+    """Send the one command of a fast plan (``rapyer._types.hot``): straight to the client
+    when the plan allows it, else as a transaction. ``FAILED`` when the server refused it
+    (nothing was applied: the general path sends again)."""
+    try:
+        if plan[2]:
+            return await io.client(plan[0]).execute_command(*plan[1])
+        return (await executor.transaction(plan[0], [plan[1]]))[0]
+    except ResponseError:
+        return FAILED
+
+
 class AsyncRedisValueOps(_Base):
     """Write or read the value at its own JSON path."""
 

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from redis.exceptions import ResponseError
-
-from rapyer import _io_async as io
 from rapyer._async import executor
-from rapyer._async.types.base import write_field, write_script
+from rapyer._async.types.base import FAILED, send_plan, write_field, write_script
 from rapyer._groups import APPEND, ERASE, POP
 from rapyer._types import hot
 from rapyer._types.base import missing_reply, target_of, wrong_type_reply
@@ -19,9 +16,6 @@ else:
     _Base = object
 
 
-_FAILED: Any = object()  # no reply: the command failed
-
-
 class AsyncRedisListOps(_Base):
     """Each operation changes the stored list atomically and then the local one."""
 
@@ -29,14 +23,8 @@ class AsyncRedisListOps(_Base):
         """``JSON.ARRAPPEND`` one item. Queued in a pipeline."""
         plan = hot.append_plan(self, item)
         if plan is not None:  # the common case, see rapyer._types.hot
-            try:
-                if plan[2]:
-                    reply = await io.client(plan[0]).execute_command(*plan[1])
-                else:
-                    reply = (await executor.transaction(plan[0], [plan[1]]))[0]
-            except ResponseError:
-                reply = _FAILED  # nothing was applied: the general path sends again
-            if reply is not _FAILED:
+            reply = await send_plan(plan)
+            if reply is not FAILED:
                 if hot.appended(self, plan, reply):
                     return
                 if not missing_reply(reply) and not wrong_type_reply(reply):

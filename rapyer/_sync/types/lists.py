@@ -6,11 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from redis.exceptions import ResponseError
-
-from rapyer import _io_sync as io
 from rapyer._sync import executor
-from rapyer._sync.types.base import write_field, write_script
+from rapyer._sync.types.base import FAILED, send_plan, write_field, write_script
 from rapyer._groups import APPEND, ERASE, POP
 from rapyer._types import hot
 from rapyer._types.base import missing_reply, target_of, wrong_type_reply
@@ -21,9 +18,6 @@ else:
     _Base = object
 
 
-_FAILED: Any = object()  # no reply: the command failed
-
-
 class SyncRedisListOps(_Base):
     """Each operation changes the stored list atomically and then the local one."""
 
@@ -31,14 +25,8 @@ class SyncRedisListOps(_Base):
         """``JSON.ARRAPPEND`` one item. Queued in a pipeline."""
         plan = hot.append_plan(self, item)
         if plan is not None:  # the common case, see rapyer._types.hot
-            try:
-                if plan[2]:
-                    reply = io.client(plan[0]).execute_command(*plan[1])
-                else:
-                    reply = (executor.transaction(plan[0], [plan[1]]))[0]
-            except ResponseError:
-                reply = _FAILED  # nothing was applied: the general path sends again
-            if reply is not _FAILED:
+            reply = send_plan(plan)
+            if reply is not FAILED:
                 if hot.appended(self, plan, reply):
                     return
                 if not missing_reply(reply) and not wrong_type_reply(reply):

@@ -6,11 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from redis.exceptions import ResponseError
-
-from rapyer import _io_sync as io
-from rapyer._sync import executor
-from rapyer._sync.types.base import write_field
+from rapyer._sync.types.base import FAILED, send_plan, write_field
 from rapyer._codec import check_number
 from rapyer._groups import ARITHMETIC
 from rapyer._scripts import evalsha_command
@@ -30,9 +26,6 @@ else:
     _Base = object
 
 
-_FAILED: Any = object()  # no reply: the command failed
-
-
 class SyncRedisNumberOps(_Base):
     """``increase`` runs ``JSON.NUMINCRBY`` on the server and keeps the local value in step
     (for an int field in a script that first checks the stored number is an int)."""
@@ -41,14 +34,8 @@ class SyncRedisNumberOps(_Base):
         """Add ``amount`` on the server; returns the new value (``None`` when queued)."""
         plan = hot.increase_plan(self, amount)
         while plan is not None:  # the common case, see rapyer._types.hot
-            try:
-                if plan[2]:
-                    reply = io.client(plan[0]).execute_command(*plan[1])
-                else:
-                    reply = (executor.transaction(plan[0], [plan[1]]))[0]
-            except ResponseError:  # nothing was applied (a server without filters ...)
-                reply = _FAILED
-            if reply is not _FAILED:
+            reply = send_plan(plan)  # FAILED: a server without filters ...
+            if reply is not FAILED:
                 new = hot.increased(self, plan, reply)
                 if new is not None:
                     return new
