@@ -13,37 +13,19 @@ from hypothesis import strategies as st
 
 from rapyer import AtomicRedisModel, _layout, _lock
 from rapyer import config as _config
+from tests.document_commands import NOT_DOCUMENT_COMMANDS
+from tests.fast_path_keys import KEYS, general_outcome
 from tests.models import Account, LockCounter, LockTuned, Pinned, Session, User
 
 CLASSES = [User, Account, Session, Pinned, LockCounter, LockTuned]
 
-keys = st.one_of(
-    st.text(max_size=12),
-    st.text(max_size=8).map(lambda pk: "User:" + pk),
-    st.text(max_size=8).map(lambda pk: "acct:" + pk),
-    st.text(max_size=8).map(lambda pk: "{User:" + pk + "}"),
-    st.text(max_size=8).map(lambda pk: "{Pinned:" + pk + "}"),
-    st.text(max_size=8).map(lambda pk: pk + "/a:lock"),
-    st.text(max_size=8).map(lambda pk: "User:" + pk + "/x:lock"),
-    st.sampled_from(["", ":", "{", "}", "{x}", "User:", "acct:", "lock", ":lock", "/:lock"]),
-    st.builds(type("TextSub", (str,), {}), st.text(max_size=6)),
-    st.sampled_from([None, b"User:x", 7]),
-)
 
-
-def _general(cls: type[Any], key: Any) -> tuple[str, Any]:
-    try:
-        return "ok", _layout.full_key(cls, key)
-    except Exception as exc:  # the general path's refusal
-        return "raised", type(exc)
-
-
-@given(st.sampled_from(CLASSES), keys)
+@given(st.sampled_from(CLASSES), KEYS)
 def test_plain_lock_target_is_full_key_or_none(cls: type[Any], key: Any) -> None:
     fast = _lock.plain_lock_target(cls, key)
     if fast is None:
         return
-    outcome, general = _general(cls, key)
+    outcome, general = general_outcome(_layout.full_key, cls, key)
     assert outcome == "ok", (key, general)
     assert fast == general
     assert type(fast) is str
@@ -126,15 +108,8 @@ def test_document_commands_take_the_document_script(commands: Any, expected: Any
 @pytest.mark.parametrize(
     "commands",
     [
-        [],
-        [("JSON.SET", "k", "$", "{}"), ("JSON.SET", "k", "$.a", "1")],  # no NX: one write only
-        [("JSON.SET", "k", "$.a", "1")],
-        [("JSON.SET", "k", "$", "{}", "XX")],
-        [("JSON.SET", "k", "$", "{}", "NX"), ("JSON.SET", "other", "$.a", "1")],
-        [("JSON.SET", "k", "$", "{}", "NX"), ("EXPIRE", "k", 10)],
-        [("JSON.SET", "k", "$", "{}", "NX"), ("JSON.SET", "k", "$.a", "1", "NX")],
-        [("JSON.SET", "k", "$", "{}"), ("DEL", "__rapyer_special__:k:tags")],
-        [("DEL", "k")],
+        *NOT_DOCUMENT_COMMANDS,
+        [("JSON.SET", "k", "$", "{}", "NX"), ("EXPIRE", "k", 10)],  # the lock's script sets no TTL
     ],
 )
 def test_other_commands_take_the_generic_script(commands: Any) -> None:

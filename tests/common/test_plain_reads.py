@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rapyer import AtomicRedisModel, RedisConfig, _commands, _keys, _layout
+from tests.fast_path_keys import KEYS, general_outcome
 from tests.models import Account, Session, Stash, User
 
 
@@ -23,32 +24,13 @@ class TaggedReads(AtomicRedisModel):
 
 CLASSES = [User, Account, Session, Stash, TaggedReads]
 
-keys = st.one_of(
-    st.text(max_size=12),
-    st.text(max_size=8).map(lambda pk: "User:" + pk),
-    st.text(max_size=8).map(lambda pk: "acct:" + pk),
-    st.text(max_size=8).map(lambda pk: "{User:" + pk + "}"),
-    st.text(max_size=8).map(lambda pk: pk + ":lock"),
-    st.text(max_size=8).map(lambda pk: "User:" + pk + ":lock"),
-    st.sampled_from(["", ":", "{", "}", "{x}", "User:", "acct:", "lock", ":lock"]),
-    st.builds(type("TextSub", (str,), {}), st.text(max_size=6)),
-    st.sampled_from([None, b"User:x", 7]),
-)
 
-
-def _general(cls: type[Any], key: Any) -> tuple[str, Any]:
-    try:
-        return "ok", _commands.full_keys(cls, key)
-    except Exception as exc:  # the general path's refusal
-        return "raised", type(exc)
-
-
-@given(st.sampled_from(CLASSES), keys)
+@given(st.sampled_from(CLASSES), KEYS)
 def test_plain_document_key_is_full_keys_or_none(cls: type[Any], key: Any) -> None:
     fast = _commands.plain_document_key(cls, key)
     if fast is None:
         return
-    outcome, general = _general(cls, key)
+    outcome, general = general_outcome(_commands.full_keys, cls, key)
     assert outcome == "ok", (key, general)
     assert fast == general
     assert type(fast) is str

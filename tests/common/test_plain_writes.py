@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from rapyer import AtomicRedisModel, RedisConfig, _changes, _codec, _commands
 from tests.common.test_codec import generated_models, texts
+from tests.document_commands import NOT_DOCUMENT_COMMANDS
 from tests.models import (
     Account,
     Aliased,
@@ -200,18 +201,11 @@ def test_document_commands_take_the_save_script(commands: Any, expected: Any) ->
 @pytest.mark.parametrize(
     "commands",
     [
-        [],
-        [("JSON.SET", "k", "$", "{}"), ("JSON.SET", "k", "$.a", "1")],  # no NX: one write only
-        [("JSON.SET", "k", "$.a", "1")],
-        [("JSON.SET", "k", "$", "{}", "XX")],
-        [("JSON.SET", "k", "$", "{}", "NX"), ("JSON.SET", "other", "$.a", "1")],
+        *NOT_DOCUMENT_COMMANDS,
         [("JSON.SET", "k", "$", "{}"), ("EXPIRE", "other", 5)],
         [("JSON.SET", "k", "$", "{}"), ("EXPIRE", "k", 5, "XX")],
         [("JSON.SET", "k", "$", "{}"), ("EXPIRE", "k", 5), ("EXPIRE", "k", 5)],
         [("JSON.SET", "k", "$", "{}"), ("EXPIRE", "k", 5), ("JSON.SET", "k", "$.a", "1")],
-        [("JSON.SET", "k", "$", "{}", "NX"), ("JSON.SET", "k", "$.a", "1", "NX")],
-        [("JSON.SET", "k", "$", "{}"), ("DEL", "__rapyer_special__:k:tags")],
-        [("DEL", "k")],
     ],
 )
 def test_other_commands_take_the_transaction(commands: Any) -> None:
