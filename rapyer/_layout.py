@@ -73,6 +73,8 @@ def full_keys(cls: type[Any], keys_or_pks: Iterable[str]) -> list[str]:
     if tagged(cls):
         return [_keys.layout_key(prefix, key, True) for key in keys_or_pks]
     items = list(keys_or_pks)
+    if _keys.usual_full_keys(items, prefix + _keys.SEPARATOR):
+        return items  # the usual call: full keys of this class, checked in one joined text
     if all(issubclass(kind, str) for kind in set(map(type, items))):
         # Only text (the usual call): one C-level pass looks for keys of the cluster layout.
         if not any(map(_starts_tagged, items)):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rapyer import _keys
+from rapyer import _keys, _layout
 from rapyer.errors import InvalidKeyError
+from tests.fast_path_keys import KEYS, general_outcome
+from tests.models import User
 
 prefixes = st.text(min_size=1).filter(lambda p: ":" not in p)
 pks = st.text(min_size=1)
@@ -81,3 +85,23 @@ def test_lock_and_special_keys() -> None:
     assert not _keys.is_lock_key("User:1")
     assert _keys.special_key("User:1", "a.b") == "__rapyer_special__:User:1:a.b"
     assert _keys.scan_pattern("Box[int]") == "Box\\[int\\]:*"
+
+
+newline_keys = st.one_of(KEYS, st.text(max_size=6).map(lambda pk: "User:" + pk + "\nUser:x"))
+
+
+@given(st.lists(newline_keys, max_size=6), st.sampled_from(["User:", "acct:", "{", ""]))
+def test_all_start_with_is_startswith_of_each(keys: list[Any], head: str) -> None:
+    expected = all(isinstance(key, str) and key.startswith(head) for key in keys)
+    assert _keys.all_start_with(keys, head) is expected
+
+
+@given(st.lists(newline_keys, max_size=6))
+def test_usual_full_keys_are_what_full_keys_gives(keys: list[Any]) -> None:
+    # the fast path of ``_layout.full_keys``: taken only for keys the general path keeps as
+    # they are; the result is the same either way (or the same error)
+    if _keys.usual_full_keys(keys, "User:"):
+        assert [_layout.full_key(User, key) for key in keys] == keys
+    assert general_outcome(_layout.full_keys, User, keys) == general_outcome(
+        lambda cls, items: [_layout.full_key(cls, key) for key in items], User, keys
+    )
