@@ -82,10 +82,10 @@ async def scan_keys(cls: type[BaseRedisModel], count: int) -> AsyncIterator[list
     binding = binding_of(cls)
     pattern = _layout.scan_pattern(cls)
     is_lock = _keys.is_lock_key
-    maybe_lock = _keys.maybe_lock_key
+    may_hold_locks = _keys.may_hold_lock_keys
     if binding.is_cluster:  # every primary, one after the other
         async for found in cluster.scan(binding, pattern, count):
-            if any(map(maybe_lock, found)):
+            if may_hold_locks(found):
                 found = [key for key in found if not is_lock(key)]
             if found:
                 yield found
@@ -95,7 +95,7 @@ async def scan_keys(cls: type[BaseRedisModel], count: int) -> AsyncIterator[list
         cursor, found = await executor.execute(
             binding, "SCAN", cursor, "MATCH", pattern, "COUNT", count
         )
-        if any(map(maybe_lock, found)):
+        if may_hold_locks(found):
             found = [key for key in found if not is_lock(key)]
         if found:
             yield found

@@ -105,3 +105,13 @@ def test_usual_full_keys_are_what_full_keys_gives(keys: list[Any]) -> None:
     assert general_outcome(_layout.full_keys, User, keys) == general_outcome(
         lambda cls, items: [_layout.full_key(cls, key) for key in items], User, keys
     )
+
+
+@given(st.lists(newline_keys.filter(lambda key: isinstance(key, str)), max_size=6))
+def test_keys_without_a_lock_key_are_told_apart(keys: list[str]) -> None:
+    # the whole-reply test of SCAN replies (``may_hold_lock_keys``) never misses a lock key
+    if not _keys.may_hold_lock_keys(keys):
+        assert not any(_keys.is_lock_key(key) for key in keys)
+    if any(_keys.is_lock_key(key) for key in keys):
+        assert _keys.may_hold_lock_keys(keys)
+    assert _keys.may_hold_lock_keys([*keys, b"x"])  # type: ignore[list-item]  # no text: each is tested
