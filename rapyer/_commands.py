@@ -13,10 +13,12 @@ from pydantic_core import PydanticSerializationError
 
 from rapyer import _changes, _codec, _keys, _layout
 from rapyer import config as _config
+from rapyer._binding import Binding, binding_of
 from rapyer._groups import CREATE_UPDATE
 from rapyer._paths import json_path_of
 from rapyer._ttl import ttl_commands
 from rapyer.actions import ActionGroup
+from rapyer.fields import RapyerKey
 
 if TYPE_CHECKING:
     from rapyer._model import BaseRedisModel
@@ -128,15 +130,46 @@ def plain_read_head(cls: type[BaseRedisModel]) -> str | None:
     return head
 
 
-def plain_document_key(cls: type[BaseRedisModel], key_or_pk: Any) -> str | None:
-    """``full_keys(cls, key_or_pk)`` when the read of that key is the single ``JSON.GET`` of
-    ``plain_read_head`` and the key needs no check beyond it; else ``None`` (general path,
-    which also raises for what is refused)."""
-    head = plain_read_head(cls)
-    if head is None or type(key_or_pk) is not str or key_or_pk[:1] == _keys.TAG_OPEN:
+# ---- fast path: a get of one whole document, with its binding -------------------------------
+# Per class: (config generation, ``prefix:`` or None, the binding when it is kept per class).
+# One lookup instead of a ``plain_read_head`` and a ``binding_of`` (two generation reads and
+# two dict lookups), and a ``RapyerKey`` (``Model.get(model.key)``) takes the fast path too.
+# Checked against ``full_keys`` by ``tests/common/test_plain_reads.py`` (hypothesis).
+_plain_gets: dict[type, tuple[int, str | None, Binding | None]] = {}
+
+
+def plain_get(cls: type[BaseRedisModel], key_or_pk: Any) -> tuple[str, Binding] | None:
+    """``(full_keys(cls, key_or_pk), binding_of(cls))`` when the get of that key is the
+    single ``JSON.GET`` of ``plain_read_head`` on one server and the key needs no check beyond
+    it; else ``None`` (general path, which also raises for what is refused)."""
+    kind = type(key_or_pk)
+    if kind is not str:
+        if kind is not RapyerKey:
+            return None
+        key_or_pk = str.__str__(key_or_pk)
+    generation = _config.generation()
+    cached = _plain_gets.get(cls)
+    if cached is None or cached[0] != generation:
+        cached = _plain_get_entry(cls, generation)
+    head = cached[1]
+    if head is None or key_or_pk[:1] == _keys.TAG_OPEN:
+        return None
+    binding = cached[2] or binding_of(cls)
+    if binding.is_cluster:
         return None
     full = key_or_pk if key_or_pk.startswith(head) else head + key_or_pk
-    return None if full.endswith(_keys.LOCK_SUFFIX) else full
+    return None if full.endswith(_keys.LOCK_SUFFIX) else (full, binding)
+
+
+def _plain_get_entry(
+    cls: type[BaseRedisModel], generation: int
+) -> tuple[int, str | None, Binding | None]:
+    # ``binding_of`` keeps a class's binding for a generation only when the class resolves
+    # ``redis`` to a value (else the environment is read at each call): the same here.
+    binding = binding_of(cls) if _config.resolve(cls, "redis") is not None else None
+    entry = (generation, plain_read_head(cls), binding)
+    _plain_gets[cls] = entry
+    return entry
 
 
 # ---- fast path: saving a root model of a plain class -----------------------------------------

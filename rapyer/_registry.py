@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from rapyer._keys import split_key
+from rapyer._keys import LOCK_SUFFIX, SEPARATOR, TAG_OPEN, split_key
 from rapyer.errors import DuplicateModelNameError, RapyerModelDoesntExistError
 
 if TYPE_CHECKING:
@@ -61,6 +61,17 @@ def class_for_key(key: object) -> type[AtomicRedisModel]:
     pk) and RapyerModelDoesntExistError for an unknown prefix; the first is a subclass of the
     second. Every module function resolves keys here (the table in docs/guide/errors.md).
     """
+    if type(key) is str and key[:1] != TAG_OPEN:
+        # fast path: the usual key, ``prefix:pk`` of a registered prefix (one lookup in the
+        # per-prefix map, which ``register`` and ``unregister`` keep current). What
+        # ``split_key`` checks, without its calls: ``untag`` keeps a key without an opening
+        # brace, a registered prefix is non-empty and holds no ":", so the split is at its
+        # ":"; the pk must be non-empty and the key no lock key. Checked against the general
+        # path by ``tests/common/test_registry_keys.py`` (hypothesis).
+        prefix, _, pk = key.partition(SEPARATOR)
+        cls = _by_prefix.get(prefix)
+        if cls is not None and pk and not key.endswith(LOCK_SUFFIX):
+            return cls
     prefix, _ = split_key(key)  # type: ignore[arg-type]
     cls = _by_prefix.get(prefix)
     if cls is None:

@@ -9,6 +9,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from rapyer.fields import RapyerKey
+
 KEYS = st.one_of(
     st.text(max_size=12),
     st.text(max_size=8).map(lambda pk: "User:" + pk),
@@ -21,6 +23,8 @@ KEYS = st.one_of(
     st.text(max_size=8).map(lambda pk: "User:" + pk + "/x:lock"),
     st.sampled_from(["", ":", "{", "}", "{x}", "User:", "acct:", "lock", ":lock", "/:lock"]),
     st.builds(type("TextSub", (str,), {}), st.text(max_size=6)),
+    st.text(max_size=8).map(lambda pk: RapyerKey("User:" + pk)),
+    st.text(max_size=8).map(RapyerKey),
     st.sampled_from([None, b"User:x", 7]),
 )
 

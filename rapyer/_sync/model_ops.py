@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from redis.exceptions import ResponseError
 from typing_extensions import Self
 
-from rapyer import _changes, _codec, _commands, _groups, _model, _pipeline_state
+from rapyer import _changes, _codec, _commands, _groups, _model, _pipeline_state, cascade
+from rapyer import _io_sync as io
 from rapyer._sync import executor
 from rapyer._sync.scripts import run_script
 from rapyer._binding import binding_of
@@ -48,6 +49,14 @@ def read_model(cls: type[M], full_key: str, groups: ActionGroup) -> M:
     except ResponseError as exc:
         raise _codec.wrong_type_error(exc, full_key) from exc
     return _codec.model_from_replies(cls, full_key, replies)
+
+
+def get_refused(exc: ResponseError, full_key: str) -> Exception:
+    """What a refused fast get raises, as ``executor.execute`` and ``read_model`` do (pending
+    cascade notes dropped, a key of another Redis type as the specific error)."""
+    if cascade.active:
+        cascade.drop_pending()
+    return _codec.wrong_type_error(exc, full_key)
 
 
 def _write(binding: Any, commands: list[Any], model: BaseRedisModel) -> list[Any] | None:
@@ -105,20 +114,26 @@ class SyncModelOps(_Base):
 
         Raises KeyNotFound when missing, CorruptedModelError when invalid.
         """
-        # fast path: ``plain_document_key`` is ``full_keys`` for the usual key of the usual
-        # class, whose read is the one JSON.GET of ``read_model``'s fast path. Sent here, as
-        # ``read_model`` sends it: one coroutine less per get, and the pk is the text after
-        # the class's ``prefix:`` (a prefix holds no ":"), which is what ``_keys.pk_of`` gives.
-        full_key = _commands.plain_document_key(cls, key)
-        if full_key is None:
+        # fast path (``_commands.plain_get``): the usual key of the usual class on one server
+        # is the one JSON.GET of ``read_model``'s fast path, sent here as ``executor.execute``
+        # sends it, without its coroutine layer (rapyer's own functions per get: 11 -> 8, of
+        # the module function's get 15 -> 9; cProfile of ``benchmarks/run.py --profile --only
+        # get --api async``); the pk is the text after the class's ``prefix:`` (a prefix holds
+        # no ":"), which is what ``_keys.pk_of`` gives.
+        plain = _commands.plain_get(cls, key)
+        if plain is None:
             return read_model(cls, _commands.full_keys(cls, key), _groups.READ_FETCH)
-        binding = binding_of(cls)
-        if binding.is_cluster:
-            return read_model(cls, full_key, _groups.READ_FETCH)
+        full_key, binding = plain
         try:
-            raw = executor.execute(binding, "JSON.GET", full_key, ".")
+            raw = io.client(binding).execute_command("JSON.GET", full_key, ".")
         except ResponseError as exc:
-            raise _codec.wrong_type_error(exc, full_key) from exc
+            raise get_refused(exc, full_key) from exc
+        except BaseException:
+            if cascade.active:
+                cascade.drop_pending()
+            raise
+        if cascade.active:
+            executor.settle()
         if raw is None:
             raise KeyNotFound(f"{full_key} is missing in redis")
         return _codec.load_model(cls, raw, full_key, full_key.partition(SEPARATOR)[2])

@@ -1,5 +1,5 @@
 """The fast path of reading one document (``_commands.plain_read_head`` /
-``plain_document_key``) agrees with the general path: the same key as ``full_keys`` or
+``plain_get``) agrees with the general path: the same key as ``full_keys`` or
 ``None`` (general path, which raises for refused keys), and only for classes whose read is
 the single ``JSON.GET key .``."""
 
@@ -12,6 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rapyer import AtomicRedisModel, RedisConfig, _commands, _keys, _layout
+from rapyer._binding import binding_of
+from rapyer.fields import RapyerKey
 from tests.fast_path_keys import KEYS, general_outcome
 from tests.models import Account, Session, Stash, User
 
@@ -26,10 +28,13 @@ CLASSES = [User, Account, Session, Stash, TaggedReads]
 
 
 @given(st.sampled_from(CLASSES), KEYS)
-def test_plain_document_key_is_full_keys_or_none(cls: type[Any], key: Any) -> None:
-    fast = _commands.plain_document_key(cls, key)
-    if fast is None:
+def test_plain_get_is_full_keys_or_none(cls: type[Any], key: Any) -> None:
+    plain = _commands.plain_get(cls, key)
+    if plain is None:
         return
+    fast, binding = plain
+    assert binding is binding_of(cls)
+    assert not binding.is_cluster
     outcome, general = general_outcome(_commands.full_keys, cls, key)
     assert outcome == "ok", (key, general)
     assert fast == general
@@ -40,7 +45,7 @@ def test_plain_document_key_is_full_keys_or_none(cls: type[Any], key: Any) -> No
 
 @pytest.mark.parametrize("key", ["abc", "User:abc", "User:a:b", ""])
 def test_usual_keys_of_a_plain_class_take_the_fast_path(key: str) -> None:
-    assert _commands.plain_document_key(User, key) == _layout.full_key(User, key)
+    assert _commands.plain_get(User, key) == (_layout.full_key(User, key), binding_of(User))
 
 
 @pytest.mark.parametrize(
@@ -49,7 +54,7 @@ def test_usual_keys_of_a_plain_class_take_the_fast_path(key: str) -> None:
 )
 def test_other_reads_take_the_general_path(cls: type[Any]) -> None:
     assert _commands.plain_read_head(cls) is None
-    assert _commands.plain_document_key(cls, "abc") is None
+    assert _commands.plain_get(cls, "abc") is None
 
 
 def test_a_ttl_assigned_later_leaves_the_fast_path() -> None:
@@ -63,11 +68,20 @@ def test_a_ttl_assigned_later_leaves_the_fast_path() -> None:
     LateTtl.Meta.ttl = 30  # type: ignore[attr-defined]
     try:
         assert _commands.plain_read_head(LateTtl) is None
+        assert _commands.plain_get(LateTtl, "x") is None
     finally:
         LateTtl.Meta.ttl = None  # type: ignore[attr-defined]
     assert _commands.plain_read_head(LateTtl) == "LateTtl:"
+    assert _commands.plain_get(LateTtl, "x") == ("LateTtl:x", binding_of(LateTtl))
 
 
 @pytest.mark.parametrize("key", [":lock", "x:lock", "User:x:lock", "{User:x}", None, b"x", 7])
 def test_refused_or_unusual_keys_take_the_general_path(key: Any) -> None:
-    assert _commands.plain_document_key(User, key) is None
+    assert _commands.plain_get(User, key) is None
+
+
+def test_a_rapyer_key_takes_the_fast_path_as_its_text() -> None:
+    plain = _commands.plain_get(User, RapyerKey("User:abc"))
+    assert plain is not None
+    assert type(plain[0]) is str
+    assert plain[0] == "User:abc"
