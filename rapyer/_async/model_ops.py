@@ -49,14 +49,6 @@ async def read_model(cls: type[M], full_key: str, groups: ActionGroup) -> M:
     return _codec.model_from_replies(cls, full_key, replies)
 
 
-def get_refused(exc: ResponseError, full_key: str) -> Exception:
-    """What a refused fast get raises, as ``executor.execute`` and ``read_model`` do (pending
-    cascade notes dropped, a key of another Redis type as the specific error)."""
-    if cascade.active:
-        cascade.drop_pending()
-    return _codec.wrong_type_error(exc, full_key)
-
-
 async def _write(binding: Any, commands: list[Any], model: BaseRedisModel) -> list[Any] | None:
     """``executor.write`` with refused writes as specific errors (missing document, key of
     another Redis type)."""
@@ -114,21 +106,21 @@ class AsyncModelOps(_Base):
         """
         # fast path (``_commands.plain_get``): the usual key of the usual class on one server
         # is the one JSON.GET of ``read_model``'s fast path, sent here as ``executor.execute``
-        # sends it, without its coroutine layer (rapyer's own functions per get: 11 -> 8, of
-        # the module function's get 15 -> 9; cProfile of ``benchmarks/run.py --profile --only
-        # get --api async``); the pk is the text after the class's ``prefix:`` (a prefix holds
-        # no ":"), which is what ``_keys.pk_of`` gives.
+        # sends it, without its coroutine layer (rapyer's own functions per get: 11 -> 8;
+        # cProfile of ``benchmarks/run.py --profile --only get --api async``). The module
+        # function's get comes through here. The pk is the text after the class's ``prefix:``
+        # (a prefix holds no ":"), which is what ``_keys.pk_of`` gives.
         plain = _commands.plain_get(cls, key)
         if plain is None:
             return await read_model(cls, _commands.full_keys(cls, key), _groups.READ_FETCH)
         full_key, binding = plain
         try:
             raw = await io.client(binding).execute_command("JSON.GET", full_key, ".")
-        except ResponseError as exc:
-            raise get_refused(exc, full_key) from exc
-        except BaseException:
+        except BaseException as exc:  # as ``executor.execute``: pending cascade notes dropped
             if cascade.active:
                 cascade.drop_pending()
+            if isinstance(exc, ResponseError):  # a key of another Redis type ...
+                raise _codec.wrong_type_error(exc, full_key) from exc
             raise
         if cascade.active:
             await executor.settle()

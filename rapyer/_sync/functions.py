@@ -8,13 +8,10 @@ import logging
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from redis.exceptions import ResponseError
-
-from rapyer import _codec, _commands, _index, _index_info, _registry, cascade
+from rapyer import _index, _index_info, _registry, cascade
 from rapyer import _io_sync as io
 from rapyer import config as _config
-from rapyer._sync import executor, index_ops, model_ops
-from rapyer._keys import SEPARATOR
+from rapyer._sync import index_ops
 from rapyer._model import BaseRedisModel
 from rapyer.errors import KeyNotFound, RapyerModelDoesntExistError, UnsupportedArgumentTypeError
 from rapyer.results import IndexStatus
@@ -127,25 +124,7 @@ def get(redis_key: str) -> AtomicRedisModel:
     KeyError) for an unknown prefix, both before any I/O, and KeyNotFound for a missing key.
     """
     cls = _registry.class_for_key(redis_key)
-    # fast path: the class's get of the usual key (``_commands.plain_get``, see the model's
-    # get in ``model_ops``), sent here: one coroutine layer less per get
-    plain = _commands.plain_get(cls, redis_key)
-    if plain is None:
-        return cls.get(redis_key)
-    full_key, binding = plain
-    try:
-        raw = io.client(binding).execute_command("JSON.GET", full_key, ".")
-    except ResponseError as exc:
-        raise model_ops.get_refused(exc, full_key) from exc
-    except BaseException:
-        if cascade.active:
-            cascade.drop_pending()
-        raise
-    if cascade.active:
-        executor.settle()
-    if raw is None:
-        raise KeyNotFound(f"{full_key} is missing in redis")
-    return _codec.load_model(cls, raw, full_key, full_key.partition(SEPARATOR)[2])
+    return cls.get(redis_key)
 
 
 def find_one(redis_key: str) -> AtomicRedisModel | None:
