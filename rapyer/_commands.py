@@ -275,6 +275,22 @@ def document_args(commands: list[Command]) -> tuple[str, list[Any]] | None:
     return key, args
 
 
+def document_read_args(commands: list[Command]) -> tuple[str, Any] | None:
+    """``(key, ttl)`` of ``read_document.lua`` doing ``commands`` when they are the read of one
+    whole document and the refresh of its TTL (``JSON.GET key .``, ``EXPIRE key ttl``, as
+    ``read_document`` makes them for a class with ``Meta.ttl``); ``None`` for any other
+    commands (sent as a transaction). One script instead of a MULTI/EXEC of redis-py's
+    pipeline: 244 instead of 490 profiled calls per get."""
+    if len(commands) != 2:
+        return None
+    read, expire = commands
+    if len(read) != 3 or read[0] != "JSON.GET" or read[2] != ".":
+        return None
+    if len(expire) != 3 or expire[0] != "EXPIRE" or expire[1] != read[1]:
+        return None
+    return read[1], expire[2]
+
+
 def document_script_args(commands: list[Command]) -> tuple[str, list[Any]] | None:
     """``(key, ARGV)`` of ``save_document.lua`` doing ``commands``: the document commands of
     ``document_args``, then at most one ``EXPIRE key ttl [NX]`` of the same key; ``None`` for

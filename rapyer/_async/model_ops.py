@@ -42,8 +42,12 @@ async def read_model(cls: type[M], full_key: str, groups: ActionGroup) -> M:
             raise _codec.wrong_type_error(exc, full_key) from exc
         return _codec.model_from_replies(cls, full_key, [raw])
     commands = _commands.read_document(cls, full_key, groups)
+    read = None if binding.is_cluster else _commands.document_read_args(commands)
     try:
-        replies = await executor.transaction(binding, commands)
+        if read is not None:  # fast path: the read and its TTL refresh as one script
+            replies = [await run_script(binding, "read_document", [read[0]], [read[1]])]
+        else:
+            replies = await executor.transaction(binding, commands)
     except ResponseError as exc:
         raise _codec.wrong_type_error(exc, full_key) from exc
     return _codec.model_from_replies(cls, full_key, replies)

@@ -5,9 +5,17 @@ from __future__ import annotations
 import pytest
 
 import rapyer
+from rapyer import _commands
 from rapyer.actions import ActionGroup
 from rapyer.config import RedisConfig
-from rapyer.errors import InvalidRefreshTtlError, ModelDefinitionError, NestedModelError
+from rapyer.errors import (
+    CantSerializeRedisValueError,
+    CorruptedModelError,
+    InvalidRefreshTtlError,
+    KeyNotFound,
+    ModelDefinitionError,
+    NestedModelError,
+)
 from tests.models import (
     Address,
     CreateOnlySession,
@@ -231,3 +239,39 @@ def test_refresh_ttl_rejects_delete():
         rapyer.init_rapyer_sync(refresh_ttl=bad)
     assert ActionGroup.all(for_ttl=True) & ActionGroup.DELETE == ActionGroup(0)
     assert not issubclass(InvalidRefreshTtlError, ModelDefinitionError)
+
+
+async def _read_outcome(redis_backend, key):
+    """What a get of ``key`` gives (the model's dump or the error's type) and the key's TTL."""
+    try:
+        outcome = (await Session.aget(key)).model_dump()
+    except Exception as exc:  # the outcome compared, whichever it is
+        outcome = type(exc)
+    return outcome, redis_backend.ttl(key)
+
+
+async def test_a_read_with_its_ttl_refresh_as_one_script_is_the_transaction(
+    redis_backend, monkeypatch
+):
+    # read_document.lua (the fast path of _commands.document_read_args) against the MULTI/EXEC
+    # it replaces: the same model or error, the same TTL afterwards
+    stored = Session(token="a", hits=2)
+    await stored.asave()
+    redis_backend.set("Session:plain", "x")  # another Redis type
+    redis_backend.execute_command("JSON.SET", "Session:bad", "$", '{"hits": "many"}')
+    keys = [stored.key, "Session:missing", "Session:plain", "Session:bad"]
+    outcomes = {}
+    for fast in (True, False):
+        if not fast:
+            monkeypatch.setattr(_commands, "document_read_args", lambda commands: None)
+        for key in keys:
+            if redis_backend.exists(key):
+                redis_backend.expire(key, 10)
+            outcomes[fast, key] = await _read_outcome(redis_backend, key)
+    for key in keys:
+        assert outcomes[True, key] == outcomes[False, key], key
+    assert outcomes[True, stored.key][0] == stored.model_dump()
+    assert outcomes[True, stored.key][1] >= 98  # refreshed
+    assert outcomes[True, "Session:missing"] == (KeyNotFound, -2)  # nothing created
+    assert outcomes[True, "Session:plain"][0] is CantSerializeRedisValueError
+    assert outcomes[True, "Session:bad"][0] is CorruptedModelError

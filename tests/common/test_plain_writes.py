@@ -210,3 +210,32 @@ def test_document_commands_take_the_save_script(commands: Any, expected: Any) ->
 )
 def test_other_commands_take_the_transaction(commands: Any) -> None:
     assert _commands.document_script_args(commands) is None
+
+
+@pytest.mark.parametrize(
+    "commands, expected",
+    [
+        ([("JSON.GET", "k", "."), ("EXPIRE", "k", 5)], ("k", 5)),
+        ([("JSON.GET", "k", "."), ("EXPIRE", "k", "5")], ("k", "5")),
+    ],
+)
+def test_a_read_and_its_refresh_take_the_read_script(commands: Any, expected: Any) -> None:
+    assert _commands.document_read_args(commands) == expected
+
+
+@pytest.mark.parametrize(
+    "commands",
+    [
+        [],
+        [("JSON.GET", "k", ".")],
+        [("JSON.GET", "k", "$"), ("EXPIRE", "k", 5)],
+        [("JSON.GET", "k", "."), ("EXPIRE", "other", 5)],
+        [("JSON.GET", "k", "."), ("EXPIRE", "k", 5, "NX")],
+        [("JSON.GET", "k", "."), ("SMEMBERS", "s")],
+        [("JSON.GET", "k", "."), ("EXPIRE", "k", 5), ("EXPIRE", "s", 5)],
+        [("JSON.GET", "k", ".", "x"), ("EXPIRE", "k", 5)],
+        [("EXPIRE", "k", 5), ("JSON.GET", "k", ".")],
+    ],
+)
+def test_other_reads_take_the_transaction(commands: Any) -> None:
+    assert _commands.document_read_args(commands) is None
