@@ -105,7 +105,12 @@ def all_start_with(keys: Sequence[Any], head: str) -> bool:
         return False
     if joined.count("\n") != len(keys) - 1:  # a key holds a newline (or there is none)
         return all(isinstance(key, str) and key.startswith(head) for key in keys)
-    return joined.startswith(head) and joined.count("\n" + head) == len(keys) - 1
+    return _joined_start_with(joined, len(keys), head)
+
+
+def _joined_start_with(joined: str, count: int, head: str) -> bool:
+    """Whether each of the ``count`` keys joined by newlines (none holding one) starts with ``head``."""
+    return joined.startswith(head) and joined.count("\n" + head) == count - 1
 
 
 def usual_full_keys(keys: Sequence[Any], head: str) -> bool:
@@ -114,10 +119,13 @@ def usual_full_keys(keys: Sequence[Any], head: str) -> bool:
     One joined text (100 keys: 4 µs instead of 26 µs for the checks of ``full_keys``); ``False``
     also for some keys that are fine (any ``{`` or ``:lock`` in them): they take ``full_keys``.
     """
-    if not all_start_with(keys, head):
+    try:
+        joined = "\n".join(keys)  # one text for every check
+    except TypeError:  # an item that is no text
         return False
-    joined = "".join(keys)
-    return TAG_OPEN not in joined and LOCK_SUFFIX not in joined
+    if joined.count("\n") != len(keys) - 1 or TAG_OPEN in joined or LOCK_SUFFIX in joined:
+        return False  # a key holding a newline (or none at all) takes ``full_keys`` too
+    return _joined_start_with(joined, len(keys), head)
 
 
 def pk_of(key: str) -> str:
