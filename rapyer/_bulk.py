@@ -18,7 +18,12 @@ from rapyer import config as _config
 from rapyer._binding import Binding, binding_of
 from rapyer._groups import READ_FETCH
 from rapyer._model import BaseRedisModel
-from rapyer._pydantic_internals import is_fast_post_init, set_private, shared_fields_set
+from rapyer._pydantic_internals import (
+    is_fast_post_init,
+    list_validator,
+    set_private,
+    shared_fields_set,
+)
 from rapyer._query import Expression, FieldProxy, SortKey, check_not_bare
 from rapyer.actions import ActionGroup
 from rapyer.errors import (
@@ -45,6 +50,8 @@ MISSING: Any = object()  # a key that holds no document (or no JSON document)
 SKIPPED: Any = object()  # a document that failed validation (logged)
 _NO_PARENT: Any = object()  # a private dict without the parent entry
 _BASE_VALIDATE_JSON = BaseModel.model_validate_json.__func__  # type: ignore[attr-defined]
+# the slot's own setter: no lookup of the name through the class
+_SET_FIELDS_SET = BaseModel.__dict__["__pydantic_fields_set__"].__set__
 
 
 # ---- arguments ------------------------------------------------------------------------------
@@ -413,8 +420,12 @@ def _load_own_pks(
     saves about 0.35 µs of the 2 µs a model costs (``tests/common/test_bulk_loads.py`` checks
     that both loops give the same models).
     """
-    validate = cls.__pydantic_validator__.validate_json
     context = _bulk_context(cls)
+    if context is _codec.BULK_LOAD_CONTEXT:
+        batch = _load_batch(cls, keys, docs, empty_is_missing, cut, shared)
+        if batch is not None:
+            return batch, None
+    validate = cls.__pydantic_validator__.validate_json
     copy = cls.__rapyer_private_defaults__.copy
     full = len(shared)
     set_attr = object.__setattr__
@@ -448,6 +459,48 @@ def _load_own_pks(
                 _links.refresh_anchor(model)
         append(model)
     return models, missing
+
+
+def _load_batch(
+    cls: type[BaseRedisModel],
+    keys: Sequence[str],
+    docs: Sequence[Any],
+    empty_is_missing: bool,
+    cut: int,
+    shared: set[str],
+) -> list[Any] | None:
+    """``_load_own_pks`` of a batch without missing documents, for a class whose post-init does
+    nothing in the bulk loop: the documents validated as one JSON array by
+    ``_pydantic_internals.list_validator``, which calls no post-init. ``None`` (the caller's
+    loop decides each document) when a document is missing, is not text or fails validation.
+
+    Saves about 0.45 µs of the 1.8 µs a model of the benchmark costs: the call of the
+    validator and of the post-init per model (``tests/common/test_bulk_loads.py`` checks that it
+    gives what the general loop gives). RedisJSON replies each document as one serialized JSON
+    value, so the array holds one item per document; the count is checked as well.
+    """
+    validator = list_validator(cls)
+    if validator is None or None in docs or (empty_is_missing and "[]" in docs):
+        return None
+    try:
+        models: list[Any] = validator.validate_json(
+            "[" + ",".join(docs) + "]", context=_codec.BULK_LOAD_CONTEXT
+        )
+    except (ValidationError, TypeError):
+        return None
+    if len(models) != len(docs):
+        return None
+    copy = cls.__rapyer_private_defaults__.copy
+    full = len(shared)
+    set_fields = _SET_FIELDS_SET
+    for model, key, raw in zip(models, keys, docs, strict=True):
+        if len(model.__pydantic_fields_set__) == full:
+            set_fields(model, shared)
+        private = copy()
+        private["_rapyer_pk"] = key[cut:]
+        private["_rapyer_stored"] = raw
+        set_private(model, private)
+    return models
 
 
 def _bulk_context(cls: type[BaseRedisModel]) -> dict[str, Any]:

@@ -3,12 +3,14 @@ post-init shortcut, and a fast read of private attributes."""
 
 from __future__ import annotations
 
+import threading
 import weakref
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic._internal._config import ConfigWrapper
 from pydantic._internal._model_construction import ModelMetaclass
-from pydantic_core import PydanticUndefined
+from pydantic_core import PydanticUndefined, SchemaValidator
 
 from rapyer._codec import BULK_LOAD_CONTEXT
 
@@ -16,6 +18,7 @@ __all__ = [
     "ModelMetaclass",
     "install_fast_post_init",
     "is_fast_post_init",
+    "list_validator",
     "refresh_fast_post_init",
     "set_private",
     "private",
@@ -145,3 +148,54 @@ def shared_fields_set(cls: Any) -> set[str] | None:
         type.__setattr__(cls, "__rapyer_fields_set__", cached)
         shared = cached[1]
     return shared
+
+
+_LIST_BUILD = threading.Lock()
+
+
+def list_validator(cls: Any) -> SchemaValidator | None:
+    """A validator of a JSON array of documents of ``cls`` that builds its models without
+    calling their post-init (``None`` when ``cls`` has none, see ``_build_list_validator``).
+
+    For the bulk loop of classes whose post-init does nothing there (``BULK_LOAD_CONTEXT``): one
+    call for the whole batch, and no call of the post-init per model. Cached on the class and
+    rebuilt when pydantic replaces the class's validator (a rebuild or a late completion).
+    """
+    validator = cls.__pydantic_validator__
+    cached = cls.__dict__.get("__rapyer_list_validator__")
+    if cached is not None and cached[0] is validator:
+        built: SchemaValidator | None = cached[1]
+        return built
+    built = _build_list_validator(cls, validator)
+    type.__setattr__(cls, "__rapyer_list_validator__", (validator, built))
+    return built
+
+
+def _build_list_validator(cls: Any, validator: Any) -> SchemaValidator | None:
+    """The validator of ``list_validator``: the class's own model schema without its post-init,
+    as the items of a list schema. ``None`` when the class's validator is not pydantic-core's
+    own (a pydantic plugin wraps it), its schema is not one model schema (nested models), or
+    its models are built by a custom ``__init__``.
+
+    pydantic-core builds a model schema whose class is complete from the class's prebuilt
+    validator (with its post-init), so the class reads as incomplete while this one is built.
+    """
+    config = ConfigWrapper(cls.model_config, check=False).core_config(title=cls.__name__)
+    schema = cls.__dict__.get("__pydantic_core_schema__")
+    owner = schema.get("cls") if isinstance(schema, dict) else None
+    if (
+        type(validator) is not SchemaValidator
+        or not isinstance(schema, dict)
+        or schema.get("type") != "model"
+        or owner is not cls
+        or schema.get("custom_init")
+        or cls.__dict__.get("__pydantic_complete__") is not True
+    ):
+        return None
+    items = {name: value for name, value in schema.items() if name != "post_init"}
+    with _LIST_BUILD:
+        type.__setattr__(cls, "__pydantic_complete__", False)
+        try:
+            return SchemaValidator({"type": "list", "items_schema": items}, config)
+        finally:
+            type.__setattr__(cls, "__pydantic_complete__", True)

@@ -21,7 +21,7 @@ from rapyer import AtomicRedisModel, _bulk, _codec
 from rapyer._links import RedisValue
 from rapyer._model import BaseRedisModel
 from rapyer._nesting import iter_models
-from rapyer._pydantic_internals import shared_fields_set
+from rapyer._pydantic_internals import is_fast_post_init, list_validator, shared_fields_set
 
 
 class Leaf(AtomicRedisModel):
@@ -219,6 +219,14 @@ def test_the_loop_of_the_usual_read_gives_what_the_general_loop_gives(
     fast, fast_missing = _bulk._load_own_pks(*args)
     general, general_missing = _bulk._load_any(*args)
     assert fast_missing == general_missing
+    assert_same_loads(fast, general, shared)
+    # the usual read takes the loop of the usual read
+    assert _bulk.load_documents(cls, keys, documents, _invalid, empty_is_missing)[0] == fast
+
+
+def assert_same_loads(fast: list[Any], general: list[Any], shared: set[str]) -> None:
+    """The models of a fast loop are those of ``_bulk._load_any``, private attributes and
+    fields-sets included (``_invalid``'s tuples for the documents that failed)."""
     assert len(fast) == len(general)
     for model, other in zip(fast, general, strict=True):
         if isinstance(other, tuple):
@@ -233,8 +241,61 @@ def test_the_loop_of_the_usual_read_gives_what_the_general_loop_gives(
             model.__pydantic_fields_set__ == other.__pydantic_fields_set__
             and other.__pydantic_fields_set__ is not shared
         )
-    # the usual read takes the loop of the usual read
-    assert _bulk.load_documents(cls, keys, documents, _invalid, empty_is_missing)[0] == fast
+
+
+def batch_classes() -> list[type[BaseRedisModel]]:
+    """The loadable classes whose post-init does nothing in the bulk loop."""
+    return [
+        cls
+        for cls in loadable_classes()
+        if _bulk._bulk_context(cls) is _codec.BULK_LOAD_CONTEXT and is_fast_post_init(cls)
+    ]
+
+
+@pytest.mark.parametrize("cls", batch_classes(), ids=lambda cls: cls.__name__)
+@given(data=st.data())
+def test_the_batch_of_the_usual_read_gives_what_the_general_loop_gives(
+    cls: type[BaseRedisModel], data: st.DataObject
+) -> None:
+    # _bulk._load_batch (one JSON array, no post-init) against _bulk._load_any; a missing,
+    # invalid or doubled document leaves the batch to the loop (None)
+    documents: list[Any] = documents_of(cls, data)
+    keys = [f"{cls.class_key_initials()}:k{i}" for i in range(len(documents))]
+    shared = shared_fields_set(cls)
+    assert shared is not None
+    cut = len(cls.class_key_initials()) + 1
+    empty_is_missing = data.draw(st.booleans())
+    batch = _bulk._load_batch(cls, keys, documents, empty_is_missing, cut, shared)
+    general, missing = _bulk._load_any(
+        cls, keys, documents, _invalid, empty_is_missing, cut, shared
+    )
+    assert missing is None and batch is not None
+    assert_same_loads(batch, general, shared)
+    for model in batch:
+        assert model.__pydantic_private__ is not None
+    spoiled = list(documents)
+    at = data.draw(st.integers(0, len(spoiled) - 1))
+    spoiled[at] = data.draw(
+        st.sampled_from(
+            [None, '{"not": "valid', "[1]", "1,2", f"{documents[0]},{documents[-1]}", b"{}"]
+            + (["[]"] if empty_is_missing else [])
+        )
+    )
+    assert _bulk._load_batch(cls, keys, spoiled, empty_is_missing, cut, shared) is None
+
+
+def test_the_batch_validator_calls_no_post_init_and_follows_a_rebuild() -> None:
+    validator = list_validator(Leaf)
+    assert validator is not None and list_validator(Leaf) is validator
+    assert Leaf.__pydantic_complete__ is True
+    # with LOAD_CONTEXT the class's own validator runs the post-init, which sets the private dict
+    (model,) = validator.validate_json('[{"label": "a"}]', context=_codec.LOAD_CONTEXT)
+    assert model.__pydantic_private__ is None and model.label == "a"
+    alone = Leaf.__pydantic_validator__.validate_json('{"label": "a"}', context=_codec.LOAD_CONTEXT)
+    assert alone.__pydantic_private__ is not None
+    Leaf.model_rebuild(force=True)
+    rebuilt = list_validator(Leaf)
+    assert rebuilt is not None and rebuilt is not validator
 
 
 class Checked(AtomicRedisModel):
