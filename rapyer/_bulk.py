@@ -50,6 +50,10 @@ MISSING: Any = object()  # a key that holds no document (or no JSON document)
 SKIPPED: Any = object()  # a document that failed validation (logged)
 _NO_PARENT: Any = object()  # a private dict without the parent entry
 _BASE_VALIDATE_JSON = BaseModel.model_validate_json.__func__  # type: ignore[attr-defined]
+# Documents per JSON array of ``_load_batch``: the fields-set pydantic gives each model of an
+# array lives until the array's loop shares one, so a bounded array keeps bulk loads' peak memory
+# and garbage-collector work as the per-document loop has them.
+_ARRAY_SIZE = 100
 # the slot's own setter: no lookup of the name through the class
 _SET_FIELDS_SET = BaseModel.__dict__["__pydantic_fields_set__"].__set__
 
@@ -482,24 +486,28 @@ def _load_batch(
     validator = list_validator(cls)
     if validator is None or None in docs or (empty_is_missing and "[]" in docs):
         return None
-    try:
-        models: list[Any] = validator.validate_json(
-            "[" + ",".join(docs) + "]", context=_codec.BULK_LOAD_CONTEXT
-        )
-    except (ValidationError, TypeError):
-        return None
-    if len(models) != len(docs):
-        return None
+    validate = validator.validate_json
+    context = _codec.BULK_LOAD_CONTEXT
     copy = cls.__rapyer_private_defaults__.copy
     full = len(shared)
     set_fields = _SET_FIELDS_SET
-    for model, key, raw in zip(models, keys, docs, strict=True):
-        if len(model.__pydantic_fields_set__) == full:
-            set_fields(model, shared)
-        private = copy()
-        private["_rapyer_pk"] = key[cut:]
-        private["_rapyer_stored"] = raw
-        set_private(model, private)
+    models: list[Any] = []
+    for start in range(0, len(docs), _ARRAY_SIZE):
+        texts = docs[start : start + _ARRAY_SIZE]
+        try:
+            chunk: list[Any] = validate("[" + ",".join(texts) + "]", context=context)
+        except (ValidationError, TypeError):
+            return None
+        if len(chunk) != len(texts):
+            return None
+        for model, key, raw in zip(chunk, keys[start : start + _ARRAY_SIZE], texts, strict=True):
+            if len(model.__pydantic_fields_set__) == full:
+                set_fields(model, shared)
+            private = copy()
+            private["_rapyer_pk"] = key[cut:]
+            private["_rapyer_stored"] = raw
+            set_private(model, private)
+        models += chunk
     return models
 
 

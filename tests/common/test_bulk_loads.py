@@ -10,6 +10,7 @@ import contextlib
 import json
 import typing
 from typing import Annotated, Any, Optional
+from unittest import mock
 
 import pytest
 from hypothesis import assume, given
@@ -140,9 +141,9 @@ def same_structure(a: Any, b: Any, path: str = "") -> None:
 
 
 def documents_of(cls: type[BaseRedisModel], data: st.DataObject) -> list[str]:
-    """Stored documents of ``cls``: one to three, maybe one of an older version of the class."""
+    """Stored documents of ``cls``: one to four, maybe one of an older version of the class."""
     documents = []
-    for _ in range(data.draw(st.integers(1, 3))):
+    for _ in range(data.draw(st.integers(1, 4))):
         values = data.draw(
             st.fixed_dictionaries(
                 {name: strategy_for(info.annotation) for name, info in cls.model_fields.items()}
@@ -265,7 +266,10 @@ def test_the_batch_of_the_usual_read_gives_what_the_general_loop_gives(
     assert shared is not None
     cut = len(cls.class_key_initials()) + 1
     empty_is_missing = data.draw(st.booleans())
-    batch = _bulk._load_batch(cls, keys, documents, empty_is_missing, cut, shared)
+    # arrays of one document up to all of them
+    size = data.draw(st.integers(1, len(documents)))
+    with mock.patch.object(_bulk, "_ARRAY_SIZE", size):
+        batch = _bulk._load_batch(cls, keys, documents, empty_is_missing, cut, shared)
     general, missing = _bulk._load_any(
         cls, keys, documents, _invalid, empty_is_missing, cut, shared
     )
@@ -281,7 +285,8 @@ def test_the_batch_of_the_usual_read_gives_what_the_general_loop_gives(
             + (["[]"] if empty_is_missing else [])
         )
     )
-    assert _bulk._load_batch(cls, keys, spoiled, empty_is_missing, cut, shared) is None
+    with mock.patch.object(_bulk, "_ARRAY_SIZE", size):
+        assert _bulk._load_batch(cls, keys, spoiled, empty_is_missing, cut, shared) is None
 
 
 def test_the_batch_validator_calls_no_post_init_and_follows_a_rebuild() -> None:
