@@ -426,7 +426,7 @@ def _load_own_pks(
     """
     context = _bulk_context(cls)
     if context is _codec.BULK_LOAD_CONTEXT:
-        batch = _load_batch(cls, keys, docs, empty_is_missing, cut, shared)
+        batch = _load_batch(cls, keys, docs, cut, shared)
         if batch is not None:
             return batch, None
     validate = cls.__pydantic_validator__.validate_json
@@ -469,7 +469,6 @@ def _load_batch(
     cls: type[BaseRedisModel],
     keys: Sequence[str],
     docs: Sequence[Any],
-    empty_is_missing: bool,
     cut: int,
     shared: set[str],
 ) -> list[Any] | None:
@@ -484,7 +483,7 @@ def _load_batch(
     value, so the array holds one item per document; the count is checked as well.
     """
     validator = list_validator(cls)
-    if validator is None or None in docs or (empty_is_missing and "[]" in docs):
+    if validator is None:
         return None
     validate = validator.validate_json
     context = _codec.BULK_LOAD_CONTEXT
@@ -494,6 +493,8 @@ def _load_batch(
     models: list[Any] = []
     for start in range(0, len(docs), _ARRAY_SIZE):
         texts = docs[start : start + _ARRAY_SIZE]
+        # A missing document (None) fails the join, "[]" (fakeredis's missing key) fails
+        # validation: both leave the batch to the loop, which tells them apart.
         try:
             chunk: list[Any] = validate("[" + ",".join(texts) + "]", context=context)
         except (ValidationError, TypeError):
