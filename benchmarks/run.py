@@ -668,6 +668,22 @@ def build_find_all_100k(ctx: Context, api: str) -> Sides:
     return _build_find_all(ctx, api, 100_000)
 
 
+def build_find_all_100k_paused(ctx: Context, api: str) -> Sides:
+    """find all of 100,000 with the opt-in ``Meta.gc_pause_min_batch`` on rapyer's side (the
+    collector paused while each batch of 1,000 loads); the raw side runs as usual."""
+    sides = _build_find_all(ctx, api, 100_000)
+    BenchUser.Meta.gc_pause_min_batch = BATCH  # type: ignore[attr-defined]
+
+    def restore() -> None:
+        BenchUser.Meta.gc_pause_min_batch = None  # type: ignore[attr-defined]
+
+    async def restore_async() -> None:
+        restore()
+
+    sides.cleanup = restore_async if api == "async" else restore
+    return sides
+
+
 def build_iterate_100k(ctx: Context, api: str) -> Sides:
     ctx.dataset(100_000)
     if api == "async":
@@ -928,7 +944,6 @@ def build_delete(ctx: Context, api: str) -> Sides:
 
 def build_memory(ctx: Context, api: str) -> Sides:
     sides = _build_find_all(ctx, api, 10_000)
-    sides.dicts = None
     return sides
 
 
@@ -1043,6 +1058,18 @@ OPS: list[Op] = [
         available=lambda api: has_api(api, BenchUser, "afind"),
     ),
     Op(
+        "find_all_100k_paused",
+        "find all of 100,000, rapyer with `Meta.gc_pause_min_batch=1000` (opt-in; raw as above)",
+        FIND,
+        fixed_iterations=1,
+        max_rounds=3,
+        build=build_find_all_100k_paused,
+        available=lambda api: (
+            has_api(api, BenchUser, "afind")
+            and "gc_pause_min_batch" in type(BenchUser.Meta).model_fields
+        ),
+    ),
+    Op(
         "iterate_100k",
         "iterate 100,000 (`aiterator()`, batches of 1,000)",
         FIND,
@@ -1066,6 +1093,14 @@ OPS: list[Op] = [
         0.90,
         kind="scale",
         from_ops=("find_all_1k", "find_all_100k"),
+        sizes=(1000, 100_000),
+    ),
+    Op(
+        "scale_find_all_paused",
+        "find all with `Meta.gc_pause_min_batch=1000`: time per document at 1,000 / at 100,000",
+        0.90,
+        kind="scale",
+        from_ops=("find_all_1k", "find_all_100k_paused"),
         sizes=(1000, 100_000),
     ),
     Op(

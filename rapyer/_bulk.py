@@ -5,10 +5,11 @@ Both APIs (``rapyer/_async/bulk.py`` and its generated twin) send exactly these 
 
 from __future__ import annotations
 
+import gc
 import logging
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticSerializationError
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("rapyer")
 
 Command = tuple[Any, ...]
+T = TypeVar("T")
 
 CREATE = ActionGroup.CREATE
 MISSING: Any = object()  # a key that holds no document (or no JSON document)
@@ -356,6 +358,11 @@ class ReadPlan:
         Invalid documents are skipped with a WARNING. One class without special fields
         takes a tight loop (``load_documents``).
         """
+        classes = self.classes
+        first = classes if isinstance(classes, type) else classes[0] if classes else None
+        return collector_paused(first, len(self.keys), self._models, replies)
+
+    def _models(self, replies: list[Any]) -> tuple[list[Any], str | None]:
         cls = self.classes
         if not isinstance(cls, type) or self.special_counts is not None or not tight_load(cls):
             results = self.results(replies)
@@ -369,6 +376,30 @@ class ReadPlan:
                     out.append(result)
             return out, missing
         return load_documents(cls, self.keys, replies[0], _load_invalid)
+
+
+def collector_paused(
+    cls: type[BaseRedisModel] | None, count: int, load: Callable[..., T], *args: Any
+) -> T:
+    """``load(*args)`` (the load of a batch of ``count`` documents of ``cls``) with Python's
+    garbage collector disabled, when ``Meta.gc_pause_min_batch`` of ``cls`` is set and
+    ``count`` reaches it (opt-in); else simply ``load(*args)``.
+
+    A full collection walks every live container, so a read that holds many models pays for
+    the models it already built at each one (measured on the development machine for 100,000
+    documents of the benchmark's model: 8.5 µs per document with the collector, 2.7 µs with it
+    paused per batch of 1,000). The pause is process-wide: other threads' garbage waits for the
+    end of the batch. The collector is enabled again after the batch only when it was enabled
+    before it; a collector that is off stays off.
+    """
+    threshold = _config.resolve(cls, "gc_pause_min_batch") if cls is not None else None
+    if threshold is None or count < threshold or not gc.isenabled():
+        return load(*args)
+    gc.disable()
+    try:
+        return load(*args)
+    finally:
+        gc.enable()
 
 
 def _load_invalid(cls: type[BaseRedisModel], key: str, raw: Any) -> Any:

@@ -216,6 +216,10 @@ def find_steps(sort: _query.SortKey | None, offset: int, max_results: int | None
 def load_hits(cls: type[M], keys: Sequence[Any], docs: Sequence[Any]) -> list[M]:
     """The models of the hits (``docs`` read at ``keys``); gone documents are skipped,
     undecodable ones logged and skipped."""
+    return _bulk.collector_paused(cls, len(docs), _load_hits, cls, keys, docs)
+
+
+def _load_hits(cls: type[M], keys: Sequence[Any], docs: Sequence[Any]) -> list[M]:
     if set(map(type, keys)) == _ONLY_STR and _bulk.tight_load(cls):
         # fast path: the bulk loader's tight loop (``_bulk.load_documents``) gives what
         # ``_load_hit`` gives each hit (a gone document, ``None``, is skipped as here; "[]" is

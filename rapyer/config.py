@@ -46,6 +46,7 @@ class RedisConfig(BaseModel):
     max_delete_per_transaction: int | None = 1000
     cluster_keys: bool | None = None
     batch_size: int = 1000
+    gc_pause_min_batch: int | None = None
     safe_load_all: bool = False
     allow_pickle: bool = False
     cascade_ttl: Any = None
@@ -79,6 +80,13 @@ class RedisConfig(BaseModel):
             raise ValueError("batch_size must be at least 1")
         return value
 
+    @field_validator("gc_pause_min_batch")
+    @classmethod
+    def _positive_pause(cls, value: int | None) -> int | None:
+        if value is not None and value < 1:
+            raise ValueError("gc_pause_min_batch must be at least 1 (None: never pause)")
+        return value
+
 
 def _check_refresh_ttl(value: Any) -> None:
     if isinstance(value, ActionGroup) and ActionGroup.DELETE in value:
@@ -96,8 +104,7 @@ def set_init_defaults(values: dict[str, Any]) -> None:
     unknown = set(values) - OPTION_NAMES
     if unknown:
         raise TypeError(f"Unknown rapyer config option(s): {', '.join(sorted(unknown))}")
-    if "refresh_ttl" in values:
-        _check_refresh_ttl(values["refresh_ttl"])
+    RedisConfig(**values)  # the checks of a Meta (pydantic's ValidationError, as there)
     _init_defaults.update(values)
     invalidate_cache()
 
