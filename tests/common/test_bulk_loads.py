@@ -200,6 +200,15 @@ def _invalid(cls: type[BaseRedisModel], key: str, raw: Any) -> Any:
     return ("invalid", key, raw)
 
 
+def usual_read(cls: type[BaseRedisModel], documents: list[Any]) -> tuple[list[str], set[str], int]:
+    """The keys of the usual read of ``documents`` (the class's prefix), the class's shared
+    fields-set and where the pk starts in a key."""
+    keys = [f"{cls.class_key_initials()}:k{i}" for i in range(len(documents))]
+    shared = shared_fields_set(cls)
+    assert shared is not None
+    return keys, shared, len(cls.class_key_initials()) + 1
+
+
 @pytest.mark.parametrize("cls", loadable_classes(), ids=lambda cls: cls.__name__)
 @given(data=st.data())
 def test_the_loop_of_the_usual_read_gives_what_the_general_loop_gives(
@@ -211,11 +220,8 @@ def test_the_loop_of_the_usual_read_gives_what_the_general_loop_gives(
     extras = data.draw(st.lists(st.sampled_from([None, "[]", '{"not": "valid', "[1]"]), max_size=3))
     for extra in extras:
         documents.insert(data.draw(st.integers(0, len(documents))), extra)
-    keys = [f"{cls.class_key_initials()}:k{i}" for i in range(len(documents))]
+    keys, shared, cut = usual_read(cls, documents)
     empty_is_missing = data.draw(st.booleans())
-    shared = shared_fields_set(cls)
-    assert shared is not None
-    cut = len(cls.class_key_initials()) + 1
     args = (cls, keys, documents, _invalid, empty_is_missing, cut, shared)
     fast, fast_missing = _bulk._load_own_pks(*args)
     general, general_missing = _bulk._load_any(*args)
@@ -262,10 +268,7 @@ def test_the_batch_of_the_usual_read_gives_what_the_general_loop_gives(
     # (None, or fakeredis's "[]"), invalid or doubled document leaves the batch to the loop
     # (None), which tells them apart
     documents: list[Any] = documents_of(cls, data)
-    keys = [f"{cls.class_key_initials()}:k{i}" for i in range(len(documents))]
-    shared = shared_fields_set(cls)
-    assert shared is not None
-    cut = len(cls.class_key_initials()) + 1
+    keys, shared, cut = usual_read(cls, documents)
     # arrays of one document up to all of them
     size = data.draw(st.integers(1, len(documents)))
     with mock.patch.object(_bulk, "_ARRAY_SIZE", size):
