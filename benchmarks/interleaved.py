@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
                 line = find_keys_100(server.url, args.rounds, args.calls)
         finally:
             rapyer.teardown_rapyer_sync()
-    print(f"{args.op}: {line}")
+    print(f"{args.op}: {line}; rapyer from {Path(rapyer.__file__).parent}")
     return 0
 
 
