@@ -36,13 +36,7 @@ sleep = asyncio.sleep
 def client(binding: Binding) -> Any:
     """The async client of ``binding`` for the running event loop."""
     clients = binding.async_clients or async_clients(binding)
-    loop = asyncio.get_running_loop()
-    # fast path: the (loop, client) pair of the last lookup (``AsyncClients._last``) read
-    # here, one Python call less per command than ``AsyncClients.get``, which checks it first
-    last = clients._last
-    if last is not None and last[0] is loop:
-        return last[1]
-    return clients.get(loop)
+    return clients.get(asyncio.get_running_loop())
 
 
 def client_factory() -> Callable[[Binding], Any]:

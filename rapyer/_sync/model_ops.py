@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from redis.exceptions import ResponseError
 from typing_extensions import Self
 
-from rapyer import _changes, _codec, _commands, _groups, _model, _pipeline_state, cascade
-from rapyer import _io_sync as io
+from rapyer import _changes, _codec, _commands, _groups, _model, _pipeline_state
 from rapyer._sync import executor
 from rapyer._sync.scripts import run_script
 from rapyer._binding import binding_of
@@ -111,25 +110,18 @@ class SyncModelOps(_Base):
         Raises KeyNotFound when missing, CorruptedModelError when invalid.
         """
         # fast path (``_commands.plain_get``): the usual key of the usual class on one server
-        # is the one JSON.GET of ``read_model``'s fast path, sent here as ``executor.execute``
-        # sends it, without its coroutine layer (rapyer's own functions per get: 11 -> 8;
-        # cProfile of ``benchmarks/run.py --profile --only get --api async``). The module
-        # function's get comes through here. The pk is the text after the class's ``prefix:``
-        # (a prefix holds no ":"), which is what ``_keys.pk_of`` gives.
+        # is the one JSON.GET of ``read_model``'s fast path, sent here with the key and binding
+        # of one lookup per class. The module function's get comes through here. The pk is the
+        # text after the class's ``prefix:`` (a prefix holds no ":"), which is what
+        # ``_keys.pk_of`` gives.
         plain = _commands.plain_get(cls, key)
         if plain is None:
             return read_model(cls, _commands.full_keys(cls, key), _groups.READ_FETCH)
         full_key, binding = plain
         try:
-            raw = io.client(binding).execute_command("JSON.GET", full_key, ".")
-        except BaseException as exc:  # as ``executor.execute``: pending cascade notes dropped
-            if cascade.active:
-                cascade.drop_pending()
-            if isinstance(exc, ResponseError):  # a key of another Redis type ...
-                raise _codec.wrong_type_error(exc, full_key) from exc
-            raise
-        if cascade.active:
-            executor.settle()
+            raw = executor.execute(binding, "JSON.GET", full_key, ".")
+        except ResponseError as exc:  # a key of another Redis type ...
+            raise _codec.wrong_type_error(exc, full_key) from exc
         if raw is None:
             raise KeyNotFound(f"{full_key} is missing in redis")
         return _codec.load_model(cls, raw, full_key, full_key.partition(SEPARATOR)[2])
