@@ -131,6 +131,8 @@ def test_a_failed_write_raises_and_drops_the_connection_as_redis_py_does(case: s
             expected = await outcome(Connection, port)
             got = await outcome(RAPYER_CONNECTION, port)
         assert got == expected
-        assert got[0] is not str and got[2] is False  # an error, and a dropped connection
+        # a redis-py error (not "no error"), and a dropped connection
+        assert isinstance(got[0], type) and issubclass(got[0], RedisError)
+        assert got[2] is False
 
     asyncio.run(main())
