@@ -39,8 +39,17 @@ def _fast(key: Any) -> tuple[str, Any]:
         return "raised", type(exc)
 
 
+# the edges of the fast path's checks, always tried: empty pk, lock key, tag, unknown prefix
+EDGES = ["User:", "User::", "User:lock", "User:x:lock", ":User", "{User:x", "{User:x}", "Nope:x"]
+
+
 @given(keys)
 def test_class_for_key_is_the_general_lookup(key: Any) -> None:
+    assert _fast(key) == _general(key)
+
+
+@pytest.mark.parametrize("key", EDGES)
+def test_class_for_key_is_the_general_lookup_at_the_edges(key: Any) -> None:
     assert _fast(key) == _general(key)
 
 
