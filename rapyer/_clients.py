@@ -26,7 +26,7 @@ from typing import Any
 import redis
 import redis.asyncio as aredis
 
-from rapyer import _cluster_clients, _probe
+from rapyer import _cluster_clients, _pack, _probe
 from rapyer._binding import Binding
 from rapyer._cluster_clients import new_cluster_client
 
@@ -361,10 +361,11 @@ class SyncClients:
         if self.is_cluster:
             return new_cluster_client(source, want_async=False, reuse=True)
         if isinstance(source, str):
-            return redis.Redis.from_url(source, decode_responses=True)
+            return _pack.install_sync(redis.Redis.from_url(source, decode_responses=True))
         if isinstance(source, redis.Redis) and _decodes(source):
             return source
-        return _sibling(source, want_async=False)
+        sibling = _sibling(source, want_async=False)
+        return sibling if _is_fake(sibling) else _pack.install_sync(sibling)
 
     def take(self) -> Any:
         """Forget the client; return it when this process made it (to close)."""

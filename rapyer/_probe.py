@@ -17,6 +17,7 @@ from typing import Any
 
 from redis.asyncio.connection import AbstractConnection
 
+from rapyer._pack import PackInOneJoin
 from rapyer._send import SendWithoutTask
 
 __all__ = ["install"]
@@ -116,10 +117,11 @@ def probing_class(connection_class: type) -> type:
     probing = _classes.get(connection_class)
     if probing is None:
         plain_health = getattr(connection_class, "check_health", None) is _BASE_CHECK_HEALTH
-        # the writes without a task per command come with the probe (``_send``)
+        # the writes without a task per command (``_send``) and the packer without a copy of
+        # the buffer per argument (``_pack``) come with the probe
         probing = type(
             connection_class.__name__,
-            (_ProbeBeforeSend, SendWithoutTask, connection_class),
+            (_ProbeBeforeSend, SendWithoutTask, PackInOneJoin, connection_class),
             {"_rapyer_plain_health": plain_health},
         )
         probing = _classes.setdefault(connection_class, probing)

@@ -13,7 +13,7 @@ The errors are redis-py's: ``redis.exceptions.TimeoutError("Timeout writing to s
 write that timed out, ``ConnectionError`` for an ``OSError``, and the connection is dropped for
 those and any other exception. Commands given as text or bytes, connections not yet connected
 and connections without a socket timeout take redis-py's own method. Checked against redis-py's
-method by ``tests/_async/test_send.py``.
+method by ``tests/common/test_send.py``.
 """
 
 from __future__ import annotations
