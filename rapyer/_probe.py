@@ -18,6 +18,7 @@ from typing import Any
 from redis.asyncio.connection import AbstractConnection
 
 from rapyer._pack import PackInOneJoin
+from rapyer._reply_parser import ParseFromBuffer
 from rapyer._send import SendWithoutTask
 
 __all__ = ["install"]
@@ -117,11 +118,12 @@ def probing_class(connection_class: type) -> type:
     probing = _classes.get(connection_class)
     if probing is None:
         plain_health = getattr(connection_class, "check_health", None) is _BASE_CHECK_HEALTH
-        # the writes without a task per command (``_send``) and the packer without a copy of
-        # the buffer per argument (``_pack``) come with the probe
+        # the writes without a task per command (``_send``), the packer without a copy of the
+        # buffer per argument (``_pack``) and the parser of whole buffers (``_reply_parser``)
+        # come with the probe
         probing = type(
             connection_class.__name__,
-            (_ProbeBeforeSend, SendWithoutTask, PackInOneJoin, connection_class),
+            (_ProbeBeforeSend, SendWithoutTask, PackInOneJoin, ParseFromBuffer, connection_class),
             {"_rapyer_plain_health": plain_health},
         )
         probing = _classes.setdefault(connection_class, probing)

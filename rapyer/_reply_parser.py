@@ -1,0 +1,130 @@
+"""The async RESP3 parser of rapyer's async connections: redis-py's, with each reply parsed by
+``rapyer._resp.ReplyReader`` from the bytes the stream already holds.
+
+redis-py's async parser awaits the stream for every line and every bulk string of a reply.
+This one takes whatever the stream holds at once (``StreamReader.read``; ``readexactly`` for
+the rest of a bulk string whose size is known) and parses it in one loop. Measured on the
+development machine, a ``JSON.MGET`` of 1,000 documents of the benchmark's model: see
+``docs/guide/performance.md``.
+
+Everything else is redis-py's: the connection's errors and timeouts (a read cancelled by a
+timeout resumes where it stopped, as redis-py's does), ``can_read`` (bytes left after a reply
+count as pending data), and push messages (``>``), which go to redis-py's own parser with the
+bytes received so far. Only RESP3 connections without hiredis use it (``ParseFromBuffer``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+from collections.abc import Callable
+from typing import Any
+
+from redis._parsers import _AsyncRESP3Parser
+from redis._parsers.socket import SERVER_CLOSED_CONNECTION_ERROR
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from rapyer._resp import INCOMPLETE, PUSH, ReplyReader
+
+__all__ = ["AsyncReplyParser", "ParseFromBuffer"]
+
+# What one read takes from the stream at most (it returns what the stream holds, at once).
+_READ_SIZE = 1 << 20
+
+
+def decoder(encoder: Any) -> Callable[[bytes], Any] | None:
+    """What redis-py's ``encoder.decode`` does to the bytes of a reply (``None``: nothing)."""
+    if not encoder.decode_responses:
+        return None
+    encoding, errors = encoder.encoding, encoder.encoding_errors
+    try:
+        utf8 = codecs.lookup(encoding).name == "utf-8" and errors == "strict"
+    except LookupError:
+        utf8 = False
+    if utf8:
+        return bytes.decode  # fast path: the default arguments, no closure call
+    return lambda data: data.decode(encoding, errors)
+
+
+class AsyncReplyParser(_AsyncRESP3Parser):
+    """redis-py's async RESP3 parser, reading replies with a ``ReplyReader``."""
+
+    def __init__(self, socket_read_size: int) -> None:
+        super().__init__(socket_read_size)  # type: ignore[no-untyped-call]
+        self._rapyer_reader = ReplyReader()
+        self._rapyer_decode: Callable[[bytes], Any] | None = None
+
+    def on_connect(self, connection: Any) -> None:
+        super().on_connect(connection)  # type: ignore[no-untyped-call]
+        self._rapyer_decode = decoder(self.encoder)
+
+    def _clear(self) -> None:
+        super()._clear()  # type: ignore[no-untyped-call]
+        self._rapyer_reader.clear()
+
+    async def can_read(self) -> bool:
+        reader = self._rapyer_reader
+        if reader.stack or reader.pos < len(reader.buffer):
+            return True
+        return bool(await super().can_read())
+
+    async def read_response(
+        self, disable_decoding: bool = False, push_request: bool = False
+    ) -> Any:
+        if not self._stream or not self.encoder:
+            raise RedisConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
+        reader = self._rapyer_reader
+        decode = None if disable_decoding else self._rapyer_decode
+        parse_error = self.parse_error
+        stream = self._stream
+        while True:
+            try:
+                reply = reader.parse(decode, parse_error)
+            except BaseException:
+                reader.clear()
+                raise
+            if reply is PUSH:
+                return await self._push(disable_decoding, push_request)
+            if reply is not INCOMPLETE:
+                return reply
+            # a cancelled read (a timeout) leaves the reader as it was: the next call resumes
+            if reader.need:
+                try:
+                    data = await stream.readexactly(reader.need)
+                except asyncio.IncompleteReadError as error:
+                    reader.clear()
+                    raise RedisConnectionError(SERVER_CLOSED_CONNECTION_ERROR) from error
+            else:
+                data = await stream.read(_READ_SIZE)
+                if not data:
+                    reader.clear()
+                    raise RedisConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
+            reader.feed(data)
+
+    async def _push(self, disable_decoding: bool, push_request: bool) -> Any:
+        """A push message, by redis-py's parser from the bytes received so far; the bytes
+        after the reply it returns stay for the next one."""
+        reader = self._rapyer_reader
+        self._buffer = reader.buffer[reader.pos :]
+        self._chunks.clear()
+        self._pos = 0
+        reader.clear()
+        response = await super()._read_response(
+            disable_decoding=disable_decoding, push_request=push_request
+        )
+        left = self._buffer[self._pos :]
+        super()._clear()  # type: ignore[no-untyped-call]
+        reader.buffer = left
+        return response
+
+
+class ParseFromBuffer:
+    """Mixin of an async redis-py connection class: ``AsyncReplyParser`` instead of redis-py's
+    Python RESP3 parser (hiredis's, or a RESP2 parser, is kept)."""
+
+    _socket_read_size: int
+
+    def set_parser(self, parser_class: type) -> None:
+        if parser_class is _AsyncRESP3Parser:
+            parser_class = AsyncReplyParser
+        super().set_parser(parser_class)  # type: ignore[misc]
