@@ -28,6 +28,8 @@ from typing import Any
 from redis.connection import PythonRespSerializer
 from redis.utils import HIREDIS_AVAILABLE
 
+from rapyer._reply_parser import ParseFromBufferBlocking
+
 __all__ = ["FastPacker", "PackInOneJoin", "install_sync", "pack_command", "packing_class"]
 
 Packed = list[Any]  # bytes, and the big arguments as given (bytes, bytearray or memoryview)
@@ -130,18 +132,21 @@ class PackInOneJoin:
 
 
 def packing_class(connection_class: type) -> type:
-    """The blocking ``connection_class`` with ``FastPacker`` (one subclass per class)."""
+    """The blocking ``connection_class`` with ``FastPacker`` and the parser of whole buffers
+    (``_reply_parser.ParseFromBufferBlocking``), one subclass per class."""
     if issubclass(connection_class, _PackBlocking):
         return connection_class
     packing = _classes.get(connection_class)
     if packing is None:
-        packing = type(connection_class.__name__, (_PackBlocking, connection_class), {})
+        bases = (_PackBlocking, ParseFromBufferBlocking, connection_class)
+        packing = type(connection_class.__name__, bases, {})
         packing = _classes.setdefault(connection_class, packing)
     return packing
 
 
 def install_sync(client: Any) -> Any:
-    """Give a blocking client built by rapyer (before it has connections) ``FastPacker``."""
+    """Give a blocking client built by rapyer (before it has connections) ``FastPacker`` and
+    the parser of whole buffers."""
     pool = getattr(client, "connection_pool", None)
     if pool is not None and hasattr(pool, "connection_class"):
         pool.connection_class = packing_class(pool.connection_class)

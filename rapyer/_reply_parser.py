@@ -1,16 +1,17 @@
-"""The async RESP3 parser of rapyer's async connections: redis-py's, with each reply parsed by
-``rapyer._resp.ReplyReader`` from the bytes the stream already holds.
+"""The RESP3 parsers of rapyer's connections: redis-py's, with each reply parsed by
+``rapyer._resp.ReplyReader`` from the bytes already received.
 
-redis-py's async parser awaits the stream for every line and every bulk string of a reply.
-This one takes whatever the stream holds at once (``StreamReader.read``; ``readexactly`` for
-the rest of a bulk string whose size is known) and parses it in one loop. Measured on the
-development machine, a ``JSON.MGET`` of 1,000 documents of the benchmark's model: see
-``docs/guide/performance.md``.
+redis-py's async parser awaits the stream for every line and every bulk string of a reply, and
+its blocking parser reads each of them from its socket buffer with a recursive call. These take
+whatever was received at once (``StreamReader.read``, or the socket buffer's bytes; for the
+rest of a bulk string whose size is known, exactly that many bytes) and parse it in one loop.
+Measured on the development machine: see ``docs/guide/performance.md``.
 
-Everything else is redis-py's: the connection's errors and timeouts (a read cancelled by a
-timeout resumes where it stopped, as redis-py's does), ``can_read`` (bytes left after a reply
-count as pending data), and push messages (``>``), which go to redis-py's own parser with the
-bytes received so far. Only RESP3 connections without hiredis use it (``ParseFromBuffer``).
+Everything else is redis-py's: the connection's errors and timeouts (a read stopped by a
+timeout resumes where it stopped), ``can_read`` (bytes left after a reply count as pending
+data), and push messages (``>``), which go to redis-py's own parser with the bytes received so
+far. Only RESP3 connections without hiredis use them (``ParseFromBuffer`` and
+``ParseFromBufferBlocking``).
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ import codecs
 from collections.abc import Callable
 from typing import Any
 
-from redis._parsers import _AsyncRESP3Parser
+from redis._parsers import _AsyncRESP3Parser, _RESP3Parser
 from redis._parsers.socket import SERVER_CLOSED_CONNECTION_ERROR
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.utils import SENTINEL
 
 from rapyer._resp import INCOMPLETE, PUSH, ReplyReader
 
-__all__ = ["AsyncReplyParser", "ParseFromBuffer"]
+__all__ = ["AsyncReplyParser", "ParseFromBuffer", "ParseFromBufferBlocking", "ReplyParser"]
 
 # What one read takes from the stream at most (it returns what the stream holds, at once).
 _READ_SIZE = 1 << 20
@@ -127,4 +129,91 @@ class ParseFromBuffer:
     def set_parser(self, parser_class: type) -> None:
         if parser_class is _AsyncRESP3Parser:
             parser_class = AsyncReplyParser
+        super().set_parser(parser_class)  # type: ignore[misc]
+
+
+class ReplyParser(_RESP3Parser):
+    """redis-py's blocking RESP3 parser, reading replies with a ``ReplyReader``: the bytes come
+    from redis-py's socket buffer (its reads, timeouts and errors)."""
+
+    def __init__(self, socket_read_size: int) -> None:
+        super().__init__(socket_read_size)  # type: ignore[no-untyped-call]
+        self._rapyer_reader = ReplyReader(empty_line_closes=True)
+        self._rapyer_decode: Callable[[bytes], Any] | None = None
+
+    def on_connect(self, connection: Any) -> None:
+        super().on_connect(connection)  # type: ignore[no-untyped-call]
+        self._rapyer_reader.clear()
+        self._rapyer_decode = decoder(self.encoder)
+
+    def on_disconnect(self) -> None:
+        super().on_disconnect()  # type: ignore[no-untyped-call]
+        reader = getattr(
+            self, "_rapyer_reader", None
+        )  # None: called by __del__ of a half-built parser
+        if reader is not None:
+            reader.clear()
+
+    def can_read(self, timeout: float = 0) -> bool:
+        reader = self._rapyer_reader
+        if reader.stack or reader.pos < len(reader.buffer):
+            return True
+        return super().can_read(timeout)
+
+    def read_response(
+        self,
+        disable_decoding: bool = False,
+        push_request: bool = False,
+        timeout: float | object = SENTINEL,
+    ) -> Any:
+        socket_buffer = self._buffer
+        if socket_buffer is None:
+            raise RedisConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
+        reader = self._rapyer_reader
+        decode = None if disable_decoding else self._rapyer_decode
+        parse_error = self.parse_error
+        received = socket_buffer._buffer  # the socket buffer's BytesIO
+        while True:
+            try:
+                reply = reader.parse(decode, parse_error)
+            except BaseException:
+                reader.clear()
+                raise
+            if reply is PUSH:
+                return self._push(disable_decoding, push_request, timeout)
+            if reply is not INCOMPLETE:
+                return reply
+            data = received.read()  # what the socket buffer holds, unread
+            if not data:
+                # redis-py's read: its timeout, its errors (a timeout leaves the reader as it
+                # was: the next call resumes)
+                socket_buffer._read_from_socket(length=reader.need or None, timeout=timeout)
+                data = received.read()
+            socket_buffer.purge()
+            reader.feed(data)
+
+    def _push(self, disable_decoding: bool, push_request: bool, timeout: float | object) -> Any:
+        """A push message, by redis-py's parser: the bytes received so far go back to the
+        socket buffer first, where the bytes after the reply stay."""
+        reader = self._rapyer_reader
+        socket_buffer: Any = self._buffer
+        received = socket_buffer._buffer
+        left = reader.buffer[reader.pos :] + received.read()
+        reader.clear()
+        received.seek(0)
+        received.truncate()
+        received.write(left)
+        received.seek(0)
+        return super().read_response(
+            disable_decoding=disable_decoding, push_request=push_request, timeout=timeout
+        )
+
+
+class ParseFromBufferBlocking:
+    """Mixin of a blocking redis-py connection class: ``ReplyParser`` instead of redis-py's
+    Python RESP3 parser (hiredis's, or a RESP2 parser, is kept)."""
+
+    def set_parser(self, parser_class: type) -> None:
+        if parser_class is _RESP3Parser:
+            parser_class = ReplyParser
         super().set_parser(parser_class)  # type: ignore[misc]

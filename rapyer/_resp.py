@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from redis._parsers.socket import SERVER_CLOSED_CONNECTION_ERROR
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import InvalidResponse
 
@@ -38,9 +39,12 @@ class ReplyReader:
     """The parse state of one connection: its unparsed bytes, and the aggregates of a reply
     that are not complete yet (innermost last)."""
 
-    __slots__ = ("buffer", "need", "pos", "stack")
+    __slots__ = ("buffer", "empty_line_closes", "need", "pos", "stack")
 
-    def __init__(self) -> None:
+    def __init__(self, empty_line_closes: bool = False) -> None:
+        # what an empty line raises: redis-py's blocking parser takes it for a closed
+        # connection (ConnectionError), its async parser for a protocol error
+        self.empty_line_closes = empty_line_closes
         self.buffer = b""
         self.pos = 0  # where the next item starts in ``buffer``
         self.need = 0  # bytes known to be missing (a bulk string's end), 0 when unknown
@@ -125,6 +129,8 @@ class ReplyReader:
                     value = line == b"t"
                 else:
                     self.clear()
+                    if eol == pos and self.empty_line_closes:
+                        raise RedisConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
                     raise InvalidResponse(f"Protocol Error: {buffer[pos:eol]!r}")
                 pos = eol + 2
             # the value completes the innermost aggregate's next item, which may complete it

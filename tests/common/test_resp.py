@@ -4,21 +4,26 @@ redis-py's values and errors for every RESP3 type, whatever pieces the bytes arr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
+import socket
+import threading
 import types
 from typing import Any
 
 import pytest
+import redis
 import redis.asyncio as aredis
 from hypothesis import given
 from hypothesis import strategies as st
-from redis._parsers import _AsyncRESP3Parser
+from redis._parsers import _AsyncRESP3Parser, _RESP3Parser
 from redis._parsers.encoders import Encoder
 from redis.asyncio.connection import Connection as AsyncConnection
+from redis.connection import Connection
 from redis.exceptions import ResponseError
 
-from rapyer import _probe
-from rapyer._reply_parser import AsyncReplyParser
+from rapyer import _pack, _probe
+from rapyer._reply_parser import AsyncReplyParser, ReplyParser
 
 CRLF = b"\r\n"
 
@@ -152,6 +157,52 @@ def test_replies_in_any_pieces_parse_as_redis_py_parses_them(
     assert got == expected
 
 
+def _read_all_blocking(
+    parser_class: type, data: bytes, read_size: int, count: int, encoder: Encoder, raw: bool
+) -> list[Any]:
+    """The ``count`` replies a blocking parser reads from a socket holding ``data`` (then EOF),
+    ``read_size`` bytes per read at most, or the error it raises."""
+    ours, theirs = socket.socketpair()
+
+    def send() -> None:  # in a thread: more than the socket holds waits for the reads
+        with contextlib.suppress(OSError):  # the parser stopped at an error: nobody reads
+            theirs.sendall(data)
+            theirs.shutdown(socket.SHUT_WR)
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    try:
+        parser = parser_class(socket_read_size=read_size)
+        parser.on_connect(types.SimpleNamespace(_sock=ours, socket_timeout=5.0, encoder=encoder))
+        out: list[Any] = []
+        try:
+            for _ in range(count):
+                out.append(_plain(parser.read_response(disable_decoding=raw)))
+        except Exception as exc:  # noqa: BLE001 - compared with redis-py's
+            out.append(_plain(exc))
+        parser.on_disconnect()
+        ours.close()  # a sender still writing (the parser stopped at an error) fails and ends
+        sender.join(10)
+        return out
+    finally:
+        ours.close()
+        theirs.close()
+
+
+@given(
+    st.lists(replies, min_size=1, max_size=4),
+    st.integers(min_value=1, max_value=200),
+    st.sampled_from(ENCODERS),
+    st.booleans(),
+)
+def test_the_blocking_parser_reads_what_redis_pys_reads(
+    items: list[bytes], read_size: int, encoder: Encoder, raw: bool
+) -> None:
+    data = b"".join(items)
+    expected = _read_all_blocking(_RESP3Parser, data, read_size, len(items), encoder, raw)
+    assert _read_all_blocking(ReplyParser, data, read_size, len(items), encoder, raw) == expected
+
+
 @pytest.mark.parametrize(
     "data",
     [
@@ -167,18 +218,25 @@ def test_replies_in_any_pieces_parse_as_redis_py_parses_them(
 def test_broken_replies_raise_what_redis_py_raises(data: bytes) -> None:
     encoder = Encoder("utf-8", "strict", True)
     expected, got = _both(data, [1, 5], 1, encoder)
+    blocking_expected = _read_all_blocking(_RESP3Parser, data, 3, 1, encoder, False)
+    blocking = _read_all_blocking(ReplyParser, data, 3, 1, encoder, False)
     if data.startswith(b"*1\r\n>"):  # redis-py parses it as a push; rapyer refuses it
         assert got[0][1].startswith("Protocol Error: push inside a reply")
+        assert blocking[0][1].startswith("Protocol Error: push inside a reply")
         return
     assert got == expected
+    assert blocking == blocking_expected
     assert isinstance(got[0], tuple) and issubclass(got[0][0], Exception)
 
 
 def test_a_push_message_goes_to_redis_pys_parser_and_the_bytes_after_stay() -> None:
     push = b">3\r\n+invalidate\r\n*1\r\n$1\r\nk\r\n$1\r\nx\r\n"
     data = push + b"+OK\r\n" + b"*2\r\n:1\r\n:2\r\n"
-    expected, got = _both(data, [3, 30], 2, Encoder("utf-8", "strict", True))
+    encoder = Encoder("utf-8", "strict", True)
+    expected, got = _both(data, [3, 30], 2, encoder)
     assert got == expected == ["OK", [1, 2]]
+    for read_size in (5, 65536):
+        assert _read_all_blocking(ReplyParser, data, read_size, 2, encoder, False) == got
 
 
 def test_a_read_cancelled_by_a_timeout_resumes_where_it_stopped() -> None:
@@ -202,11 +260,35 @@ def test_a_read_cancelled_by_a_timeout_resumes_where_it_stopped() -> None:
     assert asyncio.run(main(AsyncReplyParser)) == [["abc", "defg", 7], True, "next"]
 
 
+def test_a_blocking_read_stopped_by_a_timeout_resumes_where_it_stopped() -> None:
+    def main(parser_class: type) -> Any:
+        ours, theirs = socket.socketpair()
+        encoder = Encoder("utf-8", "strict", True)
+        parser = parser_class(socket_read_size=65536)
+        parser.on_connect(types.SimpleNamespace(_sock=ours, socket_timeout=5.0, encoder=encoder))
+        try:
+            theirs.sendall(b"*3\r\n$3\r\nabc\r\n$4\r\nde")
+            with pytest.raises(redis.exceptions.TimeoutError):
+                parser.read_response(timeout=0.05)
+            theirs.sendall(b"fg\r\n:7\r\n+next\r\n")
+            return [parser.read_response(), parser.can_read(), parser.read_response()]
+        finally:
+            parser.on_disconnect()
+            ours.close()
+            theirs.close()
+
+    assert main(ReplyParser) == main(_RESP3Parser) == [["abc", "defg", 7], True, "next"]
+
+
 def test_rapyer_connections_parse_with_it_and_keep_other_parsers() -> None:
     ours = _probe.probing_class(AsyncConnection)
     assert isinstance(ours()._parser, AsyncReplyParser)
     assert not isinstance(ours(protocol=2)._parser, AsyncReplyParser)
     assert not isinstance(AsyncConnection()._parser, AsyncReplyParser)
+    blocking = _pack.packing_class(Connection)
+    assert isinstance(blocking()._parser, ReplyParser)
+    assert not isinstance(blocking(protocol=2)._parser, ReplyParser)
+    assert not isinstance(Connection()._parser, ReplyParser)
 
 
 def test_a_real_server_gives_redis_pys_replies(server_url: str) -> None:
@@ -247,6 +329,39 @@ def test_a_real_server_gives_redis_pys_replies(server_url: str) -> None:
     expected, got = asyncio.run(main())
     assert got == expected
     assert got[-1] == 1504 and got[3] == {"a": "1", "b": "2"}
+
+
+def test_a_real_server_gives_redis_pys_replies_blocking(server_url: str) -> None:
+    def commands(client: Any) -> list[Any]:
+        keys = [f"resp:b:{i}" for i in range(1500)]
+        client.mset({key: f"value {key} é" for key in keys})
+        out: list[Any] = [client.mget(keys), client.set("resp:b:big", "x" * (3 << 20))]
+        out.append(len(client.get("resp:b:big")))
+        client.hset("resp:b:h", mapping={"a": "1", "b": "2"})
+        out.append(client.hgetall("resp:b:h"))
+        out.append(client.execute_command("SCAN", 0, "MATCH", "resp:b:*", "COUNT", 5000))
+        with pytest.raises(ResponseError) as caught:
+            client.lpush("resp:b:h", "x")
+        out.append(str(caught.value))
+        pipe = client.pipeline(transaction=True)
+        pipe.incr("resp:b:n").lpush("resp:b:h", "x").get("resp:b:0")
+        out.append(_plain(pipe.execute(raise_on_error=False)))
+        out.append(client.delete(*keys, "resp:b:big", "resp:b:h", "resp:b:n"))
+        return out
+
+    stock = redis.Redis.from_url(server_url, decode_responses=True)
+    ours = _pack.install_sync(redis.Redis.from_url(server_url, decode_responses=True))
+    try:
+        expected = commands(stock)
+        got = commands(ours)
+        connection = ours.connection_pool.get_connection()
+        assert isinstance(connection._parser, ReplyParser)
+        ours.connection_pool.release(connection)
+    finally:
+        stock.close()
+        ours.close()
+    assert got == expected
+    assert got[-1] == 1503 and got[3] == {"a": "1", "b": "2"}
 
 
 def test_errors_of_a_real_server_are_redis_pys(server_url: str) -> None:
