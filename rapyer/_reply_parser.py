@@ -80,11 +80,7 @@ class AsyncReplyParser(_AsyncRESP3Parser):
         parse_error = self.parse_error
         stream = self._stream
         while True:
-            try:
-                reply = reader.parse(decode, parse_error)
-            except BaseException:
-                reader.clear()
-                raise
+            reply = reader.parse(decode, parse_error)  # cleared when it raises
             if reply is PUSH:
                 return await self._push(disable_decoding, push_request)
             if reply is not INCOMPLETE:
@@ -174,11 +170,7 @@ class ReplyParser(_RESP3Parser):
         parse_error = self.parse_error
         received = socket_buffer._buffer  # the socket buffer's BytesIO
         while True:
-            try:
-                reply = reader.parse(decode, parse_error)
-            except BaseException:
-                reader.clear()
-                raise
+            reply = reader.parse(decode, parse_error)  # cleared when it raises
             if reply is PUSH:
                 return self._push(disable_decoding, push_request, timeout)
             if reply is not INCOMPLETE:

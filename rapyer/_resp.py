@@ -68,8 +68,18 @@ class ReplyReader:
         (call again after ``feed``) or ``PUSH`` (a push message starts at ``pos``).
 
         ``decode``: applied to simple and bulk strings (``None``: bytes are kept).
-        ``parse_error``: redis-py's, from an error's text to its exception object.
+        ``parse_error``: redis-py's, from an error's text to its exception object. A reply that
+        raises (a protocol error, an error redis-py raises at once) leaves the reader cleared.
         """
+        try:
+            return self._parse(decode, parse_error)
+        except BaseException:
+            self.clear()
+            raise
+
+    def _parse(
+        self, decode: Callable[[bytes], Any] | None, parse_error: Callable[[str], Any]
+    ) -> Any:
         buffer = self.buffer
         find = buffer.find
         size_of_buffer = len(buffer)
@@ -128,7 +138,6 @@ class ReplyReader:
                 elif kind == _BOOL:
                     value = line == b"t"
                 else:
-                    self.clear()
                     if eol == pos and self.empty_line_closes:
                         raise RedisConnectionError(SERVER_CLOSED_CONNECTION_ERROR)
                     raise InvalidResponse(f"Protocol Error: {buffer[pos:eol]!r}")

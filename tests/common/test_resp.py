@@ -20,10 +20,12 @@ from redis._parsers import _AsyncRESP3Parser, _RESP3Parser
 from redis._parsers.encoders import Encoder
 from redis.asyncio.connection import Connection as AsyncConnection
 from redis.connection import Connection
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
 from rapyer import _pack, _probe
 from rapyer._reply_parser import AsyncReplyParser, ReplyParser
+from rapyer._resp import ReplyReader
 
 CRLF = b"\r\n"
 
@@ -375,3 +377,13 @@ def test_errors_of_a_real_server_are_redis_pys(server_url: str) -> None:
             await ours.aclose()
 
     asyncio.run(main())
+
+
+def test_a_reply_that_raises_leaves_the_reader_cleared() -> None:
+    reader = ReplyReader()
+    reader.feed(b"*2\r\n:1\r\n-LOADING the dataset\r\n+OK\r\n")
+    with pytest.raises(RedisConnectionError):
+        reader.parse(None, _RESP3Parser.parse_error)
+    assert (reader.buffer, reader.pos, reader.need, reader.stack) == (b"", 0, 0, [])
+    reader.feed(b"+OK\r\n")
+    assert reader.parse(None, _RESP3Parser.parse_error) == b"OK"
