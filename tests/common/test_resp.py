@@ -387,3 +387,62 @@ def test_a_reply_that_raises_leaves_the_reader_cleared() -> None:
     assert (reader.buffer, reader.pos, reader.need, reader.stack) == (b"", 0, 0, [])
     reader.feed(b"+OK\r\n")
     assert reader.parse(None, _RESP3Parser.parse_error) == b"OK"
+
+
+def _can_read_outcomes(parser_class: type) -> list[Any]:
+    """``can_read()`` of a blocking parser on a quiet socket, with bytes pending, again with
+    them in the socket buffer, after reading them, and with the peer gone (or its error)."""
+    ours, theirs = socket.socketpair()
+    parser = parser_class(socket_read_size=65536)
+    parser.on_connect(
+        types.SimpleNamespace(
+            _sock=ours, socket_timeout=5.0, encoder=Encoder("utf-8", "strict", True)
+        )
+    )
+    out: list[Any] = [parser.can_read()]
+    theirs.sendall(b"+OK\r\n")
+    out += [parser.can_read(), parser.can_read(), parser.read_response(), parser.can_read()]
+    theirs.close()
+    try:
+        out.append(parser.can_read())
+    except Exception as exc:  # noqa: BLE001 - compared with redis-py's
+        out.append(_plain(exc))
+    parser.on_disconnect()
+    ours.close()
+    return out
+
+
+def test_can_read_answers_what_redis_pys_parser_answers() -> None:
+    expected = _can_read_outcomes(_RESP3Parser)
+    assert _can_read_outcomes(ReplyParser) == expected
+    assert expected[:5] == [False, True, True, "OK", False]
+    assert expected[5][0] is RedisConnectionError  # the peer closed the socket
+
+
+def test_can_read_of_a_quiet_connection_polls_without_a_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ours, theirs = socket.socketpair()
+    parser = ReplyParser(socket_read_size=65536)
+    parser.on_connect(
+        types.SimpleNamespace(
+            _sock=ours, socket_timeout=5.0, encoder=Encoder("utf-8", "strict", True)
+        )
+    )
+    reads: list[Any] = []
+    original = type(parser._buffer)._read_from_socket
+    monkeypatch.setattr(
+        type(parser._buffer),
+        "_read_from_socket",
+        lambda self, *a, **k: reads.append(a) or original(self, *a, **k),
+    )
+    try:
+        assert parser.can_read() is False
+        assert reads == []  # the fast path: one poll, no recv
+        theirs.sendall(b":1\r\n")
+        assert parser.can_read() is True
+        assert reads  # bytes: redis-py's own check
+    finally:
+        parser.on_disconnect()
+        ours.close()
+        theirs.close()
