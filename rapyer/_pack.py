@@ -21,7 +21,6 @@ that has hiredis keeps hiredis's (C code).
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +28,7 @@ from redis.connection import PythonRespSerializer
 from redis.utils import HIREDIS_AVAILABLE
 
 from rapyer._reply_parser import ParseFromBufferBlocking
+from rapyer._resp import is_strict_utf8
 
 __all__ = ["FastPacker", "PackInOneJoin", "install_sync", "pack_command", "packing_class"]
 
@@ -81,21 +81,12 @@ def pack_command(
     return output
 
 
-def _is_strict_utf8(encoder: Any) -> bool:
-    """Whether ``encoder`` (redis-py's) encodes text as strict UTF-8."""
-    try:
-        name = codecs.lookup(encoder.encoding).name
-    except (LookupError, TypeError, AttributeError):
-        return False
-    return name == "utf-8" and encoder.encoding_errors == "strict"
-
-
 class FastPacker(PythonRespSerializer):
     """The packer of a blocking connection (redis-py's ``_command_packer``)."""
 
     def __init__(self, buffer_cutoff: int, encoder: Any) -> None:
         super().__init__(buffer_cutoff, encoder.encode)
-        self._utf8 = _is_strict_utf8(encoder)
+        self._utf8 = is_strict_utf8(encoder)
 
     def pack(self, *args: Any) -> Packed:
         return pack_command(args, self.encode, self._buffer_cutoff, self._utf8)
@@ -125,7 +116,7 @@ class PackInOneJoin:
     def pack_command(self, *args: Any) -> Packed:
         utf8 = self._rapyer_utf8
         if utf8 is None:
-            utf8 = self._rapyer_utf8 = _is_strict_utf8(self.encoder)
+            utf8 = self._rapyer_utf8 = is_strict_utf8(self.encoder)
         if isinstance(args[0], float):  # what redis-py's async packer refuses
             return super().pack_command(*args)  # type: ignore[misc,no-any-return]
         return pack_command(args, self.encoder.encode, self._buffer_cutoff, utf8)

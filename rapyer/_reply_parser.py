@@ -17,7 +17,6 @@ far. Only RESP3 connections without hiredis use them (``ParseFromBuffer`` and
 from __future__ import annotations
 
 import asyncio
-import codecs
 import select
 import ssl
 from collections.abc import Callable
@@ -28,7 +27,7 @@ from redis._parsers.socket import SERVER_CLOSED_CONNECTION_ERROR
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.utils import SENTINEL
 
-from rapyer._resp import INCOMPLETE, PUSH, ReplyReader
+from rapyer._resp import INCOMPLETE, PUSH, ReplyReader, is_strict_utf8
 
 __all__ = ["AsyncReplyParser", "ParseFromBuffer", "ParseFromBufferBlocking", "ReplyParser"]
 
@@ -40,13 +39,9 @@ def decoder(encoder: Any) -> Callable[[bytes], Any] | None:
     """What redis-py's ``encoder.decode`` does to the bytes of a reply (``None``: nothing)."""
     if not encoder.decode_responses:
         return None
-    encoding, errors = encoder.encoding, encoder.encoding_errors
-    try:
-        utf8 = codecs.lookup(encoding).name == "utf-8" and errors == "strict"
-    except LookupError:
-        utf8 = False
-    if utf8:
+    if is_strict_utf8(encoder):
         return bytes.decode  # fast path: the default arguments, no closure call
+    encoding, errors = encoder.encoding, encoder.encoding_errors
     return lambda data: data.decode(encoding, errors)
 
 

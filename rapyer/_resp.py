@@ -13,6 +13,7 @@ cut into random pieces).
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +21,7 @@ from redis._parsers.socket import SERVER_CLOSED_CONNECTION_ERROR
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import InvalidResponse
 
-__all__ = ["INCOMPLETE", "PUSH", "ReplyReader"]
+__all__ = ["INCOMPLETE", "PUSH", "ReplyReader", "is_strict_utf8"]
 
 INCOMPLETE = object()  # the bytes end before the reply does
 PUSH = object()  # a push message (">") starts here: redis-py's parser handles it
@@ -168,3 +169,13 @@ def _error(text: bytes, parse_error: Callable[[str], Any]) -> Any:
     if isinstance(error, RedisConnectionError):
         raise error
     return error
+
+
+def is_strict_utf8(encoder: Any) -> bool:
+    """Whether redis-py's ``encoder`` encodes and decodes text as strict UTF-8 (the default
+    arguments of ``str.encode`` and ``bytes.decode``)."""
+    try:
+        name = codecs.lookup(encoder.encoding).name
+    except (LookupError, TypeError, AttributeError):
+        return False
+    return name == "utf-8" and encoder.encoding_errors == "strict"
