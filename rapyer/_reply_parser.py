@@ -23,13 +23,17 @@ from collections.abc import Callable
 from typing import Any
 
 from redis._parsers import _AsyncRESP3Parser, _RESP3Parser
+from redis._parsers import socket as _socket_buffer
 from redis._parsers.socket import SERVER_CLOSED_CONNECTION_ERROR
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.utils import SENTINEL
 
 from rapyer._resp import INCOMPLETE, PUSH, ReplyReader, is_strict_utf8
 
 __all__ = ["AsyncReplyParser", "ParseFromBuffer", "ParseFromBufferBlocking", "ReplyParser"]
+
+# "No timeout given" of redis-py's socket buffer (its own object before redis-py 7, the one of
+# ``redis.utils`` since): what its reads compare a timeout with.
+SENTINEL: Any = getattr(_socket_buffer, "SENTINEL")  # noqa: B009 - not re-exported for mypy
 
 # What one read takes from the stream at most (it returns what the stream holds, at once).
 _READ_SIZE = 1 << 20
@@ -66,6 +70,13 @@ class AsyncReplyParser(_AsyncRESP3Parser):
         if reader.stack or reader.pos < len(reader.buffer):
             return True
         return bool(await super().can_read())
+
+    async def can_read_destructive(self) -> bool:
+        # what redis-py before 8.0 asks (8.0 deprecates it for ``can_read``)
+        reader = self._rapyer_reader
+        if reader.stack or reader.pos < len(reader.buffer):
+            return True
+        return bool(await super().can_read_destructive())
 
     async def read_response(
         self, disable_decoding: bool = False, push_request: bool = False
@@ -207,8 +218,10 @@ class ReplyParser(_RESP3Parser):
         received.truncate()
         received.write(left)
         received.seek(0)
+        # redis-py before 7 has no timeout argument (and never passes one)
+        extra = {} if timeout is SENTINEL else {"timeout": timeout}
         return super().read_response(
-            disable_decoding=disable_decoding, push_request=push_request, timeout=timeout
+            disable_decoding=disable_decoding, push_request=push_request, **extra
         )
 
 
