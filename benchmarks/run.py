@@ -956,6 +956,21 @@ def _field_probe(api: str, field_name: str, async_method: str) -> bool:
 # Run in this order: the finds of the 1,000-document set first, then of the 10,000 set, then
 # of the 100,000 set (each data set is written once, untimed).
 FIND = 0.95  # every operation at >= 0.95 of its baseline
+
+
+def scale_op(op_id: str, label: str, large: str) -> Op:
+    """A scale row: time per document of find all 1,000 over that of the row ``large``
+    (100,000 documents); goal 0.90."""
+    return Op(
+        op_id,
+        label,
+        0.90,
+        kind="scale",
+        from_ops=("find_all_1k", large),
+        sizes=(1000, 100_000),
+    )
+
+
 OPS: list[Op] = [
     Op("save", "save one model", FIND, build=build_save),
     Op("get", "get one model (class)", FIND, build=build_get),
@@ -1087,29 +1102,20 @@ OPS: list[Op] = [
         build=build_memory_iterate,
         available=lambda api: has_api(api, BenchUser, "aiterator"),
     ),
-    Op(
+    scale_op(
         "scale_find_all",
         "find all: time per document at 1,000 / at 100,000 (1.0 = flat)",
-        0.90,
-        kind="scale",
-        from_ops=("find_all_1k", "find_all_100k"),
-        sizes=(1000, 100_000),
+        "find_all_100k",
     ),
-    Op(
+    scale_op(
         "scale_find_all_paused",
         "find all with `Meta.gc_pause_min_batch=1000`: time per document at 1,000 / at 100,000",
-        0.90,
-        kind="scale",
-        from_ops=("find_all_1k", "find_all_100k_paused"),
-        sizes=(1000, 100_000),
+        "find_all_100k_paused",
     ),
-    Op(
+    scale_op(
         "scale_iterate",
         "iterate: time per document of find all 1,000 / of iterating 100,000 (1.0 = flat)",
-        0.90,
-        kind="scale",
-        from_ops=("find_all_1k", "iterate_100k"),
-        sizes=(1000, 100_000),
+        "iterate_100k",
     ),
     Op(
         "delete_1k",

@@ -27,7 +27,7 @@ from typing import Any
 from redis.connection import PythonRespSerializer
 from redis.utils import HIREDIS_AVAILABLE
 
-from rapyer._reply_parser import ParseFromBufferBlocking
+from rapyer._reply_parser import ParseFromBuffer
 from rapyer._resp import is_strict_utf8
 
 __all__ = ["FastPacker", "PackInOneJoin", "install_sync", "pack_command", "packing_class"]
@@ -124,12 +124,12 @@ class PackInOneJoin:
 
 def packing_class(connection_class: type) -> type:
     """The blocking ``connection_class`` with ``FastPacker`` and the parser of whole buffers
-    (``_reply_parser.ParseFromBufferBlocking``), one subclass per class."""
+    (``_reply_parser.ParseFromBuffer``), one subclass per class."""
     if issubclass(connection_class, _PackBlocking):
         return connection_class
     packing = _classes.get(connection_class)
     if packing is None:
-        bases = (_PackBlocking, ParseFromBufferBlocking, connection_class)
+        bases = (_PackBlocking, ParseFromBuffer, connection_class)
         packing = type(connection_class.__name__, bases, {})
         packing = _classes.setdefault(connection_class, packing)
     return packing

@@ -10,8 +10,7 @@ Measured on the development machine: see ``docs/guide/performance.md``.
 Everything else is redis-py's: the connection's errors and timeouts (a read stopped by a
 timeout resumes where it stopped), ``can_read`` (bytes left after a reply count as pending
 data), and push messages (``>``), which go to redis-py's own parser with the bytes received so
-far. Only RESP3 connections without hiredis use them (``ParseFromBuffer`` and
-``ParseFromBufferBlocking``).
+far. Only RESP3 connections without hiredis use them (``ParseFromBuffer``).
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from rapyer._resp import INCOMPLETE, PUSH, ReplyReader, is_strict_utf8
 
-__all__ = ["AsyncReplyParser", "ParseFromBuffer", "ParseFromBufferBlocking", "ReplyParser"]
+__all__ = ["AsyncReplyParser", "ParseFromBuffer", "ReplyParser"]
 
 # "No timeout given" of redis-py's socket buffer (its own object before redis-py 7, the one of
 # ``redis.utils`` since): what its reads compare a timeout with.
@@ -66,17 +65,11 @@ class AsyncReplyParser(_AsyncRESP3Parser):
         self._rapyer_reader.clear()
 
     async def can_read(self) -> bool:
-        reader = self._rapyer_reader
-        if reader.stack or reader.pos < len(reader.buffer):
-            return True
-        return bool(await super().can_read())
+        return self._rapyer_reader.pending or bool(await super().can_read())
 
     async def can_read_destructive(self) -> bool:
         # what redis-py before 8.0 asks (8.0 deprecates it for ``can_read``)
-        reader = self._rapyer_reader
-        if reader.stack or reader.pos < len(reader.buffer):
-            return True
-        return bool(await super().can_read_destructive())
+        return self._rapyer_reader.pending or bool(await super().can_read_destructive())
 
     async def read_response(
         self, disable_decoding: bool = False, push_request: bool = False
@@ -124,18 +117,6 @@ class AsyncReplyParser(_AsyncRESP3Parser):
         return response
 
 
-class ParseFromBuffer:
-    """Mixin of an async redis-py connection class: ``AsyncReplyParser`` instead of redis-py's
-    Python RESP3 parser (hiredis's, or a RESP2 parser, is kept)."""
-
-    _socket_read_size: int
-
-    def set_parser(self, parser_class: type) -> None:
-        if parser_class is _AsyncRESP3Parser:
-            parser_class = AsyncReplyParser
-        super().set_parser(parser_class)  # type: ignore[misc]
-
-
 class ReplyParser(_RESP3Parser):
     """redis-py's blocking RESP3 parser, reading replies with a ``ReplyReader``: the bytes come
     from redis-py's socket buffer (its reads, timeouts and errors)."""
@@ -161,8 +142,7 @@ class ReplyParser(_RESP3Parser):
             reader.clear()
 
     def can_read(self, timeout: float = 0) -> bool:
-        reader = self._rapyer_reader
-        if reader.stack or reader.pos < len(reader.buffer):
+        if self._rapyer_reader.pending:
             return True
         # fast path: the pool asks this of every connection it hands out (timeout 0). redis-py
         # answers with a non-blocking recv, which raises when nothing came (two timeout
@@ -235,11 +215,14 @@ def _poll_of(sock: Any) -> Any:
     return poll
 
 
-class ParseFromBufferBlocking:
-    """Mixin of a blocking redis-py connection class: ``ReplyParser`` instead of redis-py's
-    Python RESP3 parser (hiredis's, or a RESP2 parser, is kept)."""
+# redis-py's Python RESP3 parsers and the parser that replaces each in rapyer's connections
+_REPLACEMENTS: dict[type, type] = {_AsyncRESP3Parser: AsyncReplyParser, _RESP3Parser: ReplyParser}
+
+
+class ParseFromBuffer:
+    """Mixin of a redis-py connection class, blocking or async: ``ReplyParser`` or
+    ``AsyncReplyParser`` instead of redis-py's Python RESP3 parser (hiredis's, or a RESP2
+    parser, is kept)."""
 
     def set_parser(self, parser_class: type) -> None:
-        if parser_class is _RESP3Parser:
-            parser_class = ReplyParser
-        super().set_parser(parser_class)  # type: ignore[misc]
+        super().set_parser(_REPLACEMENTS.get(parser_class, parser_class))  # type: ignore[misc]

@@ -57,6 +57,11 @@ class ReplyReader:
         self.pos = self.need = 0
         self.stack.clear()
 
+    @property
+    def pending(self) -> bool:
+        """Whether bytes wait that no reply took yet (a reply read in part included)."""
+        return bool(self.stack) or self.pos < len(self.buffer)
+
     def feed(self, data: bytes) -> None:
         """Append ``data``; the bytes parsed before are dropped (a partial item is kept)."""
         self.buffer = self.buffer[self.pos :] + data if self.pos else self.buffer + data
