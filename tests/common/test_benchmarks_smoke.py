@@ -7,11 +7,13 @@ at these sizes).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -23,6 +25,16 @@ RUN = ROOT / "benchmarks" / "run.py"
 pytestmark = [pytest.mark.benchmark, pytest.mark.timeout(180)]
 
 ALWAYS_IMPLEMENTED = {"save", "get", "get_global"}
+
+
+def _load_run_module() -> ModuleType:
+    """``benchmarks/run.py`` imported by path (``benchmarks/`` is not a package)."""
+    spec = importlib.util.spec_from_file_location("rapyer_benchmarks_run", RUN)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +66,7 @@ def test_report_header(quick_report: dict) -> None:
     assert quick_report["baseline"] == "pydantic"
     assert "raw time / rapyer time" in quick_report["ratio_definition"]
     assert "rapyer peak / raw peak" in quick_report["memory_ratio_definition"]
+    assert "beyond raw redis-py's own growth" in quick_report["scale_ratio_definition"]
     assert quick_report["environment"]["server_source"] == "REDIS_URL"
     for name in ("python", "redis_py", "pydantic", "rapyer", "server"):
         assert isinstance(quick_report["environment"][name], str)
@@ -92,7 +105,12 @@ def test_every_operation_has_a_result_per_api(quick_report: dict) -> None:
             if op["kind"] == "memory":
                 assert result["raw_peak_bytes"] > 0 and result["rapyer_peak_bytes"] > 0, where
             elif op["kind"] == "scale":
-                assert all(t > 0 for t in result["rapyer_seconds_per_document"]), where
+                rap, raw = result["rapyer_seconds_per_document"], result["raw_seconds_per_document"]
+                assert all(t > 0 for t in rap + raw), where
+                assert all(t > 0 for t in result["server_seconds_per_document"]), where
+                assert 0 < result["ratio"] <= 1.0, where
+                expected = rap[0] / (rap[0] + max(0.0, (rap[1] - rap[0]) - (raw[1] - raw[0])))
+                assert result["ratio"] == pytest.approx(expected, abs=1e-3), where
             else:
                 assert result["raw_seconds"] > 0 and result["rapyer_seconds"] > 0, where
                 assert len(result["round_ratios"]) == result["rounds"] == 1, where
@@ -114,3 +132,18 @@ def test_markdown_table(quick_report: dict) -> None:
     assert "| Operation | Goal | async | sync | async vs dicts | sync vs dicts |" in text
     for op in quick_report["operations"]:
         assert f"| {op['label']} |" in text
+
+
+def test_scale_ratio_measures_growth_beyond_raw() -> None:
+    """The scale formula on figures that are not a run's: flat, raw's growth only, and
+    rapyer's own growth (which halves the ratio when it doubles the time per document)."""
+    scale_ratio = _load_run_module().scale_ratio
+    assert scale_ratio((5e-6, 5e-6), (6e-6, 6e-6)) == (1.0, 0.0)
+    # both grow by 10 µs per document: nothing beyond raw's growth
+    assert scale_ratio((5e-6, 15e-6), (6e-6, 16e-6))[0] == pytest.approx(1.0)
+    # rapyer grows by 5 µs more than raw: 5 / (5 + 5)
+    ratio, excess = scale_ratio((5e-6, 15e-6), (6e-6, 11e-6))
+    assert excess == pytest.approx(5e-6)
+    assert ratio == pytest.approx(0.5)
+    # rapyer gets faster per document while raw does not: capped at 1.0
+    assert scale_ratio((8e-6, 6e-6), (8e-6, 8e-6))[0] == 1.0
