@@ -77,7 +77,8 @@ RATIO_DEFINITION = (
 MEMORY_DEFINITION = "rapyer peak / raw peak of tracemalloc (1.0 = same memory; lower is better)"
 SCALE_DEFINITION = (
     "rapyer's time per document at 1,000 / (that + the growth per document rapyer adds from 1,000 "
-    "to 100,000 beyond raw redis-py's own growth) (1.0 = flat beyond raw's growth; capped at 1.0)"
+    "to 100,000 beyond raw redis-py's own growth, if raw grows) (1.0 = flat, or no more growth "
+    "than raw's; capped at 1.0)"
 )
 
 # The lock's token-checked save and release in one step (what rapyer's lock does with its own
@@ -1340,12 +1341,13 @@ def scale_ratio(rapyer: tuple[float, float], raw: tuple[float, float]) -> tuple[
     growth rapyer adds beyond raw's (seconds per document, ``excess``).
 
     ``ratio = rapyer_small / (rapyer_small + max(0, excess))`` with ``excess = (rapyer_large -
-    rapyer_small) - (raw_large - raw_small)``: 1.0 when rapyer's time per document grows no more
-    than raw redis-py's, which measures the growth that the server and Python itself bring (a
-    larger keyspace, documents out of the CPU caches, the collector walking the live objects).
-    0.5 would mean rapyer's own growth doubles its time per document.
+    rapyer_small) - max(0, raw_large - raw_small)``: 1.0 when rapyer's time per document is
+    flat or grows no more than raw redis-py's, whose growth is what the server and Python itself
+    bring (a larger keyspace, documents out of the CPU caches, the collector walking the live
+    objects). 0.5 would mean rapyer's own growth doubles its time per document. Where raw gets
+    faster per document, rapyer is held to flat.
     """
-    excess = (rapyer[1] - rapyer[0]) - (raw[1] - raw[0])
+    excess = (rapyer[1] - rapyer[0]) - max(0.0, raw[1] - raw[0])
     return rapyer[0] / (rapyer[0] + max(0.0, excess)), excess
 
 
