@@ -86,6 +86,7 @@ def test_every_operation_has_a_result_per_api(quick_report: dict) -> None:
         "iterate_100k",
         "memory_iterate_100k",
         "scale_find_all",
+        "find_all_1k_again",
         "scale_iterate",
         "concurrent_get_200",
     } <= set(ids)
@@ -109,6 +110,7 @@ def test_every_operation_has_a_result_per_api(quick_report: dict) -> None:
                 assert all(t > 0 for t in rap + raw), where
                 assert all(t > 0 for t in result["server_seconds_per_document"]), where
                 assert 0 < result["ratio"] <= 1.0, where
+                assert result["small_size_rows"] == 2, where  # before and after the large rows
                 excess = (rap[1] - rap[0]) - max(0.0, raw[1] - raw[0])
                 expected = rap[0] / (rap[0] + max(0.0, excess))
                 assert result["ratio"] == pytest.approx(expected, abs=1e-3), where
