@@ -315,9 +315,10 @@ class Op:
     build: Callable[[Context, str], Sides] | None = None
     available: Callable[[str], bool] = lambda api: True
     dicts_goal: float | None = None  # a goal of the ratio against the dicts baseline too
-    # scale rows: the ids of the rows timed at the small and the large size, and the sizes; the
-    # small size is timed before and again after the large rows (``SMALL_AGAIN``)
-    from_ops: tuple[str, str] | None = None
+    # scale rows: the ids of the rows timed at the small size (their mean is the small figure)
+    # and of the row timed at the large size, and the two sizes
+    small_ops: tuple[str, ...] = ()
+    large_op: str | None = None
     sizes: tuple[int, int] | None = None
     async_only: bool = False  # the blocking API has no such operation (n/a: async only)
     max_rounds: int | None = None  # the 100,000-document rows: a few rounds, no warm-up call
@@ -994,20 +995,19 @@ def _field_probe(api: str, field_name: str, async_method: str) -> bool:
 FIND = 0.95  # every operation at >= 0.95 of its baseline
 
 
-SMALL_AGAIN = "find_all_1k_again"
-
-
 def scale_op(op_id: str, label: str, large: str) -> Op:
     """A scale row: time per document of find all 1,000 against that of the row ``large``
     (100,000 documents), flat beyond raw redis-py's own growth (``scale_ratio``); goal 0.90.
-    The 1,000 figure is the mean of ``find_all_1k`` and ``SMALL_AGAIN``, timed before and after
-    the 100,000 rows, so that a machine drifting between the rows does not tilt the ratio."""
+    The 1,000 figure is the mean of ``find_all_1k`` and ``find_all_1k_again``, timed before and
+    after the 100,000 rows, so that a machine drifting between the rows does not tilt the
+    ratio."""
     return Op(
         op_id,
         label,
         0.90,
         kind="scale",
-        from_ops=("find_all_1k", large),
+        small_ops=("find_all_1k", "find_all_1k_again"),
+        large_op=large,
         sizes=(1000, 100_000),
     )
 
@@ -1144,7 +1144,7 @@ OPS: list[Op] = [
         available=lambda api: has_api(api, BenchUser, "aiterator"),
     ),
     Op(
-        SMALL_AGAIN,
+        "find_all_1k_again",
         "find all of 1,000, again after the 100,000 rows (the scale rows use both)",
         FIND,
         build=build_find_all_1k,
@@ -1369,17 +1369,13 @@ def scale_ratio(rapyer: tuple[float, float], raw: tuple[float, float]) -> tuple[
 def scale_result(op: Op, ctx: Context, results: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """A scale row from the rows it names (see ``scale_ratio``), with the server's own time per
     document at each size beside it."""
-    assert op.from_ops is not None and op.sizes is not None
-    small, large = (results.get(name) for name in op.from_ops)
-    if small is None or large is None:
-        return {"status": "n/a", "reason": f"needs {' and '.join(op.from_ops)}"}
-    if small["status"] != "ok" or large["status"] != "ok":
-        return {"status": "n/a", "reason": f"{' and '.join(op.from_ops)} did not run"}
+    assert op.large_op is not None and op.sizes is not None
+    names = [*op.small_ops, op.large_op]
+    missing = [name for name in names if results.get(name, {}).get("status") != "ok"]
+    if missing:
+        return {"status": "n/a", "reason": f"needs {' and '.join(missing)}, which did not run"}
+    *smalls, large = (results[name] for name in names)
     n_small, n_large = (ctx.size(n) for n in op.sizes)
-    smalls = [small]
-    again = results.get(SMALL_AGAIN)
-    if again is not None and again["status"] == "ok":
-        smalls.append(again)
 
     def per_small(side: str) -> float:
         return statistics.mean(row[f"{side}_seconds"] for row in smalls) / n_small
@@ -1395,15 +1391,11 @@ def scale_result(op: Op, ctx: Context, results: dict[str, dict[str, Any]]) -> di
         "rapyer_seconds_per_document": list(rap),
         "raw_seconds_per_document": list(raw),
         "excess_seconds_per_document": excess,
+        # every data set goes through ``Context.dataset``, which measures it
         "server_seconds_per_document": [
-            statistics.mean(ctx.server_time[n]) if ctx.server_time.get(n) else None
-            for n in (n_small, n_large)
+            statistics.mean(ctx.server_time[n]) for n in (n_small, n_large)
         ],
         "small_size_rows": len(smalls),
-        # time per document at the small size over the large one, with no allowance for raw's
-        # growth (1.0 = literally flat)
-        "rapyer_small_over_large": round(rap[0] / rap[1], 3),
-        "raw_small_over_large": round(raw[0] / raw[1], 3),
     }
 
 
@@ -1528,15 +1520,11 @@ def describe(op: Op, result: dict[str, Any]) -> str:
             f"{_fmt_bytes(result['raw_peak_bytes'])})"
         )
     if op.kind == "scale":
-
-        def growth(name: str) -> str:
+        sides = []
+        for name in ("rapyer", "raw", "server"):
             small, large = result[f"{name}_seconds_per_document"]
-            if small is None or large is None:
-                return f"{name} n/a"
-            return f"{name} {small * 1e6:.1f} → {large * 1e6:.1f}"
-
-        sides = ", ".join(growth(name) for name in ("rapyer", "raw", "server"))
-        return f"{result['ratio']:.2f} (µs per document: {sides})"
+            sides.append(f"{name} {small * 1e6:.1f} → {large * 1e6:.1f}")
+        return f"{result['ratio']:.2f} (µs per document: {', '.join(sides)})"
     return (
         f"{result['ratio']:.2f} ({_fmt_seconds(result['rapyer_seconds'])} vs "
         f"{_fmt_seconds(result['raw_seconds'])})"
@@ -1614,8 +1602,8 @@ def markdown(report: dict[str, Any], ops: list[Op]) -> str:
             f"Scale = {SCALE_DEFINITION}. Cells: ratio (time per document at 1,000 → at "
             "100,000 of rapyer, of raw redis-py, and the server's own share: SCAN + JSON.MGET "
             "from INFO commandstats). The 1,000 figures are the means of find all of 1,000 "
-            "timed before and after the 100,000 rows. The server's share and raw's grow with the data set "
-            "(a larger keyspace, documents out of the CPU caches, Python's collector walking "
+            "timed before and after the 100,000 rows. The server's share and raw's grow with "
+            "the data set (a larger keyspace, documents out of the CPU caches, Python's collector walking "
             "100,000 live models at each full collection); the iterator holds one batch.",
             "",
             header,

@@ -7,15 +7,15 @@ at these sizes).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+
+from tests.script_modules import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN = ROOT / "benchmarks" / "run.py"
@@ -25,16 +25,6 @@ RUN = ROOT / "benchmarks" / "run.py"
 pytestmark = [pytest.mark.benchmark, pytest.mark.timeout(180)]
 
 ALWAYS_IMPLEMENTED = {"save", "get", "get_global"}
-
-
-def _load_run_module() -> ModuleType:
-    """``benchmarks/run.py`` imported by path (``benchmarks/`` is not a package)."""
-    spec = importlib.util.spec_from_file_location("rapyer_benchmarks_run", RUN)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +130,7 @@ def test_markdown_table(quick_report: dict) -> None:
 def test_scale_ratio_measures_growth_beyond_raw() -> None:
     """The scale formula on figures that are not a run's: flat, raw's growth only, and
     rapyer's own growth (which halves the ratio when it doubles the time per document)."""
-    scale_ratio = _load_run_module().scale_ratio
+    scale_ratio = load_script("rapyer_benchmarks_run", RUN).scale_ratio
     assert scale_ratio((5e-6, 5e-6), (6e-6, 6e-6)) == (1.0, 0.0)
     # both grow by 10 µs per document: nothing beyond raw's growth
     assert scale_ratio((5e-6, 15e-6), (6e-6, 16e-6))[0] == pytest.approx(1.0)

@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 import rapyer.types
+from tests.script_modules import load_script
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "gen_reference.py"
 
 
 @pytest.fixture(scope="module")
 def gen() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_reference_under_test", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("gen_reference_under_test", SCRIPT)
 
 
 def test_the_committed_page_is_what_the_generator_writes(gen: ModuleType, capsys) -> None:
